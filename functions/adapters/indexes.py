@@ -1,0 +1,47 @@
+"""Composite indexes and TTL fields the code relies on (Terraform must declare each)."""
+
+from __future__ import annotations
+
+from typing import Final, NamedTuple
+
+
+class IndexSpec(NamedTuple):
+    """One composite index: the collection (or group), its scope and ordered fields."""
+
+    collection: str
+    scope: str
+    fields: tuple[tuple[str, str], ...]
+
+
+COLLECTIONS: Final[tuple[str, ...]] = (
+    "reports",
+    "events",
+    "reporters",
+    "content",
+    "users",
+    "sessions",
+    "items",
+    "albums",
+    "groups",
+    "staff",
+    "invites",
+    "cards",
+    "delivery_keys",
+)
+
+COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
+    # /my: a reporter's cases, newest first.
+    IndexSpec("reporters", "COLLECTION_GROUP", (("user_id", "ASCENDING"), ("created_at", "DESCENDING"))),
+    # tick: joined reporters whose event was not fanned out yet.
+    IndexSpec("reporters", "COLLECTION_GROUP", (("event_pending", "ASCENDING"), ("created_at", "ASCENDING"))),
+    # tick: cases whose creation event was not fanned out yet.
+    IndexSpec("reports", "COLLECTION", (("fanout_pending", "ASCENDING"), ("created_at", "ASCENDING"))),
+)
+
+TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
+    ("sessions", "expires_at"),
+    ("items", "expires_at"),
+    ("albums", "expires_at"),
+    ("invites", "expires_at"),
+    ("delivery_keys", "expires_at"),
+)

@@ -1,0 +1,184 @@
+"""The composition root: picks the concrete adapters, built lazily once per instance."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from functions.config import Settings, get_settings
+from functions.domain.time import utcnow
+
+if TYPE_CHECKING:
+    from functions.adapters.case_store import CaseStore
+    from functions.adapters.firestore_store import FirestoreStore
+    from functions.adapters.pubsub import PubSubPublisher
+    from functions.adapters.telegram_gateway import TelegramGateway
+    from functions.services.delivery import Delivery
+    from functions.services.fanout import FanOut
+    from functions.services.intake import Intake
+    from functions.services.parking import Parking
+    from functions.services.ticker import Ticker
+
+T = TypeVar("T")
+_lock = threading.RLock()
+_built: dict[str, Any] = {}
+Clock = Callable[[], Any]
+clock = utcnow
+
+
+def _once(name: str, factory: Callable[[], T]) -> T:
+    found = _built.get(name)
+    if found is not None:
+        return found
+    with _lock:
+        if name not in _built:
+            _built[name] = factory()
+        return _built[name]
+
+
+def reset() -> None:
+    """Forget every built adapter (tests switch settings between sessions)."""
+    with _lock:
+        _built.clear()
+        get_settings.cache_clear()
+
+
+def settings() -> Settings:
+    """This instance's settings."""
+    return get_settings()
+
+
+def store() -> FirestoreStore:
+    """The Firestore adapter (imports the Firestore client on first use)."""
+
+    def build() -> FirestoreStore:
+        from functions.adapters.firestore_store import FirestoreStore
+
+        config = settings()
+        return FirestoreStore(firestore_client(), timedelta(minutes=config.session_ttl_minutes), clock)
+
+    return _once("store", build)
+
+
+def firestore_client() -> Any:
+    """The one Firestore client of this instance."""
+
+    def build() -> Any:
+        from google.cloud import firestore
+
+        return firestore.Client(project=settings().google_cloud_project)
+
+    return _once("firestore", build)
+
+
+def cases() -> CaseStore:
+    """Staff, transitions and delivery records."""
+
+    def build() -> CaseStore:
+        from functions.adapters.case_store import CaseStore
+
+        return CaseStore(firestore_client(), clock)
+
+    return _once("cases", build)
+
+
+def publisher() -> PubSubPublisher:
+    """The Pub/Sub publisher (imports the Pub/Sub client on first use)."""
+
+    def build() -> PubSubPublisher:
+        from functions.adapters.pubsub import PubSubPublisher
+
+        config = settings()
+        return PubSubPublisher(config.google_cloud_project, config.publish_timeout_seconds)
+
+    return _once("publisher", build)
+
+
+def telegram() -> TelegramGateway:
+    """The Bot API gateway (imports python-telegram-bot on first use)."""
+
+    def build() -> TelegramGateway:
+        from functions.adapters.telegram_gateway import TelegramGateway
+
+        config = settings()
+        return TelegramGateway(config.telegram_bot_token, config.telegram_api_root, config.telegram_timeout_seconds)
+
+    return _once("telegram", build)
+
+
+def intake() -> Intake:
+    """The reporter-facing use cases, wired to their adapters."""
+
+    def build() -> Intake:
+        from functions.services.intake import Intake
+
+        config = settings()
+        service = Intake(
+            store=store(),
+            events=publisher(),
+            reports_topic=config.reports_topic,
+            admin_ids=config.admin_telegram_ids,
+            bot_username=config.telegram_bot_username,
+            clock=clock,
+        )
+        _wire_staff(service)
+        return service
+
+    return _once("intake", build)
+
+
+def _wire_staff(service: Intake) -> None:
+    """Hook the staff commands and buttons into the same webhook (when that module is present)."""
+    try:
+        from functions.services import staff
+    except ImportError:
+        return
+    staff.wire(service)
+
+
+def fanout() -> FanOut:
+    """The fan-out use case."""
+
+    def build() -> FanOut:
+        from functions.services.fanout import FanOut
+
+        return FanOut(cases(), publisher(), settings().deliveries_topic, clock)
+
+    return _once("fanout", build)
+
+
+def delivery() -> Delivery:
+    """The delivery use case, with this process's pacer."""
+
+    def build() -> Delivery:
+        from functions.services.delivery import Delivery
+        from functions.services.pacing import Pacer
+
+        pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
+        return Delivery(cases(), telegram(), pacer, clock)
+
+    return _once("delivery", build)
+
+
+def ticker() -> Ticker:
+    """The time-driven work."""
+
+    def build() -> Ticker:
+        from functions.services.ticker import Ticker
+
+        return Ticker(store(), publisher(), settings().reports_topic, clock)
+
+    return _once("ticker", build)
+
+
+def parking() -> Parking:
+    """Dead-lettering after the configured attempts."""
+
+    def build() -> Parking:
+        from functions.services.parking import Parking
+
+        return Parking(cases(), publisher(), settings().max_delivery_attempts)
+
+    return _once("parking", build)

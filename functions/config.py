@@ -1,0 +1,53 @@
+"""Settings read once from the environment; missing required values fail fast."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Final
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_BASE_URL: Final = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    """Every environment variable the code reads (documented in README.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    telegram_bot_token: str = Field(min_length=1)
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    telegram_bot_username: str = ""
+    google_cloud_project: str = "qorgau-local"
+    reports_topic: str = "reports"
+    deliveries_topic: str = "deliveries"
+    admin_telegram_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    session_ttl_minutes: int = 60 * 24
+    max_body_bytes: int = 1024 * 1024
+    publish_timeout_seconds: float = 5.0
+    telegram_timeout_seconds: float = 10.0
+    deliver_rate_per_second: float = 28.0
+    max_delivery_attempts: int = 10
+    reports_dead_letter_topic: str = "reports-dead-letter"
+    deliveries_dead_letter_topic: str = "deliveries-dead-letter"
+    log_level: str = "INFO"
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @property
+    def telegram_api_root(self) -> str:
+        """The Bot API root without a trailing slash; calls go to {root}/bot{token}/{method}."""
+        return self.telegram_api_base_url.rstrip("/")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this instance, read on first use."""
+    return Settings()

@@ -1,0 +1,50 @@
+"""Events published to the reports topic; the model is the Pub/Sub payload schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+SCHEMA_VERSION = 1
+
+
+class ReportCreated(BaseModel):
+    """A new case was stored."""
+
+    schema_version: int = SCHEMA_VERSION
+    type: Literal["report.created"] = "report.created"
+    event_id: str
+    report_id: str
+    occurred_at: datetime
+    severity: str
+    region: str
+    category: str
+
+
+class ReportJoined(BaseModel):
+    """Another reporter joined an open case (a duplicate report)."""
+
+    schema_version: int = SCHEMA_VERSION
+    type: Literal["report.joined"] = "report.joined"
+    event_id: str
+    report_id: str
+    occurred_at: datetime
+    reporter_user_id: int
+
+
+class ReportChanged(BaseModel):
+    """A case changed status or owner; cards and reporters must hear of it."""
+
+    schema_version: int = SCHEMA_VERSION
+    type: Literal["report.changed"] = "report.changed"
+    event_id: str
+    report_id: str
+    occurred_at: datetime
+    from_status: str
+    to_status: str
+
+
+ReportEvent = Annotated[ReportCreated | ReportJoined | ReportChanged, Field(discriminator="type")]
+REPORT_EVENT: TypeAdapter[ReportCreated | ReportJoined | ReportChanged] = TypeAdapter(ReportEvent)

@@ -1,0 +1,23 @@
+"""Delivery jobs published to the deliveries topic; the model is the Pub/Sub payload schema."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+SCHEMA_VERSION = 1
+
+
+class DeliveryJob(BaseModel):
+    """Send or edit one thing for one person: a staff card, or a notice to a reporter."""
+
+    schema_version: int = SCHEMA_VERSION
+    job_id: str
+    kind: Literal["card", "notice"]
+    report_id: str
+    recipient_id: int
+    event_id: str
+    lang: str | None = None
+    notice: str | None = None
+    argument: str | None = None

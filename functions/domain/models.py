@@ -1,0 +1,134 @@
+"""Typed records of the domain: profiles, flow sessions, evidence, cases and reporters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Status(StrEnum):
+    """Where a case is in its workflow."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+
+
+OPEN_STATUSES: frozenset[Status] = frozenset({Status.NEW, Status.IN_PROGRESS, Status.ESCALATED})
+
+ReporterRole = Literal["parent", "teacher", "psychologist", "school_head", "official", "other"]
+REPORTER_ROLES: tuple[str, ...] = ("parent", "teacher", "psychologist", "school_head", "official", "other")
+MediaKind = Literal["photo", "video", "animation", "document", "video_note", "voice", "audio"]
+
+
+class Profile(BaseModel):
+    """What a reporter told us once about themselves; no names, no usernames."""
+
+    user_id: int
+    lang: str = "ru"
+    role: str | None = None
+    region: str | None = None
+
+
+class Media(BaseModel):
+    """A piece of evidence kept by reference: Telegram's file_id, never a copy."""
+
+    kind: str
+    file_id: str
+    file_unique_id: str
+
+
+class EvidenceItem(BaseModel):
+    """One message's worth of evidence collected during a flow."""
+
+    message_id: int
+    urls: list[str] = Field(default_factory=list)
+    media: list[Media] = Field(default_factory=list)
+    media_group_id: str | None = None
+
+
+class BotCall(BaseModel):
+    """One Bot API call to make: a method and its parameters."""
+
+    method: str
+    params: dict[str, Any]
+
+    def as_webhook_body(self) -> dict[str, Any]:
+        """The call in the method-in-response-body form Telegram executes for a webhook answer."""
+        return {"method": self.method, **self.params}
+
+
+class Outcome(BaseModel):
+    """What handling one update produced: calls to make now and one call for the webhook answer."""
+
+    direct: list[BotCall] = Field(default_factory=list)
+    body: BotCall | None = None
+
+
+FlowKind = Literal["profile", "report", "group_region"]
+
+
+class Session(BaseModel):
+    """A conversation in progress with one user in one chat; expires by TTL."""
+
+    sid: str
+    chat_id: int
+    user_id: int
+    flow_id: str
+    kind: FlowKind
+    step: str
+    lang: str = "ru"
+    category: str | None = None
+    child_in_danger: bool | None = None
+    danger_answer: str | None = None
+    region: str | None = None
+    description: str | None = None
+    role: str | None = None
+    report_code: str | None = None
+    started_by_update: int | None = None
+    last_update_id: int | None = None
+    last_outcome: str | None = None  # JSON: Firestore cannot store a keyboard's nested arrays
+    pending_item: dict[str, Any] | None = None
+    reply_to_message_id: int | None = None
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+class ReportDraft(BaseModel):
+    """Everything a new case is made of, ready to be stored."""
+
+    category: str
+    severity: str
+    region: str
+    urls: list[str]
+    media: list[Media]
+    source: Literal["private", "group"]
+    child_in_danger: bool = False
+    description: str | None = None
+    reporter_role: str | None = None
+    reporter_user_id: int
+    reporter_chat_id: int
+    reporter_lang: str = "ru"
+    group_chat_id: int | None = None
+    group_message_ids: list[int] = Field(default_factory=list)
+
+
+class SubmitResult(BaseModel):
+    """What storing a report did: a new case, joined an open one, or the reporter was already on it."""
+
+    code: str
+    outcome: Literal["created", "joined", "already_reporter"]
+    severity: str
+
+
+class MyReport(BaseModel):
+    """One line of /my."""
+
+    code: str
+    status: str
+    created_at: datetime

@@ -1,0 +1,123 @@
+"""The staff card of a case: text (never the media) and the buttons the recipient's role allows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, Final
+
+from functions.domain.models import Status
+from functions.domain.workflow import ARGUMENTS, Action, CaseView, StaffMember, actions_for
+from functions.i18n import t
+from functions.services.keyboards import Keyboard, button, markup
+
+SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
+MAX_LINKS: Final = 10
+MAX_DESCRIPTION_ON_CARD: Final = 500
+
+
+def text_hash_of(text: str, keyboard: Keyboard) -> str:
+    """A short fingerprint of a rendered card (to skip edits that would change nothing)."""
+    payload = text + "\x00" + json.dumps(keyboard, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def case_view(report: dict[str, Any]) -> CaseView:
+    """The rule-relevant facts of a stored case."""
+    assignee = report.get("assignee")
+    return CaseView(
+        status=Status(report.get("status", "new")),
+        category=str(report.get("category", "other")),
+        region=str(report.get("region", "")),
+        assignee=int(assignee) if isinstance(assignee, int) else None,
+    )
+
+
+def age_text(lang: str, created_at: datetime | None, now: datetime) -> str:
+    """How long ago the case came in, coarse and short."""
+    if created_at is None:
+        return "—"
+    minutes = max(0, int((now - created_at).total_seconds() // 60))
+    if minutes < 60:
+        return t(lang, "age_minutes", n=minutes)
+    if minutes < 48 * 60:
+        return t(lang, "age_hours", n=minutes // 60)
+    return t(lang, "age_days", n=minutes // (24 * 60))
+
+
+def status_line(lang: str, report: dict[str, Any], owner_name: str | None) -> str:
+    """Status with its detail: owner, escalation target, outcome."""
+    status = str(report.get("status", "new"))
+    text = t(lang, f"status_{status}")
+    if status == Status.ESCALATED and report.get("escalated_to"):
+        text += f" ({t(lang, 'esc_' + str(report['escalated_to']))})"
+    if status == Status.RESOLVED and report.get("outcome"):
+        text += f" ({t(lang, 'res_' + str(report['outcome']))})"
+    if status == Status.REJECTED and report.get("outcome"):
+        text += f" ({t(lang, 'rej_' + str(report['outcome']))})"
+    if owner_name and status in {Status.IN_PROGRESS, Status.ESCALATED}:
+        text += " — " + t(lang, "card_owner", name=owner_name)
+    return text
+
+
+def render_card(report: dict[str, Any], staff: StaffMember, now: datetime, owner_name: str | None,
+                menu: str | None = None) -> tuple[str, Keyboard]:
+    """The card text and keyboard of a case for one staff member (menu: an open sub-menu)."""
+    lang = staff.lang
+    code = str(report["id"])
+    severity = str(report.get("severity", "normal"))
+    lines = [
+        f"{SEVERITY_ICON.get(severity, '')} " + t(lang, "card_title", code=code,
+                                                   severity=t(lang, f"severity_{severity}")),
+        t(lang, "card_category", category=t(lang, f"cat_{report.get('category', 'other')}")),
+        t(lang, "card_region", region=t(lang, f"region_{report.get('region')}") if report.get("region") else "—"),
+        t(lang, "card_age", age=age_text(lang, report.get("created_at"), now)),
+        t(lang, "card_reporters", count=int(report.get("reporter_count", 1))),
+        t(lang, "card_status", status=status_line(lang, report, owner_name)),
+    ]
+    if report.get("child_in_danger"):
+        lines.append(t(lang, "card_danger_now"))
+    if report.get("reporter_role"):
+        lines.append(t(lang, "card_reporter_role", role=t(lang, f"role_{report['reporter_role']}")))
+    if report.get("description"):
+        lines.append(t(lang, "card_description", text=str(report["description"])[:MAX_DESCRIPTION_ON_CARD]))
+    urls = [str(url) for url in report.get("urls") or []]
+    if urls:
+        lines.append(t(lang, "card_links"))
+        lines.extend(urls[:MAX_LINKS])
+        if len(urls) > MAX_LINKS:
+            lines.append(t(lang, "card_more_links", n=len(urls) - MAX_LINKS))
+    media = report.get("media") or []
+    if media:
+        lines.append(t(lang, "card_media", n=len(media)))
+    return "\n".join(lines)[:4096], card_keyboard(report, staff, menu)
+
+
+def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None = None) -> Keyboard:
+    """The buttons this person may use on this case now."""
+    code = str(report["id"])
+    lang = staff.lang
+    allowed = actions_for(staff, case_view(report))
+    if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
+        prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
+        options = [[button(t(lang, f"{prefix}_{arg}"), f"s:{prefix}:{code}:{arg}")]
+                   for arg in ARGUMENTS[Action(menu)]]
+        return markup([*options, [button(t(lang, "btn_back"), f"s:back:{code}")]])
+    rows: list[list[dict[str, str]]] = []
+    if Action.TAKE in allowed:
+        rows.append([button(t(lang, "btn_take"), f"s:take:{code}")])
+    step_row = []
+    if Action.ESCALATE in allowed:
+        step_row.append(button(t(lang, "btn_escalate"), f"s:menu:{code}:escalate"))
+    if Action.RESOLVE in allowed:
+        step_row.append(button(t(lang, "btn_resolve"), f"s:menu:{code}:resolve"))
+    if step_row:
+        rows.append(step_row)
+    if Action.REJECT in allowed:
+        rows.append([button(t(lang, "btn_reject"), f"s:menu:{code}:reject")])
+    if Action.REOPEN in allowed:
+        rows.append([button(t(lang, "btn_reopen"), f"s:reopen:{code}")])
+    if report.get("media") or report.get("urls"):
+        rows.append([button(t(lang, "btn_evidence"), f"s:ev:{code}")])
+    return markup(rows)

@@ -1,0 +1,173 @@
+"""Delivery: send or edit one staff card, or send one notice to a reporter, within Telegram's limits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, Literal, Protocol
+
+from functions.adapters.telegram_gateway import TelegramPermanentError, TelegramRetryAfter, is_not_modified
+from functions.domain.jobs import DeliveryJob
+from functions.domain.models import BotCall
+from functions.domain.workflow import StaffMember, may_see
+from functions.errors import TransientError
+from functions.i18n import t
+from functions.log import get_logger
+from functions.services import cards
+from functions.services.cards import text_hash_of
+from functions.services.pacing import Pacer
+
+log = get_logger("deliver")
+
+IN_PROCESS_RETRY_LIMIT: Final = 5.0
+Verdict = Literal["done", "retry"]
+
+
+class DeliveryStore(Protocol):
+    """What delivery needs from storage."""
+
+    def get_staff(self, user_id: int) -> StaffMember | None: ...
+    def update_staff(self, user_id: int, **fields: Any) -> bool: ...
+    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def claim_card(self, code: str, recipient_id: int) -> tuple[str, dict[str, Any]]: ...
+    def release_card(self, code: str, recipient_id: int, chat_id: int, message_id: int | None,
+                     digest: str | None) -> None: ...
+    def claim_notice(self, notice_id: str) -> bool: ...
+    def finish_notice(self, notice_id: str, sent: bool) -> None: ...
+    def release_notice(self, notice_id: str) -> None: ...
+
+
+class BotPort(Protocol):
+    """Makes one Bot API call."""
+
+    def call(self, call: BotCall) -> Any: ...
+
+
+@dataclass
+class Delivery:
+    """Delivers one job; idempotent (one card per person per case, one notice per reporter per event)."""
+
+    store: DeliveryStore
+    bot: BotPort
+    pacer: Pacer
+    clock: Callable[[], datetime]
+
+    def handle(self, job: DeliveryJob) -> Verdict:
+        """Deliver the job: 'done' (acknowledge) or 'retry' (let Pub/Sub re-deliver with backoff)."""
+        if job.kind == "card":
+            return self._card(job)
+        return self._notice(job)
+
+    # --- the network call, paced ----------------------------------------------------------------------------
+    def _send(self, chat_id: int, call: BotCall) -> Any:
+        """Call Telegram within the pace; short 429 waits are honoured here, long ones go back to Pub/Sub."""
+        deadline = time.monotonic() + 30.0
+        while True:
+            if not self.pacer.wait(chat_id):
+                raise TransientError("pacing: this chat's queue is full")
+            try:
+                return self.bot.call(call)
+            except TelegramRetryAfter as error:
+                self.pacer.back_off(chat_id, error.retry_after, everyone=error.retry_after > 1)
+                log.warning("rate limited", extra={"chat_id": chat_id, "retry_after": error.retry_after})
+                if error.retry_after > IN_PROCESS_RETRY_LIMIT or time.monotonic() + error.retry_after > deadline:
+                    raise
+
+    # --- cards --------------------------------------------------------------------------------------------
+    def _card(self, job: DeliveryJob) -> Verdict:
+        person = self.store.get_staff(job.recipient_id)
+        if person is None or not person.active or person.unreachable:
+            return "done"
+        found = self.store.get_report(job.report_id)
+        if found is None:
+            return "done"
+        report, _ = found
+        if not may_see(person, str(report.get("category")), str(report.get("region"))):
+            return "done"
+        state, card = self.store.claim_card(job.report_id, person.user_id)
+        if state == "busy":
+            return "retry"
+        owner = self._owner_name(report)
+        text, keyboard = cards.render_card(report, person, self.clock(), owner)
+        digest = text_hash_of(text, keyboard)
+        message_id = card.get("message_id")
+        try:
+            if message_id and card.get("hash") == digest:
+                self.store.release_card(job.report_id, person.user_id, person.user_id, int(message_id), digest)
+                return "done"
+            new_id = self._put_card(person.user_id, message_id, text, keyboard)
+        except TelegramPermanentError as error:
+            self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
+            if error.kind == "forbidden":
+                self.store.update_staff(person.user_id, unreachable=True)
+                log.warning("staff unreachable", extra={"user_id": person.user_id})
+                return "done"
+            log.error("card refused by Telegram", extra={"report_id": job.report_id, "user_id": person.user_id,
+                                                         "kind": error.kind})
+            return "done"
+        except TransientError:
+            self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
+            return "retry"
+        self.store.release_card(job.report_id, person.user_id, person.user_id, new_id, digest)
+        return "done"
+
+    def _put_card(self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any]) -> int:
+        """Edit the card in place, or send it when there is none (or it was deleted)."""
+        if isinstance(message_id, int):
+            call = BotCall(method="editMessageText", params={
+                "chat_id": chat_id, "message_id": message_id, "text": text, "reply_markup": keyboard,
+                "link_preview_options": {"is_disabled": True}})
+            try:
+                self._send(chat_id, call)
+                return message_id
+            except TelegramPermanentError as error:
+                if is_not_modified(error):
+                    return message_id
+                if "message to edit not found" not in error.description.lower():
+                    raise
+        call = BotCall(method="sendMessage", params={
+            "chat_id": chat_id, "text": text, "reply_markup": keyboard, "protect_content": True,
+            "link_preview_options": {"is_disabled": True}})
+        result = self._send(chat_id, call)
+        return int(result["message_id"])
+
+    def _owner_name(self, report: dict[str, Any]) -> str | None:
+        assignee = report.get("assignee")
+        if not isinstance(assignee, int):
+            return None
+        owner = self.store.get_staff(assignee)
+        return owner.name if owner is not None and owner.name else str(assignee)
+
+    # --- reporter notices ---------------------------------------------------------------------------------
+    def _notice(self, job: DeliveryJob) -> Verdict:
+        notice_id = job.job_id.replace("/", "_")
+        if not self.store.claim_notice(notice_id):
+            return "done"
+        lang = job.lang or "ru"
+        text = notice_text(lang, job.report_id, job.notice or "", job.argument)
+        call = BotCall(method="sendMessage", params={
+            "chat_id": job.recipient_id, "text": text, "link_preview_options": {"is_disabled": True}})
+        try:
+            self._send(job.recipient_id, call)
+        except TelegramPermanentError as error:
+            log.warning("notice refused", extra={"report_id": job.report_id, "kind": error.kind})
+            self.store.finish_notice(notice_id, sent=False)
+            return "done"
+        except TransientError:
+            self.store.release_notice(notice_id)
+            return "retry"
+        self.store.finish_notice(notice_id, sent=True)
+        return "done"
+
+
+def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
+    """What a reporter hears: the new state of their case, never the staff member's name."""
+    if notice == "escalated":
+        return t(lang, "notice_escalated", code=code, target=t(lang, f"esc_{argument or 'police'}"))
+    if notice == "resolved":
+        return t(lang, "notice_resolved", code=code, outcome=t(lang, f"res_{argument or 'resolved_other'}"))
+    if notice == "rejected":
+        return t(lang, "notice_rejected", code=code, reason=t(lang, f"rej_{argument or 'not_relevant'}"))
+    return t(lang, "notice_taken", code=code)

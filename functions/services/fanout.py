@@ -1,0 +1,113 @@
+"""Fan-out: turn one case event into delivery jobs, one per recipient, exactly once per event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Final, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from functions.domain.events import REPORT_EVENT, ReportChanged, ReportCreated, ReportJoined
+from functions.domain.jobs import DeliveryJob
+from functions.domain.workflow import StaffMember, recipients
+from functions.log import get_logger
+
+log = get_logger("fanout")
+
+NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected"})
+JOIN_REFRESH_BUCKET_SECONDS: Final = 30
+
+
+class FanoutStore(Protocol):
+    """What fan-out needs from storage."""
+
+    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def active_staff(self) -> list[StaffMember]: ...
+    def card_holders(self, code: str) -> list[int]: ...
+    def reporters_of(self, code: str) -> list[dict[str, Any]]: ...
+    def fanout_done(self, event_id: str) -> bool: ...
+    def mark_fanout_done(self, event_id: str, jobs: int) -> None: ...
+    def clear_outbox(self, code: str, event_id: str) -> None: ...
+    def clear_join(self, code: str, user_id: int) -> None: ...
+    def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
+
+
+class JobSink(Protocol):
+    """Publishes many jobs and waits for all of them."""
+
+    def publish_many(self, topic: str, messages: Sequence[BaseModel]) -> None: ...
+
+
+class FanOut:
+    """Routes case events to staff cards and reporter notices."""
+
+    def __init__(self, store: FanoutStore, jobs: JobSink, deliveries_topic: str,
+                 clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.jobs = jobs
+        self.deliveries_topic = deliveries_topic
+        self.clock = clock
+
+    def handle(self, data: dict[str, Any], attributes: dict[str, str]) -> str:
+        """Fan one event out; returns a short note. Raises TransientError to have Pub/Sub retry."""
+        try:
+            event = REPORT_EVENT.validate_python(data)
+        except ValidationError:
+            log.warning("unreadable event dropped", extra={"keys": sorted(data)[:10]})
+            return "dropped: not an event"
+        if self.store.fanout_done(event.event_id):
+            return "duplicate"
+        found = self.store.get_report(event.report_id)
+        if found is None:
+            log.warning("event for an unknown case dropped", extra={"report_id": event.report_id})
+            return "dropped: no such case"
+        report, _ = found
+        jobs: list[DeliveryJob]
+        if isinstance(event, ReportCreated):
+            jobs = self._created(event, report)
+        elif isinstance(event, ReportJoined):
+            jobs = self._refresh(event.report_id, event.event_id, bucket=True)
+        else:
+            jobs = self._changed(event, report, attributes)
+        if jobs:
+            self.jobs.publish_many(self.deliveries_topic, jobs)
+        self.store.mark_fanout_done(event.event_id, len(jobs))
+        if isinstance(event, ReportJoined):
+            self.store.clear_join(event.report_id, event.reporter_user_id)
+        else:
+            self.store.clear_outbox(event.report_id, event.event_id)
+        log.info("event fanned out", extra={"report_id": event.report_id, "event_type": event.type,
+                                             "jobs": len(jobs)})
+        return f"{len(jobs)} jobs"
+
+    def _created(self, event: ReportCreated, report: dict[str, Any]) -> list[DeliveryJob]:
+        self.store.add_event(event.report_id, "v000000", {
+            "type": "created", "by": None, "from": None, "to": "new", "note": report.get("source")})
+        people = recipients(self.store.active_staff(), str(report.get("category")), str(report.get("region")),
+                            str(report.get("severity")))
+        return [DeliveryJob(job_id=f"{event.event_id}:{p.user_id}", kind="card", report_id=event.report_id,
+                            recipient_id=p.user_id, event_id=event.event_id) for p in people]
+
+    def _refresh(self, code: str, event_id: str, *, bucket: bool = False) -> list[DeliveryJob]:
+        """Card refresh jobs for everyone who holds a card of this case."""
+        suffix = event_id
+        if bucket:  # many joins of a viral case: at most one refresh per card per bucket
+            suffix = f"join-{code}-{int(self.clock().timestamp()) // JOIN_REFRESH_BUCKET_SECONDS}"
+        return [DeliveryJob(job_id=f"{suffix}:{holder}", kind="card", report_id=code, recipient_id=holder,
+                            event_id=event_id) for holder in self.store.card_holders(code)]
+
+    def _changed(self, event: ReportChanged, report: dict[str, Any], attributes: dict[str, str]) -> list[DeliveryJob]:
+        outbox = report.get("outbox") or {}
+        notice = attributes.get("notice") or (outbox.get("notice") if outbox.get("event_id") == event.event_id
+                                              else None)
+        argument = attributes.get("argument") or (outbox.get("argument") if notice else None)
+        jobs = self._refresh(event.report_id, event.event_id)
+        if notice in NOTIFY_REPORTERS:
+            for reporter in self.store.reporters_of(event.report_id):
+                user_id = int(reporter["user_id"])
+                jobs.append(DeliveryJob(job_id=f"{event.event_id}:r{user_id}", kind="notice",
+                                        report_id=event.report_id, recipient_id=int(reporter.get("chat_id", user_id)),
+                                        event_id=event.event_id, lang=str(reporter.get("lang") or "ru"),
+                                        notice=notice, argument=argument or None))
+        return jobs

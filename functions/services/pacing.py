@@ -1,0 +1,56 @@
+"""Pacing of outgoing messages within Telegram's limits: per chat, per group, and overall."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Pacer:
+    """Reserves send slots: one message per second per chat, 20 per minute per group, `rate` per second overall.
+
+    One instance per process; Terraform runs `deliver` as a single instance so the overall rate holds for
+    the bot as a whole. A 429's retry_after pauses the chat (and, for long waits, everything).
+    """
+
+    rate_per_second: float = 28.0
+    chat_interval: float = 1.0
+    group_interval: float = 3.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _next_global: float = 0.0
+    _next_chat: dict[int, float] = field(default_factory=dict)
+
+    def reserve(self, chat_id: int, max_wait: float) -> float | None:
+        """Reserve the earliest slot for this chat; the seconds to wait, or None when longer than max_wait."""
+        with self._lock:
+            now = self.clock()
+            slot = max(now, self._next_global, self._next_chat.get(chat_id, 0.0))
+            if slot - now > max_wait:
+                return None
+            self._next_global = slot + 1.0 / self.rate_per_second
+            self._next_chat[chat_id] = slot + (self.group_interval if chat_id < 0 else self.chat_interval)
+            if len(self._next_chat) > 50_000:
+                self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
+            return slot - now
+
+    def wait(self, chat_id: int, max_wait: float = 20.0) -> bool:
+        """Sleep until this chat may be sent to; False when the wait would be longer than max_wait."""
+        delay = self.reserve(chat_id, max_wait)
+        if delay is None:
+            return False
+        if delay > 0:
+            self.sleep(delay)
+        return True
+
+    def back_off(self, chat_id: int, retry_after: float, *, everyone: bool) -> None:
+        """Honour a 429: nothing more to this chat (or to anyone) for retry_after seconds."""
+        with self._lock:
+            until = self.clock() + retry_after
+            self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), until)
+            if everyone:
+                self._next_global = max(self._next_global, until)

@@ -1,0 +1,72 @@
+"""Time-driven work run by tick: re-publish events that did not make it to Pub/Sub (the outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Final, Protocol
+
+from functions.domain.events import REPORT_EVENT, ReportCreated, ReportJoined
+from functions.errors import TransientError
+from functions.log import get_logger
+from functions.services.intake import EventSink
+
+log = get_logger("tick")
+
+OUTBOX_GRACE: Final = timedelta(seconds=60)
+
+
+class OutboxStore(Protocol):
+    """What the outbox sweep needs from storage."""
+
+    def pending_creations(self, older_than: datetime, limit: int = 200) -> list[str]: ...
+    def pending_joins(self, older_than: datetime, limit: int = 200) -> list[tuple[str, int]]: ...
+    def get_report(self, code: str) -> dict[str, Any] | None: ...
+
+
+class Ticker:
+    """Runs every minute from Cloud Scheduler; every step is idempotent."""
+
+    def __init__(self, store: OutboxStore, events: EventSink, reports_topic: str,
+                 clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.events = events
+        self.reports_topic = reports_topic
+        self.clock = clock
+
+    def run(self) -> dict[str, int]:
+        """Do the time-driven work due now; returns counts per kind of work."""
+        return {"republished": self.republish()}
+
+    def republish(self) -> int:
+        """Publish again the events of cases and joins that were stored but not fanned out in time."""
+        cutoff = self.clock() - OUTBOX_GRACE
+        count = 0
+        for code in self.store.pending_creations(cutoff):
+            report = self.store.get_report(code)
+            if report is None:
+                continue
+            outbox = report.get("outbox")
+            event = (REPORT_EVENT.validate_python(outbox) if outbox else
+                     ReportCreated(event_id=f"created-{code}", report_id=code, occurred_at=report["created_at"],
+                                   severity=str(report.get("severity")), region=str(report.get("region")),
+                                   category=str(report.get("category"))))
+            attributes = {"type": event.type, "report_id": code}
+            if outbox:
+                attributes |= {"notice": str(outbox.get("notice") or ""), "argument": str(outbox.get("argument") or "")}
+            count += self._publish(event, attributes)
+        for code, user_id in self.store.pending_joins(cutoff):
+            joined = ReportJoined(event_id=f"joined-{code}-{user_id}", report_id=code, occurred_at=self.clock(),
+                                  reporter_user_id=user_id)
+            count += self._publish(joined, {"type": joined.type, "report_id": code})
+        if count:
+            log.info("outbox re-published", extra={"events": count})
+        return count
+
+    def _publish(self, event: Any, attributes: dict[str, str]) -> int:
+        try:
+            self.events.publish(self.reports_topic, event, **attributes)
+        except TransientError:
+            log.warning("re-publish failed; next tick tries again", extra={"report_id": attributes["report_id"]})
+            return 0
+        return 1

@@ -1,0 +1,23 @@
+"""The tick target: Cloud Scheduler calls it every minute for the time-driven work."""
+
+from __future__ import annotations
+
+import json
+
+import flask
+
+from functions import bootstrap
+from functions.errors import TransientError
+from functions.log import get_logger
+
+log = get_logger("tick")
+
+
+def tick(request: flask.Request) -> flask.Response:
+    """Run the work due now; 503 on a transient failure so the scheduler's retry runs it again."""
+    try:
+        counts = bootstrap.ticker().run()
+    except TransientError as error:
+        log.warning("tick failed; will run again", extra={"error": str(error)})
+        return flask.Response(json.dumps({"ok": False}), status=503, mimetype="application/json")
+    return flask.Response(json.dumps({"ok": True, **counts}), status=200, mimetype="application/json")

@@ -1,0 +1,91 @@
+"""The telegram_webhook target: authenticate, parse, hand the update to intake, map errors to a status."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any, Final
+
+import flask
+
+from functions import bootstrap
+from functions.errors import TransientError
+from functions.log import get_logger
+
+SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
+log = get_logger("webhook")
+
+
+def _reply(status: int, error: str | None = None) -> flask.Response:
+    body: dict[str, Any] = {"ok": status < 400}
+    if error is not None:
+        body["error"] = error
+    return flask.Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def telegram_webhook(request: flask.Request) -> flask.Response:
+    """Handle one Telegram update: 2xx for anything handled or permanently bad, 5xx only to ask for a retry."""
+    config = bootstrap.settings()
+    if request.method != "POST":
+        response = _reply(405, "method not allowed")
+        response.headers["Allow"] = "POST"
+        return response
+    token = request.headers.get(SECRET_HEADER)
+    if token is None:
+        return _reply(401, "missing secret token")
+    expected = config.telegram_webhook_secret
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        return _reply(403, "wrong secret token")
+    limit = config.max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        return _reply(413, "body too large")
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        return _reply(413, "body too large")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return _reply(400, "body is not JSON")
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+        return _reply(400, "body is not an Update")
+    return _handle(data)
+
+
+def _handle(data: dict[str, Any]) -> flask.Response:
+    from telegram import Update
+
+    update_id = data["update_id"]
+    try:
+        update = Update.de_json(data, None)
+    except Exception:
+        log.warning("update not readable; acknowledged", extra={"update_id": update_id})
+        return _reply(200)
+    try:
+        outcome = bootstrap.intake().handle(update)
+        _call_direct(outcome.direct)
+    except TransientError as error:
+        log.warning("transient failure; asking Telegram to retry",
+                    extra={"update_id": update_id, "error": str(error)})
+        return _reply(503, "temporarily unavailable")
+    except Exception as error:
+        log.error("update failed", extra={"update_id": update_id, "error_type": type(error).__name__})
+        return _reply(200)
+    if outcome.body is None:
+        return _reply(200)
+    return flask.Response(json.dumps(outcome.body.as_webhook_body(), ensure_ascii=False), status=200,
+                          mimetype="application/json")
+
+
+def _call_direct(calls: list[Any]) -> None:
+    """Make the calls that cannot ride in the webhook answer (edits are idempotent, so a retry is safe)."""
+    if not calls:
+        return
+    from functions.adapters.telegram_gateway import TelegramPermanentError, is_not_modified
+
+    gateway = bootstrap.telegram()
+    for call in calls:
+        try:
+            gateway.call(call)
+        except TelegramPermanentError as error:
+            if not is_not_modified(error):
+                log.warning("Telegram refused a reply", extra={"method": call.method, "kind": error.kind})

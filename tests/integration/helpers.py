@@ -1,0 +1,76 @@
+"""Playing reporters through the Bot API double: whole conversations in a few lines."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from scripts.botapi_double.builders import make_media_update
+from tests.stack import Stack
+
+_IDS = itertools.count(700_000_001)
+
+
+def press(stack: Stack, user_id: int, text: str, chat_id: int | None = None, lang: str = "ru") -> dict[str, Any]:
+    """Press the button with this text on the bot's latest message in the chat."""
+    chat = chat_id if chat_id is not None else user_id
+    message = stack.last_bot_message(chat)
+    result = stack.double.press_button(user_id, chat, message["message_id"], text=text, language_code=lang)
+    assert result["status"] == 200, result
+    return result
+
+
+def say(stack: Stack, user_id: int, text: str, chat_id: int | None = None, lang: str = "ru") -> dict[str, Any]:
+    """The user writes text."""
+    result = stack.double.post_text(user_id, text, chat_id, language_code=lang)
+    assert result["status"] == 200, result
+    return result
+
+
+def report_link(stack: Stack, user_id: int, url: str, *, category: str = "Драка, насилие между детьми",
+                danger: str = "Нет", region: str = "город Астана", description: str | None = None) -> str:
+    """A whole private-chat report of one link in Russian; returns the bot's final text."""
+    say(stack, user_id, url)
+    press(stack, user_id, category)
+    press(stack, user_id, danger)
+    press(stack, user_id, region)
+    press(stack, user_id, "Готово")
+    if description is None:
+        press(stack, user_id, "Пропустить")
+    else:
+        say(stack, user_id, description)
+    press(stack, user_id, "Отправить")
+    return str(stack.last_bot_message(user_id)["text"])
+
+
+def send_media(stack: Stack, user_id: int, kind: str = "video", **kw: Any) -> dict[str, Any]:
+    """The user sends a photo or video."""
+    result = stack.double.post_update(make_media_update(kind, user_id, **kw))
+    assert result["status"] == 200, result
+    return result
+
+
+def code_in(text: str) -> str:
+    """The case code in a bot message."""
+    import re
+
+    match = re.search(r"R[2-9A-HJKMNP-Z]{6}", text)
+    assert match, text
+    return match.group(0)
+
+
+def post_like_telegram(stack: Stack, update: dict[str, Any], attempts: int = 8) -> dict[str, Any]:
+    """Post an update and re-send it on a non-2xx answer, as Telegram does."""
+    import time
+
+    update.setdefault("update_id", next(_IDS))
+    message = update.get("message")
+    if isinstance(message, dict):
+        message.setdefault("message_id", next(_IDS) % 1_000_000)
+    result: dict[str, Any] = {}
+    for _ in range(attempts):
+        result = stack.double.post_update(update)
+        if result["status"] is not None and 200 <= result["status"] < 300:
+            return result
+        time.sleep(0.3)
+    return result
