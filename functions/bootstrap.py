@@ -103,6 +103,8 @@ def telegram() -> TelegramGateway:
         from functions.adapters.telegram_gateway import TelegramGateway
 
         config = settings()
+        if not config.telegram_bot_token:
+            raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
         return TelegramGateway(config.telegram_bot_token, config.telegram_api_root, config.telegram_timeout_seconds)
 
     return _once("telegram", build)

@@ -25,13 +25,12 @@ def fan_out(request: flask.Request) -> flask.Response:
         try:
             parking = bootstrap.parking()
             if parking.should_park(key, pushed.delivery_attempt if pushed.attempt_known else None):
-                parking.park(bootstrap.settings().reports_dead_letter_topic, pushed.data, key,
-                             "fan-out kept failing")
+                parking.park(bootstrap.settings().reports_dead_letter_topic, pushed.data, key, "fan-out kept failing")
                 return ack("parked")
         except TransientError:
             pass
-        log.warning("fan-out failed; will be re-delivered",
-                    extra={"message_id": pushed.message_id, "error": str(error)})
+        log.warning(
+            "fan-out failed; will be re-delivered", extra={"message_id": pushed.message_id, "error": str(error)}
+        )
         return retry("transient failure")
     return ack(note)
-

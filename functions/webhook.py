@@ -64,16 +64,16 @@ def _handle(data: dict[str, Any]) -> flask.Response:
         outcome = bootstrap.intake().handle(update)
         _call_direct(outcome.direct)
     except TransientError as error:
-        log.warning("transient failure; asking Telegram to retry",
-                    extra={"update_id": update_id, "error": str(error)})
+        log.warning("transient failure; asking Telegram to retry", extra={"update_id": update_id, "error": str(error)})
         return _reply(503, "temporarily unavailable")
     except Exception as error:
         log.error("update failed", extra={"update_id": update_id, "error_type": type(error).__name__})
         return _reply(200)
     if outcome.body is None:
         return _reply(200)
-    return flask.Response(json.dumps(outcome.body.as_webhook_body(), ensure_ascii=False), status=200,
-                          mimetype="application/json")
+    return flask.Response(
+        json.dumps(outcome.body.as_webhook_body(), ensure_ascii=False), status=200, mimetype="application/json"
+    )
 
 
 def _call_direct(calls: list[Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -108,8 +109,9 @@ class Stack:
         """A new pull subscription on topic (deleted after the test)."""
         publisher, subscriber = self._clients()
         name = subscriber.subscription_path(PROJECT, f"{topic}-pull-{len(self.subscriptions)}-{time.monotonic_ns()}")
-        subscriber.create_subscription(request={"name": name, "topic": publisher.topic_path(PROJECT, topic),
-                                                "ack_deadline_seconds": 60})
+        subscriber.create_subscription(
+            request={"name": name, "topic": publisher.topic_path(PROJECT, topic), "ack_deadline_seconds": 60}
+        )
         self.subscriptions.append(name)
         return name
 
@@ -117,10 +119,14 @@ class Stack:
         """Push topic to a target, as Terraform's push subscriptions do."""
         publisher, subscriber = self._clients()
         name = subscriber.subscription_path(PROJECT, f"{topic}-push-{time.monotonic_ns()}")
-        subscriber.create_subscription(request={
-            "name": name, "topic": publisher.topic_path(PROJECT, topic), "ack_deadline_seconds": 60,
-            "push_config": {"push_endpoint": f"{self.functions.url}/{target}"},
-        })
+        subscriber.create_subscription(
+            request={
+                "name": name,
+                "topic": publisher.topic_path(PROJECT, topic),
+                "ack_deadline_seconds": 60,
+                "push_config": {"push_endpoint": f"{self.functions.url}/{target}"},
+            }
+        )
         self.subscriptions.append(name)
         return name
 
@@ -137,14 +143,18 @@ class Stack:
         found: list[dict[str, Any]] = []
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            response = subscriber.pull(request={"subscription": subscription, "max_messages": 100},
-                                       timeout=max(0.5, deadline - time.monotonic()))
+            response = subscriber.pull(
+                request={"subscription": subscription, "max_messages": 100},
+                timeout=max(0.5, deadline - time.monotonic()),
+            )
             if response.received_messages:
-                subscriber.acknowledge(request={"subscription": subscription,
-                                                "ack_ids": [m.ack_id for m in response.received_messages]})
+                subscriber.acknowledge(
+                    request={"subscription": subscription, "ack_ids": [m.ack_id for m in response.received_messages]}
+                )
                 for received in response.received_messages:
-                    found.append({"data": json.loads(received.message.data),
-                                  "attributes": dict(received.message.attributes)})
+                    found.append(
+                        {"data": json.loads(received.message.data), "attributes": dict(received.message.attributes)}
+                    )
             if len(found) >= expect:
                 break
         return found
@@ -152,17 +162,16 @@ class Stack:
     def drop_subscriptions(self) -> None:
         _, subscriber = self._clients()
         for name in self.subscriptions:
-            try:
+            with contextlib.suppress(Exception):  # already gone
                 subscriber.delete_subscription(request={"subscription": name})
-            except Exception:  # noqa: BLE001, S110  (already gone)
-                pass
         self.subscriptions.clear()
 
     # --- users ----------------------------------------------------------------------------------------------
     def bot_texts(self, chat_id: int) -> list[str]:
         """The texts of the bot's messages in a chat, as they are now."""
-        return [str(m.get("text") or m.get("caption") or "") for m in self.double.messages(chat_id)
-                if not m.get("deleted")]
+        return [
+            str(m.get("text") or m.get("caption") or "") for m in self.double.messages(chat_id) if not m.get("deleted")
+        ]
 
     def last_bot_message(self, chat_id: int) -> dict[str, Any]:
         messages = [m for m in self.double.messages(chat_id) if not m.get("deleted")]
@@ -175,16 +184,18 @@ def start_stack() -> Stack:
     emulators = Emulators(project=PROJECT, log_dir=ROOT / ".logs").start()
     double = DoubleServer(enforce_limits=True, token=TOKEN).start()
     os.environ.update(emulators.env())
-    os.environ.update({
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_API_BASE_URL": double.base_url,
-        "TELEGRAM_BOT_USERNAME": BOT_USERNAME,
-        "ADMIN_TELEGRAM_IDS": str(ADMIN_ID),
-        "MAX_DELIVERY_ATTEMPTS": "3",
-        "TELEGRAM_TIMEOUT_SECONDS": "3",
-        "PUBLISH_TIMEOUT_SECONDS": "5",
-    })
+    os.environ.update(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "TELEGRAM_API_BASE_URL": double.base_url,
+            "TELEGRAM_BOT_USERNAME": BOT_USERNAME,
+            "ADMIN_TELEGRAM_IDS": str(ADMIN_ID),
+            "MAX_DELIVERY_ATTEMPTS": "3",
+            "TELEGRAM_TIMEOUT_SECONDS": "3",
+            "PUBLISH_TIMEOUT_SECONDS": "5",
+        }
+    )
     from functions import bootstrap
 
     bootstrap.reset()

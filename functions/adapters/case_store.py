@@ -59,11 +59,19 @@ class CaseStore:
         with transient_errors():
             self.client.collection(STAFF).document(str(member.user_id)).set(
                 {
-                    "user_id": member.user_id, "role": member.role.value, "regions": list(member.regions),
-                    "active": True, "on_duty": member.on_duty, "name": member.name, "lang": member.lang,
-                    "unreachable": False, "invited_by": invited_by, "updated_at": now,
+                    "user_id": member.user_id,
+                    "role": member.role.value,
+                    "regions": list(member.regions),
+                    "active": True,
+                    "on_duty": member.on_duty,
+                    "name": member.name,
+                    "lang": member.lang,
+                    "unreachable": False,
+                    "invited_by": invited_by,
+                    "updated_at": now,
                 },
-                retry=RETRY, timeout=TIMEOUT,
+                retry=RETRY,
+                timeout=TIMEOUT,
             )
 
     def update_staff(self, user_id: int, **fields: Any) -> bool:
@@ -95,9 +103,16 @@ class CaseStore:
         now = self.clock()
         with transient_errors():
             self.client.collection(INVITES).document(code).create(
-                {"role": role.value, "regions": regions, "created_by": by, "created_at": now,
-                 "expires_at": now + ttl, "used_by": None},
-                retry=RETRY, timeout=TIMEOUT,
+                {
+                    "role": role.value,
+                    "regions": regions,
+                    "created_by": by,
+                    "created_at": now,
+                    "expires_at": now + ttl,
+                    "used_by": None,
+                },
+                retry=RETRY,
+                timeout=TIMEOUT,
             )
 
     def redeem_invite(self, code: str, user_id: int) -> dict[str, Any] | None:
@@ -114,9 +129,12 @@ class CaseStore:
             return None
         try:
             with transient_errors():
-                ref.update({"used_by": user_id, "used_at": self.clock()},
-                           option=self.client.write_option(last_update_time=snap.update_time),
-                           retry=RETRY, timeout=TIMEOUT)
+                ref.update(
+                    {"used_by": user_id, "used_at": self.clock()},
+                    option=self.client.write_option(last_update_time=snap.update_time),
+                    retry=RETRY,
+                    timeout=TIMEOUT,
+                )
         except (gexc.FailedPrecondition, gexc.NotFound):
             return None
         return data
@@ -130,8 +148,15 @@ class CaseStore:
             return None
         return (snap.to_dict() or {}) | {"id": snap.id}, snap.update_time
 
-    def apply_transition(self, code: str, read_at: Any, version: int, changes: dict[str, Any],
-                         event: dict[str, Any], outbox: dict[str, Any] | None) -> bool:
+    def apply_transition(
+        self,
+        code: str,
+        read_at: Any,
+        version: int,
+        changes: dict[str, Any],
+        event: dict[str, Any],
+        outbox: dict[str, Any] | None,
+    ) -> bool:
         """Write a transition only if the case did not change since it was read; False when it did.
 
         The case update carries a last-update-time precondition and the event document is created with the
@@ -186,9 +211,12 @@ class CaseStore:
             if outbox and outbox.get("event_id") != event_id:
                 return
             try:
-                ref.update({"fanout_pending": False},
-                           option=self.client.write_option(last_update_time=snap.update_time),
-                           retry=RETRY, timeout=TIMEOUT)
+                ref.update(
+                    {"fanout_pending": False},
+                    option=self.client.write_option(last_update_time=snap.update_time),
+                    retry=RETRY,
+                    timeout=TIMEOUT,
+                )
             except (gexc.FailedPrecondition, gexc.NotFound):
                 return  # changed meanwhile: tick will publish again, fan-out is idempotent
 
@@ -214,7 +242,8 @@ class CaseStore:
         with transient_errors():
             self.client.collection(FANOUTS).document(event_id).set(
                 {"done": True, "jobs": jobs, "at": now, "expires_at": now + timedelta(days=7)},
-                retry=RETRY, timeout=TIMEOUT,
+                retry=RETRY,
+                timeout=TIMEOUT,
             )
 
     # --- cards --------------------------------------------------------------------------------------------
@@ -231,8 +260,7 @@ class CaseStore:
         lease = {"report_id": code, "recipient_id": recipient_id, "lease_until": now + SEND_LEASE}
         try:
             with transient_errors():
-                ref.create(lease | {"message_id": None, "hash": None, "created_at": now},
-                           retry=RETRY, timeout=TIMEOUT)
+                ref.create(lease | {"message_id": None, "hash": None, "created_at": now}, retry=RETRY, timeout=TIMEOUT)
             return "claimed", {}
         except gexc.AlreadyExists:
             pass
@@ -243,15 +271,19 @@ class CaseStore:
             return "busy", data
         try:
             with transient_errors():
-                ref.update({"lease_until": now + SEND_LEASE},
-                           option=self.client.write_option(last_update_time=snap.update_time),
-                           retry=RETRY, timeout=TIMEOUT)
+                ref.update(
+                    {"lease_until": now + SEND_LEASE},
+                    option=self.client.write_option(last_update_time=snap.update_time),
+                    retry=RETRY,
+                    timeout=TIMEOUT,
+                )
         except (gexc.FailedPrecondition, gexc.NotFound):
             return "busy", data
         return ("sent" if data.get("message_id") else "claimed"), data
 
-    def release_card(self, code: str, recipient_id: int, chat_id: int, message_id: int | None,
-                     digest: str | None) -> None:
+    def release_card(
+        self, code: str, recipient_id: int, chat_id: int, message_id: int | None, digest: str | None
+    ) -> None:
         """Record the card's message and fingerprint and release the lease."""
         ref = self.client.collection(CARDS).document(f"{code}_{recipient_id}")
         fields: dict[str, Any] = {"lease_until": None, "updated_at": self.clock()}
@@ -260,16 +292,19 @@ class CaseStore:
         batch = self.client.batch()
         batch.update(ref, fields)
         if message_id is not None:
-            batch.set(self.client.collection(CARD_REFS).document(f"{chat_id}_{message_id}"),
-                      {"report_id": code, "recipient_id": recipient_id})
+            batch.set(
+                self.client.collection(CARD_REFS).document(f"{chat_id}_{message_id}"),
+                {"report_id": code, "recipient_id": recipient_id},
+            )
         with transient_errors():
             batch.commit(retry=RETRY, timeout=TIMEOUT)
 
     def card_of_message(self, chat_id: int, message_id: int) -> str | None:
         """The case a bot message (a card) belongs to."""
         with transient_errors():
-            snap = self.client.collection(CARD_REFS).document(f"{chat_id}_{message_id}").get(
-                retry=RETRY, timeout=TIMEOUT)
+            snap = (
+                self.client.collection(CARD_REFS).document(f"{chat_id}_{message_id}").get(retry=RETRY, timeout=TIMEOUT)
+            )
         return str(snap.get("report_id")) if snap.exists else None
 
     # --- reporter notices ---------------------------------------------------------------------------------
@@ -279,8 +314,11 @@ class CaseStore:
         now = self.clock()
         try:
             with transient_errors():
-                ref.create({"sent": False, "lease_until": now + SEND_LEASE, "expires_at": now + timedelta(days=30)},
-                           retry=RETRY, timeout=TIMEOUT)
+                ref.create(
+                    {"sent": False, "lease_until": now + SEND_LEASE, "expires_at": now + timedelta(days=30)},
+                    retry=RETRY,
+                    timeout=TIMEOUT,
+                )
             return True
         except gexc.AlreadyExists:
             pass
@@ -299,13 +337,15 @@ class CaseStore:
         """Record the notice as sent (or as given up) and release the lease."""
         with transient_errors():
             self.client.collection(NOTICES).document(notice_id).update(
-                {"sent": True, "delivered": sent, "lease_until": None}, retry=RETRY, timeout=TIMEOUT)
+                {"sent": True, "delivered": sent, "lease_until": None}, retry=RETRY, timeout=TIMEOUT
+            )
 
     def release_notice(self, notice_id: str) -> None:
         """Give up the lease after a transient failure so the retry can send."""
         with transient_errors():
             self.client.collection(NOTICES).document(notice_id).update(
-                {"lease_until": None}, retry=RETRY, timeout=TIMEOUT)
+                {"lease_until": None}, retry=RETRY, timeout=TIMEOUT
+            )
 
     # --- failed attempts ----------------------------------------------------------------------------------
     def count_failure(self, key: str) -> int:
@@ -313,6 +353,10 @@ class CaseStore:
         ref = self.client.collection(ATTEMPTS).document(key.replace("/", "_")[:400])
         now = self.clock()
         with transient_errors():
-            ref.set({"count": firestore.Increment(1), "expires_at": now + timedelta(days=7)}, merge=True,
-                    retry=RETRY, timeout=TIMEOUT)
+            ref.set(
+                {"count": firestore.Increment(1), "expires_at": now + timedelta(days=7)},
+                merge=True,
+                retry=RETRY,
+                timeout=TIMEOUT,
+            )
             return int(ref.get(["count"], retry=RETRY, timeout=TIMEOUT).get("count") or 1)

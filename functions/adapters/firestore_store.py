@@ -149,8 +149,11 @@ class FirestoreStore:
         now = self.clock()
         try:
             with transient_errors():
-                ref.create({"update_id": update_id, "created_at": now, "expires_at": now + self.session_ttl},
-                           retry=RETRY, timeout=TIMEOUT)
+                ref.create(
+                    {"update_id": update_id, "created_at": now, "expires_at": now + self.session_ttl},
+                    retry=RETRY,
+                    timeout=TIMEOUT,
+                )
         except gexc.AlreadyExists:
             with transient_errors():
                 snap = ref.get(retry=RETRY, timeout=TIMEOUT)
@@ -202,15 +205,18 @@ class FirestoreStore:
             if not isinstance(report_id, str):
                 continue
             with transient_errors():
-                report = self.client.collection(REPORTS).document(report_id).get(
-                    ["status", "severity"], retry=RETRY, timeout=TIMEOUT
+                report = (
+                    self.client.collection(REPORTS)
+                    .document(report_id)
+                    .get(["status", "severity"], retry=RETRY, timeout=TIMEOUT)
                 )
             if report.exists and report.get("status") in {s.value for s in OPEN_STATUSES}:
                 return report_id, str(report.get("severity"))
         return None
 
-    def _session_write(self, batch: firestore.WriteBatch, session: Session | None, result: SubmitResult,
-                       outcome_for: OutcomeFor) -> None:
+    def _session_write(
+        self, batch: firestore.WriteBatch, session: Session | None, result: SubmitResult, outcome_for: OutcomeFor
+    ) -> None:
         if session is None:
             return
         session.report_code = result.code
@@ -218,8 +224,14 @@ class FirestoreStore:
         session.last_outcome = outcome_for(result)
         batch.set(self._session_ref(session.sid), self._session_doc(session))
 
-    def _create(self, draft: ReportDraft, keys: list[str], found: dict[str, firestore.DocumentSnapshot],
-                session: Session | None, outcome_for: OutcomeFor) -> SubmitResult | None:
+    def _create(
+        self,
+        draft: ReportDraft,
+        keys: list[str],
+        found: dict[str, firestore.DocumentSnapshot],
+        session: Session | None,
+        outcome_for: OutcomeFor,
+    ) -> SubmitResult | None:
         now = self.clock()
         code = new_case_code()
         result = SubmitResult(code=code, outcome="created", severity=draft.severity)
@@ -249,12 +261,17 @@ class FirestoreStore:
         for key in keys:
             ref = self.client.collection(CONTENT).document(key)
             if key in found:  # points at a closed case: repoint, unless someone else changed it meanwhile
-                batch.update(ref, {"report_id": code, "updated_at": now},
-                             option=self.client.write_option(last_update_time=found[key].update_time))
+                batch.update(
+                    ref,
+                    {"report_id": code, "updated_at": now},
+                    option=self.client.write_option(last_update_time=found[key].update_time),
+                )
             else:
                 batch.create(ref, {"report_id": code, "created_at": now, "updated_at": now})
-        batch.create(report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
-                     self._reporter_doc(draft, code, now, first=True))
+        batch.create(
+            report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
+            self._reporter_doc(draft, code, now, first=True),
+        )
         self._session_write(batch, session, result, outcome_for)
         try:
             with transient_errors():
@@ -275,9 +292,15 @@ class FirestoreStore:
             "created_at": now,
         }
 
-    def _join(self, open_case: tuple[str, str], draft: ReportDraft, keys: list[str],
-              found: dict[str, firestore.DocumentSnapshot], session: Session | None,
-              outcome_for: OutcomeFor) -> SubmitResult | None:
+    def _join(
+        self,
+        open_case: tuple[str, str],
+        draft: ReportDraft,
+        keys: list[str],
+        found: dict[str, firestore.DocumentSnapshot],
+        session: Session | None,
+        outcome_for: OutcomeFor,
+    ) -> SubmitResult | None:
         code, severity = open_case
         now = self.clock()
         report_ref = self.client.collection(REPORTS).document(code)
@@ -288,8 +311,10 @@ class FirestoreStore:
         batch.update(report_ref, {"reporter_count": firestore.Increment(1), "updated_at": now})
         for key in keys:
             if key not in found:
-                batch.create(self.client.collection(CONTENT).document(key),
-                             {"report_id": code, "created_at": now, "updated_at": now})
+                batch.create(
+                    self.client.collection(CONTENT).document(key),
+                    {"report_id": code, "created_at": now, "updated_at": now},
+                )
         self._session_write(batch, session, result, outcome_for)
         try:
             with transient_errors():
@@ -320,7 +345,8 @@ class FirestoreStore:
                     "content_keys": firestore.ArrayUnion(keys),
                     "updated_at": now,
                 },
-                retry=RETRY, timeout=TIMEOUT,
+                retry=RETRY,
+                timeout=TIMEOUT,
             )
             for key in keys:
                 try:
@@ -361,7 +387,9 @@ class FirestoreStore:
         with transient_errors():
             self.client.collection(GROUPS).document(str(chat_id)).set(
                 {"enabled": enabled, "changed_by": by_user_id, "updated_at": self.clock()},
-                merge=True, retry=RETRY, timeout=TIMEOUT,
+                merge=True,
+                retry=RETRY,
+                timeout=TIMEOUT,
             )
 
     # --- outbox ---------------------------------------------------------------------------------------

@@ -14,12 +14,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
+from functions.domain.models import BotCall
+from functions.errors import TransientError
+
 # We route every call through do_api_request on purpose (one gateway, calls built as data); PTB suggests the
 # typed method for known names, which would not change what is sent.
 warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
-
-from functions.domain.models import BotCall
-from functions.errors import TransientError
 
 
 class TelegramPermanentError(Exception):

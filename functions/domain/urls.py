@@ -76,9 +76,7 @@ _GENERIC_PREFIXES: Final = ("www.", "m.")
 _FACEBOOK_PREFIXES: Final = ("mobile.", "mbasic.", "web.", "touch.")
 _X_PREFIXES: Final = ("mobile.",)
 _FACEBOOK_HOSTS: Final = frozenset({"facebook.com", "fb.com"})
-_X_HOSTS: Final = frozenset(
-    {"x.com", "twitter.com", "fxtwitter.com", "vxtwitter.com", "fixupx.com", "fixvx.com"}
-)
+_X_HOSTS: Final = frozenset({"x.com", "twitter.com", "fxtwitter.com", "vxtwitter.com", "fixupx.com", "fixvx.com"})
 
 _PLATFORM_DOMAINS: Final[Mapping[str, str]] = {
     "tiktok.com": "tiktok",
@@ -105,9 +103,7 @@ _YOUTUBE_PATH_KINDS: Final = frozenset({"shorts", "embed", "live", "v", "e"})
 _INSTAGRAM_ID_RE: Final = re.compile(r"^[A-Za-z0-9_-]{5,64}$")
 _INSTAGRAM_KINDS: Final[Mapping[str, str]] = {"reel": "reel", "reels": "reel", "tv": "reel", "p": "p"}
 _INSTAGRAM_USER_RE: Final = re.compile(r"^[A-Za-z0-9._]{1,30}$")
-_INSTAGRAM_RESERVED: Final = frozenset(
-    {"explore", "accounts", "direct", "stories", "about", "developer", "legal"}
-)
+_INSTAGRAM_RESERVED: Final = frozenset({"explore", "accounts", "direct", "stories", "about", "developer", "legal"})
 _TIKTOK_ID_RE: Final = re.compile(r"^[0-9]{6,25}$")
 _TIKTOK_V_HTML_RE: Final = re.compile(r"^([0-9]{6,25})\.html$")
 _TIKTOK_SHORT_HOSTS: Final = frozenset({"vm.tiktok.com", "vt.tiktok.com"})
@@ -223,12 +219,7 @@ def _candidates_from_entities(text: str, entities: Sequence[Mapping[str, object]
             url = entity.get("url")
             if isinstance(url, str):
                 found.append((position or 0, url))
-        elif (
-            kind == "url"
-            and position is not None
-            and isinstance(length, int)
-            and not isinstance(length, bool)
-        ):
+        elif kind == "url" and position is not None and isinstance(length, int) and not isinstance(length, bool):
             piece = _utf16_slice(encoded, position, length)
             if piece is not None:
                 found.append((position, piece))
@@ -461,9 +452,7 @@ def _build(host: str, segments: Sequence[str], query: Sequence[tuple[str, str | 
     if segments:
         url += "/" + "/".join(segments)
     if query:
-        url += "?" + "&".join(
-            key if value is None else f"{key}={value}" for key, value in sorted(query, key=_qkey)
-        )
+        url += "?" + "&".join(key if value is None else f"{key}={value}" for key, value in sorted(query, key=_qkey))
     return url
 
 

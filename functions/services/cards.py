@@ -61,15 +61,16 @@ def status_line(lang: str, report: dict[str, Any], owner_name: str | None) -> st
     return text
 
 
-def render_card(report: dict[str, Any], staff: StaffMember, now: datetime, owner_name: str | None,
-                menu: str | None = None) -> tuple[str, Keyboard]:
+def render_card(
+    report: dict[str, Any], staff: StaffMember, now: datetime, owner_name: str | None, menu: str | None = None
+) -> tuple[str, Keyboard]:
     """The card text and keyboard of a case for one staff member (menu: an open sub-menu)."""
     lang = staff.lang
     code = str(report["id"])
     severity = str(report.get("severity", "normal"))
     lines = [
-        f"{SEVERITY_ICON.get(severity, '')} " + t(lang, "card_title", code=code,
-                                                   severity=t(lang, f"severity_{severity}")),
+        f"{SEVERITY_ICON.get(severity, '')} "
+        + t(lang, "card_title", code=code, severity=t(lang, f"severity_{severity}")),
         t(lang, "card_category", category=t(lang, f"cat_{report.get('category', 'other')}")),
         t(lang, "card_region", region=t(lang, f"region_{report.get('region')}") if report.get("region") else "—"),
         t(lang, "card_age", age=age_text(lang, report.get("created_at"), now)),
@@ -101,8 +102,7 @@ def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None =
     allowed = actions_for(staff, case_view(report))
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
-        options = [[button(t(lang, f"{prefix}_{arg}"), f"s:{prefix}:{code}:{arg}")]
-                   for arg in ARGUMENTS[Action(menu)]]
+        options = [[button(t(lang, f"{prefix}_{arg}"), f"s:{prefix}:{code}:{arg}")] for arg in ARGUMENTS[Action(menu)]]
         return markup([*options, [button(t(lang, "btn_back"), f"s:back:{code}")]])
     rows: list[list[dict[str, str]]] = []
     if Action.TAKE in allowed:

@@ -32,8 +32,9 @@ class DeliveryStore(Protocol):
     def update_staff(self, user_id: int, **fields: Any) -> bool: ...
     def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
     def claim_card(self, code: str, recipient_id: int) -> tuple[str, dict[str, Any]]: ...
-    def release_card(self, code: str, recipient_id: int, chat_id: int, message_id: int | None,
-                     digest: str | None) -> None: ...
+    def release_card(
+        self, code: str, recipient_id: int, chat_id: int, message_id: int | None, digest: str | None
+    ) -> None: ...
     def claim_notice(self, notice_id: str) -> bool: ...
     def finish_notice(self, notice_id: str, sent: bool) -> None: ...
     def release_notice(self, notice_id: str) -> None: ...
@@ -104,8 +105,10 @@ class Delivery:
                 self.store.update_staff(person.user_id, unreachable=True)
                 log.warning("staff unreachable", extra={"user_id": person.user_id})
                 return "done"
-            log.error("card refused by Telegram", extra={"report_id": job.report_id, "user_id": person.user_id,
-                                                         "kind": error.kind})
+            log.error(
+                "card refused by Telegram",
+                extra={"report_id": job.report_id, "user_id": person.user_id, "kind": error.kind},
+            )
             return "done"
         except TransientError:
             self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
@@ -116,9 +119,16 @@ class Delivery:
     def _put_card(self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any]) -> int:
         """Edit the card in place, or send it when there is none (or it was deleted)."""
         if isinstance(message_id, int):
-            call = BotCall(method="editMessageText", params={
-                "chat_id": chat_id, "message_id": message_id, "text": text, "reply_markup": keyboard,
-                "link_preview_options": {"is_disabled": True}})
+            call = BotCall(
+                method="editMessageText",
+                params={
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "text": text,
+                    "reply_markup": keyboard,
+                    "link_preview_options": {"is_disabled": True},
+                },
+            )
             try:
                 self._send(chat_id, call)
                 return message_id
@@ -127,9 +137,16 @@ class Delivery:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
-        call = BotCall(method="sendMessage", params={
-            "chat_id": chat_id, "text": text, "reply_markup": keyboard, "protect_content": True,
-            "link_preview_options": {"is_disabled": True}})
+        call = BotCall(
+            method="sendMessage",
+            params={
+                "chat_id": chat_id,
+                "text": text,
+                "reply_markup": keyboard,
+                "protect_content": True,
+                "link_preview_options": {"is_disabled": True},
+            },
+        )
         result = self._send(chat_id, call)
         return int(result["message_id"])
 
@@ -147,8 +164,10 @@ class Delivery:
             return "done"
         lang = job.lang or "ru"
         text = notice_text(lang, job.report_id, job.notice or "", job.argument)
-        call = BotCall(method="sendMessage", params={
-            "chat_id": job.recipient_id, "text": text, "link_preview_options": {"is_disabled": True}})
+        call = BotCall(
+            method="sendMessage",
+            params={"chat_id": job.recipient_id, "text": text, "link_preview_options": {"is_disabled": True}},
+        )
         try:
             self._send(job.recipient_id, call)
         except TelegramPermanentError as error:

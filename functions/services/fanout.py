@@ -42,8 +42,7 @@ class JobSink(Protocol):
 class FanOut:
     """Routes case events to staff cards and reporter notices."""
 
-    def __init__(self, store: FanoutStore, jobs: JobSink, deliveries_topic: str,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: FanoutStore, jobs: JobSink, deliveries_topic: str, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.jobs = jobs
         self.deliveries_topic = deliveries_topic
@@ -77,37 +76,64 @@ class FanOut:
             self.store.clear_join(event.report_id, event.reporter_user_id)
         else:
             self.store.clear_outbox(event.report_id, event.event_id)
-        log.info("event fanned out", extra={"report_id": event.report_id, "event_type": event.type,
-                                             "jobs": len(jobs)})
+        log.info("event fanned out", extra={"report_id": event.report_id, "event_type": event.type, "jobs": len(jobs)})
         return f"{len(jobs)} jobs"
 
     def _created(self, event: ReportCreated, report: dict[str, Any]) -> list[DeliveryJob]:
-        self.store.add_event(event.report_id, "v000000", {
-            "type": "created", "by": None, "from": None, "to": "new", "note": report.get("source")})
-        people = recipients(self.store.active_staff(), str(report.get("category")), str(report.get("region")),
-                            str(report.get("severity")))
-        return [DeliveryJob(job_id=f"{event.event_id}:{p.user_id}", kind="card", report_id=event.report_id,
-                            recipient_id=p.user_id, event_id=event.event_id) for p in people]
+        self.store.add_event(
+            event.report_id,
+            "v000000",
+            {"type": "created", "by": None, "from": None, "to": "new", "note": report.get("source")},
+        )
+        people = recipients(
+            self.store.active_staff(),
+            str(report.get("category")),
+            str(report.get("region")),
+            str(report.get("severity")),
+        )
+        return [
+            DeliveryJob(
+                job_id=f"{event.event_id}:{p.user_id}",
+                kind="card",
+                report_id=event.report_id,
+                recipient_id=p.user_id,
+                event_id=event.event_id,
+            )
+            for p in people
+        ]
 
     def _refresh(self, code: str, event_id: str, *, bucket: bool = False) -> list[DeliveryJob]:
         """Card refresh jobs for everyone who holds a card of this case."""
         suffix = event_id
         if bucket:  # many joins of a viral case: at most one refresh per card per bucket
             suffix = f"join-{code}-{int(self.clock().timestamp()) // JOIN_REFRESH_BUCKET_SECONDS}"
-        return [DeliveryJob(job_id=f"{suffix}:{holder}", kind="card", report_id=code, recipient_id=holder,
-                            event_id=event_id) for holder in self.store.card_holders(code)]
+        return [
+            DeliveryJob(
+                job_id=f"{suffix}:{holder}", kind="card", report_id=code, recipient_id=holder, event_id=event_id
+            )
+            for holder in self.store.card_holders(code)
+        ]
 
     def _changed(self, event: ReportChanged, report: dict[str, Any], attributes: dict[str, str]) -> list[DeliveryJob]:
         outbox = report.get("outbox") or {}
-        notice = attributes.get("notice") or (outbox.get("notice") if outbox.get("event_id") == event.event_id
-                                              else None)
+        notice = attributes.get("notice") or (
+            outbox.get("notice") if outbox.get("event_id") == event.event_id else None
+        )
         argument = attributes.get("argument") or (outbox.get("argument") if notice else None)
         jobs = self._refresh(event.report_id, event.event_id)
         if notice in NOTIFY_REPORTERS:
             for reporter in self.store.reporters_of(event.report_id):
                 user_id = int(reporter["user_id"])
-                jobs.append(DeliveryJob(job_id=f"{event.event_id}:r{user_id}", kind="notice",
-                                        report_id=event.report_id, recipient_id=int(reporter.get("chat_id", user_id)),
-                                        event_id=event.event_id, lang=str(reporter.get("lang") or "ru"),
-                                        notice=notice, argument=argument or None))
+                jobs.append(
+                    DeliveryJob(
+                        job_id=f"{event.event_id}:r{user_id}",
+                        kind="notice",
+                        report_id=event.report_id,
+                        recipient_id=int(reporter.get("chat_id", user_id)),
+                        event_id=event.event_id,
+                        lang=str(reporter.get("lang") or "ru"),
+                        notice=notice,
+                        argument=argument or None,
+                    )
+                )
         return jobs

@@ -84,7 +84,10 @@ def send(chat_id: int, text: str, keyboard: kb.Keyboard | None = None, reply_to:
 def edit(chat_id: int, message_id: int, text: str, keyboard: kb.Keyboard | None = None) -> BotCall:
     """An editMessageText of the bot's own message (idempotent)."""
     params: dict[str, Any] = {
-        "chat_id": chat_id, "message_id": message_id, "text": text, "link_preview_options": {"is_disabled": True},
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "text": text,
+        "link_preview_options": {"is_disabled": True},
     }
     if keyboard is not None:
         params["reply_markup"] = keyboard
@@ -220,8 +223,15 @@ class Intake:
 
     def _new_session(self, ctx: Context, kind: str, step: str) -> Session:
         return Session(
-            sid=ctx.sid, chat_id=ctx.chat_id, user_id=ctx.user_id, flow_id=new_token(6), kind=kind,
-            step=step, lang=ctx.lang, started_by_update=ctx.update_id, created_at=self.clock(),
+            sid=ctx.sid,
+            chat_id=ctx.chat_id,
+            user_id=ctx.user_id,
+            flow_id=new_token(6),
+            kind=kind,
+            step=step,
+            lang=ctx.lang,
+            started_by_update=ctx.update_id,
+            created_at=self.clock(),
         )
 
     # --- private chat -------------------------------------------------------------------------------------
@@ -296,8 +306,15 @@ class Intake:
         lines = [t(ctx.lang, "my_header")]
         for report in mine:
             local = report.created_at.astimezone(KZ_TZ)
-            lines.append(t(ctx.lang, "my_line", code=report.code, status=t(ctx.lang, f"status_{report.status}"),
-                           date=local.strftime("%d.%m.%Y")))
+            lines.append(
+                t(
+                    ctx.lang,
+                    "my_line",
+                    code=report.code,
+                    status=t(ctx.lang, f"status_{report.status}"),
+                    date=local.strftime("%d.%m.%Y"),
+                )
+            )
         return Outcome(body=send(ctx.chat_id, "\n".join(lines)))
 
     def _active_report(self, ctx: Context) -> Session | None:
@@ -332,15 +349,17 @@ class Intake:
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "fallback_hint")))
         if session.step == "description":
             if len(text) > MAX_DESCRIPTION:
-                return Outcome(body=send(ctx.chat_id, t(ctx.lang, "text_too_long", length=len(text),
-                                                        max=MAX_DESCRIPTION)))
+                return Outcome(
+                    body=send(ctx.chat_id, t(ctx.lang, "text_too_long", length=len(text), max=MAX_DESCRIPTION))
+                )
             session.description = text.strip()
             session.step = "confirm"
             body = send(ctx.chat_id, self._summary(session), kb.confirm(ctx.lang, session.flow_id))
             return self._save(ctx, session, Outcome(body=body))
         if session.step == "evidence":
-            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "no_link_found"),
-                                     kb.evidence_done(ctx.lang, session.flow_id)))
+            return Outcome(
+                body=send(ctx.chat_id, t(ctx.lang, "no_link_found"), kb.evidence_done(ctx.lang, session.flow_id))
+            )
         text_out, keyboard = self._question(session)
         return Outcome(body=send(ctx.chat_id, text_out, keyboard))
 
@@ -375,7 +394,8 @@ class Intake:
         lang = session.lang
         count = len(self.store.list_items(session.sid, session.flow_id))
         return t(
-            lang, "confirm_summary",
+            lang,
+            "confirm_summary",
             category=t(lang, f"cat_{session.category}"),
             danger=t(lang, f"danger_{session.danger_answer or 'unsure'}"),
             region=t(lang, f"region_{session.region}"),
@@ -425,16 +445,24 @@ class Intake:
         assert message is not None
         return Outcome(direct=[edit(ctx.chat_id, message.message_id, t(lang, "lang_set"))], body=answer(query.id))
 
-    def _flow_button(self, ctx: Context, session: Session, query: CallbackQuery, message_id: int,
-                     action: str, value: str) -> Outcome:
+    def _flow_button(
+        self, ctx: Context, session: Session, query: CallbackQuery, message_id: int, action: str, value: str
+    ) -> Outcome:
         lang = session.lang
         if action == "cancel":
             session.step = "cancelled"
             outcome = Outcome(direct=[edit(ctx.chat_id, message_id, t(lang, "cancelled"))], body=answer(query.id))
             return self._save(ctx, session, outcome)
         expected = {
-            "role": "role", "preg": "profile_region", "cat": "category", "danger": "danger", "region": "region",
-            "ev": "evidence", "desc": "description", "confirm": "confirm", "greg": "group_region",
+            "role": "role",
+            "preg": "profile_region",
+            "cat": "category",
+            "danger": "danger",
+            "region": "region",
+            "ev": "evidence",
+            "desc": "description",
+            "confirm": "confirm",
+            "greg": "group_region",
         }
         if expected.get(action) != session.step:
             return Outcome(body=answer(query.id, t(lang, "stale_button")))
@@ -474,8 +502,9 @@ class Intake:
         outcome = Outcome(direct=[edit(ctx.chat_id, message_id, text, keyboard)], body=answer(query.id))
         return self._save(ctx, session, outcome)
 
-    def _profile_step(self, ctx: Context, session: Session, query: CallbackQuery, message_id: int,
-                      action: str, value: str) -> Outcome:
+    def _profile_step(
+        self, ctx: Context, session: Session, query: CallbackQuery, message_id: int, action: str, value: str
+    ) -> Outcome:
         lang = session.lang
         if action == "role":
             if value not in REPORTER_ROLES:
@@ -538,18 +567,29 @@ class Intake:
         now = self.clock()
         event: ReportCreated | ReportJoined
         if result.outcome == "created":
-            event = ReportCreated(event_id=f"created-{result.code}", report_id=result.code, occurred_at=now,
-                                  severity=draft.severity, region=draft.region, category=draft.category)
+            event = ReportCreated(
+                event_id=f"created-{result.code}",
+                report_id=result.code,
+                occurred_at=now,
+                severity=draft.severity,
+                region=draft.region,
+                category=draft.category,
+            )
         elif result.outcome == "joined":
-            event = ReportJoined(event_id=f"joined-{result.code}-{draft.reporter_user_id}", report_id=result.code,
-                                 occurred_at=now, reporter_user_id=draft.reporter_user_id)
+            event = ReportJoined(
+                event_id=f"joined-{result.code}-{draft.reporter_user_id}",
+                report_id=result.code,
+                occurred_at=now,
+                reporter_user_id=draft.reporter_user_id,
+            )
         else:
             return
         try:
             self.events.publish(self.reports_topic, event, type=event.type, report_id=result.code)
         except TransientError:
-            log.warning("event not published; tick will retry", extra={"report_id": result.code,
-                                                                       "event_type": event.type})
+            log.warning(
+                "event not published; tick will retry", extra={"report_id": result.code, "event_type": event.type}
+            )
 
     # --- groups -------------------------------------------------------------------------------------------
     def _group(self, update: Update, message: Message) -> Outcome:
@@ -604,8 +644,9 @@ class Intake:
             self.store.attach_evidence(flow.report_code, item)
         return Outcome()
 
-    def _group_region(self, ctx: Context, session: Session, query: CallbackQuery, message_id: int,
-                      value: str) -> Outcome:
+    def _group_region(
+        self, ctx: Context, session: Session, query: CallbackQuery, message_id: int, value: str
+    ) -> Outcome:
         if query.from_user.id != session.user_id:
             return Outcome(body=answer(query.id, t(ctx.lang, "not_your_button"), alert=True))
         if not is_region(value):
@@ -615,14 +656,28 @@ class Intake:
         outcome = self._submit_group(ctx, session, items, edit_message_id=message_id, callback_id=query.id)
         return outcome
 
-    def _submit_group(self, ctx: Context, session: Session, items: list[EvidenceItem], *,
-                      reply_to: int | None = None, edit_message_id: int | None = None,
-                      callback_id: str | None = None) -> Outcome:
+    def _submit_group(
+        self,
+        ctx: Context,
+        session: Session,
+        items: list[EvidenceItem],
+        *,
+        reply_to: int | None = None,
+        edit_message_id: int | None = None,
+        callback_id: str | None = None,
+    ) -> Outcome:
         urls, media = merge_items(items)
         draft = ReportDraft(
-            category="other", severity="normal", region=str(session.region), urls=urls, media=media,
-            source="group", reporter_user_id=ctx.user_id, reporter_chat_id=ctx.user_id,
-            reporter_lang=ctx.lang, group_chat_id=ctx.chat_id,
+            category="other",
+            severity="normal",
+            region=str(session.region),
+            urls=urls,
+            media=media,
+            source="group",
+            reporter_user_id=ctx.user_id,
+            reporter_chat_id=ctx.user_id,
+            reporter_lang=ctx.lang,
+            group_chat_id=ctx.chat_id,
             group_message_ids=[item.message_id for item in items],
         )
         session.last_update_id = ctx.update_id
@@ -631,11 +686,11 @@ class Intake:
             key = "group_report_created" if result.outcome == "created" else "group_report_joined"
             text = t(ctx.lang, key, code=result.code)
             if edit_message_id is not None and callback_id is not None:
-                return Outcome(direct=[edit(ctx.chat_id, edit_message_id, text)],
-                               body=answer(callback_id)).model_dump_json()
+                return Outcome(
+                    direct=[edit(ctx.chat_id, edit_message_id, text)], body=answer(callback_id)
+                ).model_dump_json()
             return Outcome(body=send(ctx.chat_id, text, reply_to=reply_to)).model_dump_json()
 
         result = self.store.submit_report(draft, session, outcome_for)
         self._publish(result, draft)
         return Outcome.model_validate_json(outcome_for(result))
-

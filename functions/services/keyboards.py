@@ -44,12 +44,16 @@ def categories(lang: str, flow_id: str) -> Keyboard:
 
 def danger(lang: str, flow_id: str) -> Keyboard:
     """Yes / No / Not sure."""
-    return markup([
-        [button(t(lang, "danger_yes"), flow_data(flow_id, "danger", "yes"))],
-        [button(t(lang, "danger_no"), flow_data(flow_id, "danger", "no")),
-         button(t(lang, "danger_unsure"), flow_data(flow_id, "danger", "unsure"))],
-        [cancel_button(lang, flow_id)],
-    ])
+    return markup(
+        [
+            [button(t(lang, "danger_yes"), flow_data(flow_id, "danger", "yes"))],
+            [
+                button(t(lang, "danger_no"), flow_data(flow_id, "danger", "no")),
+                button(t(lang, "danger_unsure"), flow_data(flow_id, "danger", "unsure")),
+            ],
+            [cancel_button(lang, flow_id)],
+        ]
+    )
 
 
 def regions(lang: str, flow_id: str, action: str, preferred: str | None, *, with_cancel: bool = True) -> Keyboard:

@@ -42,5 +42,6 @@ class Parking:
     def park(self, dead_letter_topic: str, data: dict[str, Any], key: str, reason: str) -> None:
         """Publish the message to the dead-letter topic (raises TransientError if that fails too)."""
         self.publisher.publish_json(dead_letter_topic, data, key=key, reason=reason)
-        log.error("message parked in the dead-letter topic", extra={"key": key, "topic": dead_letter_topic,
-                                                                    "reason": reason})
+        log.error(
+            "message parked in the dead-letter topic", extra={"key": key, "topic": dead_letter_topic, "reason": reason}
+        )

@@ -25,11 +25,21 @@ INVITE_TTL: Final = timedelta(hours=72)
 MAX_NOTE: Final = 2000
 NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected"})
 MEDIA_METHODS: Final = {
-    "photo": "sendPhoto", "video": "sendVideo", "animation": "sendAnimation", "document": "sendDocument",
-    "video_note": "sendVideoNote", "voice": "sendVoice", "audio": "sendAudio",
+    "photo": "sendPhoto",
+    "video": "sendVideo",
+    "animation": "sendAnimation",
+    "document": "sendDocument",
+    "video_note": "sendVideoNote",
+    "voice": "sendVoice",
+    "audio": "sendAudio",
 }
-VERB_ACTION: Final = {"take": Action.TAKE, "esc": Action.ESCALATE, "res": Action.RESOLVE, "rej": Action.REJECT,
-                      "reopen": Action.REOPEN}
+VERB_ACTION: Final = {
+    "take": Action.TAKE,
+    "esc": Action.ESCALATE,
+    "res": Action.RESOLVE,
+    "rej": Action.REJECT,
+    "reopen": Action.REOPEN,
+}
 
 
 class CaseStorePort(Protocol):
@@ -42,8 +52,15 @@ class CaseStorePort(Protocol):
     def create_invite(self, code: str, role: Role, regions: list[str], by: int, ttl: timedelta) -> None: ...
     def redeem_invite(self, code: str, user_id: int) -> dict[str, Any] | None: ...
     def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
-    def apply_transition(self, code: str, read_at: Any, version: int, changes: dict[str, Any],
-                         event: dict[str, Any], outbox: dict[str, Any] | None) -> bool: ...
+    def apply_transition(
+        self,
+        code: str,
+        read_at: Any,
+        version: int,
+        changes: dict[str, Any],
+        event: dict[str, Any],
+        outbox: dict[str, Any] | None,
+    ) -> bool: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def card_of_message(self, chat_id: int, message_id: int) -> str | None: ...
 
@@ -51,8 +68,15 @@ class CaseStorePort(Protocol):
 class Staff:
     """Staff commands and buttons, each authorised from the stored role and regions."""
 
-    def __init__(self, cases: CaseStorePort, events: EventSink, reports_topic: str, admin_ids: frozenset[int],
-                 bot_username: str, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        cases: CaseStorePort,
+        events: EventSink,
+        reports_topic: str,
+        admin_ids: frozenset[int],
+        bot_username: str,
+        clock: Callable[[], datetime],
+    ) -> None:
         self.cases = cases
         self.events = events
         self.reports_topic = reports_topic
@@ -108,20 +132,31 @@ class Staff:
             data = self.cases.redeem_invite(arg[4:40], user.id)
             if data is None:
                 return Outcome(body=send(message.chat.id, t(lang, "invite_invalid")))
-            member = StaffMember(user_id=user.id, role=Role(data["role"]), regions=tuple(data.get("regions") or ()),
-                                 name=(user.first_name or "")[:64], lang=lang, on_duty=False)
+            member = StaffMember(
+                user_id=user.id,
+                role=Role(data["role"]),
+                regions=tuple(data.get("regions") or ()),
+                name=(user.first_name or "")[:64],
+                lang=lang,
+                on_duty=False,
+            )
             self.cases.put_staff(member, invited_by=data.get("created_by"))
             log.info("staff registered", extra={"user_id": user.id, "role": member.role.value})
-            return Outcome(body=send(message.chat.id, t(lang, "staff_welcome",
-                                                        role=t(lang, f"staffrole_{member.role.value}"))))
+            return Outcome(
+                body=send(message.chat.id, t(lang, "staff_welcome", role=t(lang, f"staffrole_{member.role.value}")))
+            )
         if user.id in self.admin_ids:
             stored = self.cases.get_staff(user.id)
             if stored is None or not stored.active or stored.unreachable:
-                member = StaffMember(user_id=user.id, role=Role.ADMIN, name=(user.first_name or "")[:64],
-                                     lang=stored.lang if stored else lang, on_duty=stored.on_duty if stored else False)
+                member = StaffMember(
+                    user_id=user.id,
+                    role=Role.ADMIN,
+                    name=(user.first_name or "")[:64],
+                    lang=stored.lang if stored else lang,
+                    on_duty=stored.on_duty if stored else False,
+                )
                 self.cases.put_staff(member, invited_by=None)
-                return Outcome(body=send(message.chat.id, t(lang, "staff_welcome",
-                                                            role=t(lang, "staffrole_admin"))))
+                return Outcome(body=send(message.chat.id, t(lang, "staff_welcome", role=t(lang, "staffrole_admin"))))
             return None
         stored = self.cases.get_staff(user.id)
         if stored is not None and stored.active and stored.unreachable:
@@ -169,9 +204,17 @@ class Staff:
                 flags.append(t(lang, "staff_flag_revoked"))
             if p.unreachable:
                 flags.append(t(lang, "staff_flag_unreachable"))
-            lines.append(t(lang, "staff_line", name=p.name or "—", user_id=p.user_id,
-                           role=t(lang, f"staffrole_{p.role.value}"), regions=regions,
-                           flags=(" · " + ", ".join(flags)) if flags else ""))
+            lines.append(
+                t(
+                    lang,
+                    "staff_line",
+                    name=p.name or "—",
+                    user_id=p.user_id,
+                    role=t(lang, f"staffrole_{p.role.value}"),
+                    regions=regions,
+                    flags=(" · " + ", ".join(flags)) if flags else "",
+                )
+            )
         return Outcome(body=send(chat_id, "\n".join(lines)[:4096]))
 
     def _revoke(self, person: StaffMember, chat_id: int, lang: str, arg: str) -> Outcome:
@@ -180,8 +223,9 @@ class Staff:
         target = int(arg.strip())
         if target in self.admin_ids:
             return Outcome(body=send(chat_id, t(lang, "revoke_env_admin")))
-        if not self.cases.update_staff(target, active=False, on_duty=False, revoked_by=person.user_id,
-                                       revoked_at=self.clock()):
+        if not self.cases.update_staff(
+            target, active=False, on_duty=False, revoked_by=person.user_id, revoked_at=self.clock()
+        ):
             return Outcome(body=send(chat_id, t(lang, "revoke_unknown", user_id=target)))
         log.info("staff revoked", extra={"user_id": target, "by": person.user_id})
         return Outcome(body=send(chat_id, t(lang, "revoked", user_id=target)))
@@ -207,8 +251,10 @@ class Staff:
         if verb in {"menu", "back"}:
             menu = arg if verb == "menu" else None
             keyboard = cards.card_keyboard(report, person, menu)
-            call = BotCall(method="editMessageReplyMarkup",
-                           params={"chat_id": chat_id, "message_id": message_id, "reply_markup": keyboard})
+            call = BotCall(
+                method="editMessageReplyMarkup",
+                params={"chat_id": chat_id, "message_id": message_id, "reply_markup": keyboard},
+            )
             return Outcome(direct=[call], body=answer(query.id))
         if verb == "ev":
             return self._evidence(update, query, person, report, lang)
@@ -217,8 +263,9 @@ class Staff:
             return Outcome(body=answer(query.id, t(lang, "refuse_bad_argument"), alert=True))
         return self._transition(update, query, person, code, action, arg, lang)
 
-    def _transition(self, update: Update, query: CallbackQuery, person: StaffMember, code: str, action: Action,
-                    arg: str, lang: str) -> Outcome:
+    def _transition(
+        self, update: Update, query: CallbackQuery, person: StaffMember, code: str, action: Action, arg: str, lang: str
+    ) -> Outcome:
         message = query.message
         assert message is not None
         for _attempt in range(6):
@@ -246,28 +293,49 @@ class Staff:
                 changes["closed_at"] = self.clock()
             version = int(report.get("version", 0))
             event_id = f"changed-{code}-v{version + 1}"
-            notice = {Action.TAKE: "taken", Action.ESCALATE: "escalated", Action.RESOLVE: "resolved",
-                      Action.REJECT: "rejected", Action.REOPEN: "reopened"}[action]
-            event = ReportChanged(event_id=event_id, report_id=code, occurred_at=self.clock(),
-                                  from_status=view.status.value, to_status=to_status.value)
+            notice = {
+                Action.TAKE: "taken",
+                Action.ESCALATE: "escalated",
+                Action.RESOLVE: "resolved",
+                Action.REJECT: "rejected",
+                Action.REOPEN: "reopened",
+            }[action]
+            event = ReportChanged(
+                event_id=event_id,
+                report_id=code,
+                occurred_at=self.clock(),
+                from_status=view.status.value,
+                to_status=to_status.value,
+            )
             outbox = event.model_dump(mode="json") | {"notice": notice, "argument": arg}
-            audit = {"type": "transition", "action": action.value, "by": person.user_id, "from": view.status.value,
-                     "to": to_status.value, "note": arg or None, "update_id": update.update_id}
+            audit = {
+                "type": "transition",
+                "action": action.value,
+                "by": person.user_id,
+                "from": view.status.value,
+                "to": to_status.value,
+                "note": arg or None,
+                "update_id": update.update_id,
+            }
             if self.cases.apply_transition(code, read_at, version, changes, audit, outbox):
                 log.info("case changed", extra={"report_id": code, "action": action.value, "by": person.user_id})
                 self._publish(event, notice, arg)
                 updated = report | changes | {"version": version + 1}
                 owner = person.name if action == Action.TAKE else self._owner_name(updated)
                 text, keyboard = cards.render_card(updated, person, self.clock(), owner)
-                return Outcome(direct=[edit(message.chat.id, message.message_id, text, keyboard)],
-                               body=answer(query.id, t(lang, "action_done", code=code,
-                                                       status=t(lang, f"status_{to_status.value}"))))
+                return Outcome(
+                    direct=[edit(message.chat.id, message.message_id, text, keyboard)],
+                    body=answer(
+                        query.id, t(lang, "action_done", code=code, status=t(lang, f"status_{to_status.value}"))
+                    ),
+                )
         raise TransientError(f"case {code} kept changing")
 
     def _publish(self, event: ReportChanged, notice: str, arg: str) -> None:
         try:
-            self.events.publish(self.reports_topic, event, type=event.type, report_id=event.report_id,
-                                notice=notice, argument=arg)
+            self.events.publish(
+                self.reports_topic, event, type=event.type, report_id=event.report_id, notice=notice, argument=arg
+            )
         except TransientError:
             log.warning("event not published; tick will retry", extra={"report_id": event.report_id})
 
@@ -285,12 +353,14 @@ class Staff:
             return t(lang, "refuse_illegal", status=t(lang, f"status_{report.get('status', 'new')}"))
         return t(lang, f"refuse_{refusal.value}")
 
-    def _evidence(self, update: Update, query: CallbackQuery, person: StaffMember, report: dict[str, Any],
-                  lang: str) -> Outcome:
+    def _evidence(
+        self, update: Update, query: CallbackQuery, person: StaffMember, report: dict[str, Any], lang: str
+    ) -> Outcome:
         code = str(report["id"])
         chat_id = query.from_user.id
-        first_time = self.cases.add_event(code, f"view-{update.update_id}",
-                                          {"type": "evidence_view", "by": person.user_id})
+        first_time = self.cases.add_event(
+            code, f"view-{update.update_id}", {"type": "evidence_view", "by": person.user_id}
+        )
         if not first_time:
             return Outcome(body=answer(query.id))  # a re-sent press: the evidence went out already
         log.info("evidence viewed", extra={"report_id": code, "by": person.user_id})
@@ -301,15 +371,28 @@ class Staff:
             if method is None:
                 continue
             field = media["kind"]
-            calls.append(BotCall(method=method, params={"chat_id": chat_id, field: media["file_id"],
-                                                        "protect_content": True, "caption": caption}))
+            calls.append(
+                BotCall(
+                    method=method,
+                    params={"chat_id": chat_id, field: media["file_id"], "protect_content": True, "caption": caption},
+                )
+            )
         urls = [str(url) for url in report.get("urls") or []]
         text = t(lang, "evidence_header", code=code)
         if urls:
             text += "\n" + "\n".join(urls[:20])
-        calls.insert(0, BotCall(method="sendMessage", params={
-            "chat_id": chat_id, "text": text[:4096], "protect_content": True,
-            "link_preview_options": {"is_disabled": True}}))
+        calls.insert(
+            0,
+            BotCall(
+                method="sendMessage",
+                params={
+                    "chat_id": chat_id,
+                    "text": text[:4096],
+                    "protect_content": True,
+                    "link_preview_options": {"is_disabled": True},
+                },
+            ),
+        )
         return Outcome(direct=calls, body=answer(query.id))
 
     # --- notes --------------------------------------------------------------------------------------------
@@ -331,20 +414,20 @@ class Staff:
         if not may_see(person, str(report.get("category")), str(report.get("region"))):
             return Outcome(body=send(message.chat.id, t(lang, "refuse_out_of_scope")))
         if len(message.text) > MAX_NOTE:
-            return Outcome(body=send(message.chat.id, t(lang, "text_too_long", length=len(message.text),
-                                                        max=MAX_NOTE)))
-        self.cases.add_event(code, f"note-{update.update_id}", {"type": "note", "by": person.user_id,
-                                                               "text": message.text})
-        return Outcome(body=send(message.chat.id, t(lang, "note_saved", code=code),
-                                 reply_to=message.message_id))
+            return Outcome(body=send(message.chat.id, t(lang, "text_too_long", length=len(message.text), max=MAX_NOTE)))
+        self.cases.add_event(
+            code, f"note-{update.update_id}", {"type": "note", "by": person.user_id, "text": message.text}
+        )
+        return Outcome(body=send(message.chat.id, t(lang, "note_saved", code=code), reply_to=message.message_id))
 
 
 def wire(intake: Intake) -> None:
     """Register the staff commands, buttons and notes with the webhook's dispatcher."""
     from functions import bootstrap
 
-    staff = Staff(bootstrap.cases(), intake.events, intake.reports_topic, intake.admin_ids, intake.bot_username,
-                  intake.clock)
+    staff = Staff(
+        bootstrap.cases(), intake.events, intake.reports_topic, intake.admin_ids, intake.bot_username, intake.clock
+    )
     for name in ("start", "invite", "staff", "revoke", "duty"):
         intake.staff_commands[name] = staff.command
     intake.staff_callbacks["s"] = staff.callback

@@ -27,8 +27,9 @@ class OutboxStore(Protocol):
 class Ticker:
     """Runs every minute from Cloud Scheduler; every step is idempotent."""
 
-    def __init__(self, store: OutboxStore, events: EventSink, reports_topic: str,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: OutboxStore, events: EventSink, reports_topic: str, clock: Callable[[], datetime]
+    ) -> None:
         self.store = store
         self.events = events
         self.reports_topic = reports_topic
@@ -47,17 +48,26 @@ class Ticker:
             if report is None:
                 continue
             outbox = report.get("outbox")
-            event = (REPORT_EVENT.validate_python(outbox) if outbox else
-                     ReportCreated(event_id=f"created-{code}", report_id=code, occurred_at=report["created_at"],
-                                   severity=str(report.get("severity")), region=str(report.get("region")),
-                                   category=str(report.get("category"))))
+            event = (
+                REPORT_EVENT.validate_python(outbox)
+                if outbox
+                else ReportCreated(
+                    event_id=f"created-{code}",
+                    report_id=code,
+                    occurred_at=report["created_at"],
+                    severity=str(report.get("severity")),
+                    region=str(report.get("region")),
+                    category=str(report.get("category")),
+                )
+            )
             attributes = {"type": event.type, "report_id": code}
             if outbox:
                 attributes |= {"notice": str(outbox.get("notice") or ""), "argument": str(outbox.get("argument") or "")}
             count += self._publish(event, attributes)
         for code, user_id in self.store.pending_joins(cutoff):
-            joined = ReportJoined(event_id=f"joined-{code}-{user_id}", report_id=code, occurred_at=self.clock(),
-                                  reporter_user_id=user_id)
+            joined = ReportJoined(
+                event_id=f"joined-{code}-{user_id}", report_id=code, occurred_at=self.clock(), reporter_user_id=user_id
+            )
             count += self._publish(joined, {"type": joined.type, "report_id": code})
         if count:
             log.info("outbox re-published", extra={"events": count})

@@ -27,8 +27,16 @@ def say(stack: Stack, user_id: int, text: str, chat_id: int | None = None, lang:
     return result
 
 
-def report_link(stack: Stack, user_id: int, url: str, *, category: str = "Драка, насилие между детьми",
-                danger: str = "Нет", region: str = "город Астана", description: str | None = None) -> str:
+def report_link(
+    stack: Stack,
+    user_id: int,
+    url: str,
+    *,
+    category: str = "Драка, насилие между детьми",
+    danger: str = "Нет",
+    region: str = "город Астана",
+    description: str | None = None,
+) -> str:
     """A whole private-chat report of one link in Russian; returns the bot's final text."""
     say(stack, user_id, url)
     press(stack, user_id, category)

@@ -30,8 +30,12 @@ class TestProfile:
 class TestReportFlow:
     def test_link_becomes_a_case_with_an_event(self, stack: Stack) -> None:
         events = stack.pull_subscription("reports")
-        text = report_link(stack, 2001, "смотрите https://www.tiktok.com/@someone/video/7300000000000000001?is_from_webapp=1",
-                           description="Драка у школы")
+        text = report_link(
+            stack,
+            2001,
+            "смотрите https://www.tiktok.com/@someone/video/7300000000000000001?is_from_webapp=1",
+            description="Драка у школы",
+        )
         code = code_in(text)
         assert "Номер обращения" in text
         report = stack.doc(f"reports/{code}")
@@ -46,8 +50,9 @@ class TestReportFlow:
         assert published[0]["data"]["report_id"] == code and published[0]["data"]["schema_version"] == 1
 
     def test_danger_now_makes_it_urgent_and_gives_helplines(self, stack: Stack) -> None:
-        text = report_link(stack, 2002, "https://youtu.be/abcdefghijk", category="Травля, кибербуллинг",
-                           danger="Да, прямо сейчас")
+        text = report_link(
+            stack, 2002, "https://youtu.be/abcdefghijk", category="Травля, кибербуллинг", danger="Да, прямо сейчас"
+        )
         report = stack.doc(f"reports/{code_in(text)}")
         assert report is not None and report["severity"] == "urgent" and report["child_in_danger"] is True
         assert "111" in text and "150" in text and "102" in text

@@ -15,13 +15,17 @@ from tests.stack import SECRET, Stack
 REAL_UPDATES = Path(__file__).resolve().parents[2].parent / "shared" / "telegram" / "updates" / "real-updates.jsonl"
 
 
-def post(stack: Stack, body: bytes | str, secret: str | None = SECRET, method: str = "POST",
-         content_type: str = "application/json") -> httpx.Response:
+def post(
+    stack: Stack,
+    body: bytes | str,
+    secret: str | None = SECRET,
+    method: str = "POST",
+    content_type: str = "application/json",
+) -> httpx.Response:
     headers = {"Content-Type": content_type}
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    return httpx.request(method, f"{stack.functions.url}/telegram_webhook", content=body, headers=headers,
-                         timeout=30)
+    return httpx.request(method, f"{stack.functions.url}/telegram_webhook", content=body, headers=headers, timeout=30)
 
 
 class TestAuthentication:
@@ -42,24 +46,58 @@ class TestBadInput:
     def test_oversize_body_is_413(self, stack: Stack) -> None:
         assert post(stack, b"{" + b" " * (1024 * 1024 + 10) + b"}").status_code == 413
 
-    @pytest.mark.parametrize("body", [b"not json", b"[1,2]", b'{"update_id": "7"}', b'{"message": {}}',
-                                      b"\xff\xfe\xfa", b"[" * 100_000 + b"]" * 100_000])
+    @pytest.mark.parametrize(
+        "body",
+        [
+            b"not json",
+            b"[1,2]",
+            b'{"update_id": "7"}',
+            b'{"message": {}}',
+            b"\xff\xfe\xfa",
+            b"[" * 100_000 + b"]" * 100_000,
+        ],
+    )
     def test_not_an_update_is_400_without_a_trace(self, stack: Stack, body: bytes) -> None:
         response = post(stack, body)
         assert response.status_code == 400
         assert "Traceback" not in response.text and "File " not in response.text
 
-    @pytest.mark.parametrize("update", [
-        {"update_id": 11, "message": {"message_id": "x", "chat": 5}},
-        {"update_id": 12, "message": {"message_id": 1, "date": 0, "chat": {"id": 4002, "type": "private"},
-                                      "from": {"id": 4002, "is_bot": False, "first_name": "T"},
-                                      "text": "x" * 10_000}},
-        {"update_id": 13, "future_update_kind": {"anything": [1, 2, 3]}},
-        {"update_id": 14, "message": {"message_id": 1, "date": 0, "chat": {"id": 4003, "type": "private"},
-                                      "from": {"id": 4003, "is_bot": True, "first_name": "Bot"}, "text": "/start"}},
-        {"update_id": 15, "callback_query": {"id": "1", "from": {"id": 4004, "is_bot": False, "first_name": "T"},
-                                             "chat_instance": "1", "data": "s:take:RZZZZZZ"}},
-    ])
+    @pytest.mark.parametrize(
+        "update",
+        [
+            {"update_id": 11, "message": {"message_id": "x", "chat": 5}},
+            {
+                "update_id": 12,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": 4002, "type": "private"},
+                    "from": {"id": 4002, "is_bot": False, "first_name": "T"},
+                    "text": "x" * 10_000,
+                },
+            },
+            {"update_id": 13, "future_update_kind": {"anything": [1, 2, 3]}},
+            {
+                "update_id": 14,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": 4003, "type": "private"},
+                    "from": {"id": 4003, "is_bot": True, "first_name": "Bot"},
+                    "text": "/start",
+                },
+            },
+            {
+                "update_id": 15,
+                "callback_query": {
+                    "id": "1",
+                    "from": {"id": 4004, "is_bot": False, "first_name": "T"},
+                    "chat_instance": "1",
+                    "data": "s:take:RZZZZZZ",
+                },
+            },
+        ],
+    )
     def test_odd_updates_are_acknowledged(self, stack: Stack, update: dict[str, object]) -> None:
         response = post(stack, json.dumps(update))
         assert response.status_code == 200

@@ -336,8 +336,7 @@ def test_answer_callback_query(client: httpx.Client, double: DoubleServer) -> No
     sent = api(client, "sendMessage", chat_id=USER, text="Case", reply_markup=KB).json()["result"]
     update = double.post_update(make_callback_update(USER, sent["message_id"], "take:R7K3M9Q"))
     assert update["queued"] is True
-    query = double.calls()  # the update is queued; the callback id is known to the double
-    assert query
+    # no webhook is set, so the update waits for getUpdates; the double now knows the callback query id
     queued = api(client, "getUpdates").json()["result"]
     callback = queued[-1]["callback_query"]
     assert callback["message"]["text"] == "Case"
@@ -839,3 +838,25 @@ def test_python_telegram_bot_talks_to_the_double(double: DoubleServer) -> None:
         "inline_keyboard": [[{"text": "Алу", "callback_data": "take:R7K3M9Q"}]]
     }
     assert double.calls("sendPhoto")[0]["params"]["photo"]["uploaded_file"]
+
+
+def test_other_control_endpoints(client: httpx.Client, double: DoubleServer) -> None:
+    assert client.get("/_double/health").json()["ok"]
+    file_obj = client.post("/_double/files", json={"kind": "video"}).json()["file"]
+    assert api(client, "sendVideo", chat_id=USER, video=file_obj["file_id"]).json()["ok"]
+    assert client.post("/_double/config", json={"strict_file_ids": False}).json()["ok"]
+    assert api(client, "sendPhoto", chat_id=USER + 1, photo="AgACnever-seen").json()["ok"]
+    assert client.post("/_double/config", json={"no_such_option": 1}).status_code == 400
+    sent = api(client, "sendMessage", chat_id=USER + 2, text="Case", reply_markup=KB).json()["result"]
+    pressed = client.post(
+        "/_double/press",
+        json={"user_id": USER + 2, "chat_id": USER + 2, "message_id": sent["message_id"], "text": "Take"},
+    ).json()
+    assert pressed["queued"] is True
+    missing = {"user_id": USER + 2, "chat_id": USER + 2, "message_id": sent["message_id"], "text": "Nope"}
+    assert client.post("/_double/press", json=missing).status_code == 400
+    assert client.post("/_double/webhook", json={"url": "http://127.0.0.1:9/x", "secret": "s"}).json()["ok"]
+    assert api(client, "getWebhookInfo").json()["result"]["url"] == "http://127.0.0.1:9/x"
+    assert client.get("/_double/nothing").status_code == 404
+    user_messages = client.get(f"/_double/chats/{USER + 2}/messages", params={"all": "1"}).json()["messages"]
+    assert [m["from_bot"] for m in user_messages] == [True]  # the press is not a message

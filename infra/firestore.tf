@@ -1,0 +1,65 @@
+# The (default) Firestore database in Native mode, the composite indexes the code's queries need and the TTL
+# policies that expire ephemeral records. Both lists mirror functions/adapters/indexes.py (COMPOSITE_INDEXES,
+# TTL_FIELDS); tests/unit/test_infra.py fails if they drift apart. Adding an index is one line below.
+
+locals {
+  # key => { collection, scope (COLLECTION | COLLECTION_GROUP), fields: [[field path, ASCENDING |
+  # DESCENDING | ARRAY_CONTAINS], ...] }, in the order of the query's filters and sort.
+  firestore_indexes = {
+    reporters_by_user       = { collection = "reporters", scope = "COLLECTION_GROUP", fields = [["user_id", "ASCENDING"], ["created_at", "DESCENDING"]] }
+    reporters_event_pending = { collection = "reporters", scope = "COLLECTION_GROUP", fields = [["event_pending", "ASCENDING"], ["created_at", "ASCENDING"]] }
+    reports_fanout_pending  = { collection = "reports", scope = "COLLECTION", fields = [["fanout_pending", "ASCENDING"], ["created_at", "ASCENDING"]] }
+  }
+
+  # [collection group, timestamp field]: documents are deleted (typically within a day) after that time.
+  firestore_ttl_fields = [
+    ["sessions", "expires_at"],
+    ["items", "expires_at"],
+    ["albums", "expires_at"],
+    ["invites", "expires_at"],
+    ["delivery_keys", "expires_at"],
+  ]
+}
+
+resource "google_firestore_database" "main" {
+  name                              = "(default)"
+  location_id                       = var.firestore_location
+  type                              = "FIRESTORE_NATIVE"
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
+  delete_protection_state           = "DELETE_PROTECTION_ENABLED"
+  # `terraform destroy` only forgets the database; deleting it stays a deliberate act in the console.
+  deletion_policy = "ABANDON"
+
+  depends_on = [google_project_service.main]
+}
+
+resource "google_firestore_index" "composite" {
+  for_each = local.firestore_indexes
+
+  database    = google_firestore_database.main.name
+  collection  = each.value.collection
+  query_scope = each.value.scope
+
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path   = fields.value[0]
+      order        = fields.value[1] == "ARRAY_CONTAINS" ? null : fields.value[1]
+      array_config = fields.value[1] == "ARRAY_CONTAINS" ? "CONTAINS" : null
+    }
+  }
+}
+
+resource "google_firestore_field" "ttl" {
+  for_each = { for pair in local.firestore_ttl_fields : "${pair[0]}.${pair[1]}" => pair }
+
+  database   = google_firestore_database.main.name
+  collection = each.value[0]
+  field      = each.value[1]
+
+  ttl_config {}
+
+  # An empty index_config drops the automatic single-field indexes on the TTL field: timestamps that grow
+  # monotonically would otherwise make a write hot-spot (so no query may filter or sort on these fields).
+  index_config {}
+}

@@ -1,0 +1,110 @@
+# Two topics, each pushed to its consumer function by a subscription Terraform owns (not an Eventarc trigger),
+# which is what lets us set the retry policy and the dead-letter topic. A message that fails
+# max_delivery_attempts times is parked on "<topic>-dead-letter" - by the consumer itself on its last attempt
+# (with the failure reason as an attribute), or by Pub/Sub's dead-letter policy if even that fails - and kept
+# by a pull subscription for an operator to inspect and re-drive (README.md).
+
+locals {
+  topics = {
+    reports = {
+      name       = var.reports_topic
+      consumer   = "fan_out"                      # function the push subscription calls
+      publishers = ["telegram_webhook", "tick"]   # webhook after commit; tick re-publishes the outbox
+      push_sa    = "${local.prefix}-push-reports" # service account whose OIDC token the push carries
+    }
+    deliveries = {
+      name       = var.deliveries_topic
+      consumer   = "deliver"
+      publishers = ["fan_out", "tick"] # fan_out per recipient; tick for digests and escalations
+      push_sa    = "${local.prefix}-push-deliveries"
+    }
+  }
+
+  # Retry timing: exponential backoff from 10 s to 600 s, 10 attempts: 10+20+40+80+160+320+600+600+600 s,
+  # about 40 minutes of failures (e.g. Telegram down, deliver saturated) before a message is parked.
+  max_delivery_attempts = 10
+  # Unacknowledged messages are kept 7 days (the maximum), on the live and the dead-letter subscriptions.
+  message_retention = "604800s"
+}
+
+resource "google_pubsub_topic" "main" {
+  #checkov:skip=CKV_GCP_83:Messages are transient (7 days at most) and Google-encrypted at rest; a CMEK key would add a KMS key ring, its IAM and rotation to operate, with no requirement for it yet.
+  for_each = local.topics
+
+  name   = each.value.name
+  labels = local.labels
+
+  depends_on = [google_project_service.main]
+}
+
+resource "google_pubsub_topic" "dead_letter" {
+  #checkov:skip=CKV_GCP_83:Same messages as the source topics (see google_pubsub_topic.main): transient, Google-encrypted at rest, no CMEK requirement.
+  for_each = local.topics
+
+  name   = "${each.value.name}-dead-letter"
+  labels = local.labels
+
+  depends_on = [google_project_service.main]
+}
+
+resource "google_pubsub_subscription" "push" {
+  for_each = local.topics
+
+  name   = "${each.value.name}-push"
+  topic  = google_pubsub_topic.main[each.key].id
+  labels = local.labels
+
+  # Pub/Sub waits this long for the function's answer before re-delivering; it must cover the function's
+  # whole timeout plus a cold start, or a slow but successful call would be delivered twice.
+  ack_deadline_seconds       = min(600, local.functions[each.value.consumer].timeout_seconds + 30)
+  message_retention_duration = local.message_retention
+
+  push_config {
+    push_endpoint = google_cloudfunctions2_function.main[each.value.consumer].service_config[0].uri
+    # The standard wrapped push body ({"subscription", "message": {...}}) is what the code parses, so no
+    # no_wrapper block. Cloud Run checks the token: signed for push_sa, audience = the function URL.
+    oidc_token {
+      service_account_email = google_service_account.push[each.key].email
+      audience              = google_cloudfunctions2_function.main[each.value.consumer].service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter[each.key].id
+    max_delivery_attempts = local.max_delivery_attempts
+  }
+
+  # Never delete the subscription for inactivity (the default expires it after 31 idle days).
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [
+    # Without these the first pushes fail authentication or dead-lettering silently does nothing.
+    google_cloud_run_service_iam_member.push_invoker,
+    google_service_account_iam_member.push_token_creator,
+    google_pubsub_topic_iam_member.dead_letter_publisher,
+  ]
+}
+
+# Parked messages stay here until an operator reads them; nothing consumes this subscription automatically.
+resource "google_pubsub_subscription" "dead_letter" {
+  for_each = local.topics
+
+  name   = "${each.value.name}-dead-letter"
+  topic  = google_pubsub_topic.dead_letter[each.key].id
+  labels = local.labels
+
+  ack_deadline_seconds       = 60
+  message_retention_duration = local.message_retention
+  retain_acked_messages      = false
+
+  expiration_policy {
+    ttl = ""
+  }
+}

@@ -1,0 +1,44 @@
+"""A local double of the Telegram Bot API: strict validation, flood limits, faults, recording, fake users."""
+
+from .builders import (
+    make_album_updates,
+    make_callback_update,
+    make_chat,
+    make_command_update,
+    make_document_update,
+    make_edited_text_update,
+    make_forward_update,
+    make_media_update,
+    make_my_chat_member_update,
+    make_photo_update,
+    make_text_update,
+    make_user,
+    make_video_update,
+)
+from .core import BOT_FIRST_NAME, BOT_USERNAME, DEFAULT_TOKEN, BotApiDouble, FaultRule, Limits
+from .server import DoubleServer
+from .spec import ApiError
+
+__all__ = [
+    "BOT_FIRST_NAME",
+    "BOT_USERNAME",
+    "DEFAULT_TOKEN",
+    "ApiError",
+    "BotApiDouble",
+    "DoubleServer",
+    "FaultRule",
+    "Limits",
+    "make_album_updates",
+    "make_callback_update",
+    "make_chat",
+    "make_command_update",
+    "make_document_update",
+    "make_edited_text_update",
+    "make_forward_update",
+    "make_media_update",
+    "make_my_chat_member_update",
+    "make_photo_update",
+    "make_text_update",
+    "make_user",
+    "make_video_update",
+]
