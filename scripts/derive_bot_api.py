@@ -147,9 +147,7 @@ def _dump(subset: dict[str, Any]) -> str:
         entries = list(subset[section].items())
         for index, (name, entry) in enumerate(entries):
             head = {k: v for k, v in entry.items() if k != "fields"}
-            lines.append(
-                f"  {_compact(name)}:{{" + "".join(f"{_compact(k)}:{_compact(v)}," for k, v in head.items())
-            )
+            lines.append(f"  {_compact(name)}:{{" + "".join(f"{_compact(k)}:{_compact(v)}," for k, v in head.items()))
             fields = entry.get("fields", [])
             lines.append('   "fields":[' + ("" if fields else "]"))
             for f_index, field in enumerate(fields):

@@ -46,7 +46,10 @@ def sdk_root() -> Path:
         try:
             out = subprocess.run(
                 [gcloud, "info", "--format=value(installation.sdk_root)"],
-                capture_output=True, text=True, timeout=60, check=True,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
             ).stdout.strip()
             if out and Path(out, "platform").is_dir():
                 return Path(out)
@@ -98,9 +101,16 @@ class Emulators:
         ps_port = self.pubsub_host.rsplit(":", 1)[1]
         self._spawn(
             "firestore",
-            ["java", "-Duser.language=en", "-cp", str(jar),
-             "com.google.cloud.datastore.emulator.firestore.CloudFirestore", "start",
-             "--host=127.0.0.1", f"--port={fs_port}"],
+            [
+                "java",
+                "-Duser.language=en",
+                "-cp",
+                str(jar),
+                "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
+                "start",
+                "--host=127.0.0.1",
+                f"--port={fs_port}",
+            ],
         )
         self._spawn("pubsub", [str(pubsub), "--host=127.0.0.1", f"--port={ps_port}"])
         _wait_ready(self.firestore_host, self._procs[0], "Firestore", timeout)
@@ -124,8 +134,7 @@ class Emulators:
 
     def reset_firestore(self) -> None:
         """Delete every document of the project's default database."""
-        url = (f"http://{self.firestore_host}/emulator/v1/projects/{self.project}"
-               "/databases/(default)/documents")
+        url = f"http://{self.firestore_host}/emulator/v1/projects/{self.project}/databases/(default)/documents"
         urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=10).close()
 
     def stop(self) -> None:
@@ -157,10 +166,19 @@ class Emulators:
         port = self.firestore_host.rsplit(":", 1)[1]
         out = subprocess.DEVNULL
         proc = subprocess.Popen(
-            ["java", "-Duser.language=en", "-cp", str(jar),
-             "com.google.cloud.datastore.emulator.firestore.CloudFirestore", "start",
-             "--host=127.0.0.1", f"--port={port}"],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                "java",
+                "-Duser.language=en",
+                "-cp",
+                str(jar),
+                "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
+                "start",
+                "--host=127.0.0.1",
+                f"--port={port}",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self._procs[0] = proc
         _wait_ready(self.firestore_host, proc, "Firestore", timeout)

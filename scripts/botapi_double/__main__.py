@@ -21,17 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--webhook-url", default=None, help="where updates from POST /_double/updates go")
     parser.add_argument("--webhook-secret", default=None, help="sent as X-Telegram-Bot-Api-Secret-Token")
-    parser.add_argument(
-        "--token", default=None, help="accept only this bot token (default: any well-formed one)"
-    )
+    parser.add_argument("--token", default=None, help="accept only this bot token (default: any well-formed one)")
     parser.add_argument("--no-limits", action="store_true", help="do not enforce flood limits")
     parser.add_argument("--per-chat-per-s", type=float, default=defaults.per_chat_per_s)
     parser.add_argument("--per-chat-burst", type=int, default=defaults.per_chat_burst)
     parser.add_argument("--group-per-min", type=int, default=defaults.group_per_min)
     parser.add_argument("--global-per-s", type=int, default=defaults.global_per_s)
-    parser.add_argument(
-        "--lenient-file-ids", action="store_true", help="accept file_ids the double never saw"
-    )
+    parser.add_argument("--lenient-file-ids", action="store_true", help="accept file_ids the double never saw")
     parser.add_argument(
         "--lenient-callbacks", action="store_true", help="accept callback_query ids the double never issued"
     )
@@ -63,9 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     double.start()
-    log.info(
-        "TELEGRAM_API_BASE_URL=%s  webhook=%s", double.base_url, args.webhook_url or "(none: updates queue)"
-    )
+    log.info("TELEGRAM_API_BASE_URL=%s  webhook=%s", double.base_url, args.webhook_url or "(none: updates queue)")
     stopping.wait()
     log.info("stopping")
     double.stop()

@@ -69,9 +69,7 @@ def make_user(
     return user
 
 
-def make_chat(
-    chat_id: int, user: dict[str, Any] | None = None, *, title: str | None = None
-) -> dict[str, Any]:
+def make_chat(chat_id: int, user: dict[str, Any] | None = None, *, title: str | None = None) -> dict[str, Any]:
     """A Chat: private (from the user) for positive ids, a supergroup for negative ones."""
     if chat_id > 0:
         chat: dict[str, Any] = {"id": chat_id, "type": "private"}
@@ -253,9 +251,7 @@ def make_album_updates(
     """An album as Telegram sends it: an update per item, one media_group_id, the caption on the first."""
     group_id = str(uuid.uuid4().int)[:18]
     return [
-        make_media_update(
-            kind, user_id, chat_id, caption if index == 0 else None, media_group_id=group_id, **kw
-        )
+        make_media_update(kind, user_id, chat_id, caption if index == 0 else None, media_group_id=group_id, **kw)
         for index, kind in enumerate(kinds)
     ]
 
@@ -277,9 +273,7 @@ def make_forward_update(
 ) -> dict[str, Any]:
     """A post forwarded to the bot: from a channel by default, from a user if origin_user is given."""
     if media_kind:
-        update = make_media_update(
-            media_kind, user_id, chat_id, caption, language_code, first_name=first_name
-        )
+        update = make_media_update(media_kind, user_id, chat_id, caption, language_code, first_name=first_name)
     else:
         update = make_text_update(user_id, text or "", chat_id, language_code, first_name=first_name)
     message = update["message"]

@@ -360,9 +360,7 @@ class BotApiDouble:
             else:
                 self._blocked.discard(int(chat_id))
 
-    def set_chat_member(
-        self, chat_id: int, user_id: int, member: Mapping[str, Any] | None
-    ) -> dict[str, Any] | None:
+    def set_chat_member(self, chat_id: int, user_id: int, member: Mapping[str, Any] | None) -> dict[str, Any] | None:
         """Set getChatMember's answer for (chat, user); missing required fields get defaults; None forgets."""
         with self._lock:
             key = (int(chat_id), int(user_id))
@@ -451,15 +449,11 @@ class BotApiDouble:
                 return finish(ApiError(504, "Gateway Timeout"), rule.kind)
             if rule.kind == "429":
                 after = max(1, rule.retry_after)
-                return finish(
-                    ApiError(429, f"Too Many Requests: retry after {after}", {"retry_after": after}), "429"
-                )
+                return finish(ApiError(429, f"Too Many Requests: retry after {after}", {"retry_after": after}), "429")
             if rule.kind == "500":
                 return finish(ApiError(500, rule.description or "Internal Server Error"), "500")
             if rule.kind == "403":
-                return finish(
-                    ApiError(403, rule.description or "Forbidden: bot was blocked by the user"), "403"
-                )
+                return finish(ApiError(403, rule.description or "Forbidden: bot was blocked by the user"), "403")
         with self._lock:
             decoded: dict[str, Any] = {}
             try:
@@ -743,9 +737,7 @@ class BotApiDouble:
         if extra:
             message.update(extra)
         if reply_to is not None:
-            message["reply_to_message"] = {
-                k: v for k, v in reply_to.message.items() if k != "reply_to_message"
-            }
+            message["reply_to_message"] = {k: v for k, v in reply_to.message.items() if k != "reply_to_message"}
         message.update(content)
         protect = bool(params.get("protect_content"))
         if protect:
@@ -914,9 +906,7 @@ class BotApiDouble:
         ]
         return True
 
-    def _m_deletemycommands(
-        self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]
-    ) -> Any:
+    def _m_deletemycommands(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
         self._commands.pop(self._scope_key(params), None)
         return True
 
@@ -932,9 +922,7 @@ class BotApiDouble:
         self._rate_consume(chat_id)
         return copy.deepcopy(stored.message)
 
-    def _send_media(
-        self, kind: str, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]
-    ) -> Any:
+    def _send_media(self, kind: str, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
         content = self._caption_content(params)
         chat_id = self._resolve_chat(params["chat_id"])
         self._guard_chat(chat_id, counted=True)
@@ -1079,9 +1067,7 @@ class BotApiDouble:
             raise bad_request("message can't be edited")
         return stored
 
-    def _m_editmessagetext(
-        self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]
-    ) -> Any:
+    def _m_editmessagetext(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
         if "text" not in params:
             raise bad_request("message text is empty")
         content = self._text_content(params)
@@ -1099,9 +1085,7 @@ class BotApiDouble:
         self._rate_consume(stored.chat_id)
         return copy.deepcopy(stored.message)
 
-    def _m_editmessagereplymarkup(
-        self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]
-    ) -> Any:
+    def _m_editmessagereplymarkup(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
         stored = self._edit_target(params, counted=True)
         markup = params.get("reply_markup")
         if inline_markup(markup) == stored.message.get("reply_markup"):
@@ -1158,9 +1142,7 @@ class BotApiDouble:
                 stored.deleted = True
         return True
 
-    def _m_answercallbackquery(
-        self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]
-    ) -> Any:
+    def _m_answercallbackquery(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
         text = params.get("text")
         if text is not None and len(str(text)) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
@@ -1193,9 +1175,7 @@ class BotApiDouble:
         chat_id = self._resolve_chat(params["chat_id"])
         return self._member(chat_id, int(params["user_id"]))
 
-    def _m_getchatadministrators(
-        self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]
-    ) -> Any:
+    def _m_getchatadministrators(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
         chat_id = self._resolve_chat(params["chat_id"])
         if self._chat_type(chat_id) == "private":
             raise bad_request("there are no administrators in the private chat")
@@ -1335,9 +1315,7 @@ class BotApiDouble:
         sender = message.get("from")
         self._remember_user(sender)
         if "chat" not in message and isinstance(sender, dict) and isinstance(sender.get("id"), int):
-            message["chat"] = {
-                k: sender[k] for k in ("id", "first_name", "last_name", "username") if k in sender
-            }
+            message["chat"] = {k: sender[k] for k in ("id", "first_name", "last_name", "username") if k in sender}
             message["chat"]["type"] = "private"
         chat = message.get("chat")
         if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
@@ -1397,11 +1375,7 @@ class BotApiDouble:
         self._remember_user(change.get("from"))
         if isinstance(chat, dict) and isinstance(new, dict) and isinstance(new.get("user"), dict):
             user_id = new["user"].get("id")
-            if (
-                isinstance(chat.get("id"), int)
-                and isinstance(user_id, int)
-                and new.get("status") in MEMBER_STATUSES
-            ):
+            if isinstance(chat.get("id"), int) and isinstance(user_id, int) and new.get("status") in MEMBER_STATUSES:
                 self._members[(chat["id"], user_id)] = copy.deepcopy(new)
 
     def _register_files(self, value: Any, key: str = "") -> None:
@@ -1468,9 +1442,7 @@ def _shown_params(raw: Mapping[str, Any], files: Mapping[str, UploadedFile]) -> 
 
 
 def _shown_decoded(decoded: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: (v.describe() if isinstance(v, UploadedFile) else copy.deepcopy(v)) for k, v in decoded.items()
-    }
+    return {k: (v.describe() if isinstance(v, UploadedFile) else copy.deepcopy(v)) for k, v in decoded.items()}
 
 
 def _webhook_reply(response: httpx.Response) -> tuple[dict[str, Any], bool] | None:

@@ -111,9 +111,7 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                 raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
             tag = text[i:j].lower()
             if tag not in _HTML_TAGS:
-                raise EntityParseError(
-                    f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}'
-                )
+                raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
             i = j
             attrs: dict[str, str] = {}
             while True:
@@ -162,9 +160,7 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                         value.append(text[i])
                         i += 1
                     if i >= n:
-                        raise EntityParseError(
-                            f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
-                        )
+                        raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
                     i += 1
                     attrs[attr] = "".join(value)
                 else:
@@ -398,9 +394,7 @@ def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
                     url_chars.append(text[i])
                     i += 1
                 if i >= n:
-                    raise EntityParseError(
-                        f"Can't find end of a URL at byte offset {_byte_offset(text, url_begin)}"
-                    )
+                    raise EntityParseError(f"Can't find end of a URL at byte offset {_byte_offset(text, url_begin)}")
                 url = "".join(url_chars)
             if kind == "custom_emoji":
                 if not url.startswith("tg://emoji?id="):
@@ -419,9 +413,7 @@ def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
         i += 1
     if stack:
         kind, _, _, _, byte_begin = stack[-1]
-        raise EntityParseError(
-            f"Can't find end of {_MDV2_TYPE_NAMES[kind]} entity at byte offset {byte_begin}"
-        )
+        raise EntityParseError(f"Can't find end of {_MDV2_TYPE_NAMES[kind]} entity at byte offset {byte_begin}")
     if quote_start is not None:
         out.entity("expandable_blockquote" if quote_expandable else "blockquote", quote_start)
     out.entities.sort(key=lambda e: (e["offset"], -e["length"]))
@@ -464,9 +456,7 @@ def parse_markdown(text: str) -> tuple[str, list[Entity]]:
             out.add(text[i])
             i += 1
         if i >= n:
-            raise EntityParseError(
-                f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}"
-            )
+            raise EntityParseError(f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}")
         if ch == "[":
             if text[i + 1 : i + 2] == "(":
                 close = text.find(")", i + 2)

@@ -123,11 +123,7 @@ def _check_inline_button(spec: Spec, button: Any) -> None:
 
 def _check_url(url: str, https_only: bool = False) -> None:
     scheme = _SCHEME_RE.match(url)
-    if (
-        not url
-        or not _URL_RE.match(url)
-        or (scheme and scheme.group(1).lower() not in ("http", "https", "tg", "ton"))
-    ):
+    if not url or not _URL_RE.match(url) or (scheme and scheme.group(1).lower() not in ("http", "https", "tg", "ton")):
         raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
     if https_only and not url.lower().startswith("https://"):
         raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")

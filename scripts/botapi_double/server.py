@@ -140,9 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError) as err:
             self._send_json(400, ApiError(400, f"Bad Request: can't parse the request body: {err}").body())
             return
-        status, answer = self.server.double.call(
-            token, method, raw, files, typed=typed, http_method=self.command
-        )
+        status, answer = self.server.double.call(token, method, raw, files, typed=typed, http_method=self.command)
         self._send_json(status, answer)
 
     # ---------------------------------------------------------------- control API
@@ -208,9 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
             double.set_blocked(int(payload["chat_id"]), bool(payload.get("blocked", True)))
             return {"ok": True}
         if route == ("POST", "/_double/chat_member"):
-            member = double.set_chat_member(
-                int(payload["chat_id"]), int(payload["user_id"]), payload.get("member")
-            )
+            member = double.set_chat_member(int(payload["chat_id"]), int(payload["user_id"]), payload.get("member"))
             return {"ok": True, "member": member}
         if route == ("POST", "/_double/updates"):
             return double.post_update(payload)

@@ -44,8 +44,9 @@ class TestDeliveryFaults:
         time.sleep(2)  # any late re-delivery would show up now
         assert all(cards_in(stack, p, code) == 1 for p in healthy)
         assert cards_in(stack, dead, code) == 0 and cards_in(stack, blocked, code) == 0
-        ok_sends = [c for c in stack.double.calls("sendMessage") if c["status"] == 200 and code in
-                    str(c["params"].get("text"))]
+        ok_sends = [
+            c for c in stack.double.calls("sendMessage") if c["status"] == 200 and code in str(c["params"].get("text"))
+        ]
         assert len(ok_sends) == len(healthy)
 
     def test_pacing_keeps_within_the_per_chat_limit(self, stack: Stack) -> None:

@@ -16,16 +16,25 @@ from tests.integration.helpers import code_in, press, report_link, say, send_med
 from tests.stack import ADMIN_ID, Stack, wait_for
 
 
-def add_staff(user_id: int, role: str, regions: tuple[str, ...] = (), *, on_duty: bool = False,
-              lang: str = "ru") -> None:
-    bootstrap.cases().put_staff(StaffMember(user_id=user_id, role=Role(role), regions=regions, on_duty=on_duty,
-                                            name=f"Officer {user_id}", lang=lang), invited_by=ADMIN_ID)
+def add_staff(
+    user_id: int, role: str, regions: tuple[str, ...] = (), *, on_duty: bool = False, lang: str = "ru"
+) -> None:
+    bootstrap.cases().put_staff(
+        StaffMember(
+            user_id=user_id, role=Role(role), regions=regions, on_duty=on_duty, name=f"Officer {user_id}", lang=lang
+        ),
+        invited_by=ADMIN_ID,
+    )
 
 
 def card(stack: Stack, chat_id: int, code: str, timeout: float = 20.0) -> dict[str, Any]:
     """The card of a case in a staff chat, once it arrived."""
-    return wait_for(lambda: next((m for m in stack.double.messages(chat_id)
-                                  if code in str(m.get("text")) and m.get("reply_markup")), None), timeout)
+    return wait_for(
+        lambda: next(
+            (m for m in stack.double.messages(chat_id) if code in str(m.get("text")) and m.get("reply_markup")), None
+        ),
+        timeout,
+    )
 
 
 def buttons(message: dict[str, Any]) -> list[str]:
@@ -110,7 +119,9 @@ class TestRoutingAndCards:
         add_staff(6022, "admin")
         add_staff(6023, "specialist", on_duty=True)
         add_staff(6024, "regional", ("71",))
-        code = code_in(report_link(stack, 6120, "https://vk.com/wall-5_6", category="Сексуальная эксплуатация, груминг"))
+        code = code_in(
+            report_link(stack, 6120, "https://vk.com/wall-5_6", category="Сексуальная эксплуатация, груминг")
+        )
         card(stack, 6021, code)
         card(stack, 6022, code)
         wait_for(lambda: stack.doc(f"reports/{code}")["fanout_pending"] is False)  # type: ignore[index]
@@ -122,15 +133,26 @@ class TestRoutingAndCards:
         report_link(stack, 6130, "https://instagram.com/p/Xyz123")
         event = stack.pull(events)[0]
         stack.connect_chain()
-        body = {"subscription": "s", "message": {"data": base64.b64encode(json.dumps(event["data"]).encode()).decode(),
-                                                 "attributes": event["attributes"], "messageId": "1"}}
+        body = {
+            "subscription": "s",
+            "message": {
+                "data": base64.b64encode(json.dumps(event["data"]).encode()).decode(),
+                "attributes": event["attributes"],
+                "messageId": "1",
+            },
+        }
         for _ in range(3):
             assert httpx.post(f"{stack.functions.url}/fan_out", json=body, timeout=30).status_code == 200
         code = event["data"]["report_id"]
         card(stack, 6031, code)
         wait_for(lambda: stack.doc(f"cards/{code}_6031") and stack.doc(f"cards/{code}_6031")["lease_until"] is None)
-        job = {"job_id": f"created-{code}:6031", "kind": "card", "report_id": code, "recipient_id": 6031,
-               "event_id": f"created-{code}"}
+        job = {
+            "job_id": f"created-{code}:6031",
+            "kind": "card",
+            "report_id": code,
+            "recipient_id": 6031,
+            "event_id": f"created-{code}",
+        }
         push = {"message": {"data": base64.b64encode(json.dumps(job).encode()).decode(), "messageId": "2"}}
         for _ in range(2):  # the same job re-delivered: the card is already there and unchanged
             assert httpx.post(f"{stack.functions.url}/deliver", json=push, timeout=30).status_code == 200
@@ -232,9 +254,13 @@ class TestWorkflow:
         videos = stack.double.calls("sendVideo")
         assert len(videos) == 1 and videos[0]["params"]["chat_id"] in (7401, "7401")
         assert videos[0]["params"]["protect_content"] in (True, "true") and videos[0]["status"] == 200
-        assert [e for e in bootstrap.cases().events_of(code) if e["type"] == "evidence_view"][0]["by"] == 7401
-        assert not any(c["method"].startswith("send") and str(c["params"].get("chat_id")) == "7402"
-                       and c["method"] != "sendMessage" for c in stack.double.calls())
+        assert next(e for e in bootstrap.cases().events_of(code) if e["type"] == "evidence_view")["by"] == 7401
+        assert not any(
+            c["method"].startswith("send")
+            and str(c["params"].get("chat_id")) == "7402"
+            and c["method"] != "sendMessage"
+            for c in stack.double.calls()
+        )
 
     def test_a_reply_to_a_card_is_a_note(self, stack: Stack) -> None:
         add_staff(7501, "regional", ("71",))

@@ -199,9 +199,7 @@ def test_wrong_types(client: httpx.Client) -> None:
 
 
 def test_unknown_fields_are_ignored(client: httpx.Client, double: DoubleServer) -> None:
-    response = api(
-        client, "sendMessage", chat_id=USER, text="hi", no_such_field={"a": 1}, reply_to_message_id=9
-    )
+    response = api(client, "sendMessage", chat_id=USER, text="hi", no_such_field={"a": 1}, reply_to_message_id=9)
     assert response.json()["ok"]
 
 
@@ -213,9 +211,7 @@ def test_text_and_caption_lengths_count_characters(client: httpx.Client, double:
         "Bad Request: message is too long",
     )
     # HTML tags do not count: the limit applies after entity parsing
-    assert api(client, "sendMessage", chat_id=USER, text=f"<b>{'a' * 4096}</b>", parse_mode="HTML").json()[
-        "ok"
-    ]
+    assert api(client, "sendMessage", chat_id=USER, text=f"<b>{'a' * 4096}</b>", parse_mode="HTML").json()["ok"]
     double.set_limits(enforce=False)
     photo = double.register_file("photo")["file_id"]
     assert api(client, "sendPhoto", chat_id=USER, photo=photo, caption="ж" * 1024).json()["ok"]
@@ -224,9 +220,7 @@ def test_text_and_caption_lengths_count_characters(client: httpx.Client, double:
         "Bad Request: message caption is too long",
     )
     sent = api(client, "sendMessage", chat_id=USER, text="short").json()["result"]
-    assert error(
-        api(client, "editMessageText", chat_id=USER, message_id=sent["message_id"], text="x" * 4097)
-    ) == (
+    assert error(api(client, "editMessageText", chat_id=USER, message_id=sent["message_id"], text="x" * 4097)) == (
         400,
         "Bad Request: message is too long",
     )
@@ -246,8 +240,7 @@ def test_parse_mode_and_entities(client: httpx.Client, double: DoubleServer) -> 
     )
     assert error(api(client, "sendMessage", chat_id=USER, text="Case R-1.", parse_mode="MarkdownV2")) == (
         400,
-        "Bad Request: can't parse entities: "
-        "Character '-' is reserved and must be escaped with the preceding '\\'",
+        "Bad Request: can't parse entities: Character '-' is reserved and must be escaped with the preceding '\\'",
     )
     result = api(client, "sendMessage", chat_id=USER, text="Case <b>R7K3M9Q</b> &amp; co", parse_mode="HTML")
     message = result.json()["result"]
@@ -295,9 +288,7 @@ def test_reply_markup_shapes(client: httpx.Client, double: DoubleServer) -> None
         "Bad Request: can't parse inline keyboard button: Can't find field \"text\"",
     )
     two = {"inline_keyboard": [[{"text": "a", "callback_data": "b", "url": "https://example.org"}]]}
-    assert error(send(json.dumps(two)))[1].startswith(
-        "Bad Request: can't parse inline keyboard button: exactly one"
-    )
+    assert error(send(json.dumps(two)))[1].startswith("Bad Request: can't parse inline keyboard button: exactly one")
     assert error(send(json.dumps({"inline_keyboard": [["a"]]}))) == (
         400,
         "Bad Request: can't parse inline keyboard button: InlineKeyboardButton must be an Object",
@@ -324,9 +315,7 @@ def test_reply_markup_shapes(client: httpx.Client, double: DoubleServer) -> None
     # editMessageReplyMarkup takes only inline keyboards
     message_id = sent["message_id"]
     assert (
-        error(
-            api(client, "editMessageReplyMarkup", chat_id=USER, message_id=message_id, reply_markup=reply_kb)
-        )[0]
+        error(api(client, "editMessageReplyMarkup", chat_id=USER, message_id=message_id, reply_markup=reply_kb))[0]
         == 400
     )
 
@@ -343,10 +332,7 @@ def test_answer_callback_query(client: httpx.Client, double: DoubleServer) -> No
     assert callback["message"]["reply_markup"] == KB
     query_id = callback["id"]
     assert error(api(client, "answerCallbackQuery", callback_query_id=query_id, text="x" * 201))[0] == 400
-    assert (
-        api(client, "answerCallbackQuery", callback_query_id=query_id, text="x" * 200).json()["result"]
-        is True
-    )
+    assert api(client, "answerCallbackQuery", callback_query_id=query_id, text="x" * 200).json()["result"] is True
     assert error(api(client, "answerCallbackQuery", callback_query_id=query_id)) == (
         400,
         "Bad Request: query is too old and response timeout expired or query ID is invalid",
@@ -427,9 +413,7 @@ def test_user_messages_copy_forward_and_group_deletes(client: httpx.Client, doub
 
     copied = api(client, "copyMessage", chat_id=USER, from_chat_id=GROUP, message_id=user_message_id).json()
     assert set(copied["result"]) == {"message_id"}
-    forwarded = api(
-        client, "forwardMessage", chat_id=USER, from_chat_id=GROUP, message_id=user_message_id
-    ).json()
+    forwarded = api(client, "forwardMessage", chat_id=USER, from_chat_id=GROUP, message_id=user_message_id).json()
     assert forwarded["result"]["forward_origin"]["type"] == "user"
     protected_id = double.messages(USER)[0]["message_id"]
     assert error(api(client, "copyMessage", chat_id=GROUP, from_chat_id=USER, message_id=protected_id)) == (
@@ -526,9 +510,7 @@ def test_commands_and_webhook_methods(client: httpx.Client, double: DoubleServer
     assert api(client, "getMyCommands").json()["result"] == []
     bad = [{"command": "Bad Command", "description": "x"}]
     assert error(api(client, "setMyCommands", commands=bad)) == (400, "Bad Request: BOT_COMMAND_INVALID")
-    assert error(api(client, "setMyCommands", commands=[{"command": "x"}]))[1].startswith(
-        "Bad Request: can't parse"
-    )
+    assert error(api(client, "setMyCommands", commands=[{"command": "x"}]))[1].startswith("Bad Request: can't parse")
     scope = {"type": "chat", "chat_id": USER}
     assert api(client, "setMyCommands", commands=commands[:1], scope=scope).json()["ok"]
     assert error(api(client, "setMyCommands", commands=commands, scope={"type": "everyone"}))[0] == 400
@@ -537,9 +519,7 @@ def test_commands_and_webhook_methods(client: httpx.Client, double: DoubleServer
     assert api(client, "getWebhookInfo").json()["result"]["url"] == ""
     set_hook = api(client, "setWebhook", url="http://127.0.0.1:9/hook", secret_token="S3cr-et_")
     assert set_hook.json() == {"ok": True, "result": True, "description": "Webhook was set"}
-    assert (
-        error(api(client, "setWebhook", url="http://127.0.0.1:9/hook", secret_token="bad secret!"))[0] == 400
-    )
+    assert error(api(client, "setWebhook", url="http://127.0.0.1:9/hook", secret_token="bad secret!"))[0] == 400
     assert api(client, "getWebhookInfo").json()["result"]["url"] == "http://127.0.0.1:9/hook"
     assert error(api(client, "getUpdates"))[0] == 409
     assert api(client, "deleteWebhook").json()["description"] == "Webhook was deleted"
@@ -615,9 +595,7 @@ def test_blocked_user(client: httpx.Client, double: DoubleServer) -> None:
 
 
 def test_faults(client: httpx.Client, double: DoubleServer) -> None:
-    assert client.post("/_double/faults", json={"kind": "500", "method": "sendMessage", "count": 2}).json()[
-        "ok"
-    ]
+    assert client.post("/_double/faults", json={"kind": "500", "method": "sendMessage", "count": 2}).json()["ok"]
     assert api(client, "getMe").json()["ok"]  # the rule is for sendMessage only
     assert error(api(client, "sendMessage", chat_id=USER, text="a")) == (500, "Internal Server Error")
     assert error(api(client, "sendmessage", chat_id=USER, text="a")) == (500, "Internal Server Error")
@@ -783,9 +761,7 @@ def test_hundreds_of_concurrent_calls(double: DoubleServer) -> None:
 
 def test_concurrent_burst_is_limited_exactly(double: DoubleServer) -> None:
     with httpx.Client(base_url=double.base_url, timeout=30) as c, ThreadPoolExecutor(max_workers=50) as pool:
-        statuses = list(
-            pool.map(lambda i: api(c, "sendMessage", chat_id=USER, text=str(i)).status_code, range(50))
-        )
+        statuses = list(pool.map(lambda i: api(c, "sendMessage", chat_id=USER, text=str(i)).status_code, range(50)))
     assert statuses.count(200) == 3 and statuses.count(429) == 47
 
 
