@@ -76,8 +76,9 @@ def main() -> int:
                 break
             if text.startswith("#") and text[1:].isdigit() and 0 < int(text[1:]) <= len(buttons):
                 chosen = buttons[int(text[1:]) - 1]
-                update = make_callback_update(args.user, chosen["message_id"], chosen["button"]["callback_data"],
-                                              chat_id, args.lang)
+                update = make_callback_update(
+                    args.user, chosen["message_id"], chosen["button"]["callback_data"], chat_id, args.lang
+                )
             elif text in {"/photo", "/video"}:
                 update = make_media_update(text[1:], args.user, args.group, language_code=args.lang)
             else:

@@ -43,11 +43,26 @@ def start_functions(env: dict[str, str], logs: Path) -> tuple[dict[str, str], li
     for target in TARGETS:
         port = free_port()
         log = (logs / f"{target}.log").open("ab")
-        procs.append(subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "functions-framework"), "--target", target, "--source",
-             str(ROOT / "main.py"), "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env | {"THREADS": "32"}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        ))
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(ROOT / ".venv" / "bin" / "functions-framework"),
+                    "--target",
+                    target,
+                    "--source",
+                    str(ROOT / "main.py"),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
+                cwd=ROOT,
+                env=env | {"THREADS": "32"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
         urls[target] = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     for target, url in urls.items():
@@ -70,16 +85,21 @@ def wire_pubsub(urls: dict[str, str]) -> None:
     for topic in TOPICS:
         publisher.create_topic(name=publisher.topic_path(PROJECT, topic))
     for topic, target in (("reports", "fan_out"), ("deliveries", "deliver")):
-        subscriber.create_subscription(request={
-            "name": subscriber.subscription_path(PROJECT, f"{topic}-push"),
-            "topic": publisher.topic_path(PROJECT, topic), "ack_deadline_seconds": 60,
-            "push_config": {"push_endpoint": urls[target]},
-        })
+        subscriber.create_subscription(
+            request={
+                "name": subscriber.subscription_path(PROJECT, f"{topic}-push"),
+                "topic": publisher.topic_path(PROJECT, topic),
+                "ack_deadline_seconds": 60,
+                "push_config": {"push_endpoint": urls[target]},
+            }
+        )
     for topic in ("reports-dead-letter", "deliveries-dead-letter"):
-        subscriber.create_subscription(request={
-            "name": subscriber.subscription_path(PROJECT, f"{topic}-parked"),
-            "topic": publisher.topic_path(PROJECT, topic),
-        })
+        subscriber.create_subscription(
+            request={
+                "name": subscriber.subscription_path(PROJECT, f"{topic}-parked"),
+                "topic": publisher.topic_path(PROJECT, topic),
+            }
+        )
 
 
 def transcript(double: Any, stop: threading.Event) -> None:
@@ -93,8 +113,9 @@ def transcript(double: Any, stop: threading.Event) -> None:
             if call["method"] in {"getUpdates", "getMe"}:
                 continue
             status = "" if call["status"] == 200 else f"  [{call['status']}]"
-            buttons = [b.get("text") for row in (params.get("reply_markup") or {}).get("inline_keyboard", [])
-                       for b in row]
+            buttons = [
+                b.get("text") for row in (params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+            ]
             shown = f"{text}" + (f"  {buttons}" if buttons else "")
             say(f"bot → {params.get('chat_id', '')} {call['method']}{status}: {shown}".rstrip(": "))
 
@@ -114,23 +135,38 @@ def main() -> int:
     stop = threading.Event()
     try:
         secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or "local-webhook-secret"
-        env = dict(os.environ) | emulators.env() | {
-            "TELEGRAM_WEBHOOK_SECRET": secret,
-            "ADMIN_TELEGRAM_IDS": os.environ.get("ADMIN_TELEGRAM_IDS", "1001"),
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = (
+            dict(os.environ)
+            | emulators.env()
+            | {
+                "TELEGRAM_WEBHOOK_SECRET": secret,
+                "ADMIN_TELEGRAM_IDS": os.environ.get("ADMIN_TELEGRAM_IDS", "1001"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if not real_token:
             double = logging_double(int(os.environ.get("DOUBLE_PORT", "0")), LOCAL_TOKEN)
-            env |= {"TELEGRAM_BOT_TOKEN": LOCAL_TOKEN, "TELEGRAM_API_BASE_URL": double.base_url,
-                    "TELEGRAM_BOT_USERNAME": "qorgau_local_bot"}
+            env |= {
+                "TELEGRAM_BOT_TOKEN": LOCAL_TOKEN,
+                "TELEGRAM_API_BASE_URL": double.base_url,
+                "TELEGRAM_BOT_USERNAME": "qorgau_local_bot",
+            }
         os.environ.update(env)
         urls, procs = start_functions(env, logs)
         wire_pubsub(urls)
         if double is not None:
             double.set_webhook(urls["telegram_webhook"], secret)
         subprocess.run([sys.executable, "-m", "scripts.set_commands"], cwd=ROOT, env=env, check=False)
-        STATE.write_text(json.dumps({"double": double.base_url if double else None, "functions": urls,
-                                     "firestore": emulators.firestore_host, "pubsub": emulators.pubsub_host}))
+        STATE.write_text(
+            json.dumps(
+                {
+                    "double": double.base_url if double else None,
+                    "functions": urls,
+                    "firestore": emulators.firestore_host,
+                    "pubsub": emulators.pubsub_host,
+                }
+            )
+        )
         say(f"Qorgau is running. Firestore {emulators.firestore_host}, Pub/Sub {emulators.pubsub_host}.")
         for target, url in urls.items():
             say(f"  {target}: {url}")
@@ -139,8 +175,7 @@ def main() -> int:
             threading.Thread(target=transcript, args=(double, stop), daemon=True).start()
         else:
             say("  Real Telegram by long polling (TELEGRAM_BOT_TOKEN is set).")
-            threading.Thread(target=poll_forever, args=(urls["telegram_webhook"], secret, stop),
-                             daemon=True).start()
+            threading.Thread(target=poll_forever, args=(urls["telegram_webhook"], secret, stop), daemon=True).start()
         say("Ctrl-C stops everything.")
         next_tick = time.monotonic() + 60
         while True:

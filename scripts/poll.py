@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+from functions.webhook_updates import ALLOWED_UPDATES
 
 
 def _api(token: str, method: str, params: dict[str, Any], timeout: float = 70) -> Any:
@@ -29,15 +29,18 @@ def run(webhook_url: str, secret: str, stop: threading.Event) -> None:
     offset = 0
     while not stop.is_set():
         try:
-            updates = _api(token, "getUpdates", {"offset": offset, "timeout": 50, "allowed_updates": ALLOWED_UPDATES})
+            updates = _api(
+                token, "getUpdates", {"offset": offset, "timeout": 50, "allowed_updates": list(ALLOWED_UPDATES)}
+            )
         except (httpx.HTTPError, RuntimeError) as error:
             sys.stderr.write(f"getUpdates failed: {error}; retrying in 5 s\n")
             time.sleep(5)
             continue
         for update in updates:
             for _attempt in range(5):  # Telegram re-sends on a non-2xx; so do we
-                answer = httpx.post(webhook_url, json=update, timeout=70,
-                                    headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+                answer = httpx.post(
+                    webhook_url, json=update, timeout=70, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+                )
                 if answer.status_code < 500:
                     break
                 time.sleep(2)

@@ -18,9 +18,6 @@ import httpx
 DEFAULT_API_BASE_URL: Final = "https://api.telegram.org"
 MAX_CONNECTIONS: Final = 40  # matches the webhook function's per-instance concurrency (infra/functions.tf)
 DEFAULT_MAX_ERROR_AGE: Final = 900  # seconds: a delivery error younger than this fails --check
-# The update types the webhook handles. functions.webhook_updates.ALLOWED_UPDATES is used instead when that
-# module exists, so the code that handles updates is the one place that decides.
-FALLBACK_ALLOWED_UPDATES: Final = ("message", "edited_message", "callback_query", "my_chat_member")
 # Telegram's rule for secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
 SECRET_TOKEN_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -30,16 +27,11 @@ class WebhookError(Exception):
 
 
 def allowed_updates() -> list[str]:
-    """The update types to subscribe to: functions.webhook_updates.ALLOWED_UPDATES if it exists."""
+    """The update types to subscribe to: exactly those the webhook handles (functions.webhook_updates)."""
     root = str(Path(__file__).resolve().parent.parent)
     if root not in sys.path:
         sys.path.insert(0, root)
-    try:
-        module = importlib.import_module("functions.webhook_updates")
-    except ModuleNotFoundError as error:
-        if error.name not in ("functions", "functions.webhook_updates"):
-            raise
-        return list(FALLBACK_ALLOWED_UPDATES)
+    module = importlib.import_module("functions.webhook_updates")
     return [str(kind) for kind in module.ALLOWED_UPDATES]
 
 

@@ -392,6 +392,16 @@ class FirestoreStore:
                 timeout=TIMEOUT,
             )
 
+    def set_group_bot_rights(self, chat_id: int, status: str, can_delete: bool) -> None:
+        """Remember the bot's own membership and delete right in a group (from my_chat_member)."""
+        with transient_errors():
+            self.client.collection(GROUPS).document(str(chat_id)).set(
+                {"bot_status": status, "bot_can_delete": can_delete, "updated_at": self.clock()},
+                merge=True,
+                retry=RETRY,
+                timeout=TIMEOUT,
+            )
+
     # --- outbox ---------------------------------------------------------------------------------------
     def pending_creations(self, older_than: datetime, limit: int = 200) -> list[str]:
         """Cases whose creation event has not been fanned out yet."""

@@ -59,6 +59,7 @@ class IntakeStore(Protocol):
     def group_enabled(self, chat_id: int) -> bool: ...
     def set_group_enabled(self, chat_id: int, enabled: bool, by_user_id: int) -> None: ...
     def attach_evidence(self, code: str, item: EvidenceItem) -> None: ...
+    def set_group_bot_rights(self, chat_id: int, status: str, can_delete: bool) -> None: ...
 
 
 class EventSink(Protocol):
@@ -190,6 +191,13 @@ class Intake:
         """Answer one update (idempotent on update_id: a re-sent update replays the stored answer)."""
         if update.callback_query is not None:
             return self._callback(update, update.callback_query)
+        if update.my_chat_member is not None:
+            change = update.my_chat_member
+            if change.chat.type in GROUP_TYPES:
+                member = change.new_chat_member
+                can_delete = bool(getattr(member, "can_delete_messages", False)) or member.status == "creator"
+                self.store.set_group_bot_rights(change.chat.id, member.status, can_delete)
+            return Outcome()
         message = update.message
         if message is None or message.from_user is None or message.from_user.is_bot:
             return Outcome()

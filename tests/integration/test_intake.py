@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from scripts.botapi_double.builders import make_album_updates, make_callback_update
 from tests.integration.helpers import code_in, post_like_telegram, press, report_link, say, send_media
-from tests.stack import Stack
+from tests.stack import ADMIN_ID, Stack
 
 
 class TestProfile:
@@ -161,3 +161,80 @@ class TestOneIncidentOneCase:
                 press(stack, user, label)
         reports = stack.reports()
         assert len(reports) == 1 and reports[0]["reporter_count"] == 2
+
+
+class TestGroups:
+    GROUP = -100_500
+
+    def test_only_an_admin_enables_a_group(self, stack: Stack) -> None:
+        say(stack, 9001, "/enable_group", chat_id=self.GROUP)
+        assert "только для администраторов" in stack.last_bot_message(self.GROUP)["text"]
+        assert stack.doc(f"groups/{self.GROUP}") is None
+        say(stack, ADMIN_ID, "/enable_group", chat_id=self.GROUP)
+        assert stack.doc(f"groups/{self.GROUP}")["enabled"] is True  # type: ignore[index]
+
+    def test_a_link_in_an_enabled_group_becomes_a_report_with_one_short_reply(self, stack: Stack) -> None:
+        say(stack, ADMIN_ID, "/enable_group", chat_id=self.GROUP)
+        say(stack, 9002, "/start")
+        press(stack, 9002, "Педагог")
+        press(stack, 9002, "город Алматы")
+        say(stack, 9002, "вот видео https://www.instagram.com/reel/Grp123/?igsh=abc", chat_id=self.GROUP)
+        reply = stack.last_bot_message(self.GROUP)
+        code = code_in(reply["text"])
+        report = stack.doc(f"reports/{code}")
+        assert report is not None and report["source"] == "group" and report["region"] == "75"
+        assert report["urls"] == ["https://instagram.com/reel/Grp123"]
+        say(stack, 9003, "https://instagram.com/reel/Grp123", chat_id=self.GROUP)
+        assert stack.doc(f"reports/{code}")["reporter_count"] in (1, 2)  # type: ignore[index]
+
+    def test_unknown_region_is_asked_with_buttons_only_the_author_may_press(self, stack: Stack) -> None:
+        say(stack, ADMIN_ID, "/enable_group", chat_id=self.GROUP)
+        say(stack, 9004, "https://vk.com/clip-1_5", chat_id=self.GROUP)
+        question = stack.last_bot_message(self.GROUP)
+        assert "регион" in question["text"] and stack.reports() == []
+        stack.double.press_button(9005, self.GROUP, question["message_id"], text="город Астана")
+        assert "не для вас" in stack.double.calls("answerCallbackQuery")[-1]["params"]["text"]
+        assert stack.reports() == []
+        stack.double.press_button(9004, self.GROUP, question["message_id"], text="город Астана")
+        reports = stack.reports()
+        assert len(reports) == 1 and reports[0]["region"] == "71" and reports[0]["source"] == "group"
+
+    def test_messages_in_a_group_that_is_not_enabled_are_ignored(self, stack: Stack) -> None:
+        say(stack, 9006, "https://vk.com/clip-1_6", chat_id=self.GROUP)
+        assert stack.reports() == [] and stack.double.messages(self.GROUP) == []
+
+    def test_the_bots_rights_in_a_group_are_remembered(self, stack: Stack) -> None:
+        from scripts.botapi_double.builders import make_my_chat_member_update
+
+        stack.double.post_update(make_my_chat_member_update(self.GROUP, stack.double.bot_id, "administrator"))
+        group = stack.doc(f"groups/{self.GROUP}")
+        assert group is not None and group["bot_status"] == "administrator"
+
+
+class TestOutbox:
+    def test_a_report_whose_event_could_not_be_published_is_published_by_tick(self, stack: Stack) -> None:
+        from datetime import timedelta
+
+        from functions import bootstrap
+        from functions.domain.time import utcnow
+        from functions.errors import TransientError
+        from functions.services.ticker import Ticker
+
+        class Down:
+            def publish(self, *_: object, **__: object) -> str:
+                raise TransientError("Pub/Sub unavailable")
+
+        intake = bootstrap.intake()
+        real = intake.events
+        intake.events = Down()
+        try:
+            code = code_in(report_link(stack, 9101, "https://t.me/chan/4242"))
+        finally:
+            intake.events = real
+        assert stack.doc(f"reports/{code}")["fanout_pending"] is True  # type: ignore[index]
+        events = stack.pull_subscription("reports")
+        assert Ticker(bootstrap.store(), bootstrap.publisher(), "reports", utcnow).run()["republished"] == 0
+        later = Ticker(bootstrap.store(), bootstrap.publisher(), "reports", lambda: utcnow() + timedelta(minutes=2))
+        assert later.run()["republished"] == 1
+        published = stack.pull(events)
+        assert published[0]["data"]["report_id"] == code and published[0]["data"]["type"] == "report.created"

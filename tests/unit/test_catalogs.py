@@ -55,8 +55,13 @@ class TestTelegramShapes:
 
     @pytest.mark.parametrize("lang", ["kk", "ru"])
     def test_keyboards_fit_callback_data_limits(self, lang: str) -> None:
-        for keyboard in (keyboards.categories(lang, "abcdef"), keyboards.regions(lang, "abcdef", "region", "71"),
-                         keyboards.danger(lang, "abcdef"), keyboards.roles(lang, "abcdef"), keyboards.languages()):
+        for keyboard in (
+            keyboards.categories(lang, "abcdef"),
+            keyboards.regions(lang, "abcdef", "region", "71"),
+            keyboards.danger(lang, "abcdef"),
+            keyboards.roles(lang, "abcdef"),
+            keyboards.languages(),
+        ):
             for row in keyboard["inline_keyboard"]:
                 for button in row:
                     assert 1 <= len(button["callback_data"].encode()) <= 64

@@ -510,9 +510,10 @@ class TestSetWebhook:
             )
         ]
 
-    def test_fallback_update_types_are_exactly_the_handled_ones(self) -> None:
-        expected = ("message", "edited_message", "callback_query", "my_chat_member")
-        assert expected == set_webhook.FALLBACK_ALLOWED_UPDATES
+    def test_update_types_are_exactly_the_handled_ones(self) -> None:
+        from functions.webhook_updates import ALLOWED_UPDATES
+
+        assert set_webhook.allowed_updates() == list(ALLOWED_UPDATES)
 
     def test_rejects_a_secret_telegram_would_refuse(self, capsys: CaptureFixture[str]) -> None:
         def handler(request: httpx.Request) -> httpx.Response:
