@@ -132,12 +132,17 @@ def intake() -> Intake:
 
 
 def _wire_staff(service: Intake) -> None:
-    """Hook the staff commands and buttons into the same webhook (when that module is present)."""
-    try:
-        from functions.services import staff
-    except ImportError:
-        return
-    staff.wire(service)
+    """Hook the staff, oversight and safeguarding commands and buttons into the same webhook dispatcher."""
+    import importlib
+
+    for name in ("staff", "oversight", "safeguarding"):
+        try:
+            module = importlib.import_module(f"functions.services.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"functions.services.{name}":
+                raise
+            continue
+        module.wire(service)
 
 
 def fanout() -> FanOut:

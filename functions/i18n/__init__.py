@@ -15,9 +15,15 @@ _DIR: Final = Path(__file__).parent
 
 @cache
 def catalog(lang: Lang) -> dict[str, str]:
-    """The whole catalog of one language."""
-    with (_DIR / f"{lang}.json").open(encoding="utf-8") as handle:
-        data: dict[str, str] = json.load(handle)
+    """The whole catalog of one language: `<lang>.json` plus any `<lang>.<feature>.json` beside it."""
+    data: dict[str, str] = {}
+    for path in sorted(_DIR.glob(f"{lang}.json")) + sorted(_DIR.glob(f"{lang}.*.json")):
+        with path.open(encoding="utf-8") as handle:
+            part: dict[str, str] = json.load(handle)
+        clash = set(part) & set(data)
+        if clash:
+            raise ValueError(f"{path.name} repeats keys: {sorted(clash)[:5]}")
+        data.update(part)
     return data
 
 
