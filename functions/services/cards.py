@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from functions.domain.models import Status
+from functions.domain.platforms import report_pages
 from functions.domain.workflow import ARGUMENTS, Action, CaseView, StaffMember, actions_for
 from functions.i18n import t
 from functions.services.keyboards import Keyboard, button, markup
@@ -15,6 +16,8 @@ from functions.services.keyboards import Keyboard, button, markup
 SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
 MAX_LINKS: Final = 10
 MAX_DESCRIPTION_ON_CARD: Final = 500
+PLATFORM_NAMES: Final = {"tiktok": "TikTok", "instagram": "Instagram", "youtube": "YouTube", "vk": "VK",
+                         "telegram": "Telegram", "x": "X", "facebook": "Facebook"}
 
 
 def text_hash_of(text: str, keyboard: Keyboard) -> str:
@@ -89,6 +92,10 @@ def render_card(
         lines.extend(urls[:MAX_LINKS])
         if len(urls) > MAX_LINKS:
             lines.append(t(lang, "card_more_links", n=len(urls) - MAX_LINKS))
+        pages = report_pages(urls)
+        if pages:
+            lines.append(t(lang, "card_platform_pages"))
+            lines.extend(f"{PLATFORM_NAMES.get(name, name)}: {page}" for name, page in pages)
     media = report.get("media") or []
     if media:
         lines.append(t(lang, "card_media", n=len(media)))
