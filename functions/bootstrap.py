@@ -124,11 +124,28 @@ def intake() -> Intake:
             admin_ids=config.admin_telegram_ids,
             bot_username=config.telegram_bot_username,
             clock=clock,
+            deliveries_topic=config.deliveries_topic,
+            bot_can_delete=_bot_can_delete,
         )
         _wire_staff(service)
         return service
 
     return _once("intake", build)
+
+
+def _bot_can_delete(chat_id: int) -> bool | None:
+    """Whether the bot may delete messages in a group, asked of Telegram (None when it cannot be told)."""
+    from functions.adapters.telegram_gateway import TelegramPermanentError
+    from functions.domain.models import BotCall
+    from functions.errors import TransientError
+
+    bot_id = int(settings().telegram_bot_token.split(":", 1)[0] or 0)
+    try:
+        member = telegram().call(BotCall(method="getChatMember", params={"chat_id": chat_id, "user_id": bot_id}))
+    except (TelegramPermanentError, TransientError, ValueError):
+        return None
+    status = member.get("status") if isinstance(member, dict) else None
+    return status == "creator" or (status == "administrator" and bool(member.get("can_delete_messages")))
 
 
 def _wire_staff(service: Intake) -> None:

@@ -9,7 +9,15 @@ from typing import Any, Final, Literal
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.firestore_store import EVENTS, REPORTERS, REPORTS, RETRY, TIMEOUT, transient_errors
+from functions.adapters.firestore_store import (
+    EVENTS,
+    GROUP_NOTICES,
+    REPORTERS,
+    REPORTS,
+    RETRY,
+    TIMEOUT,
+    transient_errors,
+)
 from functions.domain.workflow import Role, StaffMember
 from functions.errors import TransientError
 
@@ -188,6 +196,12 @@ class CaseStore:
             return False
         return True
 
+    def has_event(self, code: str, event_id: str) -> bool:
+        """Whether the case's audit trail has this event."""
+        ref = self.client.collection(REPORTS).document(code).collection(EVENTS).document(event_id)
+        with transient_errors():
+            return bool(ref.get(["type"], retry=RETRY, timeout=TIMEOUT).exists)
+
     def events_of(self, code: str) -> list[dict[str, Any]]:
         """The case's audit trail in order."""
         ref = self.client.collection(REPORTS).document(code).collection(EVENTS)
@@ -339,6 +353,14 @@ class CaseStore:
             self.client.collection(NOTICES).document(notice_id).update(
                 {"sent": True, "delivered": sent, "lease_until": None}, retry=RETRY, timeout=TIMEOUT
             )
+
+    def group_notice_codes(self, chat_id: int, bucket: int) -> list[str]:
+        """The cases of one group notice window."""
+        with transient_errors():
+            snap = (
+                self.client.collection(GROUP_NOTICES).document(f"{chat_id}_{bucket}").get(retry=RETRY, timeout=TIMEOUT)
+            )
+        return [str(code) for code in (snap.get("codes") or [])] if snap.exists else []
 
     def release_notice(self, notice_id: str) -> None:
         """Give up the lease after a transient failure so the retry can send."""

@@ -34,6 +34,7 @@ SESSIONS: Final = "sessions"
 ITEMS: Final = "items"
 ALBUMS: Final = "albums"
 GROUPS: Final = "groups"
+GROUP_NOTICES: Final = "group_notices"
 
 RETRY: Final = Retry(initial=0.1, maximum=1.0, multiplier=2.0, timeout=8.0)
 TIMEOUT: Final = 5.0
@@ -177,7 +178,7 @@ class FirestoreStore:
         Returns:
             The case code and whether it was created, joined, or already had this reporter.
         """
-        keys = content_keys(draft)
+        keys = content_keys(draft) if draft.index_content else []
         for _attempt in range(5):
             found = self._lookup_content(keys) if _attempt else {}
             open_case = self._open_case_of(found)
@@ -251,6 +252,7 @@ class FirestoreStore:
             "content_keys": keys,
             "group_chat_id": draft.group_chat_id,
             "group_message_ids": draft.group_message_ids,
+            "child_request": draft.child_request,
             "fanout_pending": True,
             "created_at": now,
             "updated_at": now,
@@ -378,9 +380,36 @@ class FirestoreStore:
     # --- groups ---------------------------------------------------------------------------------------
     def group_enabled(self, chat_id: int) -> bool:
         """Whether an administrator enabled reporting in this group."""
+        return bool((self.get_group(chat_id) or {}).get("enabled"))
+
+    def get_group(self, chat_id: int) -> dict[str, Any] | None:
+        """The group's settings: enabled, quarantine, the bot's rights, whether admins were told about them."""
         with transient_errors():
             snap = self.client.collection(GROUPS).document(str(chat_id)).get(retry=RETRY, timeout=TIMEOUT)
-        return bool(snap.exists and snap.get("enabled"))
+        return snap.to_dict() if snap.exists else None
+
+    def update_group(self, chat_id: int, **fields: Any) -> None:
+        """Change some settings of a group."""
+        with transient_errors():
+            self.client.collection(GROUPS).document(str(chat_id)).set(
+                fields | {"updated_at": self.clock()}, merge=True, retry=RETRY, timeout=TIMEOUT
+            )
+
+    def add_group_notice_code(self, chat_id: int, bucket: int, code: str) -> None:
+        """Add a quarantined case to the group's next coalesced notice."""
+        now = self.clock()
+        with transient_errors():
+            self.client.collection(GROUP_NOTICES).document(f"{chat_id}_{bucket}").set(
+                {
+                    "chat_id": chat_id,
+                    "bucket": bucket,
+                    "codes": firestore.ArrayUnion([code]),
+                    "expires_at": now + timedelta(days=2),
+                },
+                merge=True,
+                retry=RETRY,
+                timeout=TIMEOUT,
+            )
 
     def set_group_enabled(self, chat_id: int, enabled: bool, by_user_id: int) -> None:
         """Switch group reporting on or off."""

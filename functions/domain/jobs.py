@@ -14,7 +14,7 @@ class DeliveryJob(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     job_id: str
-    kind: Literal["card", "notice"]
+    kind: Literal["card", "notice", "group_notice"]
     report_id: str
     recipient_id: int
     event_id: str

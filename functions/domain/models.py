@@ -22,7 +22,7 @@ class Status(StrEnum):
 OPEN_STATUSES: frozenset[Status] = frozenset({Status.NEW, Status.IN_PROGRESS, Status.ESCALATED})
 
 ReporterRole = Literal["parent", "teacher", "psychologist", "school_head", "official", "other"]
-REPORTER_ROLES: tuple[str, ...] = ("parent", "teacher", "psychologist", "school_head", "official", "other")
+REPORTER_ROLES: tuple[str, ...] = ("parent", "teacher", "psychologist", "school_head", "official", "child", "other")
 MediaKind = Literal["photo", "video", "animation", "document", "video_note", "voice", "audio"]
 
 
@@ -33,6 +33,12 @@ class Profile(BaseModel):
     lang: str = "ru"
     role: str | None = None
     region: str | None = None
+    cleanup: bool = True  # delete the media a reporter sent from the chat once the report is stored
+
+    @property
+    def is_child(self) -> bool:
+        """The user said they are under 18."""
+        return self.role == "child"
 
 
 class Media(BaseModel):
@@ -70,7 +76,7 @@ class Outcome(BaseModel):
     body: BotCall | None = None
 
 
-FlowKind = Literal["profile", "report", "group_region"]
+FlowKind = Literal["profile", "report", "group_region", "child"]
 
 
 class Session(BaseModel):
@@ -95,6 +101,7 @@ class Session(BaseModel):
     last_outcome: str | None = None  # JSON: Firestore cannot store a keyboard's nested arrays
     pending_item: dict[str, Any] | None = None
     reply_to_message_id: int | None = None
+    cleanup: bool = True
     created_at: datetime | None = None
     expires_at: datetime | None = None
 
@@ -116,6 +123,8 @@ class ReportDraft(BaseModel):
     reporter_lang: str = "ru"
     group_chat_id: int | None = None
     group_message_ids: list[int] = Field(default_factory=list)
+    child_request: bool = False
+    index_content: bool = True  # False: never joins or becomes the case of this content (a child's request)
 
 
 class SubmitResult(BaseModel):

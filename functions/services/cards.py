@@ -16,8 +16,15 @@ from functions.services.keyboards import Keyboard, button, markup
 SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
 MAX_LINKS: Final = 10
 MAX_DESCRIPTION_ON_CARD: Final = 500
-PLATFORM_NAMES: Final = {"tiktok": "TikTok", "instagram": "Instagram", "youtube": "YouTube", "vk": "VK",
-                         "telegram": "Telegram", "x": "X", "facebook": "Facebook"}
+PLATFORM_NAMES: Final = {
+    "tiktok": "TikTok",
+    "instagram": "Instagram",
+    "youtube": "YouTube",
+    "vk": "VK",
+    "telegram": "Telegram",
+    "x": "X",
+    "facebook": "Facebook",
+}
 
 
 def text_hash_of(text: str, keyboard: Keyboard) -> str:
@@ -82,6 +89,8 @@ def render_card(
     ]
     if report.get("child_in_danger"):
         lines.append(t(lang, "card_danger_now"))
+    if report.get("child_request"):
+        lines.append(t(lang, "card_child_request"))
     if report.get("reporter_role"):
         lines.append(t(lang, "card_reporter_role", role=t(lang, f"role_{report['reporter_role']}")))
     if report.get("description"):

@@ -17,11 +17,13 @@ from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
 from functions.services.cards import text_hash_of
+from functions.services.intake import NOTICE_WINDOW_SECONDS
 from functions.services.pacing import Pacer
 
 log = get_logger("deliver")
 
 IN_PROCESS_RETRY_LIMIT: Final = 5.0
+NOTICE_GRACE_SECONDS: Final = 1.5  # a post stored just before the window closed is still listed
 Verdict = Literal["done", "retry"]
 
 
@@ -38,6 +40,7 @@ class DeliveryStore(Protocol):
     def claim_notice(self, notice_id: str) -> bool: ...
     def finish_notice(self, notice_id: str, sent: bool) -> None: ...
     def release_notice(self, notice_id: str) -> None: ...
+    def group_notice_codes(self, chat_id: int, bucket: int) -> list[str]: ...
 
 
 class BotPort(Protocol):
@@ -54,11 +57,14 @@ class Delivery:
     bot: BotPort
     pacer: Pacer
     clock: Callable[[], datetime]
+    sleep: Callable[[float], None] = time.sleep
 
     def handle(self, job: DeliveryJob) -> Verdict:
         """Deliver the job: 'done' (acknowledge) or 'retry' (let Pub/Sub re-deliver with backoff)."""
         if job.kind == "card":
             return self._card(job)
+        if job.kind == "group_notice":
+            return self._group_notice(job)
         return self._notice(job)
 
     # --- the network call, paced ----------------------------------------------------------------------------
@@ -172,6 +178,35 @@ class Delivery:
             self._send(job.recipient_id, call)
         except TelegramPermanentError as error:
             log.warning("notice refused", extra={"report_id": job.report_id, "kind": error.kind})
+            self.store.finish_notice(notice_id, sent=False)
+            return "done"
+        except TransientError:
+            self.store.release_notice(notice_id)
+            return "retry"
+        self.store.finish_notice(notice_id, sent=True)
+        return "done"
+
+    # --- coalesced quarantine notices in groups -----------------------------------------------------------
+    def _group_notice(self, job: DeliveryJob) -> Verdict:
+        """One notice per group per window, listing every case quarantined in it (kk and ru together)."""
+        bucket = int(job.argument or 0)
+        notice_id = f"gn_{job.recipient_id}_{bucket}"
+        if not self.store.claim_notice(notice_id):
+            return "done"
+        window_end = (bucket + 1) * NOTICE_WINDOW_SECONDS + NOTICE_GRACE_SECONDS
+        wait = window_end - self.clock().timestamp()
+        if wait > 0:
+            self.sleep(min(wait, NOTICE_WINDOW_SECONDS + NOTICE_GRACE_SECONDS))
+        codes = ", ".join(self.store.group_notice_codes(job.recipient_id, bucket)) or job.report_id
+        text = t("kk", "group_notice", codes=codes) + "\n\n" + t("ru", "group_notice", codes=codes)
+        call = BotCall(
+            method="sendMessage",
+            params={"chat_id": job.recipient_id, "text": text[:4096], "link_preview_options": {"is_disabled": True}},
+        )
+        try:
+            self._send(job.recipient_id, call)
+        except TelegramPermanentError as error:
+            log.warning("group notice refused", extra={"chat_id": job.recipient_id, "kind": error.kind})
             self.store.finish_notice(notice_id, sent=False)
             return "done"
         except TransientError:

@@ -11,7 +11,9 @@ from telegram import CallbackQuery, Message, MessageOriginChannel, Update
 
 from functions.domain.categories import parse_category, severity_for
 from functions.domain.codes import new_token
+from functions.domain.crisis import mentions_crisis
 from functions.domain.events import ReportCreated, ReportJoined
+from functions.domain.jobs import DeliveryJob
 from functions.domain.models import (
     REPORTER_ROLES,
     BotCall,
@@ -39,6 +41,7 @@ MAX_ITEMS_PER_MESSAGE: Final = 10
 MEDIA_KINDS: Final = ("video", "animation", "document", "video_note", "voice", "audio")
 UNSUPPORTED: Final = ("sticker", "poll", "location", "venue", "contact", "dice", "game", "story", "invoice")
 GROUP_TYPES: Final = frozenset({"group", "supergroup"})
+NOTICE_WINDOW_SECONDS: Final = 5  # one coalesced quarantine notice per group per window: ≤ 12/min < 20/min
 
 
 class IntakeStore(Protocol):
@@ -60,6 +63,9 @@ class IntakeStore(Protocol):
     def set_group_enabled(self, chat_id: int, enabled: bool, by_user_id: int) -> None: ...
     def attach_evidence(self, code: str, item: EvidenceItem) -> None: ...
     def set_group_bot_rights(self, chat_id: int, status: str, can_delete: bool) -> None: ...
+    def get_group(self, chat_id: int) -> dict[str, Any] | None: ...
+    def update_group(self, chat_id: int, **fields: Any) -> None: ...
+    def add_group_notice_code(self, chat_id: int, bucket: int, code: str) -> None: ...
 
 
 class EventSink(Protocol):
@@ -93,6 +99,29 @@ def edit(chat_id: int, message_id: int, text: str, keyboard: kb.Keyboard | None 
     if keyboard is not None:
         params["reply_markup"] = keyboard
     return BotCall(method="editMessageText", params=params)
+
+
+def delete_message(chat_id: int, message_id: int) -> BotCall:
+    """A deleteMessage (allowed within 48 hours)."""
+    return BotCall(method="deleteMessage", params={"chat_id": chat_id, "message_id": message_id})
+
+
+def delete_messages(chat_id: int, message_ids: list[int]) -> BotCall:
+    """A deleteMessages of up to 100 messages."""
+    return BotCall(method="deleteMessages", params={"chat_id": chat_id, "message_ids": sorted(message_ids)[:100]})
+
+
+def with_helplines(outcome: Outcome, chat_id: int, lang: str) -> Outcome:
+    """The same answer with the crisis helplines: added to the message it sends, or as the message."""
+    text = t(lang, "crisis_helplines")
+    body = outcome.body
+    if body is not None and body.method == "sendMessage" and text not in str(body.params.get("text")):
+        params = dict(body.params)
+        params["text"] = (text + "\n\n" + str(params["text"]))[:4096]
+        return Outcome(direct=outcome.direct, body=BotCall(method="sendMessage", params=params))
+    if body is None:
+        return Outcome(direct=outcome.direct, body=send(chat_id, text))
+    return Outcome(direct=[*outcome.direct, send(chat_id, text)], body=body)
 
 
 def answer(callback_id: str, text: str | None = None, alert: bool = False) -> BotCall:
@@ -174,6 +203,8 @@ class Intake:
         bot_username: str,
         clock: Callable[[], datetime],
         is_admin: Callable[[int], bool] | None = None,
+        deliveries_topic: str = "deliveries",
+        bot_can_delete: Callable[[int], bool | None] | None = None,
     ) -> None:
         self.store = store
         self.events = events
@@ -185,6 +216,8 @@ class Intake:
         self.staff_commands: dict[str, StaffCommand] = {}
         self.staff_callbacks: dict[str, Callable[[Update, CallbackQuery, str], Outcome]] = {}
         self.on_reply: Callable[[Update, Message, str], Outcome | None] | None = None
+        self.deliveries_topic = deliveries_topic
+        self.bot_can_delete = bot_can_delete or (lambda _chat_id: None)
 
     # --- dispatch -----------------------------------------------------------------------------------------
     def handle(self, update: Update) -> Outcome:
@@ -250,6 +283,12 @@ class Intake:
         replay = self._replay(ctx)
         if replay is not None:
             return replay
+        outcome = self._private_message(update, message, ctx)
+        if mentions_crisis(message.text or message.caption):
+            return with_helplines(outcome, ctx.chat_id, ctx.lang)
+        return outcome
+
+    def _private_message(self, update: Update, message: Message, ctx: Context) -> Outcome:
         command = command_of(message, self.bot_username)
         if command is not None:
             return self._command(update, message, ctx, *command)
@@ -283,6 +322,8 @@ class Intake:
             return self._my(ctx)
         if name == "lang":
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "lang_choose"), kb.languages()))
+        if name == "cleanup":
+            return self._cleanup_setting(ctx, arg)
         return Outcome(body=send(ctx.chat_id, t(ctx.lang, "fallback_hint")))
 
     def _start(self, ctx: Context) -> Outcome:
@@ -293,7 +334,18 @@ class Intake:
         text = t(ctx.lang, "welcome") + "\n\n" + t(ctx.lang, "ask_role")
         return self._save(ctx, session, Outcome(body=send(ctx.chat_id, text, kb.roles(ctx.lang, session.flow_id))))
 
+    def _cleanup_setting(self, ctx: Context, arg: str) -> Outcome:
+        if arg not in {"on", "off"}:
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "cleanup_usage")))
+        profile = self.store.get_profile(ctx.user_id) or Profile(user_id=ctx.user_id, lang=ctx.lang)
+        profile.cleanup = arg == "on"
+        self.store.save_profile(profile)
+        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "cleanup_on" if profile.cleanup else "cleanup_off")))
+
     def _start_report(self, ctx: Context, first: EvidenceItem | None) -> Outcome:
+        profile = self.store.get_profile(ctx.user_id)
+        if profile is not None and profile.is_child:
+            return self._start_child(ctx, profile, first)
         session = self._new_session(ctx, "report", "category")
         if first is not None:
             self.store.add_item(ctx.sid, session.flow_id, first)
@@ -332,6 +384,15 @@ class Intake:
         return None
 
     def _content(self, ctx: Context, item: EvidenceItem) -> Outcome:
+        child = ctx.session if ctx.session is not None and ctx.session.kind == "child" else None
+        if child is not None and child.step == "child_offer":
+            self.store.add_item(ctx.sid, child.flow_id, item)
+            if (
+                item.media_group_id is not None
+                and self.store.claim_album(ctx.sid, item.media_group_id, ctx.update_id) != ctx.update_id
+            ):
+                return Outcome()
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_got_it")))
         session = self._active_report(ctx)
         if item.media_group_id is not None:
             owner = self.store.claim_album(ctx.sid, item.media_group_id, ctx.update_id)
@@ -471,6 +532,7 @@ class Intake:
             "desc": "description",
             "confirm": "confirm",
             "greg": "group_region",
+            "child": "child_offer",
         }
         if expected.get(action) != session.step:
             return Outcome(body=answer(query.id, t(lang, "stale_button")))
@@ -478,6 +540,8 @@ class Intake:
             return self._group_region(ctx, session, query, message_id, value)
         if session.kind == "profile":
             return self._profile_step(ctx, session, query, message_id, action, value)
+        if session.kind == "child":
+            return self._child_step(ctx, session, query, message_id, value)
         if action == "cat":
             category = parse_category(value)
             if category is None:
@@ -492,6 +556,7 @@ class Intake:
             profile = self.store.get_profile(ctx.user_id)
             session.region = profile.region if profile is not None else None
             session.role = profile.role if profile is not None else None
+            session.cleanup = profile.cleanup if profile is not None else True
             session.step = "region"
         elif action == "region":
             if not is_region(value):
@@ -554,8 +619,66 @@ class Intake:
         )
         session.last_update_id = ctx.update_id
 
+        media_messages = [item.message_id for item in items if item.media] if session.cleanup else []
+
         def outcome_for(result: SubmitResult) -> str:
             text = self._result_text(session.lang, result)
+            calls = [edit(ctx.chat_id, message_id, text)]
+            if media_messages:  # the report is stored: take the media out of the reporter's chat (< 48 h old)
+                calls[0] = edit(ctx.chat_id, message_id, text + "\n\n" + t(session.lang, "cleanup_done"))
+                calls.append(delete_messages(ctx.chat_id, media_messages))
+            return Outcome(direct=calls, body=answer(query.id)).model_dump_json()
+
+        result = self.store.submit_report(draft, session, outcome_for)
+        self._publish(result, draft)
+        return Outcome.model_validate_json(outcome_for(result))
+
+    # --- a child writing to the bot -----------------------------------------------------------------------
+    def _start_child(self, ctx: Context, profile: Profile, first: EvidenceItem | None) -> Outcome:
+        """A child is never asked for evidence or details: kind words, the helplines, and an offer of an adult."""
+        session = self._new_session(ctx, "child", "child_offer")
+        session.region = profile.region
+        session.role = "child"
+        if first is not None:
+            self.store.add_item(ctx.sid, session.flow_id, first)
+        keyboard = kb.markup(
+            [
+                [kb.button(t(ctx.lang, "btn_child_contact"), kb.flow_data(session.flow_id, "child", "contact"))],
+                [kb.button(t(ctx.lang, "btn_child_no"), kb.flow_data(session.flow_id, "child", "no"))],
+            ]
+        )
+        return self._save(ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_support"), keyboard)))
+
+    def _child_step(self, ctx: Context, session: Session, query: CallbackQuery, message_id: int, value: str) -> Outcome:
+        lang = session.lang
+        if value == "no":
+            session.step = "done"
+            outcome = Outcome(direct=[edit(ctx.chat_id, message_id, t(lang, "child_no_thanks"))], body=answer(query.id))
+            return self._save(ctx, session, outcome)
+        if value != "contact":
+            return Outcome(body=answer(query.id, t(lang, "stale_button")))
+        items = self.store.list_items(ctx.sid, session.flow_id)
+        urls, media = merge_items(items)
+        draft = ReportDraft(
+            category="other",
+            severity="urgent",
+            region=session.region or "",
+            urls=urls,
+            media=media,
+            source="private",
+            child_in_danger=False,
+            description=None,
+            reporter_role="child",
+            reporter_user_id=ctx.user_id,
+            reporter_chat_id=ctx.chat_id,
+            reporter_lang=lang,
+            child_request=True,
+            index_content=False,
+        )
+        session.last_update_id = ctx.update_id
+
+        def outcome_for(result: SubmitResult) -> str:
+            text = t(lang, "child_contact_created", code=result.code)
             return Outcome(direct=[edit(ctx.chat_id, message_id, text)], body=answer(query.id)).model_dump_json()
 
         result = self.store.submit_report(draft, session, outcome_for)
@@ -612,17 +735,30 @@ class Intake:
             self.store.set_group_enabled(message.chat.id, enabled, user.id)
             key = "group_enabled" if enabled else "group_disabled"
             return Outcome(body=send(message.chat.id, t(lang, key)))
+        if command is not None and command[0] == "quarantine":
+            return self._quarantine_setting(message, user.id, lang_from_telegram(user.language_code), command[1])
         if command is not None and command[0] in self.staff_commands:
             lang = lang_from_telegram(user.language_code)
             outcome = self.staff_commands[command[0]](update, message, lang, command[0], command[1])
             return outcome or Outcome()
         item = evidence_of(message)
-        if item is None or not self.store.group_enabled(message.chat.id):
+        group = self.store.get_group(message.chat.id) if item is not None or mentions_crisis(message.text) else None
+        if group is None or not group.get("enabled"):
             return Outcome()
+        if item is None:  # words of self-harm in an enabled group: the helplines, at once
+            return Outcome(
+                body=send(
+                    message.chat.id,
+                    t(lang_from_telegram(user.language_code), "crisis_helplines"),
+                    reply_to=message.message_id,
+                )
+            )
         ctx = self._context(update, message.chat.id, user.id, user.language_code)
         replay = self._replay(ctx)
         if replay is not None:
             return replay
+        if group.get("quarantine"):
+            return self._quarantine(ctx, group, item, message)
         pending = ctx.session if ctx.session is not None and ctx.session.kind == "group_region" else None
         if pending is not None and pending.step == "group_region":
             self.store.add_item(ctx.sid, pending.flow_id, item)
@@ -644,6 +780,92 @@ class Intake:
             return self._save(ctx, session, Outcome(body=body))
         session.region = profile.region
         return self._submit_group(ctx, session, [item], reply_to=message.message_id)
+
+    def _quarantine_setting(self, message: Message, user_id: int, lang: str, arg: str) -> Outcome:
+        """/quarantine on|off, committee administrators only; says at once when the bot lacks delete rights."""
+        chat_id = message.chat.id
+        if not self.is_admin(user_id):
+            return Outcome(body=send(chat_id, t(lang, "admins_only"), reply_to=message.message_id))
+        if arg not in {"on", "off"}:
+            return Outcome(body=send(chat_id, t(lang, "quarantine_usage")))
+        if arg == "off":
+            self.store.update_group(chat_id, quarantine=False, changed_by=user_id)
+            return Outcome(body=send(chat_id, t(lang, "quarantine_off")))
+        can_delete = self.bot_can_delete(chat_id)
+        fields: dict[str, Any] = {"quarantine": True, "enabled": True, "changed_by": user_id}
+        if can_delete is not None:
+            fields["bot_can_delete"] = can_delete
+        text = t(lang, "quarantine_on")
+        if not can_delete:
+            fields["rights_warned"] = True
+            text += "\n\n" + t(lang, "quarantine_needs_rights")
+        self.store.update_group(chat_id, **fields)
+        return Outcome(body=send(chat_id, text))
+
+    def _quarantine(self, ctx: Context, group: dict[str, Any], item: EvidenceItem, message: Message) -> Outcome:
+        """Register the post as a report, then (only once it is stored) delete it and coalesce a notice."""
+        can_delete = bool(group.get("bot_can_delete"))
+        if item.media_group_id is not None:
+            owner = self.store.claim_album(ctx.sid, item.media_group_id, ctx.update_id)
+            if owner != ctx.update_id:
+                flow = ctx.session
+                if flow is None or flow.started_by_update != owner or not flow.report_code:
+                    raise TransientError("album part arrived before its report was stored")
+                self.store.attach_evidence(flow.report_code, item)
+                return Outcome(body=delete_message(ctx.chat_id, message.message_id) if can_delete else None)
+        profile = self.store.get_profile(ctx.user_id)
+        session = self._new_session(ctx, "group_region", "group_region")
+        session.region = profile.region if profile is not None and is_region(profile.region) else ""
+        warn = not can_delete and not group.get("rights_warned")
+        urls, media = merge_items([item])
+        draft = ReportDraft(
+            category="other",
+            severity="normal",
+            region=str(session.region),
+            urls=urls,
+            media=media,
+            source="group",
+            reporter_user_id=ctx.user_id,
+            reporter_chat_id=ctx.user_id,
+            reporter_lang=ctx.lang,
+            group_chat_id=ctx.chat_id,
+            group_message_ids=[message.message_id],
+        )
+        session.last_update_id = ctx.update_id
+
+        def outcome_for(result: SubmitResult) -> str:
+            if can_delete:
+                return Outcome(body=delete_message(ctx.chat_id, message.message_id)).model_dump_json()
+            key = "group_report_created" if result.outcome == "created" else "group_report_joined"
+            text = t(ctx.lang, key, code=result.code)
+            if warn:
+                text += "\n\n" + t(ctx.lang, "quarantine_needs_rights")
+            return Outcome(body=send(ctx.chat_id, text, reply_to=message.message_id)).model_dump_json()
+
+        result = self.store.submit_report(draft, session, outcome_for)
+        self._publish(result, draft)
+        if warn:
+            self.store.update_group(ctx.chat_id, rights_warned=True)
+        if can_delete:
+            self._queue_group_notice(ctx.chat_id, result.code)
+        return Outcome.model_validate_json(outcome_for(result))
+
+    def _queue_group_notice(self, chat_id: int, code: str) -> None:
+        """Add the case to this window's notice; deliver sends one notice per window listing every code."""
+        bucket = int(self.clock().timestamp()) // NOTICE_WINDOW_SECONDS
+        self.store.add_group_notice_code(chat_id, bucket, code)
+        job = DeliveryJob(
+            job_id=f"gn-{chat_id}-{bucket}-{code}",
+            kind="group_notice",
+            report_id=code,
+            recipient_id=chat_id,
+            event_id=f"gn-{chat_id}-{bucket}",
+            argument=str(bucket),
+        )
+        try:
+            self.events.publish(self.deliveries_topic, job)
+        except TransientError:
+            log.warning("group notice not queued", extra={"report_id": code})
 
     def _group_album_part(self, ctx: Context, flow: Session, item: EvidenceItem, message: Message) -> Outcome:
         """A later part of an album posted in a group joins the report its first part made."""

@@ -8,6 +8,7 @@ from typing import Any, Final, Protocol
 
 from telegram import CallbackQuery, Message, Update
 
+from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.codes import new_token, normalise_case_code
 from functions.domain.events import ReportChanged
 from functions.domain.models import BotCall, Outcome, Status
@@ -18,6 +19,7 @@ from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
 from functions.services.intake import EventSink, Intake, answer, edit, send
+from functions.services.keyboards import button, markup
 
 log = get_logger("staff")
 
@@ -62,6 +64,7 @@ class CaseStorePort(Protocol):
         outbox: dict[str, Any] | None,
     ) -> bool: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
+    def has_event(self, code: str, event_id: str) -> bool: ...
     def card_of_message(self, chat_id: int, message_id: int) -> str | None: ...
 
 
@@ -256,8 +259,8 @@ class Staff:
                 params={"chat_id": chat_id, "message_id": message_id, "reply_markup": keyboard},
             )
             return Outcome(direct=[call], body=answer(query.id))
-        if verb == "ev":
-            return self._evidence(update, query, person, report, lang)
+        if verb in {"ev", "evok"}:
+            return self._evidence(update, query, person, report, lang, confirmed=verb == "evok")
         action = VERB_ACTION.get(verb)
         if action is None:
             return Outcome(body=answer(query.id, t(lang, "refuse_bad_argument"), alert=True))
@@ -354,10 +357,38 @@ class Staff:
         return t(lang, f"refuse_{refusal.value}")
 
     def _evidence(
-        self, update: Update, query: CallbackQuery, person: StaffMember, report: dict[str, Any], lang: str
+        self,
+        update: Update,
+        query: CallbackQuery,
+        person: StaffMember,
+        report: dict[str, Any],
+        lang: str,
+        *,
+        confirmed: bool,
     ) -> Outcome:
         code = str(report["id"])
         chat_id = query.from_user.id
+        restricted = str(report.get("category")) in {c.value for c in RESTRICTED_CATEGORIES}
+        if restricted and person.role != Role.CHILD_SAFETY:
+            return Outcome(body=answer(query.id, t(lang, "refuse_evidence_restricted"), alert=True))
+        graphic = bool(report.get("media"))
+        acknowledged = (not restricted) and self.cases.has_event(code, f"ack-{person.user_id}")
+        message = query.message
+        if (restricted or graphic) and not confirmed and not acknowledged and message is not None:
+            warning = t(lang, "evidence_confirm_sexual" if restricted else "evidence_confirm_warning")
+            keyboard = markup(
+                [
+                    [button(t(lang, "btn_evidence_confirm"), f"s:evok:{code}")],
+                    [button(t(lang, "btn_back"), f"s:back:{code}")],
+                ]
+            )
+            call = BotCall(
+                method="editMessageReplyMarkup",
+                params={"chat_id": message.chat.id, "message_id": message.message_id, "reply_markup": keyboard},
+            )
+            return Outcome(direct=[call], body=answer(query.id, warning, alert=True))
+        if confirmed and not restricted:
+            self.cases.add_event(code, f"ack-{person.user_id}", {"type": "evidence_ack", "by": person.user_id})
         first_time = self.cases.add_event(
             code, f"view-{update.update_id}", {"type": "evidence_view", "by": person.user_id}
         )
@@ -393,6 +424,17 @@ class Staff:
                 },
             ),
         )
+        if confirmed and message is not None:  # put the card's own buttons back
+            calls.append(
+                BotCall(
+                    method="editMessageReplyMarkup",
+                    params={
+                        "chat_id": message.chat.id,
+                        "message_id": message.message_id,
+                        "reply_markup": cards.card_keyboard(report, person),
+                    },
+                )
+            )
         return Outcome(direct=calls, body=answer(query.id))
 
     # --- notes --------------------------------------------------------------------------------------------

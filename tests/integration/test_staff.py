@@ -250,7 +250,10 @@ class TestWorkflow:
         for label in ("Драка, насилие между детьми", "Нет", "город Астана", "Готово", "Пропустить", "Отправить"):
             press(stack, 7450, label)
         code = code_in(stack.last_bot_message(7450)["text"])
-        press_card(stack, 7401, card(stack, 7401, code), "Материалы")
+        mine = card(stack, 7401, code)
+        press_card(stack, 7401, mine, "Материалы")
+        assert "тяжёлыми" in last_answer(stack) and stack.double.calls("sendVideo") == []
+        press_card(stack, 7401, stack.double.get_message(7401, mine["message_id"]), "⚠️ Показать материалы")
         videos = stack.double.calls("sendVideo")
         assert len(videos) == 1 and videos[0]["params"]["chat_id"] in (7401, "7401")
         assert videos[0]["params"]["protect_content"] in (True, "true") and videos[0]["status"] == 200
