@@ -113,15 +113,6 @@ class FirestoreStore:
             return None
         return session
 
-    def create_session(self, session: Session) -> bool:
-        """Create the session unless one exists; True when this call created it."""
-        try:
-            with transient_errors():
-                self._session_ref(session.sid).create(self._session_doc(session), retry=RETRY, timeout=TIMEOUT)
-        except gexc.AlreadyExists:
-            return False
-        return True
-
     def put_session(self, session: Session) -> None:
         """Write the session as it is now."""
         with transient_errors():
@@ -378,10 +369,6 @@ class FirestoreStore:
         return mine
 
     # --- groups ---------------------------------------------------------------------------------------
-    def group_enabled(self, chat_id: int) -> bool:
-        """Whether an administrator enabled reporting in this group."""
-        return bool((self.get_group(chat_id) or {}).get("enabled"))
-
     def get_group(self, chat_id: int) -> dict[str, Any] | None:
         """The group's settings: enabled, quarantine, the bot's rights, whether admins were told about them."""
         with transient_errors():
@@ -406,16 +393,6 @@ class FirestoreStore:
                     "codes": firestore.ArrayUnion([code]),
                     "expires_at": now + timedelta(days=2),
                 },
-                merge=True,
-                retry=RETRY,
-                timeout=TIMEOUT,
-            )
-
-    def set_group_enabled(self, chat_id: int, enabled: bool, by_user_id: int) -> None:
-        """Switch group reporting on or off."""
-        with transient_errors():
-            self.client.collection(GROUPS).document(str(chat_id)).set(
-                {"enabled": enabled, "changed_by": by_user_id, "updated_at": self.clock()},
                 merge=True,
                 retry=RETRY,
                 timeout=TIMEOUT,
