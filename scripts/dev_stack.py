@@ -15,18 +15,14 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from scripts.emulators import EmulatorError, Emulators, free_port
+from scripts.emulators import EmulatorError, Emulators
+from scripts.localstack import PROJECT, ROOT, start_functions, wire_pubsub
 
-ROOT = Path(__file__).resolve().parents[1]
 STATE = ROOT / ".logs" / "stack.json"
-PROJECT = "qorgau-local"
-TARGETS = ("telegram_webhook", "fan_out", "deliver", "tick")
-TOPICS = ("reports", "deliveries", "reports-dead-letter", "deliveries-dead-letter")
 LOCAL_TOKEN = "1000001:local-token-of-the-double"  # noqa: S105  (the double's, not a secret)
 
 
@@ -34,72 +30,6 @@ def say(line: str) -> None:
     """Print one line of the live transcript."""
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
-
-
-def start_functions(env: dict[str, str], logs: Path) -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
-    """One functions-framework process per target, as Cloud Functions runs them."""
-    urls: dict[str, str] = {}
-    procs: list[subprocess.Popen[bytes]] = []
-    for target in TARGETS:
-        port = free_port()
-        log = (logs / f"{target}.log").open("ab")
-        procs.append(
-            subprocess.Popen(
-                [
-                    str(ROOT / ".venv" / "bin" / "functions-framework"),
-                    "--target",
-                    target,
-                    "--source",
-                    str(ROOT / "main.py"),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
-                cwd=ROOT,
-                env=env | {"THREADS": "32"},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-        urls[target] = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    for target, url in urls.items():
-        while True:
-            try:
-                httpx.get(url + "robots.txt", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{target} did not start; see .logs/{target}.log") from None
-                time.sleep(0.2)
-    return urls, procs
-
-
-def wire_pubsub(urls: dict[str, str]) -> None:
-    """Topics and push subscriptions, as Terraform creates them in the cloud."""
-    from google.cloud import pubsub_v1
-
-    publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
-    for topic in TOPICS:
-        publisher.create_topic(name=publisher.topic_path(PROJECT, topic))
-    for topic, target in (("reports", "fan_out"), ("deliveries", "deliver")):
-        subscriber.create_subscription(
-            request={
-                "name": subscriber.subscription_path(PROJECT, f"{topic}-push"),
-                "topic": publisher.topic_path(PROJECT, topic),
-                "ack_deadline_seconds": 60,
-                "push_config": {"push_endpoint": urls[target]},
-            }
-        )
-    for topic in ("reports-dead-letter", "deliveries-dead-letter"):
-        subscriber.create_subscription(
-            request={
-                "name": subscriber.subscription_path(PROJECT, f"{topic}-parked"),
-                "topic": publisher.topic_path(PROJECT, topic),
-            }
-        )
 
 
 def transcript(double: Any, stop: threading.Event) -> None:

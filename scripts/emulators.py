@@ -142,6 +142,7 @@ class Emulators:
         for proc in self._procs:
             if proc.poll() is None:
                 try:
+                    os.killpg(proc.pid, signal.SIGCONT)  # a paused emulator does not act on SIGTERM
                     os.killpg(proc.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     continue
@@ -152,6 +153,18 @@ class Emulators:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
         self._procs.clear()
+
+    def _group(self, component: str) -> int:
+        index = {"firestore": 0, "pubsub": 1}[component]
+        return self._procs[index].pid
+
+    def pause(self, component: str) -> None:
+        """Freeze one emulator ("firestore" or "pubsub") with SIGSTOP: clients hang as in an outage, data stays."""
+        os.killpg(self._group(component), signal.SIGSTOP)
+
+    def resume(self, component: str) -> None:
+        """Thaw an emulator frozen by pause()."""
+        os.killpg(self._group(component), signal.SIGCONT)
 
     def stop_firestore(self) -> None:
         """Stop only the Firestore emulator (fault injection)."""
