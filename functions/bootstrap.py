@@ -13,12 +13,14 @@ from functions.domain.time import utcnow
 if TYPE_CHECKING:
     from functions.adapters.case_store import CaseStore
     from functions.adapters.firestore_store import FirestoreStore
+    from functions.adapters.oversight_store import OversightStore
     from functions.adapters.pubsub import PubSubPublisher
     from functions.adapters.telegram_gateway import TelegramGateway
     from functions.services.delivery import Delivery
     from functions.services.fanout import FanOut
     from functions.services.intake import Intake
     from functions.services.parking import Parking
+    from functions.services.sla import Sla
     from functions.services.ticker import Ticker
 
 T = TypeVar("T")
@@ -110,6 +112,14 @@ def telegram() -> TelegramGateway:
     return _once("telegram", build)
 
 
+class LazyPublisher:
+    """The publisher, built on the first publish: most updates publish nothing, and its import is costly."""
+
+    def publish(self, topic: str, message: Any, **attributes: str) -> str:
+        """Publish one model (see PubSubPublisher.publish)."""
+        return publisher().publish(topic, message, **attributes)
+
+
 def intake() -> Intake:
     """The reporter-facing use cases, wired to their adapters."""
 
@@ -119,7 +129,7 @@ def intake() -> Intake:
         config = settings()
         service = Intake(
             store=store(),
-            events=publisher(),
+            events=LazyPublisher(),
             reports_topic=config.reports_topic,
             admin_ids=config.admin_telegram_ids,
             bot_username=config.telegram_bot_username,
@@ -206,3 +216,43 @@ def parking() -> Parking:
         return Parking(cases(), publisher(), settings().max_delivery_attempts)
 
     return _once("parking", build)
+
+
+def oversight_store() -> OversightStore:
+    """Queries and writes of the oversight features (queues, statistics, SLA, retention)."""
+
+    def build() -> OversightStore:
+        from functions.adapters.oversight_store import OversightStore
+
+        return OversightStore(firestore_client(), clock)
+
+    return _once("oversight_store", build)
+
+
+def sla(on_clock: Clock | None = None) -> Sla:
+    """The SLA ladder, reminders, digest and retention purge (a fresh one on another clock, for time travel)."""
+
+    def build(chosen: Clock) -> Sla:
+        from functions.adapters.oversight_store import OversightStore
+        from functions.domain.oversight import Thresholds
+        from functions.services.sla import Sla
+
+        config = settings()
+        return Sla(
+            store=OversightStore(firestore_client(), chosen),
+            publisher=publisher(),
+            reports_topic=config.reports_topic,
+            deliveries_topic=config.deliveries_topic,
+            limits=Thresholds(
+                urgent_take=config.sla_urgent_take_minutes,
+                take=config.sla_take_minutes,
+                stale=config.sla_stale_minutes,
+            ),
+            digest_hour=config.digest_hour,
+            retention=timedelta(days=config.retention_days),
+            clock=chosen,
+        )
+
+    if on_clock is not None and on_clock is not clock:
+        return build(on_clock)
+    return _once("sla", lambda: build(clock))

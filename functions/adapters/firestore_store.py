@@ -102,6 +102,24 @@ class FirestoreStore:
         data["expires_at"] = now + self.session_ttl
         return data
 
+    def load(
+        self, sid: str, user_id: int, group_chat_id: int | None = None
+    ) -> tuple[Session | None, Profile | None, dict[str, Any] | None]:
+        """The session, the profile and (for a group) the group's settings, in one round trip."""
+        refs = [self._session_ref(sid), self.client.collection(USERS).document(str(user_id))]
+        if group_chat_id is not None:
+            refs.append(self.client.collection(GROUPS).document(str(group_chat_id)))
+        with transient_errors():
+            found = {snap.reference.path: snap for snap in self.client.get_all(refs, retry=RETRY, timeout=TIMEOUT)}
+        docs = [found.get(ref.path) for ref in refs]
+        data = [snap.to_dict() if snap is not None and snap.exists else None for snap in docs]
+        session = Session.model_validate(data[0]) if data[0] else None
+        if session is not None and session.expires_at is not None and session.expires_at < self.clock():
+            session = None
+        profile = Profile.model_validate(data[1]) if data[1] else None
+        group = data[2] if group_chat_id is not None else None
+        return session, profile, group
+
     def get_session(self, sid: str) -> Session | None:
         """The live flow of one user in one chat (expired ones count as absent)."""
         with transient_errors():

@@ -48,6 +48,9 @@ class IntakeStore(Protocol):
     """What intake needs from storage (FirestoreStore implements it)."""
 
     def get_profile(self, user_id: int) -> Profile | None: ...
+    def load(
+        self, sid: str, user_id: int, group_chat_id: int | None = None
+    ) -> tuple[Session | None, Profile | None, dict[str, Any] | None]: ...
     def save_profile(self, profile: Profile) -> None: ...
     def get_session(self, sid: str) -> Session | None: ...
     def put_session(self, session: Session) -> None: ...
@@ -186,6 +189,8 @@ class Context:
     lang: str
     sid: str
     session: Session | None
+    profile: Profile | None = None
+    group: dict[str, Any] | None = None
 
 
 class Intake:
@@ -237,14 +242,16 @@ class Intake:
             return self._group(update, message)
         return Outcome()
 
-    def _context(self, update: Update, chat_id: int, user_id: int, language_code: str | None) -> Context:
+    def _context(
+        self, update: Update, chat_id: int, user_id: int, language_code: str | None, *, group: bool = False
+    ) -> Context:
+        """Who and where, with the session, profile (and group settings) read in one round trip."""
         sid = f"{chat_id}:{user_id}"
-        session = self.store.get_session(sid)
+        session, profile, settings = self.store.load(sid, user_id, chat_id if group else None)
         lang = session.lang if session is not None else None
         if lang is None:
-            profile = self.store.get_profile(user_id)
             lang = profile.lang if profile is not None else lang_from_telegram(language_code)
-        return Context(update.update_id, chat_id, user_id, lang, sid, session)
+        return Context(update.update_id, chat_id, user_id, lang, sid, session, profile, settings)
 
     @staticmethod
     def _replay(ctx: Context) -> Outcome | None:
@@ -324,7 +331,7 @@ class Intake:
         return Outcome(body=send(ctx.chat_id, t(ctx.lang, "fallback_hint")))
 
     def _start(self, ctx: Context) -> Outcome:
-        profile = self.store.get_profile(ctx.user_id)
+        profile = ctx.profile
         if profile is not None and profile.role and profile.region:
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "welcome") + "\n\n" + t(ctx.lang, "fallback_hint")))
         session = self._new_session(ctx, "profile", "role")
@@ -334,13 +341,13 @@ class Intake:
     def _cleanup_setting(self, ctx: Context, arg: str) -> Outcome:
         if arg not in {"on", "off"}:
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "cleanup_usage")))
-        profile = self.store.get_profile(ctx.user_id) or Profile(user_id=ctx.user_id, lang=ctx.lang)
+        profile = ctx.profile or Profile(user_id=ctx.user_id, lang=ctx.lang)
         profile.cleanup = arg == "on"
         self.store.save_profile(profile)
         return Outcome(body=send(ctx.chat_id, t(ctx.lang, "cleanup_on" if profile.cleanup else "cleanup_off")))
 
     def _start_report(self, ctx: Context, first: EvidenceItem | None) -> Outcome:
-        profile = self.store.get_profile(ctx.user_id)
+        profile = ctx.profile
         if profile is not None and profile.is_child:
             return self._start_child(ctx, profile, first)
         session = self._new_session(ctx, "report", "category")
@@ -501,7 +508,7 @@ class Intake:
         lang = as_lang(value)
         if lang is None:
             return Outcome(body=answer(query.id, t(ctx.lang, "stale_button")))
-        profile = self.store.get_profile(ctx.user_id) or Profile(user_id=ctx.user_id)
+        profile = ctx.profile or Profile(user_id=ctx.user_id)
         profile.lang = lang
         self.store.save_profile(profile)
         if ctx.session is not None and ctx.session.step not in {"done", "cancelled"}:
@@ -550,7 +557,7 @@ class Intake:
                 return Outcome(body=answer(query.id, t(lang, "stale_button")))
             session.danger_answer = value
             session.child_in_danger = value == "yes"
-            profile = self.store.get_profile(ctx.user_id)
+            profile = ctx.profile
             session.region = profile.region if profile is not None else None
             session.role = profile.role if profile is not None else None
             session.cleanup = profile.cleanup if profile is not None else True
@@ -586,7 +593,7 @@ class Intake:
             return self._save(ctx, session, outcome)
         if not is_region(value):
             return Outcome(body=answer(query.id, t(lang, "stale_button")))
-        profile = self.store.get_profile(ctx.user_id) or Profile(user_id=ctx.user_id, lang=lang)
+        profile = ctx.profile or Profile(user_id=ctx.user_id, lang=lang)
         profile.role = session.role
         profile.region = value
         self.store.save_profile(profile)
@@ -739,7 +746,10 @@ class Intake:
             outcome = self.staff_commands[command[0]](update, message, lang, command[0], command[1])
             return outcome or Outcome()
         item = evidence_of(message)
-        group = self.store.get_group(message.chat.id) if item is not None or mentions_crisis(message.text) else None
+        if item is None and not mentions_crisis(message.text):
+            return Outcome()  # group chatter: nothing read, nothing said
+        ctx = self._context(update, message.chat.id, user.id, user.language_code, group=True)
+        group = ctx.group
         if group is None or not group.get("enabled"):
             return Outcome()
         if item is None:  # words of self-harm in an enabled group: the helplines, at once
@@ -750,7 +760,6 @@ class Intake:
                     reply_to=message.message_id,
                 )
             )
-        ctx = self._context(update, message.chat.id, user.id, user.language_code)
         replay = self._replay(ctx)
         if replay is not None:
             return replay
@@ -769,9 +778,9 @@ class Intake:
                 return self._group_album_part(ctx, flow, item, message)
         session = self._new_session(ctx, "group_region", "group_region")
         session.reply_to_message_id = message.message_id
-        self.store.add_item(ctx.sid, session.flow_id, item)
-        profile = self.store.get_profile(ctx.user_id)
+        profile = ctx.profile
         if profile is None or not is_region(profile.region):
+            self.store.add_item(ctx.sid, session.flow_id, item)  # kept until the author names the region
             keyboard = kb.regions(ctx.lang, session.flow_id, "greg", None, with_cancel=False)
             body = send(ctx.chat_id, t(ctx.lang, "group_ask_region"), keyboard, reply_to=message.message_id)
             return self._save(ctx, session, Outcome(body=body))
@@ -810,7 +819,7 @@ class Intake:
                     raise TransientError("album part arrived before its report was stored")
                 self.store.attach_evidence(flow.report_code, item)
                 return Outcome(body=delete_message(ctx.chat_id, message.message_id) if can_delete else None)
-        profile = self.store.get_profile(ctx.user_id)
+        profile = ctx.profile
         session = self._new_session(ctx, "group_region", "group_region")
         session.region = profile.region if profile is not None and is_region(profile.region) else ""
         warn = not can_delete and not group.get("rights_warned")
