@@ -9,6 +9,12 @@ locals {
     reporters_by_user       = { collection = "reporters", scope = "COLLECTION_GROUP", fields = [["user_id", "ASCENDING"], ["created_at", "DESCENDING"]] }
     reporters_event_pending = { collection = "reporters", scope = "COLLECTION_GROUP", fields = [["event_pending", "ASCENDING"], ["created_at", "ASCENDING"]] }
     reports_fanout_pending  = { collection = "reports", scope = "COLLECTION", fields = [["fanout_pending", "ASCENDING"], ["created_at", "ASCENDING"]] }
+    reports_region_created  = { collection = "reports", scope = "COLLECTION", fields = [["region", "ASCENDING"], ["created_at", "ASCENDING"]] }
+    reports_region_status   = { collection = "reports", scope = "COLLECTION", fields = [["region", "ASCENDING"], ["status", "ASCENDING"]] }
+    reports_urgent_untaken  = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"]] }
+    reports_status_created  = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["created_at", "ASCENDING"]] }
+    reports_status_updated  = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["updated_at", "ASCENDING"]] }
+    reports_status_closed   = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["closed_at", "ASCENDING"]] }
   }
 
   # [collection group, timestamp field]: documents are deleted (typically within a day) after that time.
@@ -18,6 +24,10 @@ locals {
     ["albums", "expires_at"],
     ["invites", "expires_at"],
     ["delivery_keys", "expires_at"],
+    ["notices", "expires_at"],
+    ["fanouts", "expires_at"],
+    ["attempts", "expires_at"],
+    ["ticks", "expires_at"],
   ]
 }
 

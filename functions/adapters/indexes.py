@@ -27,6 +27,10 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "invites",
     "cards",
     "delivery_keys",
+    "notices",
+    "fanouts",
+    "attempts",
+    "ticks",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -36,6 +40,20 @@ COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
     IndexSpec("reporters", "COLLECTION_GROUP", (("event_pending", "ASCENDING"), ("created_at", "ASCENDING"))),
     # tick: cases whose creation event was not fanned out yet.
     IndexSpec("reports", "COLLECTION", (("fanout_pending", "ASCENDING"), ("created_at", "ASCENDING"))),
+    # /stats, /export of some regions: cases of a region created in a period.
+    IndexSpec("reports", "COLLECTION", (("region", "ASCENDING"), ("created_at", "ASCENDING"))),
+    # /queue and the digest of a regional officer: open cases of a region.
+    IndexSpec("reports", "COLLECTION", (("region", "ASCENDING"), ("status", "ASCENDING"))),
+    # tick, SLA: urgent cases still new after the escalation threshold.
+    IndexSpec(
+        "reports", "COLLECTION", (("status", "ASCENDING"), ("severity", "ASCENDING"), ("created_at", "ASCENDING"))
+    ),
+    # tick, reminders: cases still new that crossed the take threshold since the last sweep.
+    IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("created_at", "ASCENDING"))),
+    # tick, reminders: cases in progress whose last change crossed the stale threshold since the last sweep.
+    IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("updated_at", "ASCENDING"))),
+    # tick, retention: closed cases whose closing time passed the retention period, oldest first.
+    IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("closed_at", "ASCENDING"))),
 )
 
 TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
@@ -44,4 +62,8 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("albums", "expires_at"),
     ("invites", "expires_at"),
     ("delivery_keys", "expires_at"),
+    ("notices", "expires_at"),
+    ("fanouts", "expires_at"),
+    ("attempts", "expires_at"),
+    ("ticks", "expires_at"),
 )

@@ -46,5 +46,16 @@ class ReportChanged(BaseModel):
     to_status: str
 
 
-ReportEvent = Annotated[ReportCreated | ReportJoined | ReportChanged, Field(discriminator="type")]
-REPORT_EVENT: TypeAdapter[ReportCreated | ReportJoined | ReportChanged] = TypeAdapter(ReportEvent)
+class ReportOverdue(BaseModel):
+    """An urgent case was not taken in time (SLA): re-push it to the specialists on duty and the admins."""
+
+    schema_version: int = SCHEMA_VERSION
+    type: Literal["report.overdue"] = "report.overdue"
+    event_id: str
+    report_id: str
+    occurred_at: datetime
+    minutes: int  # how long it has waited, for the alert's text
+
+
+ReportEvent = Annotated[ReportCreated | ReportJoined | ReportChanged | ReportOverdue, Field(discriminator="type")]
+REPORT_EVENT: TypeAdapter[ReportCreated | ReportJoined | ReportChanged | ReportOverdue] = TypeAdapter(ReportEvent)

@@ -14,10 +14,11 @@ class DeliveryJob(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     job_id: str
-    kind: Literal["card", "notice", "group_notice"]
+    kind: Literal["card", "notice", "group_notice", "text"]
     report_id: str
     recipient_id: int
     event_id: str
     lang: str | None = None
     notice: str | None = None
     argument: str | None = None
+    text: str | None = None  # kind "text": a message to a staff member, rendered in their language (reminders)

@@ -89,6 +89,8 @@ def render_card(
     ]
     if report.get("child_in_danger"):
         lines.append(t(lang, "card_danger_now"))
+    if report.get("sla_escalated_at"):
+        lines.append(t(lang, "card_sla_escalated"))
     if report.get("child_request"):
         lines.append(t(lang, "card_child_request"))
     if report.get("reporter_role"):

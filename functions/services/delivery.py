@@ -63,6 +63,8 @@ class Delivery:
         """Deliver the job: 'done' (acknowledge) or 'retry' (let Pub/Sub re-deliver with backoff)."""
         if job.kind == "card":
             return self._card(job)
+        if job.kind == "text":
+            return self._text(job)
         if job.kind == "group_notice":
             return self._group_notice(job)
         return self._notice(job)
@@ -207,6 +209,37 @@ class Delivery:
             self._send(job.recipient_id, call)
         except TelegramPermanentError as error:
             log.warning("group notice refused", extra={"chat_id": job.recipient_id, "kind": error.kind})
+            self.store.finish_notice(notice_id, sent=False)
+            return "done"
+        except TransientError:
+            self.store.release_notice(notice_id)
+            return "retry"
+        self.store.finish_notice(notice_id, sent=True)
+        return "done"
+
+    # --- texts to staff (SLA reminders, digests, escalation alerts) -----------------------------------------
+    def _text(self, job: DeliveryJob) -> Verdict:
+        """Send one rendered text to an active staff member, once per job."""
+        person = self.store.get_staff(job.recipient_id)
+        if person is None or not person.active or person.unreachable or not job.text:
+            return "done"
+        notice_id = job.job_id.replace("/", "_")
+        if not self.store.claim_notice(notice_id):
+            return "done"
+        call = BotCall(
+            method="sendMessage",
+            params={
+                "chat_id": job.recipient_id,
+                "text": job.text[:4096],
+                "link_preview_options": {"is_disabled": True},
+            },
+        )
+        try:
+            self._send(job.recipient_id, call)
+        except TelegramPermanentError as error:
+            if error.kind == "forbidden":
+                self.store.update_staff(job.recipient_id, unreachable=True)
+            log.warning("text refused", extra={"job_id": job.job_id, "kind": error.kind})
             self.store.finish_notice(notice_id, sent=False)
             return "done"
         except TransientError:

@@ -8,9 +8,11 @@ from typing import Any, Final, Protocol
 
 from pydantic import BaseModel, ValidationError
 
-from functions.domain.events import REPORT_EVENT, ReportChanged, ReportCreated, ReportJoined
+from functions.domain.events import REPORT_EVENT, ReportChanged, ReportCreated, ReportJoined, ReportOverdue
 from functions.domain.jobs import DeliveryJob
+from functions.domain.oversight import escalation_recipients
 from functions.domain.workflow import StaffMember, recipients
+from functions.i18n import t
 from functions.log import get_logger
 
 log = get_logger("fanout")
@@ -67,6 +69,8 @@ class FanOut:
             jobs = self._created(event, report)
         elif isinstance(event, ReportJoined):
             jobs = self._refresh(event.report_id, event.event_id, bucket=True)
+        elif isinstance(event, ReportOverdue):
+            jobs = self._overdue(event, report)
         else:
             jobs = self._changed(event, report, attributes)
         if jobs:
@@ -136,4 +140,39 @@ class FanOut:
                         argument=argument or None,
                     )
                 )
+        return jobs
+
+    def _overdue(self, event: ReportOverdue, report: dict[str, Any]) -> list[DeliveryJob]:
+        """An urgent case nobody took in time: every card is refreshed (it now says so); specialists on duty
+        and admins without a card get one, and those who have one get a short alert, so that each is pushed."""
+        code = event.report_id
+        holders = set(self.store.card_holders(code))
+        jobs = self._refresh(code, event.event_id)
+        if report.get("status") != "new":
+            return jobs  # taken meanwhile: the refreshed cards say by whom
+        people = escalation_recipients(
+            self.store.active_staff(), str(report.get("category")), str(report.get("region"))
+        )
+        for person in people:
+            if person.user_id not in holders:
+                jobs.append(
+                    DeliveryJob(
+                        job_id=f"{event.event_id}:{person.user_id}",
+                        kind="card",
+                        report_id=code,
+                        recipient_id=person.user_id,
+                        event_id=event.event_id,
+                    )
+                )
+                continue
+            jobs.append(
+                DeliveryJob(
+                    job_id=f"{event.event_id}:a{person.user_id}",
+                    kind="text",
+                    report_id=code,
+                    recipient_id=person.user_id,
+                    event_id=event.event_id,
+                    text=t(person.lang, "sla_alert_urgent", code=code, minutes=event.minutes),
+                )
+            )
         return jobs

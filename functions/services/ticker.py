@@ -1,15 +1,18 @@
-"""Time-driven work run by tick: re-publish events that did not make it to Pub/Sub (the outbox)."""
+"""Time-driven work run by tick: re-publish the outbox, then the oversight steps (SLA, digest, retention)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from functions.domain.events import REPORT_EVENT, ReportCreated, ReportJoined
 from functions.errors import TransientError
 from functions.log import get_logger
 from functions.services.intake import EventSink
+
+if TYPE_CHECKING:
+    from functions.services.sla import Sla
 
 log = get_logger("tick")
 
@@ -28,16 +31,38 @@ class Ticker:
     """Runs every minute from Cloud Scheduler; every step is idempotent."""
 
     def __init__(
-        self, store: OutboxStore, events: EventSink, reports_topic: str, clock: Callable[[], datetime]
+        self,
+        store: OutboxStore,
+        events: EventSink,
+        reports_topic: str,
+        clock: Callable[[], datetime],
+        sla: Sla | None = None,
     ) -> None:
         self.store = store
         self.events = events
         self.reports_topic = reports_topic
         self.clock = clock
+        self.sla = sla
 
     def run(self) -> dict[str, int]:
-        """Do the time-driven work due now; returns counts per kind of work."""
-        return {"republished": self.republish()}
+        """Do the time-driven work due now; returns counts per kind of work.
+
+        The oversight steps run at most once per minute (a second call in the same minute does nothing twice).
+
+        Raises:
+            TransientError: when an oversight step failed; the next minute's call does it.
+        """
+        counts = {"republished": self.republish()}
+        counts |= self.oversight().run()
+        return counts
+
+    def oversight(self) -> Sla:
+        """The SLA, digest and retention steps, on this ticker's clock (built from the settings when not given)."""
+        if self.sla is None:
+            from functions import bootstrap
+
+            self.sla = bootstrap.sla(self.clock)
+        return self.sla
 
     def republish(self) -> int:
         """Publish again the events of cases and joins that were stored but not fanned out in time."""

@@ -1,0 +1,166 @@
+"""The /export spreadsheet (XLSX): one row per case, and a summary sheet. openpyxl is imported only in here, lazily."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any, Final
+
+from functions.domain.oversight import Stats
+from functions.domain.time import KZ_TZ
+from functions.i18n import t
+
+COLUMNS: Final[tuple[str, ...]] = (
+    "code",
+    "created",
+    "category",
+    "severity",
+    "region_code",
+    "region",
+    "status",
+    "outcome",
+    "escalated_to",
+    "taken",
+    "closed",
+    "minutes_to_take",
+    "hours_to_close",
+    "reporters",
+    "source",
+    "danger_now",
+    "sla_escalated",
+    "legal_hold",
+    "purged",
+)
+PERSONAL_COLUMN: Final = "reporter_ids"
+WIDTHS: Final[dict[str, int]] = {"code": 11, "created": 17, "category": 30, "region": 26, "status": 22, "outcome": 26}
+
+
+def local(moment: object) -> datetime | None:
+    """A stored time as Kazakhstan wall-clock time without a zone (Excel has no time zones)."""
+    if not isinstance(moment, datetime):
+        return None
+    return moment.astimezone(KZ_TZ).replace(tzinfo=None, microsecond=0)
+
+
+def outcome_text(lang: str, report: dict[str, Any]) -> str:
+    """The closing outcome in words ('' while open)."""
+    outcome = report.get("outcome")
+    if not outcome:
+        return ""
+    prefix = "res" if report.get("status") == "resolved" else "rej"
+    return t(lang, f"{prefix}_{outcome}")
+
+
+def row_of(lang: str, report: dict[str, Any], reporters: dict[str, list[int]] | None) -> list[Any]:
+    """One case as a spreadsheet row, in COLUMNS order (plus the reporter ids when asked for)."""
+    created, taken = report.get("created_at"), report.get("taken_at")
+    closed = report.get("closed_at") if report.get("status") in {"resolved", "rejected"} else None
+    take_minutes = (
+        round((taken - created).total_seconds() / 60, 1)
+        if isinstance(taken, datetime) and isinstance(created, datetime)
+        else None
+    )
+    close_hours = (
+        round((closed - created).total_seconds() / 3600, 2)
+        if isinstance(closed, datetime) and isinstance(created, datetime)
+        else None
+    )
+    yes, no = t(lang, "word_yes"), t(lang, "word_no")
+    region = str(report.get("region") or "")
+    escalated_to = report.get("escalated_to")
+    row: list[Any] = [
+        str(report["id"]),
+        local(created),
+        t(lang, f"cat_{report.get('category', 'other')}"),
+        t(lang, f"severity_{report.get('severity', 'normal')}"),
+        region,
+        t(lang, f"region_{region}") if region else "",
+        t(lang, f"status_{report.get('status', 'new')}"),
+        outcome_text(lang, report),
+        t(lang, f"esc_{escalated_to}") if escalated_to else "",
+        local(taken),
+        local(closed),
+        take_minutes,
+        close_hours,
+        int(report.get("reporter_count") or 1),
+        t(lang, f"source_{'group' if report.get('source') == 'group' else 'private'}"),
+        yes if report.get("child_in_danger") else no,
+        yes if report.get("sla_escalated_at") else no,
+        yes if report.get("legal_hold") else no,
+        yes if report.get("purged_at") else no,
+    ]
+    if reporters is not None:
+        row.append(", ".join(str(user_id) for user_id in sorted(reporters.get(str(report["id"]), []))))
+    return row
+
+
+def workbook(
+    rows: list[dict[str, Any]], stats: Stats, lang: str, scope: str, reporters: dict[str, list[int]] | None
+) -> bytes:
+    """The XLSX file: sheet 1 the cases (no reporter data unless `reporters` is given), sheet 2 the summary.
+
+    Args:
+        rows: the cases, already limited to what the person may see, in order.
+        stats: the statistics of the same cases (the summary sheet follows the small-count rule).
+        lang: kk or ru, for headers and values.
+        scope: the scope in words.
+        reporters: reporter Telegram ids by case, only for an admin who asked for personal data.
+
+    Returns:
+        The workbook's bytes (write-only mode: memory stays flat at 10,000 rows).
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(t(lang, "sheet_cases"))
+    columns = [*COLUMNS, PERSONAL_COLUMN] if reporters is not None else list(COLUMNS)
+    for index, name in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 14)
+    sheet.freeze_panes = "B2"
+    bold = Font(bold=True)
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=t(lang, f"col_{name}"))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for report in rows:
+        sheet.append(row_of(lang, report, reporters))
+
+    summary = book.create_sheet(t(lang, "sheet_summary"))
+    summary.column_dimensions["A"].width = 40
+    summary.column_dimensions["B"].width = 14
+    summary.append([t(lang, "sum_scope"), scope])
+    summary.append([t(lang, "sum_period"), f"{local(stats.since):%d.%m.%Y} — {local(stats.until):%d.%m.%Y}"])
+    summary.append([t(lang, "sum_total"), stats.total])
+    summary.append([])
+    summary.append([t(lang, "sum_by_status")])
+    for status, count in stats.by_status.items():
+        summary.append([t(lang, f"status_{status}"), _count(stats, count)])
+    summary.append([])
+    summary.append([t(lang, "sum_by_category")])
+    for category, count in stats.by_category.items():
+        summary.append([t(lang, f"cat_{category}"), _count(stats, count)])
+    summary.append([])
+    summary.append([t(lang, "sum_by_region")])
+    for region, count in stats.by_region.items():
+        summary.append([t(lang, f"region_{region}"), count])
+    summary.append([])
+    take = round(stats.median_take_minutes, 1) if stats.median_take_minutes is not None else None
+    resolve = round(stats.median_resolve_hours, 2) if stats.median_resolve_hours is not None else None
+    summary.append([t(lang, "sum_median_take_minutes"), take])
+    summary.append([t(lang, "sum_median_resolve_hours"), resolve])
+    if stats.narrow:
+        summary.append([t(lang, "stats_small_note")])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _count(stats: Stats, count: int) -> int | str:
+    """A breakdown count as a number, or '<5' where the small-count rule applies."""
+    shown = stats.shown(count)
+    return count if shown == str(count) else shown
