@@ -236,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         from functions import bootstrap
         from functions.log import get_logger
 
-        get_logger("bench").parent.setLevel(logging.WARNING)  # the report, not the per-request log lines
+        get_logger("bench")
+        logging.getLogger("qorgau").setLevel(logging.WARNING)  # the report, not the per-request log lines
         bootstrap.reset()
         now = datetime.now(UTC)
         seconds = seed(bootstrap.firestore_client(), args.cases, now)
