@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import tempfile
 from typing import Any, Final
@@ -76,12 +77,18 @@ def render(stats: Stats, lang: str, scope: str) -> bytes:
     positions = list(range(len(days)))
     line_axes.plot(positions, received, marker="o", markersize=3, color=RECEIVED_COLOR, label=t(lang, "chart_received"))
     line_axes.plot(positions, closed, marker="o", markersize=3, color=CLOSED_COLOR, label=t(lang, "chart_closed"))
-    if stats.narrow:  # counts 1-4 are drawn inside a band labelled "<5", never as their value
-        line_axes.axhspan(0.5, SMALL_COUNT - 0.5, color="#999999", alpha=0.15, label=t(lang, "chart_small"))
     step = max(1, len(days) // 10)
     line_axes.set_xticks(positions[::step], days[::step], fontsize=8)
-    line_axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    line_axes.set_ylim(bottom=0)
+    if stats.narrow:  # counts 1-4 are drawn inside a band labelled "<5", never as their value
+        line_axes.axhspan(0.5, SMALL_COUNT - 0.5, color="#999999", alpha=0.15, label=t(lang, "chart_small"))
+        top = max([SMALL_COUNT, *received, *closed])
+        stride = max(SMALL_COUNT, SMALL_COUNT * math.ceil(top / (SMALL_COUNT * 6)))
+        ticks = [0.0, SMALL_COUNT / 2, *range(SMALL_COUNT, int(top) + stride, stride)]
+        line_axes.set_yticks(ticks, ["0", "<5", *(str(int(tick)) for tick in ticks[2:])])
+        line_axes.set_ylim(0, ticks[-1] + 0.5)
+    else:
+        line_axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        line_axes.set_ylim(bottom=0)
     line_axes.set_title(t(lang, "chart_per_day"), fontsize=10, loc="left")
     line_axes.legend(fontsize=8, loc="upper left")
     line_axes.grid(alpha=0.3)

@@ -276,6 +276,15 @@ class TestStats:
         say(stack, 9301, "/stats 12d")
         assert "/stats [7d|30d|90d]" in last_text(stack, 9301)
 
+    def test_officer_of_two_regions_sees_both_with_exact_counts(self, stack: Stack) -> None:
+        now = utcnow()
+        seed_statistics(stack, now)
+        add_staff(9303, "regional", ("71", "75"))
+        say(stack, 9303, "/stats 30d")
+        summary = last_text(stack, 9303)
+        assert "Всего обращений: 15" in summary and "Драка, насилие между детьми: 3" in summary
+        assert "город Алматы: 3" in summary and "Шымкент" not in summary and "«<5»" not in summary
+
     def test_specialist_narrows_to_one_region_and_an_empty_period_has_no_chart(self, stack: Stack) -> None:
         now = utcnow()
         seed_statistics(stack, now)
