@@ -74,7 +74,7 @@ variable "telegram_api_base_url" {
 variable "telegram_send_rate_per_second" {
   type        = number
   description = "Global budget of Bot API sends per second (Telegram allows about 30); shared among deliver instances as DELIVER_RATE_PER_SECOND."
-  default     = 28
+  default     = 29
 
   validation {
     condition     = var.telegram_send_rate_per_second > 0 && var.telegram_send_rate_per_second <= 30
