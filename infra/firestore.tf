@@ -23,11 +23,11 @@ locals {
     ["items", "expires_at"],
     ["albums", "expires_at"],
     ["invites", "expires_at"],
-    ["delivery_keys", "expires_at"],
     ["notices", "expires_at"],
     ["fanouts", "expires_at"],
     ["attempts", "expires_at"],
     ["ticks", "expires_at"],
+    ["group_notices", "expires_at"],
   ]
 }
 

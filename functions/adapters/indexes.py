@@ -26,11 +26,11 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "staff",
     "invites",
     "cards",
-    "delivery_keys",
     "notices",
     "fanouts",
     "attempts",
     "ticks",
+    "group_notices",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -61,9 +61,9 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("items", "expires_at"),
     ("albums", "expires_at"),
     ("invites", "expires_at"),
-    ("delivery_keys", "expires_at"),
     ("notices", "expires_at"),
     ("fanouts", "expires_at"),
     ("attempts", "expires_at"),
     ("ticks", "expires_at"),
+    ("group_notices", "expires_at"),
 )
