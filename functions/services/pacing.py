@@ -16,7 +16,7 @@ class Pacer:
     the bot as a whole. A 429's retry_after pauses the chat (and, for long waits, everything).
     """
 
-    rate_per_second: float = 28.0
+    rate_per_second: float = 29.0
     chat_interval: float = 1.0
     group_interval: float = 3.0
     clock: Callable[[], float] = time.monotonic
