@@ -214,6 +214,24 @@ class CaseStore:
         with transient_errors():
             return [snap.to_dict() or {} for snap in ref.stream(retry=RETRY, timeout=TIMEOUT)]
 
+    def move_reporters(self, source: str, target: str) -> int:
+        """Add the reporters of a merged duplicate to the main case (each once); how many were new there."""
+        target_ref = self.client.collection(REPORTS).document(target)
+        moved = 0
+        for reporter in self.reporters_of(source):
+            user_id = int(reporter["user_id"])
+            doc = reporter | {"report_id": target, "first": False, "event_pending": False, "merged_from": source}
+            try:
+                with transient_errors():
+                    batch = self.client.batch()
+                    batch.create(target_ref.collection(REPORTERS).document(str(user_id)), doc)
+                    batch.update(target_ref, {"reporter_count": firestore.Increment(1), "updated_at": self.clock()})
+                    batch.commit(retry=RETRY, timeout=TIMEOUT)
+                moved += 1
+            except gexc.AlreadyExists:
+                continue  # already a reporter of the main case (or moved by an earlier attempt)
+        return moved
+
     def clear_outbox(self, code: str, event_id: str) -> None:
         """Mark the case's pending event fanned out, unless a newer one replaced it meanwhile."""
         ref = self.client.collection(REPORTS).document(code)

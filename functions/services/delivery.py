@@ -255,6 +255,8 @@ def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
         return t(lang, "notice_escalated", code=code, target=t(lang, f"esc_{argument or 'police'}"))
     if notice == "resolved":
         return t(lang, "notice_resolved", code=code, outcome=t(lang, f"res_{argument or 'resolved_other'}"))
+    if notice == "merged":
+        return t(lang, "notice_merged", code=code, main=argument or "")
     if notice == "rejected":
         return t(lang, "notice_rejected", code=code, reason=t(lang, f"rej_{argument or 'not_relevant'}"))
     return t(lang, "notice_taken", code=code)

@@ -17,7 +17,7 @@ from functions.log import get_logger
 
 log = get_logger("fanout")
 
-NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected"})
+NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected", "merged"})
 JOIN_REFRESH_BUCKET_SECONDS: Final = 30
 
 

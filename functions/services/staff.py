@@ -11,7 +11,7 @@ from telegram import CallbackQuery, Message, Update
 from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.codes import new_token, normalise_case_code
 from functions.domain.events import ReportChanged
-from functions.domain.models import BotCall, Outcome, Status
+from functions.domain.models import OPEN_STATUSES, BotCall, Outcome, Status
 from functions.domain.regions import is_region
 from functions.domain.workflow import Action, Refusal, Role, StaffMember, check, may_see, target_status
 from functions.errors import TransientError
@@ -25,7 +25,13 @@ log = get_logger("staff")
 
 INVITE_TTL: Final = timedelta(hours=72)
 MAX_NOTE: Final = 2000
-NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected"})
+NOTICES: Final = {
+    Action.TAKE: "taken",
+    Action.ESCALATE: "escalated",
+    Action.RESOLVE: "resolved",
+    Action.REJECT: "rejected",
+    Action.REOPEN: "reopened",
+}
 MEDIA_METHODS: Final = {
     "photo": "sendPhoto",
     "video": "sendVideo",
@@ -66,6 +72,7 @@ class CaseStorePort(Protocol):
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def has_event(self, code: str, event_id: str) -> bool: ...
     def card_of_message(self, chat_id: int, message_id: int) -> str | None: ...
+    def move_reporters(self, source: str, target: str) -> int: ...
 
 
 class Staff:
@@ -118,6 +125,8 @@ class Staff:
             return Outcome(body=send(chat_id, t(lang, "refuse_no_access")))
         if name == "duty":
             return self._duty(person, chat_id, lang, arg)
+        if name == "merge":
+            return self._merge(update, person, chat_id, lang, arg)
         if person.role != Role.ADMIN:
             return Outcome(body=send(chat_id, t(lang, "admins_only")))
         if name == "invite":
@@ -271,15 +280,42 @@ class Staff:
     ) -> Outcome:
         message = query.message
         assert message is not None
+        done = self.transition(update.update_id, person, code, action, arg)
+        if isinstance(done, str):
+            return Outcome(body=answer(query.id, done, alert=True))
+        owner = person.name if action == Action.TAKE else self._owner_name(done)
+        text, keyboard = cards.render_card(done, person, self.clock(), owner)
+        status = t(lang, f"status_{done['status']}")
+        return Outcome(
+            direct=[edit(message.chat.id, message.message_id, text, keyboard)],
+            body=answer(query.id, t(lang, "action_done", code=code, status=status)),
+        )
+
+    def transition(
+        self,
+        update_id: int,
+        person: StaffMember,
+        code: str,
+        action: Action,
+        arg: str,
+        extra: dict[str, Any] | None = None,
+        notice: str | None = None,
+    ) -> dict[str, Any] | str:
+        """Move a case by the state machine: the updated case, or why not (a text in the person's language).
+
+        The write is a precondition write (the case must not have changed since it was read), so of many
+        people pressing at once exactly one succeeds; the others re-read and are told what happened.
+        """
+        lang = person.lang
         for _attempt in range(6):
             found = self.cases.get_report(code)
             if found is None:
-                return Outcome(body=answer(query.id, t(lang, "case_not_found"), alert=True))
+                return t(lang, "case_not_found")
             report, read_at = found
             view = cards.case_view(report)
             refusal = check(person, view, action, arg)
             if refusal is not None:
-                return Outcome(body=answer(query.id, self._refusal_text(lang, refusal, report), alert=True))
+                return self._refusal_text(lang, refusal, report)
             to_status = target_status(action)
             changes: dict[str, Any] = {"status": to_status.value}
             if action == Action.TAKE:
@@ -294,45 +330,62 @@ class Staff:
             if action in {Action.RESOLVE, Action.REJECT}:
                 changes["outcome"] = arg
                 changes["closed_at"] = self.clock()
+            changes |= extra or {}
             version = int(report.get("version", 0))
-            event_id = f"changed-{code}-v{version + 1}"
-            notice = {
-                Action.TAKE: "taken",
-                Action.ESCALATE: "escalated",
-                Action.RESOLVE: "resolved",
-                Action.REJECT: "rejected",
-                Action.REOPEN: "reopened",
-            }[action]
+            told = notice or NOTICES[action]
             event = ReportChanged(
-                event_id=event_id,
+                event_id=f"changed-{code}-v{version + 1}",
                 report_id=code,
                 occurred_at=self.clock(),
                 from_status=view.status.value,
                 to_status=to_status.value,
             )
-            outbox = event.model_dump(mode="json") | {"notice": notice, "argument": arg}
+            argument = str((extra or {}).get("merged_into") or arg)
+            outbox = event.model_dump(mode="json") | {"notice": told, "argument": argument}
             audit = {
                 "type": "transition",
                 "action": action.value,
                 "by": person.user_id,
                 "from": view.status.value,
                 "to": to_status.value,
-                "note": arg or None,
-                "update_id": update.update_id,
+                "note": argument or None,
+                "update_id": update_id,
             }
             if self.cases.apply_transition(code, read_at, version, changes, audit, outbox):
                 log.info("case changed", extra={"report_id": code, "action": action.value, "by": person.user_id})
-                self._publish(event, notice, arg)
-                updated = report | changes | {"version": version + 1}
-                owner = person.name if action == Action.TAKE else self._owner_name(updated)
-                text, keyboard = cards.render_card(updated, person, self.clock(), owner)
-                return Outcome(
-                    direct=[edit(message.chat.id, message.message_id, text, keyboard)],
-                    body=answer(
-                        query.id, t(lang, "action_done", code=code, status=t(lang, f"status_{to_status.value}"))
-                    ),
-                )
+                self._publish(event, told, argument)
+                return report | changes | {"version": version + 1}
         raise TransientError(f"case {code} kept changing")
+
+    def _merge(self, update: Update, person: StaffMember, chat_id: int, lang: str, arg: str) -> Outcome:
+        """/merge <duplicate> <main>: the duplicate is rejected into the main case, its reporters move with it."""
+        parts = arg.split()
+        codes = [normalise_case_code(part) for part in parts]
+        if len(codes) != 2 or None in codes or codes[0] == codes[1]:
+            return Outcome(body=send(chat_id, t(lang, "merge_usage")))
+        duplicate, main = str(codes[0]), str(codes[1])
+        found = self.cases.get_report(main)
+        if found is None:
+            return Outcome(body=send(chat_id, t(lang, "case_not_found")))
+        target, _ = found
+        if not may_see(person, str(target.get("category")), str(target.get("region"))):
+            return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+        if cards.case_view(target).status not in OPEN_STATUSES:
+            return Outcome(body=send(chat_id, t(lang, "merge_main_closed", code=main)))
+        done = self.transition(
+            update.update_id,
+            person,
+            duplicate,
+            Action.REJECT,
+            "duplicate",
+            extra={"merged_into": main},
+            notice="merged",
+        )
+        if isinstance(done, str):
+            return Outcome(body=send(chat_id, done))
+        moved = self.cases.move_reporters(duplicate, main)
+        log.info("cases merged", extra={"report_id": duplicate, "into": main, "reporters": moved})
+        return Outcome(body=send(chat_id, t(lang, "merged", duplicate=duplicate, main=main, count=moved)))
 
     def _publish(self, event: ReportChanged, notice: str, arg: str) -> None:
         try:
@@ -470,7 +523,7 @@ def wire(intake: Intake) -> None:
     staff = Staff(
         bootstrap.cases(), intake.events, intake.reports_topic, intake.admin_ids, intake.bot_username, intake.clock
     )
-    for name in ("start", "invite", "staff", "revoke", "duty"):
+    for name in ("start", "invite", "staff", "revoke", "duty", "merge"):
         intake.staff_commands[name] = staff.command
     intake.staff_callbacks["s"] = staff.callback
     intake.on_reply = staff.reply

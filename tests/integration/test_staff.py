@@ -275,3 +275,33 @@ class TestWorkflow:
         assert stack.double.post_update(update)["status"] == 200
         notes = [e for e in bootstrap.cases().events_of(code) if e["type"] == "note"]
         assert notes and notes[0]["text"] == "Позвонил в школу" and notes[0]["by"] == 7501
+
+
+class TestMerge:
+    def test_a_duplicate_merged_into_the_main_case_moves_its_reporters_who_hear_back(self, stack: Stack) -> None:
+        stack.connect_chain()
+        add_staff(7601, "regional", ("71",))
+        main = code_in(report_link(stack, 7650, "https://youtu.be/mainmainmai"))
+        duplicate = code_in(report_link(stack, 7651, "https://vk.com/video-5_55"))
+        say(stack, 7601, f"/merge {duplicate} {main}")
+        assert "дубликат" in stack.last_bot_message(7601)["text"]
+        merged = stack.doc(f"reports/{duplicate}")
+        assert merged is not None and merged["status"] == "rejected" and merged["merged_into"] == main
+        assert stack.doc(f"reports/{main}")["reporter_count"] == 2  # type: ignore[index]
+        assert stack.doc(f"reports/{main}/reporters/7651") is not None
+        wait_for(lambda: any(main in t and "объединено" in t for t in stack.bot_texts(7651)))
+        press_card(stack, 7601, card(stack, 7601, main), "Взять в работу")
+        for reporter in (7650, 7651):
+            wait_for(lambda r=reporter: any(main in t and "взято в работу" in t for t in stack.bot_texts(r)))
+
+    def test_merge_needs_rights_and_two_codes(self, stack: Stack) -> None:
+        add_staff(7602, "regional", ("75",))
+        main = code_in(report_link(stack, 7652, "https://youtu.be/mainmainma2"))
+        duplicate = code_in(report_link(stack, 7653, "https://vk.com/video-5_56"))
+        say(stack, 7602, f"/merge {duplicate} {main}")
+        assert "вне вашей зоны" in stack.last_bot_message(7602)["text"]
+        say(stack, 7602, "/merge nonsense")
+        assert "/merge" in stack.last_bot_message(7602)["text"]
+        say(stack, 7654, f"/merge {duplicate} {main}")
+        assert "Нет доступа" in stack.last_bot_message(7654)["text"]
+        assert stack.doc(f"reports/{duplicate}")["status"] == "new"  # type: ignore[index]
