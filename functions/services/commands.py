@@ -8,6 +8,9 @@ from functions.domain.models import BotCall
 from functions.i18n import LANGUAGES, t
 
 REPORTER_COMMANDS: Final[tuple[str, ...]] = ("report", "my", "help", "lang", "cancel", "start")
+STAFF_COMMANDS: Final[tuple[str, ...]] = ("queue", "case", "find", "stats", "export", "merge", "help", "lang")
+DUTY_COMMANDS: Final[tuple[str, ...]] = ("duty",)
+ADMIN_COMMANDS: Final[tuple[str, ...]] = ("invite", "staff", "revoke", "hold")
 
 
 def command_calls() -> list[BotCall]:
@@ -20,3 +23,14 @@ def command_calls() -> list[BotCall]:
             params["language_code"] = lang
         calls.append(BotCall(method="setMyCommands", params=params))
     return calls
+
+
+def staff_command_call(chat_id: int, role: str, lang: str) -> BotCall:
+    """setMyCommands for one staff member's chat: the commands their role may use, in their language."""
+    names = list(STAFF_COMMANDS)
+    if role in {"specialist", "child_safety", "admin"}:
+        names += DUTY_COMMANDS
+    if role == "admin":
+        names += ADMIN_COMMANDS
+    commands = [{"command": name, "description": t(lang, f"cmd_{name}")} for name in names]
+    return BotCall(method="setMyCommands", params={"commands": commands, "scope": {"type": "chat", "chat_id": chat_id}})

@@ -18,6 +18,7 @@ from functions.errors import TransientError
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
+from functions.services.commands import staff_command_call
 from functions.services.intake import EventSink, Intake, answer, edit, send
 from functions.services.keyboards import button, markup
 
@@ -155,7 +156,8 @@ class Staff:
             self.cases.put_staff(member, invited_by=data.get("created_by"))
             log.info("staff registered", extra={"user_id": user.id, "role": member.role.value})
             return Outcome(
-                body=send(message.chat.id, t(lang, "staff_welcome", role=t(lang, f"staffrole_{member.role.value}")))
+                direct=[staff_command_call(message.chat.id, member.role.value, lang)],
+                body=send(message.chat.id, t(lang, "staff_welcome", role=t(lang, f"staffrole_{member.role.value}"))),
             )
         if user.id in self.admin_ids:
             stored = self.cases.get_staff(user.id)
@@ -168,7 +170,10 @@ class Staff:
                     on_duty=stored.on_duty if stored else False,
                 )
                 self.cases.put_staff(member, invited_by=None)
-                return Outcome(body=send(message.chat.id, t(lang, "staff_welcome", role=t(lang, "staffrole_admin"))))
+                return Outcome(
+                    direct=[staff_command_call(message.chat.id, Role.ADMIN.value, lang)],
+                    body=send(message.chat.id, t(lang, "staff_welcome", role=t(lang, "staffrole_admin"))),
+                )
             return None
         stored = self.cases.get_staff(user.id)
         if stored is not None and stored.active and stored.unreachable:

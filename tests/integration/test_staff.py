@@ -59,6 +59,10 @@ class TestOnboarding:
         staff = stack.doc("staff/5001")
         assert staff is not None and staff["role"] == "regional" and staff["regions"] == ["71", "75"]
         assert "name" in staff and "Добро пожаловать" in stack.last_bot_message(5001)["text"]
+        menu = stack.double.calls("setMyCommands")[-1]
+        assert menu["status"] == 200 and str(menu["params"]["scope"]["chat_id"]) == "5001"
+        assert "queue" in {c["command"] for c in menu["params"]["commands"]}
+        assert "invite" not in {c["command"] for c in menu["params"]["commands"]}
         say(stack, 5002, f"/start {payload}")
         assert "недействительно" in stack.last_bot_message(5002)["text"]
         assert stack.doc("staff/5002") is None
