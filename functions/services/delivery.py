@@ -165,21 +165,25 @@ class Delivery:
         owner = self.store.get_staff(assignee)
         return owner.name if owner is not None and owner.name else str(assignee)
 
-    # --- reporter notices ---------------------------------------------------------------------------------
-    def _notice(self, job: DeliveryJob) -> Verdict:
-        notice_id = job.job_id.replace("/", "_")
+    # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
+    def _send_once(self, notice_id: str, chat_id: int, text: str, *, staff: bool = False) -> Verdict:
+        """Send a text at most once per notice id (claimed first; released on a transient failure)."""
         if not self.store.claim_notice(notice_id):
             return "done"
-        lang = job.lang or "ru"
-        text = notice_text(lang, job.report_id, job.notice or "", job.argument)
+        return self._send_claimed(notice_id, chat_id, text, staff=staff)
+
+    def _send_claimed(self, notice_id: str, chat_id: int, text: str, *, staff: bool = False) -> Verdict:
+        """Send a text whose notice id this delivery has claimed."""
         call = BotCall(
             method="sendMessage",
-            params={"chat_id": job.recipient_id, "text": text, "link_preview_options": {"is_disabled": True}},
+            params={"chat_id": chat_id, "text": text[:4096], "link_preview_options": {"is_disabled": True}},
         )
         try:
-            self._send(job.recipient_id, call)
+            self._send(chat_id, call)
         except TelegramPermanentError as error:
-            log.warning("notice refused", extra={"report_id": job.report_id, "kind": error.kind})
+            if staff and error.kind == "forbidden":
+                self.store.update_staff(chat_id, unreachable=True)
+            log.warning("text refused", extra={"notice_id": notice_id, "kind": error.kind})
             self.store.finish_notice(notice_id, sent=False)
             return "done"
         except TransientError:
@@ -188,65 +192,30 @@ class Delivery:
         self.store.finish_notice(notice_id, sent=True)
         return "done"
 
-    # --- coalesced quarantine notices in groups -----------------------------------------------------------
+    def _notice(self, job: DeliveryJob) -> Verdict:
+        """A reporter hears of their case, in their language."""
+        text = notice_text(job.lang or "ru", job.report_id, job.notice or "", job.argument)
+        return self._send_once(job.job_id.replace("/", "_"), job.recipient_id, text)
+
     def _group_notice(self, job: DeliveryJob) -> Verdict:
         """One notice per group per window, listing every case quarantined in it (kk and ru together)."""
         bucket = int(job.argument or 0)
         notice_id = f"gn_{job.recipient_id}_{bucket}"
-        if not self.store.claim_notice(notice_id):
+        if not self.store.claim_notice(notice_id):  # the window's first job sends it; the others are done
             return "done"
-        window_end = (bucket + 1) * NOTICE_WINDOW_SECONDS + NOTICE_GRACE_SECONDS
-        wait = window_end - self.clock().timestamp()
-        if wait > 0:
+        wait = (bucket + 1) * NOTICE_WINDOW_SECONDS + NOTICE_GRACE_SECONDS - self.clock().timestamp()
+        if wait > 0:  # let the window fill before listing it
             self.sleep(min(wait, NOTICE_WINDOW_SECONDS + NOTICE_GRACE_SECONDS))
         codes = ", ".join(self.store.group_notice_codes(job.recipient_id, bucket)) or job.report_id
         text = t("kk", "group_notice", codes=codes) + "\n\n" + t("ru", "group_notice", codes=codes)
-        call = BotCall(
-            method="sendMessage",
-            params={"chat_id": job.recipient_id, "text": text[:4096], "link_preview_options": {"is_disabled": True}},
-        )
-        try:
-            self._send(job.recipient_id, call)
-        except TelegramPermanentError as error:
-            log.warning("group notice refused", extra={"chat_id": job.recipient_id, "kind": error.kind})
-            self.store.finish_notice(notice_id, sent=False)
-            return "done"
-        except TransientError:
-            self.store.release_notice(notice_id)
-            return "retry"
-        self.store.finish_notice(notice_id, sent=True)
-        return "done"
+        return self._send_claimed(notice_id, job.recipient_id, text)
 
-    # --- texts to staff (SLA reminders, digests, escalation alerts) -----------------------------------------
     def _text(self, job: DeliveryJob) -> Verdict:
-        """Send one rendered text to an active staff member, once per job."""
+        """Send one rendered text (SLA reminder, digest, escalation alert) to an active staff member, once."""
         person = self.store.get_staff(job.recipient_id)
         if person is None or not person.active or person.unreachable or not job.text:
             return "done"
-        notice_id = job.job_id.replace("/", "_")
-        if not self.store.claim_notice(notice_id):
-            return "done"
-        call = BotCall(
-            method="sendMessage",
-            params={
-                "chat_id": job.recipient_id,
-                "text": job.text[:4096],
-                "link_preview_options": {"is_disabled": True},
-            },
-        )
-        try:
-            self._send(job.recipient_id, call)
-        except TelegramPermanentError as error:
-            if error.kind == "forbidden":
-                self.store.update_staff(job.recipient_id, unreachable=True)
-            log.warning("text refused", extra={"job_id": job.job_id, "kind": error.kind})
-            self.store.finish_notice(notice_id, sent=False)
-            return "done"
-        except TransientError:
-            self.store.release_notice(notice_id)
-            return "retry"
-        self.store.finish_notice(notice_id, sent=True)
-        return "done"
+        return self._send_once(job.job_id.replace("/", "_"), job.recipient_id, job.text, staff=True)
 
 
 def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:

@@ -179,6 +179,24 @@ def merge_items(items: list[EvidenceItem]) -> tuple[list[str], list[Media]]:
     return list(dict.fromkeys(urls)), list(media.values())
 
 
+def group_draft(ctx: Context, region: str, items: list[EvidenceItem]) -> ReportDraft:
+    """A report posted in a group: category and severity are left to staff; the posts are referenced."""
+    urls, media = merge_items(items)
+    return ReportDraft(
+        category="other",
+        severity="normal",
+        region=region,
+        urls=urls,
+        media=media,
+        source="group",
+        reporter_user_id=ctx.user_id,
+        reporter_chat_id=ctx.user_id,
+        reporter_lang=ctx.lang,
+        group_chat_id=ctx.chat_id,
+        group_message_ids=[item.message_id for item in items],
+    )
+
+
 @dataclass
 class Context:
     """One update's who and where."""
@@ -823,20 +841,7 @@ class Intake:
         session = self._new_session(ctx, "group_region", "group_region")
         session.region = profile.region if profile is not None and is_region(profile.region) else ""
         warn = not can_delete and not group.get("rights_warned")
-        urls, media = merge_items([item])
-        draft = ReportDraft(
-            category="other",
-            severity="normal",
-            region=str(session.region),
-            urls=urls,
-            media=media,
-            source="group",
-            reporter_user_id=ctx.user_id,
-            reporter_chat_id=ctx.user_id,
-            reporter_lang=ctx.lang,
-            group_chat_id=ctx.chat_id,
-            group_message_ids=[message.message_id],
-        )
+        draft = group_draft(ctx, str(session.region), [item])
         session.last_update_id = ctx.update_id
 
         def outcome_for(result: SubmitResult) -> str:
@@ -902,20 +907,7 @@ class Intake:
         edit_message_id: int | None = None,
         callback_id: str | None = None,
     ) -> Outcome:
-        urls, media = merge_items(items)
-        draft = ReportDraft(
-            category="other",
-            severity="normal",
-            region=str(session.region),
-            urls=urls,
-            media=media,
-            source="group",
-            reporter_user_id=ctx.user_id,
-            reporter_chat_id=ctx.user_id,
-            reporter_lang=ctx.lang,
-            group_chat_id=ctx.chat_id,
-            group_message_ids=[item.message_id for item in items],
-        )
+        draft = group_draft(ctx, str(session.region), items)
         session.last_update_id = ctx.update_id
 
         def outcome_for(result: SubmitResult) -> str:
