@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
@@ -29,6 +30,7 @@ NOTICES: Final = "notices"
 FANOUTS: Final = "fanouts"
 ATTEMPTS: Final = "attempts"
 SEND_LEASE: Final = timedelta(minutes=2)
+INVITE_CODE: Final = re.compile(r"[0-9a-z]{1,64}")  # what new_token() makes
 
 ClaimState = Literal["claimed", "busy", "sent"]
 
@@ -125,6 +127,8 @@ class CaseStore:
 
     def redeem_invite(self, code: str, user_id: int) -> dict[str, Any] | None:
         """Mark the invite used by this person (first one wins); its data, or None when not valid."""
+        if not INVITE_CODE.fullmatch(code):  # typed by a person: "", "..", "a/b" are no invite (nor a document id)
+            return None
         ref = self.client.collection(INVITES).document(code)
         with transient_errors():
             snap = ref.get(retry=RETRY, timeout=TIMEOUT)
