@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +14,9 @@ class Pacer:
     """Reserves send slots: one message per second per chat, 20 per minute per group, `rate` per second overall.
 
     One instance per process; Terraform runs `deliver` as a single instance so the overall rate holds for
-    the bot as a whole. A 429's retry_after pauses the chat (and, for long waits, everything).
+    the bot as a whole. Overall slots are kept `1/rate` apart but a slot booked far ahead for one busy chat
+    does not hold back the others: the earliest free gap is taken. A 429's retry_after pauses the chat (and,
+    for long waits, everything).
     """
 
     rate_per_second: float = 29.0
@@ -22,17 +25,31 @@ class Pacer:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _next_global: float = 0.0
+    _booked: list[float] = field(default_factory=list)
+    _paused_until: float = 0.0
     _next_chat: dict[int, float] = field(default_factory=dict)
+
+    def _free_slot(self, earliest: float) -> float:
+        """The earliest time ≥ earliest at least 1/rate away from every booked overall slot."""
+        spacing = 1.0 / self.rate_per_second
+        slot = earliest
+        start = bisect.bisect_left(self._booked, earliest - spacing)
+        for booked in self._booked[start:]:
+            if booked >= slot + spacing:
+                break
+            if booked > slot - spacing:
+                slot = booked + spacing
+        return slot
 
     def reserve(self, chat_id: int, max_wait: float) -> float | None:
         """Reserve the earliest slot for this chat; the seconds to wait, or None when longer than max_wait."""
         with self._lock:
             now = self.clock()
-            slot = max(now, self._next_global, self._next_chat.get(chat_id, 0.0))
+            slot = self._free_slot(max(now, self._paused_until, self._next_chat.get(chat_id, 0.0)))
             if slot - now > max_wait:
                 return None
-            self._next_global = slot + 1.0 / self.rate_per_second
+            bisect.insort(self._booked, slot)
+            del self._booked[: bisect.bisect_left(self._booked, now - 1.0)]
             self._next_chat[chat_id] = slot + (self.group_interval if chat_id < 0 else self.chat_interval)
             if len(self._next_chat) > 50_000:
                 self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
@@ -53,4 +70,4 @@ class Pacer:
             until = self.clock() + retry_after
             self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), until)
             if everyone:
-                self._next_global = max(self._next_global, until)
+                self._paused_until = max(self._paused_until, until)
