@@ -32,6 +32,9 @@ def deliver(request: flask.Request) -> flask.Response:
         reason = "busy"
     except TransientError as error:
         reason = str(error)
+    except Exception as error:  # a job no code path expected: retried, then parked, never a 5xx loop
+        log.error("delivery crashed", extra={"job_id": job.job_id, "error_type": type(error).__name__})
+        reason = f"unexpected {type(error).__name__}"
     return _retry_or_park(job, pushed.delivery_attempt if pushed.attempt_known else None, reason)
 
 

@@ -15,6 +15,10 @@ log = get_logger("tick")
 
 def tick(request: flask.Request) -> flask.Response:
     """Run the work due now; 503 on a transient failure so the scheduler's retry runs it again."""
+    if request.method != "POST":  # Cloud Scheduler POSTs; a stray GET (a crawler, a browser) does no work
+        response = flask.Response(json.dumps({"ok": False}), status=405, mimetype="application/json")
+        response.headers["Allow"] = "POST"
+        return response
     try:
         counts = bootstrap.ticker().run()
     except TransientError as error:
