@@ -36,10 +36,13 @@ TOPICS: Final = ("reports", "deliveries", "reports-dead-letter", "deliveries-dea
 PUSHES: Final = (("reports", "fan_out"), ("deliveries", "deliver"))
 PARKED: Final = ("reports-dead-letter", "deliveries-dead-letter")
 FUNCTIONS_FRAMEWORK: Final = ROOT / ".venv" / "bin" / "functions-framework"
+# Requests each target works on at once: the concurrency (and THREADS) infra/functions.tf gives it in the cloud,
+# so that what runs here queues and waits as it does there (tests/unit/test_localstack.py checks they agree).
+THREADS: Final = {"telegram_webhook": 40, "fan_out": 10, "deliver": 8, "tick": 1}
 
 
 def spawn_function(
-    target: str, port: int, env: dict[str, str], logs: Path, threads: int = 32
+    target: str, port: int, env: dict[str, str], logs: Path, threads: int | None = None
 ) -> subprocess.Popen[bytes]:
     """Start one functions-framework process (gunicorn, one worker) serving a target, in its own process group."""
     logs.mkdir(parents=True, exist_ok=True)
@@ -57,7 +60,7 @@ def spawn_function(
             str(port),
         ],
         cwd=ROOT,
-        env=env | {"THREADS": str(threads)},
+        env=env | {"THREADS": str(threads or THREADS[target])},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -79,7 +82,7 @@ def wait_ready(urls: dict[str, str], logs: Path, timeout: float = 60.0) -> None:
 
 
 def start_functions(
-    env: dict[str, str], logs: Path, threads: int = 32
+    env: dict[str, str], logs: Path, threads: int | None = None
 ) -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
     """One functions-framework process per target, as Cloud Functions runs them; their URLs and processes."""
     urls: dict[str, str] = {}
@@ -143,7 +146,7 @@ class LocalStack:
     token: str = "1000001:local-token-of-the-double"  # noqa: S105  (the double's, not a secret)
     secret: str = "local-webhook-secret"  # noqa: S105
     admin_ids: str = "1001"
-    threads: int = 32
+    threads: int | None = None  # None: each target's concurrency in the cloud (THREADS)
     extra_env: dict[str, str] = field(default_factory=dict)
     enforce_limits: bool = True
     emulators: Emulators | None = None
@@ -163,6 +166,8 @@ class LocalStack:
         from scripts.botapi_double.server import DoubleServer
 
         self.logs.mkdir(parents=True, exist_ok=True)
+        for old in self.logs.glob("*.log"):  # each run's logs alone (restarts append)
+            old.unlink()
         self.emulators = Emulators(project=self.project, log_dir=self.logs).start()
         self.double = DoubleServer(enforce_limits=self.enforce_limits, token=self.token).start()
         self.env = (
@@ -281,7 +286,7 @@ class LocalStack:
         return self._clients["subscriber"]
 
     def pull_parked(self, topic: str, wait: float = 3.0) -> list[dict[str, Any]]:
-        """Every message parked on a dead-letter topic so far (acknowledged as read)."""
+        """Every message parked on a dead-letter topic so far (acknowledged as read), attributes in "_attributes"."""
         subscriber = self.subscriber()
         name = subscriber.subscription_path(self.project, f"{topic}-parked")
         found: list[dict[str, Any]] = []
@@ -293,7 +298,10 @@ class LocalStack:
             subscriber.acknowledge(
                 request={"subscription": name, "ack_ids": [m.ack_id for m in response.received_messages]}
             )
-            found.extend(json.loads(m.message.data) for m in response.received_messages)
+            found.extend(
+                json.loads(m.message.data) | {"_attributes": dict(m.message.attributes)}
+                for m in response.received_messages
+            )
         return found
 
 
