@@ -974,10 +974,6 @@ def commands() -> Iterator[Entry]:
         "/start with a revoked person's own old invite",
         "${REVOKED}",
         "/start inv_${INVITE_REVOKED}",
-        known_bug=(
-            "staff.py _start re-registers anyone whose own used invite is sent again (redeem_invite returns it for "
-            "the same person, put_staff sets active=True): a revoked staff member is back by tapping the old link"
-        ),
     )
     for text in ("/case ' OR 1=1", "/case R' OR '1'='1", "/case ${CASE}", "/case ../../reports", "/case"):
         yield command(f"{text[:24]!r} by a stranger", "${STRANGER}", text)
@@ -1052,10 +1048,6 @@ def replays() -> Iterator[Entry]:
     yield replay(
         "invite_revoked",
         "the revoked member's own /start inv_ again (Telegram re-sending, or the person tapping the old link)",
-        known_bug=(
-            "staff.py _start re-registers anyone whose own used invite is sent again: "
-            "the revoked member is active again"
-        ),
     )
 
 

@@ -236,6 +236,13 @@ class CaseStore:
                 continue  # already a reporter of the main case (or moved by an earlier attempt)
         return moved
 
+    def is_reporter(self, code: str, chat_id: int) -> bool:
+        """Whether this private chat belongs to a reporter of the case (reporters are keyed by user id)."""
+        ref = self.client.collection(REPORTS).document(code).collection(REPORTERS).document(str(chat_id))
+        with transient_errors():
+            snap = ref.get(["chat_id"], retry=RETRY, timeout=TIMEOUT)
+        return bool(snap.exists and snap.get("chat_id") == chat_id)
+
     def clear_outbox(self, code: str, event_id: str) -> None:
         """Mark the case's pending event fanned out, unless a newer one replaced it meanwhile."""
         ref = self.client.collection(REPORTS).document(code)

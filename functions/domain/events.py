@@ -9,14 +9,18 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 SCHEMA_VERSION = 1
 
+# Ids become Firestore document ids and paths: nothing that could be a path ("a/b", "..") is accepted.
+ReportId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+MessageId = Annotated[str, Field(pattern=r"^[A-Za-z0-9:_-]{1,300}$")]
+
 
 class ReportCreated(BaseModel):
     """A new case was stored."""
 
     schema_version: int = SCHEMA_VERSION
     type: Literal["report.created"] = "report.created"
-    event_id: str
-    report_id: str
+    event_id: MessageId
+    report_id: ReportId
     occurred_at: datetime
     severity: str
     region: str
@@ -28,8 +32,8 @@ class ReportJoined(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     type: Literal["report.joined"] = "report.joined"
-    event_id: str
-    report_id: str
+    event_id: MessageId
+    report_id: ReportId
     occurred_at: datetime
     reporter_user_id: int
 
@@ -39,8 +43,8 @@ class ReportChanged(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     type: Literal["report.changed"] = "report.changed"
-    event_id: str
-    report_id: str
+    event_id: MessageId
+    report_id: ReportId
     occurred_at: datetime
     from_status: str
     to_status: str
@@ -51,8 +55,8 @@ class ReportOverdue(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     type: Literal["report.overdue"] = "report.overdue"
-    event_id: str
-    report_id: str
+    event_id: MessageId
+    report_id: ReportId
     occurred_at: datetime
     minutes: int  # how long it has waited, for the alert's text
 

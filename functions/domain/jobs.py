@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from functions.domain.events import MessageId, ReportId
+
 SCHEMA_VERSION = 1
 
 
@@ -13,11 +15,11 @@ class DeliveryJob(BaseModel):
     """Send or edit one thing for one person: a staff card, or a notice to a reporter."""
 
     schema_version: int = SCHEMA_VERSION
-    job_id: str
+    job_id: MessageId
     kind: Literal["card", "notice", "group_notice", "text"]
-    report_id: str
+    report_id: ReportId
     recipient_id: int
-    event_id: str
+    event_id: MessageId
     lang: str | None = None
     notice: str | None = None
     argument: str | None = None

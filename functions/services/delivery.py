@@ -41,6 +41,7 @@ class DeliveryStore(Protocol):
     def finish_notice(self, notice_id: str, sent: bool) -> None: ...
     def release_notice(self, notice_id: str) -> None: ...
     def group_notice_codes(self, chat_id: int, bucket: int) -> list[str]: ...
+    def is_reporter(self, code: str, chat_id: int) -> bool: ...
 
 
 class BotPort(Protocol):
@@ -193,7 +194,10 @@ class Delivery:
         return "done"
 
     def _notice(self, job: DeliveryJob) -> Verdict:
-        """A reporter hears of their case, in their language."""
+        """A reporter hears of their case, in their language — only a reporter of that case."""
+        if not self.store.is_reporter(job.report_id, job.recipient_id):
+            log.warning("notice for someone who is not a reporter of the case dropped", extra={"job_id": job.job_id})
+            return "done"
         text = notice_text(job.lang or "ru", job.report_id, job.notice or "", job.argument)
         return self._send_once(job.job_id.replace("/", "_"), job.recipient_id, text)
 

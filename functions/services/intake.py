@@ -786,7 +786,12 @@ class Intake:
         pending = ctx.session if ctx.session is not None and ctx.session.kind == "group_region" else None
         if pending is not None and pending.step == "group_region":
             self.store.add_item(ctx.sid, pending.flow_id, item)
-            return Outcome()
+            if item.media_group_id is not None:
+                return Outcome()  # an album's later parts: the question was asked for its first part
+            # The question may have been lost (a group gets 20 bot messages a minute): ask again.
+            keyboard = kb.regions(ctx.lang, pending.flow_id, "greg", None, with_cancel=False)
+            body = send(ctx.chat_id, t(ctx.lang, "group_ask_region"), keyboard, reply_to=message.message_id)
+            return self._save(ctx, pending, Outcome(body=body))
         if item.media_group_id is not None:
             owner = self.store.claim_album(ctx.sid, item.media_group_id, ctx.update_id)
             if owner != ctx.update_id:

@@ -145,6 +145,13 @@ class Staff:
             data = self.cases.redeem_invite(arg[4:40], user.id)
             if data is None:
                 return Outcome(body=send(message.chat.id, t(lang, "invite_invalid")))
+            if data.get("used_by") == user.id:  # their own invite again: Telegram re-sending, or an old link
+                stored = self.cases.get_staff(user.id)
+                if stored is not None and not stored.active:  # revoked people do not come back this way
+                    return Outcome(body=send(message.chat.id, t(lang, "invite_invalid")))
+                if stored is not None:
+                    role = t(lang, f"staffrole_{stored.role.value}")
+                    return Outcome(body=send(message.chat.id, t(lang, "staff_welcome", role=role)))
             member = StaffMember(
                 user_id=user.id,
                 role=Role(data["role"]),
