@@ -49,7 +49,31 @@ def staff_from(data: dict[str, Any]) -> StaffMember:
     )
 
 
-class CaseStore:
+class StaffReads:
+    """Reading staff records: shared by the stores of the case workflow and of oversight."""
+
+    client: firestore.Client
+
+    def get_staff(self, user_id: int) -> StaffMember | None:
+        """The stored staff member, active or not."""
+        with transient_errors():
+            snap = self.client.collection(STAFF).document(str(user_id)).get(retry=RETRY, timeout=TIMEOUT)
+        return staff_from(snap.to_dict() or {}) if snap.exists else None
+
+    def active_staff(self) -> list[StaffMember]:
+        """Every active staff member (the committee's staff is hundreds, not millions)."""
+        query = self.client.collection(STAFF).where(filter=firestore.FieldFilter("active", "==", True))
+        with transient_errors():
+            return [staff_from(snap.to_dict() or {}) for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
+
+    def all_staff(self) -> list[StaffMember]:
+        """Every staff member, revoked ones included."""
+        with transient_errors():
+            snaps = self.client.collection(STAFF).stream(retry=RETRY, timeout=TIMEOUT)
+            return [staff_from(snap.to_dict() or {}) for snap in snaps]
+
+
+class CaseStore(StaffReads):
     """Staff, invites, transitions and delivery records (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
@@ -57,12 +81,6 @@ class CaseStore:
         self.clock = clock
 
     # --- staff --------------------------------------------------------------------------------------------
-    def get_staff(self, user_id: int) -> StaffMember | None:
-        """The stored staff member, active or not."""
-        with transient_errors():
-            snap = self.client.collection(STAFF).document(str(user_id)).get(retry=RETRY, timeout=TIMEOUT)
-        return staff_from(snap.to_dict() or {}) if snap.exists else None
-
     def put_staff(self, member: StaffMember, invited_by: int | None) -> None:
         """Register or update a staff member (reachable again: they pressed Start)."""
         now = self.clock()
@@ -94,18 +112,6 @@ class CaseStore:
         except gexc.NotFound:
             return False
         return True
-
-    def active_staff(self) -> list[StaffMember]:
-        """Every active staff member (the committee's staff is hundreds, not millions)."""
-        query = self.client.collection(STAFF).where(filter=firestore.FieldFilter("active", "==", True))
-        with transient_errors():
-            return [staff_from(snap.to_dict() or {}) for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
-
-    def all_staff(self) -> list[StaffMember]:
-        """Every staff member, revoked ones included."""
-        with transient_errors():
-            snaps = self.client.collection(STAFF).stream(retry=RETRY, timeout=TIMEOUT)
-            return [staff_from(snap.to_dict() or {}) for snap in snaps]
 
     # --- invites ------------------------------------------------------------------------------------------
     def create_invite(self, code: str, role: Role, regions: list[str], by: int, ttl: timedelta) -> None:

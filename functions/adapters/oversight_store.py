@@ -10,7 +10,7 @@ from typing import Any, Final
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.case_store import CARDS, STAFF, staff_from
+from functions.adapters.case_store import CARDS, StaffReads
 from functions.adapters.firestore_store import (
     CONTENT,
     EVENTS,
@@ -22,7 +22,6 @@ from functions.adapters.firestore_store import (
 )
 from functions.domain.models import Status
 from functions.domain.oversight import CLOSED_STATUSES, OPEN_VALUES, QUEUE_FIELDS
-from functions.domain.workflow import StaffMember
 from functions.errors import TransientError
 
 TICKS: Final = "ticks"
@@ -51,24 +50,12 @@ def _rows(snaps: Iterable[Any]) -> list[dict[str, Any]]:
     return [(snap.to_dict() or {}) | {"id": snap.id} for snap in snaps]
 
 
-class OversightStore:
+class OversightStore(StaffReads):
     """Reads and writes of the oversight features (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
         self.client = client
         self.clock = clock
-
-    # --- staff --------------------------------------------------------------------------------------------
-    def get_staff(self, user_id: int) -> StaffMember | None:
-        """The stored staff member, active or not."""
-        with transient_errors():
-            snap = self.client.collection(STAFF).document(str(user_id)).get(retry=RETRY, timeout=TIMEOUT)
-        return staff_from(snap.to_dict() or {}) if snap.exists else None
-
-    def all_staff(self) -> list[StaffMember]:
-        """Every staff member, revoked ones included (hundreds, not millions)."""
-        with transient_errors():
-            return [staff_from(s.to_dict() or {}) for s in self.client.collection(STAFF).stream(retry=RETRY)]
 
     # --- single cases -------------------------------------------------------------------------------------
     def get_report(self, code: str) -> dict[str, Any] | None:
