@@ -44,6 +44,7 @@ integration: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m scripts.bench_webhook
 	$(PY) -m scripts.bench_delivery
+	$(PY) -m scripts.load_day
 
 clean:
 	rm -rf $(VENV) .venv-checkov .logs .mypy_cache .ruff_cache

@@ -51,12 +51,28 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     gave_up: int = 0
+    by_tag: dict[str, list[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, seconds: float, status: int | None) -> None:
+    def record(self, seconds: float, status: int | None, tag: str = "") -> None:
         with self._lock:
             self.latencies.append(seconds)
             self.statuses["no answer" if status is None else str(status)] += 1
+            if tag:
+                self.by_tag.setdefault(tag, []).append(seconds)
+
+    def tagged(self) -> dict[str, dict[str, float]]:
+        """Latency percentiles (ms) per tag of the requests."""
+        shown = {}
+        for tag, values in sorted(self.by_tag.items()):
+            ms = [v * 1000 for v in values]
+            shown[tag] = {
+                "n": len(ms),
+                "p50": round(percentile(ms, 50), 1),
+                "p90": round(percentile(ms, 90), 1),
+                "p99": round(percentile(ms, 99), 1),
+            }
+        return shown
 
     @property
     def accepted(self) -> int:
@@ -93,7 +109,7 @@ class Telegram:
         self.stats = stats or Stats()
         self.give_up_after = give_up_after
 
-    def deliver(self, update: dict[str, Any]) -> dict[str, Any]:
+    def deliver(self, update: dict[str, Any], tag: str = "") -> dict[str, Any]:
         """Deliver one update until the webhook accepts it; the double's record of the accepted attempt."""
         update.setdefault("update_id", next_update_id())
         deadline = time.monotonic() + self.give_up_after
@@ -102,7 +118,7 @@ class Telegram:
             started = time.monotonic()
             result: dict[str, Any] = self.double.post_update(update)
             status = result.get("status")
-            self.stats.record(time.monotonic() - started, status)
+            self.stats.record(time.monotonic() - started, status, tag)
             if status is not None and 200 <= status < 300:
                 return result
             if time.monotonic() > deadline:
@@ -124,6 +140,7 @@ class Reporter:
     outcome: str = ""
     code: str | None = None
     nudges: int = 0
+    tag: str = ""  # what the webhook's latency is filed under (e.g. "viral")
 
     def say(self, text: str, chat_id: int | None = None) -> dict[str, Any]:
         """Send text (a link is detected as Telegram's clients do); the delivery record plus its message_id."""
@@ -137,7 +154,7 @@ class Reporter:
             message_id=message_id,
             update_id=next_update_id(),
         )
-        return self.tg.deliver(update) | {"message_id": message_id}
+        return self.tg.deliver(update, self.tag) | {"message_id": message_id}
 
     def press(self, label: str, chat_id: int | None = None, nudges: int = 3) -> bool:
         """Press the button with this label on the bot's latest message that has one; False if there is none.
@@ -170,7 +187,7 @@ class Reporter:
                 message=message["message"],
                 update_id=next_update_id(),
             )
-            self.tg.deliver(update)
+            self.tg.deliver(update, self.tag)
             return True
         return False
 
@@ -230,7 +247,7 @@ class Reporter:
             message=message["message"],
             update_id=next_update_id(),
         )
-        self.tg.deliver(update)
+        self.tg.deliver(update, self.tag)
 
     def _reply_to(self, chat_id: int, message_id: object) -> dict[str, Any] | None:
         """The bot's latest message in reply to one of this user's messages."""
