@@ -287,11 +287,6 @@ def cards_of(double: Any, chat_id: int) -> Counter[str]:
     return found
 
 
-def report_pages(db: Any) -> list[dict[str, Any]]:
-    """Every case document with its id."""
-    return [(snap.to_dict() or {}) | {"id": snap.id} for snap in db.collection("reports").stream()]
-
-
 @dataclass
 class Consistency:
     """The end-of-run checks: reports exactly once, fan-out done, cards once or parked, one confirmation each."""

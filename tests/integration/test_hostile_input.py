@@ -12,7 +12,6 @@ import base64
 import json
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Final
 
 import httpx
@@ -362,7 +361,3 @@ class TestGeneratedUpdates:
         if changed:
             world.rollback(now)
         assert changed == []
-
-
-def test_corpus_directory_is_where_the_script_writes() -> None:
-    assert Path(make_hostile_corpus.OUT) == CORPUS_DIR
