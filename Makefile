@@ -44,6 +44,7 @@ integration: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m scripts.bench_webhook
 	$(PY) -m scripts.bench_delivery
+	$(PY) -m scripts.bench_oversight
 	$(PY) -m scripts.load_day
 
 clean:
