@@ -141,9 +141,17 @@ class Reporter:
     code: str | None = None
     nudges: int = 0
     tag: str = ""  # what the webhook's latency is filed under (e.g. "viral")
+    think: float = 0.0  # seconds a person takes to read and tap before each step after the first
+    _spoke: bool = False
+
+    def _pause(self) -> None:
+        if self._spoke and self.think > 0:
+            time.sleep(self.think)
+        self._spoke = True
 
     def say(self, text: str, chat_id: int | None = None) -> dict[str, Any]:
         """Send text (a link is detected as Telegram's clients do); the delivery record plus its message_id."""
+        self._pause()
         message_id = next_update_id() % 1_000_000_000
         update = make_text_update(
             self.user_id,
@@ -172,6 +180,7 @@ class Reporter:
         return False
 
     def _press_once(self, label: str, chat: int) -> bool:
+        self._pause()
         for message in reversed(self.tg.double.messages(chat)):
             data = callback_data_of(message.get("reply_markup"), label)
             if data is None:
@@ -234,6 +243,7 @@ class Reporter:
 
     def press_on(self, message: dict[str, Any], label: str, chat_id: int) -> None:
         """Press the button with this label on this message."""
+        self._pause()
         data = callback_data_of(message.get("reply_markup"), label)
         assert data is not None
         update = make_callback_update(
