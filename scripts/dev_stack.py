@@ -50,8 +50,15 @@ def transcript(double: Any, stop: threading.Event) -> None:
             say(f"bot → {params.get('chat_id', '')} {call['method']}{status}: {shown}".rstrip(": "))
 
 
+def _stop_on_signal(signum: int, _frame: Any) -> None:
+    """SIGTERM or SIGHUP stop the stack like Ctrl-C, so nothing is left behind."""
+    raise KeyboardInterrupt(signum)
+
+
 def main() -> int:
-    """Start everything, print the conversation, stop everything on Ctrl-C."""
+    """Start everything, print the conversation, stop everything on Ctrl-C (or SIGTERM, SIGHUP)."""
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGHUP, _stop_on_signal)
     logs = ROOT / ".logs"
     logs.mkdir(exist_ok=True)
     real_token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
