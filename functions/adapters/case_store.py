@@ -73,7 +73,25 @@ class StaffReads:
             return [staff_from(snap.to_dict() or {}) for snap in snaps]
 
 
-class CaseStore(StaffReads):
+class AuditTrail:
+    """Appending to a case's audit trail: shared by the stores of the case workflow and of oversight."""
+
+    client: firestore.Client
+    clock: Callable[[], datetime]
+
+    def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool:
+        """Record an audit event that changes no state (a note, a view, an SLA step); False if already there."""
+        try:
+            with transient_errors():
+                self.client.collection(REPORTS).document(code).collection(EVENTS).document(event_id).create(
+                    event | {"at": self.clock()}, retry=RETRY, timeout=TIMEOUT
+                )
+        except gexc.AlreadyExists:
+            return False
+        return True
+
+
+class CaseStore(StaffReads, AuditTrail):
     """Staff, invites, transitions and delivery records (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
@@ -192,17 +210,6 @@ class CaseStore(StaffReads):
             with transient_errors():
                 batch.commit(retry=RETRY, timeout=TIMEOUT)
         except (gexc.FailedPrecondition, gexc.AlreadyExists, gexc.Aborted):
-            return False
-        return True
-
-    def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool:
-        """Record an audit event that changes no state (a note, an evidence view); False if already there."""
-        try:
-            with transient_errors():
-                self.client.collection(REPORTS).document(code).collection(EVENTS).document(event_id).create(
-                    event | {"at": self.clock()}, retry=RETRY, timeout=TIMEOUT
-                )
-        except gexc.AlreadyExists:
             return False
         return True
 

@@ -10,7 +10,7 @@ from typing import Any, Final
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.case_store import CARDS, StaffReads
+from functions.adapters.case_store import CARDS, AuditTrail, StaffReads
 from functions.adapters.firestore_store import (
     CONTENT,
     EVENTS,
@@ -50,7 +50,7 @@ def _rows(snaps: Iterable[Any]) -> list[dict[str, Any]]:
     return [(snap.to_dict() or {}) | {"id": snap.id} for snap in snaps]
 
 
-class OversightStore(StaffReads):
+class OversightStore(StaffReads, AuditTrail):
     """Reads and writes of the oversight features (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
@@ -257,17 +257,6 @@ class OversightStore(StaffReads):
                             self.client.collection(REPORTS).document(code).update(fields, retry=RETRY)
                     except gexc.NotFound:
                         continue
-
-    def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool:
-        """Record an audit event on a case; False when it is already there."""
-        try:
-            with transient_errors():
-                self.client.collection(REPORTS).document(code).collection(EVENTS).document(event_id).create(
-                    event | {"at": self.clock()}, retry=RETRY, timeout=TIMEOUT
-                )
-        except gexc.AlreadyExists:
-            return False
-        return True
 
     # --- legal hold, exports ------------------------------------------------------------------------------
     def set_legal_hold(self, code: str, on: bool, by: int, event_id: str) -> bool:
