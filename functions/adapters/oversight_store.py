@@ -21,7 +21,7 @@ from functions.adapters.firestore_store import (
     transient_errors,
 )
 from functions.domain.models import Status
-from functions.domain.oversight import CLOSED_STATUSES, OPEN_VALUES, QUEUE_FIELDS
+from functions.domain.statistics import CLOSED_STATUSES, OPEN_VALUES, QUEUE_FIELDS
 from functions.errors import TransientError
 
 TICKS: Final = "ticks"

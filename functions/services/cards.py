@@ -7,8 +7,10 @@ import json
 from datetime import datetime
 from typing import Any, Final
 
+from functions.domain import callbacks
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
+from functions.domain.time import coarse
 from functions.domain.workflow import ARGUMENTS, Action, CaseView, StaffMember, actions_for
 from functions.i18n import t
 from functions.services.keyboards import Keyboard, button, markup
@@ -48,12 +50,8 @@ def age_text(lang: str, created_at: datetime | None, now: datetime) -> str:
     """How long ago the case came in, coarse and short."""
     if created_at is None:
         return "—"
-    minutes = max(0, int((now - created_at).total_seconds() // 60))
-    if minutes < 60:
-        return t(lang, "age_minutes", n=minutes)
-    if minutes < 48 * 60:
-        return t(lang, "age_hours", n=minutes // 60)
-    return t(lang, "age_days", n=minutes // (24 * 60))
+    unit, count = coarse(now - created_at, minutes_below=60)
+    return t(lang, f"age_{unit}", n=count)
 
 
 def status_line(lang: str, report: dict[str, Any], owner_name: str | None) -> str:
@@ -120,22 +118,24 @@ def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None =
     allowed = actions_for(staff, case_view(report))
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
-        options = [[button(t(lang, f"{prefix}_{arg}"), f"s:{prefix}:{code}:{arg}")] for arg in ARGUMENTS[Action(menu)]]
-        return markup([*options, [button(t(lang, "btn_back"), f"s:back:{code}")]])
+        options = [
+            [button(t(lang, f"{prefix}_{arg}"), callbacks.case(prefix, code, arg))] for arg in ARGUMENTS[Action(menu)]
+        ]
+        return markup([*options, [button(t(lang, "btn_back"), callbacks.case("back", code))]])
     rows: list[list[dict[str, str]]] = []
     if Action.TAKE in allowed:
-        rows.append([button(t(lang, "btn_take"), f"s:take:{code}")])
+        rows.append([button(t(lang, "btn_take"), callbacks.case("take", code))])
     step_row = []
     if Action.ESCALATE in allowed:
-        step_row.append(button(t(lang, "btn_escalate"), f"s:menu:{code}:escalate"))
+        step_row.append(button(t(lang, "btn_escalate"), callbacks.case("menu", code, "escalate")))
     if Action.RESOLVE in allowed:
-        step_row.append(button(t(lang, "btn_resolve"), f"s:menu:{code}:resolve"))
+        step_row.append(button(t(lang, "btn_resolve"), callbacks.case("menu", code, "resolve")))
     if step_row:
         rows.append(step_row)
     if Action.REJECT in allowed:
-        rows.append([button(t(lang, "btn_reject"), f"s:menu:{code}:reject")])
+        rows.append([button(t(lang, "btn_reject"), callbacks.case("menu", code, "reject"))])
     if Action.REOPEN in allowed:
-        rows.append([button(t(lang, "btn_reopen"), f"s:reopen:{code}")])
+        rows.append([button(t(lang, "btn_reopen"), callbacks.case("reopen", code))])
     if report.get("media") or report.get("urls"):
-        rows.append([button(t(lang, "btn_evidence"), f"s:ev:{code}")])
+        rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
     return markup(rows)

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
 
-from functions.adapters.telegram_gateway import TelegramPermanentError, TelegramRetryAfter, is_not_modified
-from functions.domain.jobs import DeliveryJob
+from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
 from functions.domain.workflow import StaffMember, may_see
-from functions.errors import TransientError
+from functions.errors import BotRefused, BotRetryAfter, TransientError
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
+from functions.services.access import owner_name
 from functions.services.cards import text_hash_of
-from functions.services.intake import NOTICE_WINDOW_SECONDS
 from functions.services.pacing import Pacer
 
 log = get_logger("deliver")
@@ -79,7 +78,7 @@ class Delivery:
                 raise TransientError("pacing: this chat's queue is full")
             try:
                 return self.bot.call(call)
-            except TelegramRetryAfter as error:
+            except BotRetryAfter as error:
                 self.pacer.back_off(chat_id, error.retry_after, everyone=error.retry_after > 1)
                 log.warning("rate limited", extra={"chat_id": chat_id, "retry_after": error.retry_after})
                 if error.retry_after > IN_PROCESS_RETRY_LIMIT or time.monotonic() + error.retry_after > deadline:
@@ -99,7 +98,7 @@ class Delivery:
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"
-        owner = self._owner_name(report)
+        owner = owner_name(self.store.get_staff, report)
         text, keyboard = cards.render_card(report, person, self.clock(), owner)
         digest = text_hash_of(text, keyboard)
         message_id = card.get("message_id")
@@ -108,7 +107,7 @@ class Delivery:
                 self.store.release_card(job.report_id, person.user_id, person.user_id, int(message_id), digest)
                 return "done"
             new_id = self._put_card(person.user_id, message_id, text, keyboard)
-        except TelegramPermanentError as error:
+        except BotRefused as error:
             self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
             if error.kind == "forbidden":
                 self.store.update_staff(person.user_id, unreachable=True)
@@ -141,8 +140,8 @@ class Delivery:
             try:
                 self._send(chat_id, call)
                 return message_id
-            except TelegramPermanentError as error:
-                if is_not_modified(error):
+            except BotRefused as error:
+                if error.not_modified:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
@@ -159,13 +158,6 @@ class Delivery:
         result = self._send(chat_id, call)
         return int(result["message_id"])
 
-    def _owner_name(self, report: dict[str, Any]) -> str | None:
-        assignee = report.get("assignee")
-        if not isinstance(assignee, int):
-            return None
-        owner = self.store.get_staff(assignee)
-        return owner.name if owner is not None and owner.name else str(assignee)
-
     # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
     def _send_once(self, notice_id: str, chat_id: int, text: str, *, staff: bool = False) -> Verdict:
         """Send a text at most once per notice id (claimed first; released on a transient failure)."""
@@ -181,7 +173,7 @@ class Delivery:
         )
         try:
             self._send(chat_id, call)
-        except TelegramPermanentError as error:
+        except BotRefused as error:
             if staff and error.kind == "forbidden":
                 self.store.update_staff(chat_id, unreachable=True)
             log.warning("text refused", extra={"notice_id": notice_id, "kind": error.kind})

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from functions.domain.events import REPORT_EVENT, ReportChanged, ReportCreated, ReportJoined, ReportOverdue
 from functions.domain.jobs import DeliveryJob
-from functions.domain.oversight import escalation_recipients
+from functions.domain.sla import escalation_recipients
 from functions.domain.workflow import StaffMember, recipients
 from functions.i18n import t
 from functions.log import get_logger

@@ -1,24 +1,19 @@
-"""Inline keyboards of the reporter flows, built from the catalogs; callback data kept under 64 bytes."""
+"""Inline keyboards of the reporter flows, built from the catalogs; callback data from domain.callbacks."""
 
 from __future__ import annotations
 
-from typing import Any, Final
-
+from functions.domain import callbacks
 from functions.domain.categories import Category
 from functions.domain.models import REPORTER_ROLES
 from functions.domain.regions import REGION_CODES
 from functions.i18n import t
-
-MAX_CALLBACK_BYTES: Final = 64
-
-Keyboard = dict[str, Any]
+from functions.services.calls import Keyboard
 
 
 def button(text: str, data: str) -> dict[str, str]:
     """One callback button; refuses data Telegram would reject (1-64 bytes)."""
-    size = len(data.encode())
-    if not 1 <= size <= MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback_data of {size} bytes")
+    if not callbacks.fits(data):
+        raise ValueError(f"callback_data of {len(data.encode())} bytes")
     return {"text": text, "callback_data": data}
 
 
@@ -27,18 +22,13 @@ def markup(rows: list[list[dict[str, str]]]) -> Keyboard:
     return {"inline_keyboard": rows}
 
 
-def flow_data(flow_id: str, action: str, value: str = "") -> str:
-    """Callback data of a flow button: f:<flow>:<action>:<value>."""
-    return f"f:{flow_id}:{action}:{value}"
-
-
 def _pairs(buttons: list[dict[str, str]]) -> list[list[dict[str, str]]]:
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 def categories(lang: str, flow_id: str) -> Keyboard:
     """One button per category, then Cancel."""
-    rows = [[button(t(lang, f"cat_{cat.value}"), flow_data(flow_id, "cat", cat.value))] for cat in Category]
+    rows = [[button(t(lang, f"cat_{cat.value}"), callbacks.flow(flow_id, "cat", cat.value))] for cat in Category]
     return markup([*rows, [cancel_button(lang, flow_id)]])
 
 
@@ -46,10 +36,10 @@ def danger(lang: str, flow_id: str) -> Keyboard:
     """Yes / No / Not sure."""
     return markup(
         [
-            [button(t(lang, "danger_yes"), flow_data(flow_id, "danger", "yes"))],
+            [button(t(lang, "danger_yes"), callbacks.flow(flow_id, "danger", "yes"))],
             [
-                button(t(lang, "danger_no"), flow_data(flow_id, "danger", "no")),
-                button(t(lang, "danger_unsure"), flow_data(flow_id, "danger", "unsure")),
+                button(t(lang, "danger_no"), callbacks.flow(flow_id, "danger", "no")),
+                button(t(lang, "danger_unsure"), callbacks.flow(flow_id, "danger", "unsure")),
             ],
             [cancel_button(lang, flow_id)],
         ]
@@ -63,7 +53,7 @@ def regions(lang: str, flow_id: str, action: str, preferred: str | None, *, with
         codes.remove(preferred)
         codes.insert(0, preferred)
     buttons = [
-        button(("✓ " if code == preferred else "") + t(lang, f"region_{code}"), flow_data(flow_id, action, code))
+        button(("✓ " if code == preferred else "") + t(lang, f"region_{code}"), callbacks.flow(flow_id, action, code))
         for code in codes
     ]
     rows = _pairs(buttons)
@@ -74,30 +64,46 @@ def regions(lang: str, flow_id: str, action: str, preferred: str | None, *, with
 
 def roles(lang: str, flow_id: str) -> Keyboard:
     """Who the reporter is."""
-    buttons = [button(t(lang, f"role_{role}"), flow_data(flow_id, "role", role)) for role in REPORTER_ROLES]
+    buttons = [button(t(lang, f"role_{role}"), callbacks.flow(flow_id, "role", role)) for role in REPORTER_ROLES]
     return markup(_pairs(buttons))
 
 
 def evidence_done(lang: str, flow_id: str) -> Keyboard:
     """Done / Cancel under the evidence question."""
-    return markup([[button(t(lang, "btn_done"), flow_data(flow_id, "ev", "done")), cancel_button(lang, flow_id)]])
+    return markup([[button(t(lang, "btn_done"), callbacks.flow(flow_id, "ev", "done")), cancel_button(lang, flow_id)]])
 
 
 def skip_description(lang: str, flow_id: str) -> Keyboard:
     """Skip / Cancel under the description question."""
-    return markup([[button(t(lang, "btn_skip"), flow_data(flow_id, "desc", "skip")), cancel_button(lang, flow_id)]])
+    return markup(
+        [[button(t(lang, "btn_skip"), callbacks.flow(flow_id, "desc", "skip")), cancel_button(lang, flow_id)]]
+    )
 
 
 def confirm(lang: str, flow_id: str) -> Keyboard:
     """Send / Cancel under the summary."""
-    return markup([[button(t(lang, "btn_send"), flow_data(flow_id, "confirm", "yes")), cancel_button(lang, flow_id)]])
+    return markup(
+        [[button(t(lang, "btn_send"), callbacks.flow(flow_id, "confirm", "yes")), cancel_button(lang, flow_id)]]
+    )
 
 
 def languages() -> Keyboard:
     """Kazakh / Russian."""
-    return markup([[button(t("kk", "btn_lang_kk"), "lang:kk"), button(t("ru", "btn_lang_ru"), "lang:ru")]])
+    return markup(
+        [[button(t("kk", "btn_lang_kk"), callbacks.lang("kk")), button(t("ru", "btn_lang_ru"), callbacks.lang("ru"))]]
+    )
 
 
 def cancel_button(lang: str, flow_id: str) -> dict[str, str]:
     """The Cancel button of a flow."""
-    return button(t(lang, "btn_cancel"), flow_data(flow_id, "cancel"))
+    return button(t(lang, "btn_cancel"), callbacks.flow(flow_id, "cancel"))
+
+
+def child_offer(lang: str, flow_id: str) -> Keyboard:
+    """A contact with an adult / No, thanks."""
+    return markup(
+        [
+            [button(t(lang, "btn_child_contact"), callbacks.flow(flow_id, "child", "contact"))],
+            [button(t(lang, "btn_child_no"), callbacks.flow(flow_id, "child", "no"))],
+        ]
+    )

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
 from functions.domain.events import REPORT_EVENT, ReportCreated, ReportJoined
 from functions.errors import TransientError
 from functions.log import get_logger
-from functions.services.intake import EventSink
-
-if TYPE_CHECKING:
-    from functions.services.sla import Sla
+from functions.services.submit import EventSink
+from functions.services.timed import TimedOversight
 
 log = get_logger("tick")
 
@@ -36,13 +34,13 @@ class Ticker:
         events: EventSink,
         reports_topic: str,
         clock: Callable[[], datetime],
-        sla: Sla | None = None,
+        oversight: TimedOversight,
     ) -> None:
         self.store = store
         self.events = events
         self.reports_topic = reports_topic
         self.clock = clock
-        self.sla = sla
+        self.oversight = oversight
 
     def run(self) -> dict[str, int]:
         """Do the time-driven work due now; returns counts per kind of work.
@@ -53,16 +51,8 @@ class Ticker:
             TransientError: when an oversight step failed; the next minute's call does it.
         """
         counts = {"republished": self.republish()}
-        counts |= self.oversight().run()
+        counts |= self.oversight.run()
         return counts
-
-    def oversight(self) -> Sla:
-        """The SLA, digest and retention steps, on this ticker's clock (built from the settings when not given)."""
-        if self.sla is None:
-            from functions import bootstrap
-
-            self.sla = bootstrap.sla(self.clock)
-        return self.sla
 
     def republish(self) -> int:
         """Publish again the events of cases and joins that were stored but not fanned out in time."""

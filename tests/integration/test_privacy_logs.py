@@ -22,7 +22,7 @@ import pytest
 from functions import bootstrap
 from functions.domain.workflow import Role, StaffMember
 from functions.log import JsonFormatter
-from functions.services.intake import MAX_DESCRIPTION
+from functions.services.report_flow import MAX_DESCRIPTION
 from scripts.botapi_double.builders import make_callback_update, make_media_update, make_text_update, make_user
 from scripts.botapi_double.markup import callback_data_of
 from tests.integration.helpers import code_in

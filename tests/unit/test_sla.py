@@ -14,23 +14,19 @@ from pydantic import BaseModel
 
 from functions.domain.events import ReportOverdue
 from functions.domain.jobs import DeliveryJob
-from functions.domain.oversight import (
-    CaseFacts,
-    Request,
+from functions.domain.sla import (
     Thresholds,
-    compute,
     digest_recipients,
     escalation_recipients,
-    facts_of,
     overdue_reason,
-    parse_request,
     queue_order,
     reminder_recipients,
-    scope_regions,
 )
+from functions.domain.statistics import CaseFacts, Request, compute, facts_of, parse_request, scope_regions
 from functions.domain.workflow import Role, StaffMember
 from functions.services.fanout import FanOut
-from functions.services.sla import Sla, chunks, duration_text
+from functions.services.texts import chunks, duration_text
+from functions.services.timed import TimedOversight as Sla
 
 NOW = datetime(2026, 3, 10, 4, 5, tzinfo=UTC)  # 09:05 in Kazakhstan
 
