@@ -233,7 +233,9 @@ class Services:
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
             staff=StaffDesk(
-                commands=commands, buttons={"s": actions.button, "q": lookup.button}, reply=Notes(cases, access).reply
+                commands=commands,
+                buttons={"s": actions.button, "q": lookup.button, "i": admin.button},
+                reply=Notes(cases, access).reply,
             ),
         )
 

@@ -4,6 +4,7 @@ f:<flow>:<action>:<value>    a step of a reporter flow (report, profile, child, 
 lang:<lang>                  the language picker
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
+i:x:<invite>                 cancel an open invite (/invites)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ FLOW: Final = "f"
 LANG: Final = "lang"
 CASE: Final = "s"
 QUEUE: Final = "q"
+INVITE: Final = "i"
 
 
 def prefix_of(data: str) -> str:
@@ -119,3 +121,17 @@ def parse_queue(data: str) -> QueuePress | None:
     if parts[1] == "c":
         return QueuePress(code=parts[2])
     return None
+
+
+# --- open invites --------------------------------------------------------------------------------------------
+def invite_cancel(code: str) -> str:
+    """Callback data of the button that cancels an open invite."""
+    return f"{INVITE}:x:{code}"
+
+
+def parse_invite_cancel(data: str) -> str | None:
+    """The invite code to cancel, or None when the data is not such a button."""
+    parts = data.split(":")
+    if len(parts) != 3 or parts[0] != INVITE or parts[1] != "x" or not parts[2]:
+        return None
+    return parts[2]

@@ -10,17 +10,33 @@ from functions.i18n import t
 Keyboard = dict[str, Any]
 
 
-def send(chat_id: int, text: str, keyboard: Keyboard | None = None, reply_to: int | None = None) -> BotCall:
+def send(
+    chat_id: int,
+    text: str,
+    keyboard: Keyboard | None = None,
+    reply_to: int | None = None,
+    *,
+    entities: list[dict[str, Any]] | None = None,
+) -> BotCall:
     """A sendMessage without link previews (a preview would spread the content)."""
     params: dict[str, Any] = {"chat_id": chat_id, "text": text, "link_preview_options": {"is_disabled": True}}
     if keyboard is not None:
         params["reply_markup"] = keyboard
+    if entities:
+        params["entities"] = entities
     if reply_to is not None:
         params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
     return BotCall(method="sendMessage", params=params)
 
 
-def edit(chat_id: int, message_id: int, text: str, keyboard: Keyboard | None = None) -> BotCall:
+def edit(
+    chat_id: int,
+    message_id: int,
+    text: str,
+    keyboard: Keyboard | None = None,
+    *,
+    entities: list[dict[str, Any]] | None = None,
+) -> BotCall:
     """An editMessageText of the bot's own message (idempotent)."""
     params: dict[str, Any] = {
         "chat_id": chat_id,
@@ -30,6 +46,8 @@ def edit(chat_id: int, message_id: int, text: str, keyboard: Keyboard | None = N
     }
     if keyboard is not None:
         params["reply_markup"] = keyboard
+    if entities:
+        params["entities"] = entities
     return BotCall(method="editMessageText", params=params)
 
 

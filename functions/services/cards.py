@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
 from functions.domain import callbacks
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
+from functions.domain.text import Entity, Part, Quote, compose, fit
 from functions.domain.time import coarse
 from functions.domain.workflow import ARGUMENTS, Action, CaseView, StaffMember, actions_for
 from functions.i18n import t
@@ -18,6 +20,7 @@ from functions.services.keyboards import Keyboard, button, markup
 SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
 MAX_LINKS: Final = 10
 MAX_DESCRIPTION_ON_CARD: Final = 500
+MAX_LINK_ON_CARD: Final = 300  # UTF-16 units; the whole link is in the evidence message
 PLATFORM_NAMES: Final = {
     "tiktok": "TikTok",
     "instagram": "Instagram",
@@ -69,14 +72,23 @@ def status_line(lang: str, report: dict[str, Any], owner_name: str | None) -> st
     return text
 
 
-def render_card(
-    report: dict[str, Any], staff: StaffMember, now: datetime, owner_name: str | None, menu: str | None = None
-) -> tuple[str, Keyboard]:
-    """The card text and keyboard of a case for one staff member (menu: an open sub-menu)."""
+def card_message(
+    report: dict[str, Any],
+    staff: StaffMember,
+    now: datetime,
+    owner_name: str | None,
+    menu: str | None = None,
+    extra: Sequence[str] = (),
+) -> tuple[str, list[Entity], Keyboard]:
+    """The card of a case for one staff member: text, entities and keyboard (menu: an open sub-menu).
+
+    The reporter's description is a blockquote under its own label, so however it is written it cannot pass
+    for the card's fields; the whole is measured in UTF-16 code units and cut within Telegram's 4096.
+    """
     lang = staff.lang
     code = str(report["id"])
     severity = str(report.get("severity", "normal"))
-    lines = [
+    parts: list[Part] = [
         f"{SEVERITY_ICON.get(severity, '')} "
         + t(lang, "card_title", code=code, severity=t(lang, f"severity_{severity}")),
         t(lang, "card_category", category=t(lang, f"cat_{report.get('category', 'other')}")),
@@ -86,29 +98,41 @@ def render_card(
         t(lang, "card_status", status=status_line(lang, report, owner_name)),
     ]
     if report.get("child_in_danger"):
-        lines.append(t(lang, "card_danger_now"))
+        parts.append(t(lang, "card_danger_now"))
     if report.get("sla_escalated_at"):
-        lines.append(t(lang, "card_sla_escalated"))
+        parts.append(t(lang, "card_sla_escalated"))
     if report.get("child_request"):
-        lines.append(t(lang, "card_child_request"))
+        parts.append(t(lang, "card_child_request"))
+    if report.get("muted"):
+        parts.append(t(lang, "card_muted"))
     if report.get("reporter_role"):
-        lines.append(t(lang, "card_reporter_role", role=t(lang, f"role_{report['reporter_role']}")))
+        parts.append(t(lang, "card_reporter_role", role=t(lang, f"role_{report['reporter_role']}")))
     if report.get("description"):
-        lines.append(t(lang, "card_description", text=str(report["description"])[:MAX_DESCRIPTION_ON_CARD]))
+        parts += [t(lang, "card_description_label"), Quote(str(report["description"])[:MAX_DESCRIPTION_ON_CARD])]
     urls = [str(url) for url in report.get("urls") or []]
     if urls:
-        lines.append(t(lang, "card_links"))
-        lines.extend(urls[:MAX_LINKS])
+        parts.append(t(lang, "card_links"))
+        parts.extend(fit(url, MAX_LINK_ON_CARD) for url in urls[:MAX_LINKS])
         if len(urls) > MAX_LINKS:
-            lines.append(t(lang, "card_more_links", n=len(urls) - MAX_LINKS))
+            parts.append(t(lang, "card_more_links", n=len(urls) - MAX_LINKS))
         pages = report_pages(urls)
         if pages:
-            lines.append(t(lang, "card_platform_pages"))
-            lines.extend(f"{PLATFORM_NAMES.get(name, name)}: {page}" for name, page in pages)
+            parts.append(t(lang, "card_platform_pages"))
+            parts.extend(f"{PLATFORM_NAMES.get(name, name)}: {page}" for name, page in pages)
     media = report.get("media") or []
     if media:
-        lines.append(t(lang, "card_media", n=len(media)))
-    return "\n".join(lines)[:4096], card_keyboard(report, staff, menu)
+        parts.append(t(lang, "card_media", n=len(media)))
+    parts.extend(extra)
+    text, entities = compose(parts)
+    return text, entities, card_keyboard(report, staff, menu)
+
+
+def render_card(
+    report: dict[str, Any], staff: StaffMember, now: datetime, owner_name: str | None, menu: str | None = None
+) -> tuple[str, Keyboard]:
+    """The card's text and keyboard (without its entities: see card_message, which sending must use)."""
+    text, _, keyboard = card_message(report, staff, now, owner_name, menu)
+    return text, keyboard
 
 
 def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None = None) -> Keyboard:

@@ -79,10 +79,11 @@ class CaseActions:
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
         """A press on a card button (see domain.callbacks: s:<verb>:<code>[:<arg>])."""
         parsed = callbacks.parse_case(press.data)
-        person = self.access.pressing(press.sender.user_id, lang)
-        if person is not None:
-            lang = person.lang
-        if parsed is None or press.chat_id is None or person is None:
+        person = self.access.pressing_in_private(press, lang)
+        if isinstance(person, Outcome):
+            return person
+        lang = person.lang
+        if parsed is None or press.chat_id is None:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
         verb, code, arg = parsed.verb, normalise_case_code(parsed.code), parsed.arg
         found = self.store.get_report(code) if code else None
@@ -109,10 +110,10 @@ class CaseActions:
         if isinstance(done, str):
             return Outcome(body=answer(press.callback_id, done, alert=True))
         owner = person.name if action == Action.TAKE else self.access.owner_name(done)
-        text, keyboard = cards.render_card(done, person, self.clock(), owner)
+        text, entities, keyboard = cards.card_message(done, person, self.clock(), owner)
         status = t(lang, f"status_{done['status']}")
         return Outcome(
-            direct=[edit(int(press.chat_id or 0), press.message_id, text, keyboard)],
+            direct=[edit(int(press.chat_id or 0), press.message_id, text, keyboard, entities=entities)],
             body=answer(press.callback_id, t(lang, "action_done", code=code, status=status)),
         )
 
@@ -199,6 +200,9 @@ class CaseActions:
         if found is None:
             return Outcome(body=send(chat_id, t(lang, "case_not_found")))
         target, _ = found
+        for code, report in ((main, target), (duplicate, (self.store.get_report(duplicate) or ({}, None))[0])):
+            if report.get("child_request") and may_see(person, str(report.get("category")), str(report.get("region"))):
+                return Outcome(body=send(chat_id, t(lang, "merge_child_request", code=code)))
         if not may_see(person, str(target.get("category")), str(target.get("region"))):
             return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
         if cards.case_view(target).status not in OPEN_STATUSES:

@@ -67,8 +67,10 @@ class CaseLookup:
 
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
         """A press on a queue button: turn the page, or open a case."""
-        person = self.access.pressing(press.sender.user_id, lang)
-        if person is None or press.chat_id is None or not callbacks.queue_shape_ok(press.data):
+        person = self.access.pressing_in_private(press, lang)
+        if isinstance(person, Outcome):
+            return person
+        if press.chat_id is None or not callbacks.queue_shape_ok(press.data):
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
         pressed = callbacks.parse_queue(press.data)
         if pressed is not None and pressed.page is not None:
@@ -164,15 +166,13 @@ class CaseLookup:
         names = {p.user_id: p.name for p in self.store.all_staff()}
         assignee = report.get("assignee")
         owner = (names.get(assignee) or str(assignee)) if isinstance(assignee, int) else None
-        card_text, keyboard = cards.render_card(report, person, self.clock(), owner)
-        if report.get("legal_hold"):
-            card_text += "\n" + t(lang, "case_legal_hold")
-        if report.get("purged_at"):
-            card_text += "\n" + t(lang, "case_purged")
+        extra = [t(lang, "case_legal_hold")] if report.get("legal_hold") else []
+        extra += [t(lang, "case_purged")] if report.get("purged_at") else []
+        card_text, entities, keyboard = cards.card_message(report, person, self.clock(), owner, extra=extra)
         history = [t(lang, "history_header")]
         history += [self._history_line(lang, event, names) for event in self.store.events_of(code)]
         calls = [send(chat_id, part) for part in chunks(history)]
-        card = send(chat_id, card_text[:4096], keyboard if keyboard["inline_keyboard"] else None)
+        card = send(chat_id, card_text, keyboard if keyboard["inline_keyboard"] else None, entities=entities)
         log.info("case opened", extra={"report_id": code, "by": person.user_id})
         return Outcome(direct=calls, body=card)
 

@@ -8,9 +8,20 @@ from functions.domain.models import BotCall
 from functions.i18n import LANGUAGES, t
 
 REPORTER_COMMANDS: Final[tuple[str, ...]] = ("report", "my", "help", "lang", "cancel", "start")
-STAFF_COMMANDS: Final[tuple[str, ...]] = ("queue", "case", "find", "stats", "export", "merge", "help", "lang")
+STAFF_COMMANDS: Final[tuple[str, ...]] = (
+    "queue",
+    "case",
+    "find",
+    "stats",
+    "export",
+    "merge",
+    "mute",
+    "unmute",
+    "help",
+    "lang",
+)
 DUTY_COMMANDS: Final[tuple[str, ...]] = ("duty",)
-ADMIN_COMMANDS: Final[tuple[str, ...]] = ("invite", "staff", "revoke", "hold")
+ADMIN_COMMANDS: Final[tuple[str, ...]] = ("invite", "invites", "staff", "revoke", "hold")
 
 
 def command_calls() -> list[BotCall]:

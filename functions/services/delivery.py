@@ -99,14 +99,14 @@ class Delivery:
         if state == "busy":
             return "retry"
         owner = owner_name(self.store.get_staff, report)
-        text, keyboard = cards.render_card(report, person, self.clock(), owner)
+        text, entities, keyboard = cards.card_message(report, person, self.clock(), owner)
         digest = text_hash_of(text, keyboard)
         message_id = card.get("message_id")
         try:
             if message_id and card.get("hash") == digest:
                 self.store.release_card(job.report_id, person.user_id, person.user_id, int(message_id), digest)
                 return "done"
-            new_id = self._put_card(person.user_id, message_id, text, keyboard)
+            new_id = self._put_card(person.user_id, message_id, text, keyboard, entities)
         except BotRefused as error:
             self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
             if error.kind == "forbidden":
@@ -124,8 +124,11 @@ class Delivery:
         self.store.release_card(job.report_id, person.user_id, person.user_id, new_id, digest)
         return "done"
 
-    def _put_card(self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any]) -> int:
+    def _put_card(
+        self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any], entities: list[dict[str, Any]]
+    ) -> int:
         """Edit the card in place, or send it when there is none (or it was deleted)."""
+        quoted = {"entities": entities} if entities else {}
         if isinstance(message_id, int):
             call = BotCall(
                 method="editMessageText",
@@ -135,7 +138,8 @@ class Delivery:
                     "text": text,
                     "reply_markup": keyboard,
                     "link_preview_options": {"is_disabled": True},
-                },
+                }
+                | quoted,
             )
             try:
                 self._send(chat_id, call)
@@ -153,7 +157,8 @@ class Delivery:
                 "reply_markup": keyboard,
                 "protect_content": True,
                 "link_preview_options": {"is_disabled": True},
-            },
+            }
+            | quoted,
         )
         result = self._send(chat_id, call)
         return int(result["message_id"])

@@ -15,7 +15,6 @@ from tests.stack import Stack, wait_for
 
 pytestmark = pytest.mark.integration
 
-HOLE11 = pytest.mark.xfail(strict=True, reason="issue 11 hole 11: fails before the fix")
 FORGED = ("Статус: решено (контент удалён)", "Телефон комитета: +7 700 111 22 33")
 
 
@@ -32,7 +31,6 @@ def offset_of(text: str, part: str) -> int:
 
 
 class TestReporterWordsAreQuoted:
-    @HOLE11
     def test_forged_lines_in_a_description_sit_inside_a_quote(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(930_001, "regional", ("71",))
@@ -47,7 +45,6 @@ class TestReporterWordsAreQuoted:
         status = offset_of(shown["text"], "Статус: получено")
         assert not any(a <= status < b for a, b in ranges)  # the card's own status is not quoted
 
-    @HOLE11
     def test_invisible_direction_marks_are_taken_out(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(930_002, "regional", ("71",))
@@ -57,7 +54,6 @@ class TestReporterWordsAreQuoted:
 
 
 class TestCardLength:
-    @HOLE11
     def test_a_card_full_of_emoji_and_long_links_still_arrives_within_4096_units(self, stack: Stack) -> None:
         add_staff(930_101, "regional", ("71",))
         code = code_in(report_link(stack, 930_150, "https://vk.com/video-930_3"))

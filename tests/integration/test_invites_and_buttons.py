@@ -15,7 +15,6 @@ from tests.stack import ADMIN_ID, Stack
 pytestmark = pytest.mark.integration
 
 GROUP = -100_911_001
-HOLE9 = pytest.mark.xfail(strict=True, reason="issue 11 hole 9: fails before the fix")
 
 
 def invite(stack: Stack, args: str = "specialist") -> str:
@@ -30,7 +29,6 @@ def group_message(stack: Stack, user: int = 911_050) -> dict:
 
 
 class TestInvites:
-    @HOLE9
     def test_an_invite_posted_in_a_group_is_not_redeemed_and_names_no_role_there(self, stack: Stack) -> None:
         payload = invite(stack)
         say(stack, 911_001, f"/start {payload}", chat_id=GROUP)
@@ -39,7 +37,6 @@ class TestInvites:
         say(stack, 911_001, f"/start {payload}")  # still valid in the private chat
         assert stack.doc("staff/911001")["role"] == "specialist"  # type: ignore[index]
 
-    @HOLE9
     def test_the_inviter_is_told_when_their_invite_is_used(self, stack: Stack) -> None:
         payload = invite(stack, "regional 71")
         before = len(stack.bot_texts(ADMIN_ID))
@@ -47,7 +44,6 @@ class TestInvites:
         told = stack.bot_texts(ADMIN_ID)[before:]
         assert any("принял" in text and "911002" not in text for text in told), told
 
-    @HOLE9
     def test_open_invites_are_listed_and_can_be_cancelled(self, stack: Stack) -> None:
         first = invite(stack, "regional 71")
         invite(stack, "child_safety")
@@ -62,13 +58,11 @@ class TestInvites:
         assert stack.doc("staff/911004") is None
         assert "недействительно" in stack.last_bot_message(911_004)["text"]
 
-    @HOLE9
     def test_only_admins_list_invites(self, stack: Stack) -> None:
         add_staff(911_005, "specialist")
         say(stack, 911_005, "/invites")
         assert "администратор" in stack.last_bot_message(911_005)["text"]
 
-    @HOLE9
     def test_re_using_your_own_invite_does_not_skip_its_expiry(self, stack: Stack) -> None:
         payload = invite(stack)
         say(stack, 911_006, f"/start {payload}")
@@ -79,7 +73,6 @@ class TestInvites:
 
 
 class TestStaffButtonsOnlyInPrivate:
-    @HOLE9
     def test_a_forged_queue_button_in_a_group_posts_nothing_there(self, stack: Stack) -> None:
         code = code_in(report_link(stack, 911_060, "https://vk.com/video-911_1"))
         message = group_message(stack)
@@ -92,10 +85,10 @@ class TestStaffButtonsOnlyInPrivate:
     @pytest.mark.parametrize(
         "data",
         [
-            pytest.param("s:take:{code}", marks=HOLE9),
-            pytest.param("s:menu:{code}:resolve", marks=HOLE9),
+            "s:take:{code}",
+            "s:menu:{code}:resolve",
             "s:ev:{code}",
-            pytest.param("q:p:0", marks=HOLE9),
+            "q:p:0",
         ],
     )
     def test_forged_card_buttons_in_a_group_change_nothing(self, stack: Stack, data: str) -> None:
@@ -126,7 +119,6 @@ class TestChildRequestsAreNeverMerged:
         press(stack, user, "Хочу, чтобы со мной связался взрослый")
         return code_in(stack.last_bot_message(user)["text"])
 
-    @HOLE9
     def test_merge_refuses_a_child_request_on_either_side(self, stack: Stack) -> None:
         child = self._child_case(stack, 911_080)
         other = code_in(report_link(stack, 911_081, "https://vk.com/video-911_4"))
