@@ -133,9 +133,14 @@ class Services:
 
         def build() -> FirestoreStore:
             from functions.adapters.firestore.stores import FirestoreStore
+            from functions.domain.limits import ReportLimits
 
-            ttl = timedelta(minutes=settings().session_ttl_minutes)
-            return FirestoreStore(firestore_client(), ttl, self.clock)
+            config = settings()
+            ttl = timedelta(minutes=config.session_ttl_minutes)
+            profile_ttl = timedelta(days=config.profile_retention_days)
+            store = FirestoreStore(firestore_client(), ttl, self.clock, profile_ttl)
+            store.report_limits = ReportLimits(config.reporter_cases_per_hour, config.reporter_cases_per_day)
+            return store
 
         return _once(self._cache, "store", build)
 
@@ -216,7 +221,8 @@ class Services:
             bot_can_delete,
         )
         admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock)
-        actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
+        evidence = Evidence(cases, LazyPublisher(), config.deliveries_topic)
+        actions = CaseActions(cases, access, evidence, LazyPublisher(), config.reports_topic, self.clock)
         retention = timedelta(days=config.retention_days)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
         statistics = Statistics(self.oversight_store(), access, self.clock)

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     sla_stale_minutes: int = 7 * 24 * 60  # an open case unchanged this long goes into a reminder to its owner
     digest_hour: int = 9  # the daily digest, in Kazakhstan time (UTC+5)
     retention_days: int = 365  # closed cases lose reporter personal data and evidence references after this
+    profile_retention_days: int = 365  # a reporter's profile (users/…) is deleted after this long without activity
+    # Abuse (functions/domain/limits.py): new cases one reporter may open; joins and helplines never count.
+    reporter_cases_per_hour: int = 10
+    reporter_cases_per_day: int = 30
     log_level: str = "INFO"
 
     @field_validator("admin_telegram_ids", mode="before")

@@ -85,7 +85,22 @@ def _call_direct(calls: list[Any]) -> None:
     gateway = bootstrap.telegram()
     for call in calls:
         try:
-            gateway.call(call)
+            result = gateway.call(call)
         except BotRefused as error:
             if not error.not_modified:
                 log.warning("Telegram refused a reply", extra={"method": call.method, "kind": error.kind})
+            continue
+        if call.carries and isinstance(result, dict) and isinstance(result.get("message_id"), int):
+            _track(call, int(result["message_id"]))
+
+
+def _track(call: Any, message_id: int) -> None:
+    """Record where a message with a case's content went (the retention purge takes it back)."""
+    kind = "text" if call.method in {"sendMessage", "editMessageText"} else "media"
+    for attempt in range(3):
+        try:
+            bootstrap.cases().track_message(str(call.carries), int(call.params["chat_id"]), message_id, kind)
+            return
+        except TransientError:
+            if attempt == 2:
+                log.error("sent message not recorded", extra={"report_id": call.carries, "message_id": message_id})

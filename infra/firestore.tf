@@ -28,6 +28,8 @@ locals {
     ["attempts", "expires_at"],
     ["ticks", "expires_at"],
     ["group_notices", "expires_at"],
+    ["users", "expires_at"],
+    ["reporter_quotas", "expires_at"],
   ]
 }
 

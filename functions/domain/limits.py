@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+MAX_ITEMS_PER_REPORT: Final = 20  # messages of evidence one report holds (an album of ten is ten)
 HOUR: Final = timedelta(hours=1)
 DAY: Final = timedelta(days=1)
 

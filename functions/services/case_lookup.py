@@ -174,7 +174,8 @@ class CaseLookup:
         calls = [send(chat_id, part) for part in chunks(history)]
         card = send(chat_id, card_text, keyboard if keyboard["inline_keyboard"] else None, entities=entities)
         log.info("case opened", extra={"report_id": code, "by": person.user_id})
-        return Outcome(direct=calls, body=card)
+        # Sent directly, not in the webhook's answer: each copy's message is recorded for the retention purge.
+        return Outcome(direct=[call.model_copy(update={"carries": code}) for call in (*calls, card)])
 
     @staticmethod
     def _history_line(lang: str, event: dict[str, Any], names: dict[int, str]) -> str:

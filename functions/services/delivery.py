@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
 
+from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
-from functions.domain.workflow import StaffMember, may_see
+from functions.domain.workflow import Role, StaffMember, may_see
 from functions.errors import BotRefused, BotRetryAfter, TransientError
 from functions.i18n import t
 from functions.log import get_logger
-from functions.services import cards
+from functions.services import cards, takeback
 from functions.services.access import owner_name
 from functions.services.cards import text_hash_of
+from functions.services.evidence_pages import evidence_page
 from functions.services.pacing import Pacer
 
 log = get_logger("deliver")
@@ -41,6 +43,8 @@ class DeliveryStore(Protocol):
     def release_notice(self, notice_id: str) -> None: ...
     def group_notice_codes(self, chat_id: int, bucket: int) -> list[str]: ...
     def is_reporter(self, code: str, chat_id: int) -> bool: ...
+    def track_message(self, code: str, chat_id: int, message_id: int, kind: str) -> None: ...
+    def forget_message(self, chat_id: int, message_id: int) -> None: ...
 
 
 class BotPort(Protocol):
@@ -67,6 +71,10 @@ class Delivery:
             return self._text(job)
         if job.kind == "group_notice":
             return self._group_notice(job)
+        if job.kind == "evidence":
+            return self._evidence(job)
+        if job.kind == "scrub":
+            return self._scrub(job)
         return self._notice(job)
 
     # --- the network call, paced ----------------------------------------------------------------------------
@@ -87,17 +95,25 @@ class Delivery:
     # --- cards --------------------------------------------------------------------------------------------
     def _card(self, job: DeliveryJob) -> Verdict:
         person = self.store.get_staff(job.recipient_id)
-        if person is None or not person.active or person.unreachable:
+        if person is None or person.unreachable:
             return "done"
         found = self.store.get_report(job.report_id)
         if found is None:
             return "done"
         report, _ = found
-        if not may_see(person, str(report.get("category")), str(report.get("region"))):
-            return "done"
+        visible = person.active and may_see(person, str(report.get("category")), str(report.get("region")))
+        if not visible and job.event_id.startswith("created-"):
+            return "done"  # never a new card for someone who may not see the case
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"
+        if not visible:  # revoked, moved or out of scope: what they hold becomes a stub
+            try:
+                takeback.stub_card(self._send, self.store, job, person, report, card)
+            except TransientError:
+                self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
+                return "retry"
+            return "done"
         owner = owner_name(self.store.get_staff, report)
         text, entities, keyboard = cards.card_message(report, person, self.clock(), owner)
         digest = text_hash_of(text, keyboard)
@@ -217,6 +233,57 @@ class Delivery:
         if person is None or not person.active or person.unreachable or not job.text:
             return "done"
         return self._send_once(job.job_id.replace("/", "_"), job.recipient_id, job.text, staff=True)
+
+    # --- evidence, one page per job ------------------------------------------------------------------------
+    def _evidence(self, job: DeliveryJob) -> Verdict:
+        """One page of a case's evidence to the staff member who asked, if they still may see it; each
+        message sent once (claimed by the page and its place) and recorded for the retention purge."""
+        person = self.store.get_staff(job.recipient_id)
+        found = self.store.get_report(job.report_id)
+        if person is None or not person.active or person.unreachable or found is None:
+            return "done"
+        report, _ = found
+        if not may_see_evidence(person, report):
+            return "done"
+        page = int(job.argument or 0) if (job.argument or "").isdigit() else 0
+        for index, call in enumerate(evidence_page(report, person.user_id, job.lang or person.lang, page)):
+            notice_id = f"{job.event_id}_{page}_{index}"
+            if not self.store.claim_notice(notice_id):
+                continue
+            try:
+                result = self._send(person.user_id, call)
+            except BotRefused as error:
+                self.store.finish_notice(notice_id, sent=False)
+                log.warning("evidence refused", extra={"report_id": job.report_id, "kind": error.kind})
+                if error.kind == "forbidden":
+                    self.store.update_staff(person.user_id, unreachable=True)
+                    return "done"
+                continue
+            except TransientError:
+                self.store.release_notice(notice_id)
+                return "retry"
+            if isinstance(result, dict) and isinstance(result.get("message_id"), int):
+                kind = "text" if call.method == "sendMessage" else "media"
+                self.store.track_message(job.report_id, person.user_id, int(result["message_id"]), kind)
+            self.store.finish_notice(notice_id, sent=True)
+        return "done"
+
+    def _scrub(self, job: DeliveryJob) -> Verdict:
+        """A purged case's content out of one recorded message, whoever holds it now."""
+        person = self.store.get_staff(job.recipient_id)
+        try:
+            takeback.scrub(self._send, self.store, job, person.lang if person is not None else "ru")
+        except TransientError:
+            return "retry"
+        return "done"
+
+
+def may_see_evidence(person: StaffMember, report: dict[str, Any]) -> bool:
+    """Whether this person may receive the case's evidence now (restricted material: child safety only)."""
+    if not may_see(person, str(report.get("category")), str(report.get("region"))):
+        return False
+    restricted = str(report.get("category")) in {c.value for c in RESTRICTED_CATEGORIES}
+    return not restricted or person.role == Role.CHILD_SAFETY
 
 
 def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:

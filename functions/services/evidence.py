@@ -1,31 +1,25 @@
-"""Evidence on request: a staff member asks to see a case's links and media (with a warning first)."""
+"""Evidence on request: a staff member asks to see a case's links and media (with a warning first); deliver
+sends them in pages (functions.services.evidence_pages)."""
 
 from __future__ import annotations
 
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 
 from functions.domain import callbacks
 from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.incoming import IncomingCallback
+from functions.domain.jobs import DeliveryJob
 from functions.domain.models import BotCall, Outcome
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
 from functions.services.calls import answer, edit_markup
+from functions.services.evidence_pages import page_count
 from functions.services.keyboards import button, markup
+from functions.services.submit import EventSink
 
 log = get_logger("staff")
-
-MEDIA_METHODS: Final = {
-    "photo": "sendPhoto",
-    "video": "sendVideo",
-    "animation": "sendAnimation",
-    "document": "sendDocument",
-    "video_note": "sendVideoNote",
-    "voice": "sendVoice",
-    "audio": "sendAudio",
-}
 
 
 class EvidenceStore(Protocol):
@@ -38,15 +32,16 @@ class EvidenceStore(Protocol):
 class Evidence:
     """Sends a case's evidence to the staff member who asked, protected from forwarding, once per press."""
 
-    def __init__(self, store: EvidenceStore) -> None:
+    def __init__(self, store: EvidenceStore, jobs: EventSink, deliveries_topic: str) -> None:
         self.store = store
+        self.jobs = jobs
+        self.deliveries_topic = deliveries_topic
 
     def show(
         self, press: IncomingCallback, person: StaffMember, report: dict[str, Any], lang: str, *, confirmed: bool
     ) -> Outcome:
         """The evidence, or first the warning to confirm (graphic or restricted content)."""
         code = str(report["id"])
-        chat_id = press.sender.user_id
         restricted = str(report.get("category")) in {c.value for c in RESTRICTED_CATEGORIES}
         if restricted and person.role != Role.CHILD_SAFETY:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_evidence_restricted"), alert=True))
@@ -65,6 +60,10 @@ class Evidence:
             return Outcome(direct=[call], body=answer(press.callback_id, warning, alert=True))
         if confirmed and not restricted:
             self.store.add_event(code, f"ack-{person.user_id}", {"type": "evidence_ack", "by": person.user_id})
+        if self.store.has_event(code, f"view-{press.update_id}"):
+            return Outcome(body=answer(press.callback_id))  # a re-sent press: the evidence went out already
+        self._queue_pages(code, report, person, press.update_id, lang)  # before the view is recorded: a
+        # failed publish makes Telegram re-send the press, and the pages' messages are sent once each
         first_time = self.store.add_event(
             code, f"view-{press.update_id}", {"type": "evidence_view", "by": person.user_id}
         )
@@ -72,34 +71,20 @@ class Evidence:
             return Outcome(body=answer(press.callback_id))  # a re-sent press: the evidence went out already
         log.info("evidence viewed", extra={"report_id": code, "by": person.user_id})
         calls: list[BotCall] = []
-        caption = t(lang, "evidence_caption", code=code)
-        for media in report.get("media") or []:
-            method = MEDIA_METHODS.get(str(media.get("kind")))
-            if method is None:
-                continue
-            field = media["kind"]
-            calls.append(
-                BotCall(
-                    method=method,
-                    params={"chat_id": chat_id, field: media["file_id"], "protect_content": True, "caption": caption},
-                )
-            )
-        urls = [str(url) for url in report.get("urls") or []]
-        text = t(lang, "evidence_header", code=code)
-        if urls:
-            text += "\n" + "\n".join(urls[:20])
-        calls.insert(
-            0,
-            BotCall(
-                method="sendMessage",
-                params={
-                    "chat_id": chat_id,
-                    "text": text[:4096],
-                    "protect_content": True,
-                    "link_preview_options": {"is_disabled": True},
-                },
-            ),
-        )
         if confirmed and card_known:  # put the card's own buttons back
             calls.append(edit_markup(int(press.chat_id or 0), press.message_id, cards.card_keyboard(report, person)))
         return Outcome(direct=calls, body=answer(press.callback_id))
+
+    def _queue_pages(self, code: str, report: dict[str, Any], person: StaffMember, update_id: int, lang: str) -> None:
+        """One delivery job per page: deliver sends them paced, each message once (never from the webhook)."""
+        for page in range(page_count(report)):
+            job = DeliveryJob(
+                job_id=f"ev-{code}-{update_id}-{page}",
+                kind="evidence",
+                report_id=code,
+                recipient_id=person.user_id,
+                event_id=f"ev-{code}-{update_id}",
+                lang=lang,
+                argument=str(page),
+            )
+            self.jobs.publish(self.deliveries_topic, job)

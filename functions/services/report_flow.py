@@ -6,6 +6,7 @@ from typing import Final, Protocol
 
 from functions.domain.categories import parse_category, severity_for
 from functions.domain.incoming import IncomingCallback
+from functions.domain.limits import MAX_ITEMS_PER_REPORT
 from functions.domain.models import EvidenceItem, Outcome, ReportDraft, Session, SubmitResult
 from functions.domain.regions import is_region
 from functions.errors import TransientError
@@ -13,6 +14,7 @@ from functions.i18n import t
 from functions.services import keyboards as kb
 from functions.services.calls import answer, delete_messages, edit, send
 from functions.services.child_flow import ChildFlow
+from functions.services.flood import limited_outcome
 from functions.services.sessions import Context, Sessions
 from functions.services.submit import Submitter, merge_items
 
@@ -25,6 +27,7 @@ class ReportStore(Protocol):
     def get_session(self, sid: str) -> Session | None: ...
     def add_item(self, sid: str, flow_id: str, item: EvidenceItem) -> None: ...
     def list_items(self, sid: str, flow_id: str) -> list[EvidenceItem]: ...
+    def count_items(self, sid: str, flow_id: str) -> int: ...
     def claim_album(self, sid: str, media_group_id: str, update_id: int) -> int: ...
 
 
@@ -83,12 +86,17 @@ class ReportFlow:
                 flow = session or self.store.get_session(ctx.sid)
                 if flow is None or flow.step in {"done", "cancelled"}:
                     raise TransientError("album part arrived before its flow was stored")
-                self.store.add_item(ctx.sid, flow.flow_id, item)
+                if self.store.count_items(ctx.sid, flow.flow_id) < MAX_ITEMS_PER_REPORT:
+                    self.store.add_item(ctx.sid, flow.flow_id, item)
                 return Outcome()
         if session is None:
             return self.start(ctx, item)
+        count = self.store.count_items(ctx.sid, session.flow_id)  # a count, not a read of every earlier item
+        if count >= MAX_ITEMS_PER_REPORT:
+            text = t(ctx.lang, "evidence_limit", max=MAX_ITEMS_PER_REPORT)
+            return Outcome(body=send(ctx.chat_id, text, kb.evidence_done(ctx.lang, session.flow_id)))
         self.store.add_item(ctx.sid, session.flow_id, item)
-        count = len(self.store.list_items(ctx.sid, session.flow_id))
+        count += 1
         if session.step == "evidence":
             text = t(ctx.lang, "evidence_added", count=count)
             return Outcome(body=send(ctx.chat_id, text, kb.evidence_done(ctx.lang, session.flow_id)))
@@ -128,7 +136,7 @@ class ReportFlow:
                 text = t(lang, "danger_call_police") + "\n\n" + text
             return text, kb.regions(lang, flow, "region", session.region)
         if session.step == "evidence":
-            count = len(self.store.list_items(session.sid, flow))
+            count = self.store.count_items(session.sid, flow)
             text = t(lang, "ask_evidence")
             if count:
                 text += "\n" + t(lang, "evidence_count", count=count)
@@ -140,7 +148,7 @@ class ReportFlow:
     def summary(self, session: Session) -> str:
         """What will be sent, for the reporter to confirm."""
         lang = session.lang
-        count = len(self.store.list_items(session.sid, session.flow_id))
+        count = min(self.store.count_items(session.sid, session.flow_id), MAX_ITEMS_PER_REPORT)
         return t(
             lang,
             "confirm_summary",
@@ -176,7 +184,7 @@ class ReportFlow:
             session.region = value
             session.step = "evidence"
         elif action == "ev":
-            if not self.store.list_items(ctx.sid, session.flow_id):
+            if not self.store.count_items(ctx.sid, session.flow_id):
                 return Outcome(body=answer(press.callback_id, t(lang, "evidence_needed"), alert=True))
             session.step = "description"
         elif action == "desc":
@@ -208,12 +216,16 @@ class ReportFlow:
             reporter_user_id=ctx.user_id,
             reporter_chat_id=ctx.chat_id,
             reporter_lang=session.lang,
+            counted=True,
+            muted=bool(ctx.profile is not None and ctx.profile.muted),
         )
         session.last_update_id = ctx.update_id
 
         media_messages = [item.message_id for item in items if item.media] if session.cleanup else []
 
         def outcome_for(result: SubmitResult) -> str:
+            if result.outcome == "limited":
+                return limited_outcome(session.lang, ctx.chat_id, press.callback_id, result)
             text = result_text(session.lang, result)
             calls = [edit(ctx.chat_id, message_id, text)]
             if media_messages:  # the report is stored: take the media out of the reporter's chat (< 48 h old)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from functions.domain.events import ReportCreated, ReportJoined
+from functions.domain.limits import MAX_ITEMS_PER_REPORT
 from functions.domain.models import EvidenceItem, Media, Outcome, ReportDraft, Session, SubmitResult
 from functions.errors import TransientError
 from functions.log import get_logger
@@ -29,10 +30,10 @@ class EventSink(Protocol):
 
 
 def merge_items(items: list[EvidenceItem]) -> tuple[list[str], list[Media]]:
-    """All links and media of a flow, without repeats."""
+    """All links and media of a flow, without repeats (the first MAX_ITEMS_PER_REPORT messages)."""
     urls: list[str] = []
     media: dict[str, Media] = {}
-    for item in items:
+    for item in sorted(items, key=lambda item: item.message_id)[:MAX_ITEMS_PER_REPORT]:
         urls.extend(item.urls)
         for piece in item.media:
             media.setdefault(piece.file_unique_id, piece)

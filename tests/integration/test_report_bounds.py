@@ -11,7 +11,6 @@ from tests.stack import Stack, wait_for
 
 pytestmark = pytest.mark.integration
 
-HOLE10 = pytest.mark.xfail(strict=True, reason="issue 11 hole 10: fails before the fix")
 MAX_ITEMS = 20
 
 
@@ -30,7 +29,6 @@ def finish_report(stack: Stack, user: int) -> str:
 
 
 class TestBoundedItems:
-    @HOLE10
     def test_a_report_takes_twenty_items_and_says_so_kindly(self, stack: Stack) -> None:
         user = 920_001
         start_report(stack, user, "https://vk.com/video-920_0")
@@ -44,7 +42,6 @@ class TestBoundedItems:
         report = stack.doc(f"reports/{code}")
         assert report is not None and len(report["urls"]) == MAX_ITEMS
 
-    @HOLE10
     def test_the_limit_is_told_in_kazakh_too(self, stack: Stack) -> None:
         user = 920_002
         say(stack, user, "https://vk.com/video-921_0", lang="kk")
@@ -67,7 +64,6 @@ class TestEvidenceInPages:
             send_media(stack, user, "photo")
         return finish_report(stack, user)
 
-    @HOLE10
     def test_evidence_is_not_sent_from_the_webhook(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(920_101, "regional", ("71",))
@@ -80,7 +76,6 @@ class TestEvidenceInPages:
         assert [m["data"]["kind"] for m in pulled] == ["evidence"]
         assert pulled[0]["data"]["recipient_id"] == 920_101 and pulled[0]["data"]["report_id"] == code
 
-    @HOLE10
     def test_many_photos_arrive_in_pages_paced_with_protect_content(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(920_201, "regional", ("71",))

@@ -10,6 +10,7 @@ from google.cloud import firestore
 from functions.adapters.firestore.cases import CaseRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
+from functions.adapters.firestore.sent_messages import SentMessages
 from functions.adapters.firestore.staff import StaffRecords
 from functions.adapters.firestore.submissions import Submissions
 
@@ -18,13 +19,20 @@ class FirestoreStore(Submissions, Groups):
     """The reporter side: profiles, sessions, submissions and groups; every method maps retryable errors to
     TransientError."""
 
-    def __init__(self, client: firestore.Client, session_ttl: timedelta, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        client: firestore.Client,
+        session_ttl: timedelta,
+        clock: Callable[[], datetime],
+        profile_ttl: timedelta = timedelta(days=365),
+    ) -> None:
         self.client = client
         self.session_ttl = session_ttl
         self.clock = clock
+        self.profile_ttl = profile_ttl
 
 
-class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, Groups):
+class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, SentMessages, Groups):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:

@@ -11,6 +11,7 @@ from google.cloud import firestore
 
 from functions.adapters.firestore.base import (
     CONTENT,
+    REPORTER_QUOTAS,
     REPORTERS,
     REPORTS,
     RETRY,
@@ -19,6 +20,7 @@ from functions.adapters.firestore.base import (
 )
 from functions.adapters.firestore.conversations import Conversations
 from functions.domain.codes import new_case_code
+from functions.domain.limits import DAY, ReportLimits, admit
 from functions.domain.models import (
     OPEN_STATUSES,
     EvidenceItem,
@@ -43,6 +45,8 @@ def content_keys(draft: ReportDraft) -> list[str]:
 
 class Submissions(Conversations):
     """Cases as reporters make them; the session is written in the same transaction."""
+
+    report_limits: ReportLimits | None = None  # new cases per reporter (set by bootstrap)
 
     # --- reports --------------------------------------------------------------------------------------
     def submit_report(self, draft: ReportDraft, session: Session | None, outcome_for: OutcomeFor) -> SubmitResult:
@@ -116,6 +120,9 @@ class Submissions(Conversations):
         outcome_for: OutcomeFor,
     ) -> SubmitResult | None:
         now = self.clock()
+        quota = self._quota(draft, now)
+        if isinstance(quota, SubmitResult):
+            return quota  # over the reporter's limit: nothing is written
         code = new_case_code()
         result = SubmitResult(code=code, outcome="created", severity=draft.severity)
         report = {
@@ -135,6 +142,7 @@ class Submissions(Conversations):
             "group_chat_id": draft.group_chat_id,
             "group_message_ids": draft.group_message_ids,
             "child_request": draft.child_request,
+            "muted": draft.muted,
             "fanout_pending": True,
             "created_at": now,
             "updated_at": now,
@@ -156,6 +164,8 @@ class Submissions(Conversations):
             report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
             self._reporter_doc(draft, code, now, first=True),
         )
+        if quota is not None:
+            quota(batch)
         self._session_write(batch, session, result, outcome_for)
         try:
             with transient_errors():
@@ -163,6 +173,31 @@ class Submissions(Conversations):
         except (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.NotFound):
             return None
         return result
+
+    def _quota(self, draft: ReportDraft, now: datetime) -> SubmitResult | Callable[[Any], None] | None:
+        """The reporter's limit: a refusal, or the write that records one more new case (in the case's batch,
+        with a precondition: two submissions of one person at once cannot both take the last place)."""
+        limits = self.report_limits
+        if not draft.counted or limits is None:
+            return None
+        ref = self.client.collection(REPORTER_QUOTAS).document(str(draft.reporter_user_id))
+        with transient_errors():
+            snap = ref.get(retry=RETRY, timeout=TIMEOUT)
+        times = [t for t in ((snap.to_dict() or {}).get("times") or []) if isinstance(t, datetime)]
+        admission = admit(times, now, limits)
+        if not admission.allowed:
+            return SubmitResult(
+                code="", outcome="limited", severity=draft.severity, retry_in_minutes=admission.retry_in_minutes
+            )
+        doc = {"times": list(admission.times), "expires_at": now + DAY}
+
+        def write(batch: Any) -> None:
+            if snap.exists:
+                batch.update(ref, doc, option=self.client.write_option(last_update_time=snap.update_time))
+            else:
+                batch.create(ref, doc)
+
+        return write
 
     def _reporter_doc(self, draft: ReportDraft, code: str, now: datetime, *, first: bool) -> dict[str, Any]:
         return {
@@ -192,7 +227,11 @@ class Submissions(Conversations):
         result = SubmitResult(code=code, outcome="joined", severity=severity)
         batch = self.client.batch()
         batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False))
-        batch.update(report_ref, {"reporter_count": firestore.Increment(1), "updated_at": now})
+        added = [key for key in keys if key not in found]
+        changes: dict[str, Any] = {"reporter_count": firestore.Increment(1), "updated_at": now}
+        if added:  # the case knows every key that points at it (the retention purge deletes them all)
+            changes["content_keys"] = firestore.ArrayUnion(added)
+        batch.update(report_ref, changes)
         for key in keys:
             if key not in found:
                 batch.create(

@@ -1,0 +1,92 @@
+"""Taking a case's content back out of staff chats: a card becomes a stub for whoever may no longer see the
+case (revoked, moved, out of scope) and, after the retention purge, every other recorded message that carried
+it (evidence, /case copies) is edited to a stub or deleted. Telegram lets a bot edit its own messages at any
+age; deleting is allowed within 48 hours only, so media that cannot be deleted any more lose their caption."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from functions.domain.jobs import DeliveryJob
+from functions.domain.models import BotCall
+from functions.domain.workflow import StaffMember
+from functions.errors import BotRefused
+from functions.i18n import t
+from functions.log import get_logger
+
+log = get_logger("deliver")
+
+Send = Callable[[int, BotCall], Any]
+EMPTY_KEYBOARD: dict[str, Any] = {"inline_keyboard": []}
+
+
+class TakebackStore(Protocol):
+    """What taking content back needs from storage."""
+
+    def release_card(
+        self, code: str, recipient_id: int, chat_id: int, message_id: int | None, digest: str | None
+    ) -> None: ...
+    def forget_message(self, chat_id: int, message_id: int) -> None: ...
+
+
+def stub_text(lang: str, code: str, report: dict[str, Any]) -> str:
+    """What is left of a case in a chat that may no longer show it."""
+    return t(lang, "card_purged_stub" if report.get("purged_at") else "card_access_stub", code=code)
+
+
+def stub_card(
+    send: Send,
+    store: TakebackStore,
+    job: DeliveryJob,
+    person: StaffMember,
+    report: dict[str, Any],
+    card: dict[str, Any],
+) -> None:
+    """Edit an existing card of someone who may no longer see the case into a stub without buttons."""
+    message_id = card.get("message_id")
+    text = stub_text(person.lang, job.report_id, report)
+    digest = "stub-" + str(len(text))
+    if not isinstance(message_id, int) or card.get("hash") == digest:
+        store.release_card(job.report_id, person.user_id, person.user_id, None, None)
+        return
+    call = BotCall(
+        method="editMessageText",
+        params={"chat_id": person.user_id, "message_id": message_id, "text": text, "reply_markup": EMPTY_KEYBOARD},
+    )
+    try:
+        send(person.user_id, call)
+    except BotRefused as error:
+        if not error.not_modified:
+            log.warning("card stub refused", extra={"report_id": job.report_id, "kind": error.kind})
+    store.release_card(job.report_id, person.user_id, person.user_id, message_id, digest)
+
+
+def scrub(send: Send, store: TakebackStore, job: DeliveryJob, lang: str) -> None:
+    """Take a purged case's content out of one recorded message (evidence, a /case copy or history)."""
+    chat_id, message_id = job.recipient_id, job.message_id
+    if message_id is None:
+        return
+    stub = t(lang, "card_purged_stub", code=job.report_id)
+    if job.argument == "media":
+        try:
+            send(chat_id, BotCall(method="deleteMessage", params={"chat_id": chat_id, "message_id": message_id}))
+        except BotRefused:  # older than 48 hours: what can still change is its caption
+            caption = BotCall(
+                method="editMessageCaption", params={"chat_id": chat_id, "message_id": message_id, "caption": stub}
+            )
+            try:
+                send(chat_id, caption)
+            except BotRefused as error:
+                log.warning("evidence message kept", extra={"report_id": job.report_id, "kind": error.kind})
+    else:
+        edit = BotCall(
+            method="editMessageText",
+            params={"chat_id": chat_id, "message_id": message_id, "text": stub, "reply_markup": EMPTY_KEYBOARD},
+        )
+        try:
+            send(chat_id, edit)
+        except BotRefused as error:
+            if not error.not_modified:
+                log.warning("copy not edited", extra={"report_id": job.report_id, "kind": error.kind})
+    store.forget_message(chat_id, message_id)
