@@ -84,8 +84,16 @@ class TestEvidenceInPages:
         press_card(stack, 920_201, mine, "Материалы")
         before = len(stack.double.calls())
         press_card(stack, 920_201, stack.double.get_message(920_201, mine["message_id"]), "⚠️ Показать материалы")
-        photos = wait_for(lambda: (p := stack.double.calls("sendPhoto")) and len(p) >= 14 and p, timeout=30)
+
+        def mine_sent() -> list[dict]:
+            return [p for p in stack.double.calls("sendPhoto") if str(p["params"].get("chat_id")) == "920201"]
+
+        photos = wait_for(lambda: len(mine_sent()) >= 14 and mine_sent(), timeout=90)
         assert len(photos) == 14
         assert all(p["params"]["protect_content"] in (True, "true") and p["status"] == 200 for p in photos)
-        pages = [c for c in stack.double.calls()[before:] if c["method"] == "sendMessage"]
+        pages = [
+            c
+            for c in stack.double.calls()[before:]
+            if c["method"] == "sendMessage" and str(c["params"].get("chat_id")) == "920201"
+        ]
         assert any("1/2" in str(c["params"].get("text")) for c in pages), [c["params"].get("text") for c in pages]
