@@ -199,6 +199,8 @@ class Services:
         from functions.services.profile import Profiles
         from functions.services.quarantine import Quarantine
         from functions.services.report_flow import ReportFlow
+        from functions.services.reporter_mute import COMMANDS as MUTE_COMMANDS
+        from functions.services.reporter_mute import ReporterMute
         from functions.services.router import Router, StaffCommand, StaffDesk
         from functions.services.sessions import Sessions
         from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
@@ -222,12 +224,14 @@ class Services:
         )
         admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock)
         evidence = Evidence(cases, LazyPublisher(), config.deliveries_topic)
-        actions = CaseActions(cases, access, evidence, LazyPublisher(), config.reports_topic, self.clock)
+        mute = ReporterMute(cases, store, access, self.clock)
+        actions = CaseActions(cases, access, evidence, LazyPublisher(), config.reports_topic, self.clock, mute)
         retention = timedelta(days=config.retention_days)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
         statistics = Statistics(self.oversight_store(), access, self.clock)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
+        commands |= dict.fromkeys(MUTE_COMMANDS, mute.command)
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
         return Router(

@@ -145,6 +145,8 @@ def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None =
         options = [
             [button(t(lang, f"{prefix}_{arg}"), callbacks.case(prefix, code, arg))] for arg in ARGUMENTS[Action(menu)]
         ]
+        if menu == "reject" and not report.get("muted"):  # a flood is rejected, and its sender muted, here
+            options.append([button(t(lang, "btn_mute"), callbacks.case("mute", code))])
         return markup([*options, [button(t(lang, "btn_back"), callbacks.case("back", code))]])
     rows: list[list[dict[str, str]]] = []
     if Action.TAKE in allowed:

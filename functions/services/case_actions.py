@@ -19,6 +19,7 @@ from functions.services import cards
 from functions.services.access import Access
 from functions.services.calls import answer, edit, edit_markup, send
 from functions.services.evidence import Evidence
+from functions.services.reporter_mute import ReporterMute
 from functions.services.submit import EventSink
 
 log = get_logger("staff")
@@ -67,7 +68,9 @@ class CaseActions:
         events: EventSink,
         reports_topic: str,
         clock: Callable[[], datetime],
+        mute: ReporterMute | None = None,
     ) -> None:
+        self.mute = mute
         self.store = store
         self.access = access
         self.evidence = evidence
@@ -98,6 +101,8 @@ class CaseActions:
             return Outcome(direct=[call], body=answer(press.callback_id))
         if verb in {"ev", "evok"}:
             return self.evidence.show(press, person, report, lang, confirmed=verb == "evok")
+        if verb == "mute" and self.mute is not None:
+            return self.mute.from_card(press, person, code)
         action = VERB_ACTION.get(verb)
         if action is None:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_bad_argument"), alert=True))

@@ -89,6 +89,9 @@ class FanOut:
             "v000000",
             {"type": "created", "by": None, "from": None, "to": "new", "note": report.get("source")},
         )
+        if report.get("muted"):  # a muted reporter's case is stored and findable, but pushed to nobody
+            log.info("case of a muted reporter not pushed", extra={"report_id": event.report_id})
+            return []
         people = recipients(
             self.store.active_staff(),
             str(report.get("category")),
@@ -148,8 +151,8 @@ class FanOut:
         code = event.report_id
         holders = set(self.store.card_holders(code))
         jobs = self._refresh(code, event.event_id)
-        if report.get("status") != "new":
-            return jobs  # taken meanwhile: the refreshed cards say by whom
+        if report.get("status") != "new" or report.get("muted"):
+            return jobs  # taken meanwhile (the refreshed cards say by whom), or a muted reporter's: no re-push
         people = escalation_recipients(
             self.store.active_staff(), str(report.get("category")), str(report.get("region"))
         )
