@@ -74,6 +74,8 @@ class Submissions(Conversations):
                     return result
                 continue
             result = self._create(draft, keys, found, session, outcome_for)
+            if result is not None and result.outcome == "limited" and not _attempt and keys:
+                continue  # the first try creates without looking: a join is never limited, so look first
             if result is not None:
                 return result
         raise TransientError("submit_report: too many concurrent changes to the same content")
