@@ -51,7 +51,11 @@ class TestReportFlow:
 
     def test_danger_now_makes_it_urgent_and_gives_helplines(self, stack: Stack) -> None:
         text = report_link(
-            stack, 2002, "https://youtu.be/abcdefghijk", category="Травля, кибербуллинг", danger="Да, прямо сейчас"
+            stack,
+            2002,
+            "https://youtu.be/abcdefghijk",
+            category="Травля, в том числе в интернете",
+            danger="Да, прямо сейчас",
         )
         report = stack.doc(f"reports/{code_in(text)}")
         assert report is not None and report["severity"] == "urgent" and report["child_in_danger"] is True
