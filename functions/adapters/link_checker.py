@@ -202,7 +202,7 @@ class LinkChecker:
             RefusedAddress: a hop led to an address the checker must not reach.
         """
         reply = await self._resolve(short)
-        return _item_of(reply.url) if reply is not None and 200 <= reply.status < 300 else None
+        return _target_of(short, reply)
 
     async def _check(self, canonical: str) -> CheckResult:
         resolved_from: str | None = None
@@ -211,7 +211,7 @@ class LinkChecker:
                 reply = await self._resolve(canonical)
                 if reply is None:
                     return CheckResult(canonical, Answer.UNKNOWN)
-                target = _item_of(reply.url) if 200 <= reply.status < 300 else None
+                target = _target_of(canonical, reply)
                 if target is None:
                     answer = interpret(probe_for(canonical).rule, reply.status)
                     # A short link that leads nowhere is gone; one that ends on a non-item page says nothing.
@@ -301,6 +301,13 @@ class LinkChecker:
             gate = _Gate(self._config.per_platform_concurrency, self._config.per_platform_interval_seconds, self._clock)
             self._gates[key] = gate
         return gate
+
+
+def _target_of(short: str, reply: _Reply | None) -> str | None:
+    """Where a short link led: the canonical item of the last hop, whatever that hop answered (checked next)."""
+    if reply is None or (reply.url == short and not 200 <= reply.status < 300):
+        return None
+    return _item_of(reply.url)
 
 
 def _item_of(url: str) -> str | None:

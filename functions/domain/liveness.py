@@ -15,7 +15,8 @@ What each platform answers for an item that is gone, and where that is documente
   protected one (bear/python-twitter issue 143: error 34 "Sorry, that page does not exist").
 - TikTok oEmbed ``https://www.tiktok.com/oembed?url=…`` (developers.tiktok.com/doc/embed-videos: an embed is
   available exactly when the video is): 200 for a public video; 400 ("Something went wrong") or 404 for one
-  that is removed, private or never existed: it cannot tell them apart, so both count as "gone".
+  that is removed, private or never existed: it cannot tell them apart, so both count as "gone"; a 403 is
+  read as the creator having turned embedding off (the item is up).
 - Telegram: the public embed page ``https://t.me/<channel>/<id>?embed=1`` (core.telegram.org/widgets/post) answers
   200 in every case; a post that is gone carries the ``tgme_widget_message_error`` element ("Post not found"),
   a live one the ``tgme_widget_message`` widget.
@@ -123,7 +124,7 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "tiktok": Rule(
         ProbeKind.OEMBED,
-        {400: Answer.GONE, 403: Answer.PRIVATE, 404: Answer.GONE},
+        {400: Answer.GONE, 403: Answer.EMBEDDING_DISABLED, 404: Answer.GONE},
         endpoint="https://www.tiktok.com/oembed?url=",
         json_body=True,
     ),
