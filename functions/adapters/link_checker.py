@@ -218,6 +218,8 @@ class LinkChecker:
                     return CheckResult(canonical, answer if answer is Answer.GONE else Answer.UNKNOWN, reply.status)
                 resolved_from, canonical = canonical, target
             probe = probe_for(canonical)
+            if probe.rule.kind is ProbeKind.NONE:
+                return CheckResult(canonical, Answer.UNKNOWN, resolved_from=resolved_from)
             reply = await self._fetch("GET", probe.url, probe.platform, read_body=True)
         except RefusedAddress:
             return CheckResult(canonical, Answer.UNKNOWN, resolved_from=resolved_from, refused=True)

@@ -33,6 +33,7 @@ or 90 days after the case closed; a "gone" answer brings the next check forward 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -80,6 +81,7 @@ class ProbeKind(StrEnum):
     OEMBED = "oembed"
     EMBED_PAGE = "embed_page"
     PAGE = "page"
+    NONE = "none"  # nothing public can tell (a post of a private Telegram channel): always "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ class Rule:
     gone_markers: tuple[str, ...] = ()  # a 2xx body containing one of these is "gone"
     live_markers: tuple[str, ...] = ()  # when set, a 2xx body needs one of these to be "live"
     json_body: bool = False  # a 2xx answer must be a JSON object to be "live"
+    items: re.Pattern[str] | None = None  # the canonical links this rule knows; others get the page rule
 
 
 _PAGE_STATUSES: Final[Mapping[int, Answer]] = {
@@ -102,6 +105,8 @@ _PAGE_STATUSES: Final[Mapping[int, Answer]] = {
     451: Answer.GEO_RESTRICTED,
 }
 _PAGE: Final = Rule(ProbeKind.PAGE, _PAGE_STATUSES)
+_NONE: Final = Rule(ProbeKind.NONE, {})
+_PRIVATE_TELEGRAM: Final = re.compile(r"^https://t\.me/c/")
 
 RULES: Final[Mapping[str, Rule]] = {
     "youtube": Rule(
@@ -109,30 +114,35 @@ RULES: Final[Mapping[str, Rule]] = {
         {400: Answer.GONE, 401: Answer.EMBEDDING_DISABLED, 403: Answer.PRIVATE, 404: Answer.GONE},
         endpoint="https://www.youtube.com/oembed?format=json&url=",
         json_body=True,
+        items=re.compile(r"^https://youtube\.com/(?:watch\?v=|playlist\?list=)"),
     ),
     "vimeo": Rule(
         ProbeKind.OEMBED,
         {403: Answer.EMBEDDING_DISABLED, 404: Answer.GONE},
         endpoint="https://vimeo.com/api/oembed.json?url=",
         json_body=True,
+        items=re.compile(r"^https://vimeo\.com/[0-9]+$"),
     ),
     "x": Rule(
         ProbeKind.OEMBED,
         {403: Answer.PRIVATE, 404: Answer.GONE},
         endpoint="https://publish.twitter.com/oembed?url=",
         json_body=True,
+        items=re.compile(r"^https://x\.com/i/status/[0-9]+$"),
     ),
     "tiktok": Rule(
         ProbeKind.OEMBED,
         {400: Answer.GONE, 403: Answer.EMBEDDING_DISABLED, 404: Answer.GONE},
         endpoint="https://www.tiktok.com/oembed?url=",
         json_body=True,
+        items=re.compile(r"^https://tiktok\.com/video/[0-9]+$"),
     ),
     "telegram": Rule(
         ProbeKind.EMBED_PAGE,
         {404: Answer.GONE},
         gone_markers=("tgme_widget_message_error",),
         live_markers=("tgme_widget_message",),
+        items=re.compile(r"^https://t\.me/[a-z0-9_]+/[0-9]+(?:/[0-9]+)?(?:\?|$)"),
     ),
 }
 
@@ -152,7 +162,11 @@ def probe_for(canonical: str) -> Probe:
     platform = platform_of(canonical)
     if needs_resolving(canonical):
         return Probe(canonical, platform, _PAGE, resolve_first=True)
+    if _PRIVATE_TELEGRAM.match(canonical):
+        return Probe("", platform, _NONE)
     rule = RULES.get(platform or "", _PAGE)
+    if rule.items is not None and not rule.items.match(canonical):
+        rule = _PAGE  # a profile, channel or other page of the platform: its page status, never its oEmbed
     if rule.kind is ProbeKind.OEMBED:
         return Probe(rule.endpoint + quote(canonical, safe=""), platform, rule)
     if rule.kind is ProbeKind.EMBED_PAGE:
@@ -167,7 +181,7 @@ def _telegram_embed(canonical: str) -> str:
 
 def interpret(rule: Rule, status: int | None, body: bytes = b"") -> Answer:
     """Read one answer: the status (None for a timeout or network error) and at most MAX_BODY_BYTES of body."""
-    if status is None or status == 429 or status >= 500:
+    if rule.kind is ProbeKind.NONE or status is None or status == 429 or status >= 500:
         return Answer.UNKNOWN
     if status in rule.statuses:
         return rule.statuses[status]

@@ -120,6 +120,12 @@ class TestRemoval:
         assert check(double, url).answer is answer
 
 
+    def test_a_private_channel_post_is_never_requested(self, double: PlatformDoubleServer) -> None:
+        result = check(double, "https://t.me/c/1234567890/55")
+        assert result.answer is Answer.UNKNOWN
+        assert double.double.requests() == []
+
+
 class TestNeverRemovedByNoise:
     def test_a_storm_of_429_5xx_and_timeouts_never_marks_removed(self, double: PlatformDoubleServer) -> None:
         clock = Clock()

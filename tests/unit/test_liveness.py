@@ -63,6 +63,25 @@ class TestProbeFor:
             assert probe.url == canonical
             assert probe.rule.kind is ProbeKind.PAGE
 
+    @pytest.mark.parametrize(
+        "canonical",
+        [
+            "https://vimeo.com/nkistudio",
+            "https://x.com/fakeuser",
+            "https://tiktok.com/@fake.user",
+            "https://t.me/fake_chan",
+        ],
+    )
+    def test_non_item_pages_of_oembed_platforms_use_the_page(self, canonical: str) -> None:
+        probe = probe_for(canonical)
+        assert (probe.url, probe.rule.kind) == (canonical, ProbeKind.PAGE)
+
+    def test_private_telegram_posts_cannot_be_checked(self) -> None:
+        probe = probe_for("https://t.me/c/1234567890/55")
+        assert probe.rule.kind is ProbeKind.NONE
+        assert interpret(probe.rule, 200, b'<div class="tgme_widget_message_error">') is Answer.UNKNOWN
+        assert interpret(probe.rule, 404) is Answer.UNKNOWN
+
     def test_short_links_are_resolved_first(self) -> None:
         assert probe_for("https://vm.tiktok.com/ZMfAkE123").resolve_first
         assert probe_for("https://t.co/AbCdEf1234").resolve_first
