@@ -233,14 +233,17 @@ class LinkChecker:
     async def _resolve(self, short: str) -> _Reply | None:
         platform = platform_of(short) or "short_links"
         try:
-            reply = await self._fetch("HEAD", short, platform, read_body=False)
+            reply = await self._fetch("HEAD", short, platform, read_body=False, stop_at_item=True)
             if reply.status in _HEAD_REFUSED:
-                reply = await self._fetch("GET", short, platform, read_body=False)
+                reply = await self._fetch("GET", short, platform, read_body=False, stop_at_item=True)
         except (httpx.HTTPError, _TooManyRedirects, OSError, UnicodeError, ValueError):
             return None
         return reply
 
-    async def _fetch(self, method: str, url: str, platform: str | None, *, read_body: bool) -> _Reply:
+    async def _fetch(
+        self, method: str, url: str, platform: str | None, *, read_body: bool, stop_at_item: bool = False
+    ) -> _Reply:
+        """One request with its redirects (each hop guarded); stop_at_item ends at a redirect to a platform item."""
         for _ in range(self._config.max_redirects + 1):
             split = urlsplit(url)
             if split.scheme not in ("http", "https") or not split.hostname:
@@ -253,6 +256,9 @@ class LinkChecker:
                     location = response.headers.get("location")
                     if response.status_code in _REDIRECTS and location:
                         url = urljoin(url, location)
+                        item = _item_of(url) if stop_at_item else None
+                        if item is not None and platform_of(item) is not None:
+                            return _Reply(response.status_code, b"", url)  # its probe is the next request
                         continue
                     body = await self._read_capped(response) if read_body and method != "HEAD" else b""
                     return _Reply(response.status_code, body, url)

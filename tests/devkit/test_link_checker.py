@@ -6,11 +6,12 @@ import asyncio
 import io
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+import httpx
 import pytest
 
 from devkit.platform_double import FLAKY_STATUSES, ItemState, PlatformDoubleServer
@@ -119,7 +120,6 @@ class TestRemoval:
         double.double.set_item(url, state)
         assert check(double, url).answer is answer
 
-
     def test_a_private_channel_post_is_never_requested(self, double: PlatformDoubleServer) -> None:
         result = check(double, "https://t.me/c/1234567890/55")
         assert result.answer is Answer.UNKNOWN
@@ -180,9 +180,9 @@ class TestShortLinks:
         result = check(double, short)
         assert (result.canonical, result.resolved_from, result.answer) == (TT, short, Answer.LIVE)
         assert run(double, lambda checker: checker.resolve(short)) == TT
-        methods = [(r.method, r.host) for r in double.double.requests()]
-        assert methods[:2] == [("HEAD", "vm.tiktok.com"), ("HEAD", "www.tiktok.com")]
-        assert ("GET", "www.tiktok.com") in methods  # the oEmbed probe of the resolved item
+        seen = [(r.method, r.host, r.path) for r in double.double.requests()]
+        # The redirect to an item ends the resolution: the next request is that item's oEmbed probe.
+        assert seen[:2] == [("HEAD", "vm.tiktok.com", "/ZMfAkE123"), ("GET", "www.tiktok.com", "/oembed")]
 
     def test_get_is_used_where_head_is_refused(self, double: PlatformDoubleServer) -> None:
         double.double.set_short_link("https://clck.ru/3FakeX", "https://t.me/fake_school_chan/123", head_refused=True)
@@ -288,3 +288,36 @@ class TestDirectConnection:
         result = asyncio.run(main())
         assert (result.answer, result.status) == (Answer.GEO_RESTRICTED, 451)
         assert [(r.host, r.path) for r in double.double.requests()] == [("vk.com", "/video-123456_456239017")]
+
+
+class TestAtTheTransport:
+    """The bytes and headers that leave the checker, seen by a transport passed in (no network)."""
+
+    def test_the_body_is_capped_and_the_tls_name_kept(self) -> None:
+        sent: list[httpx.Request] = []
+        pulled: list[int] = []
+
+        async def body() -> AsyncIterator[bytes]:
+            head = b'<div class="tgme_widget_message js-widget_message">'
+            yield head
+            for _ in range(80):  # 5 MiB more than anyone should read
+                pulled.append(64 * 1024)
+                yield b" " * (64 * 1024)
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            return httpx.Response(200, content=body())
+
+        async def main() -> CheckResult:
+            settings = CheckerConfig(per_platform_interval_seconds=0.0)
+            async with LinkChecker(settings, resolver=resolver, transport=httpx.MockTransport(answer)) as checker:
+                return await checker.check(TG)
+
+        result = asyncio.run(main())
+        assert result.answer is Answer.LIVE
+        assert sum(pulled) <= 256 * 1024 + 64 * 1024
+        (request,) = sent
+        assert request.url.host == PUBLIC_ADDRESS  # connected to the vetted address ...
+        assert request.headers["Host"] == "t.me"  # ... speaking to the name, with TLS checked against it
+        assert request.extensions["sni_hostname"] == "t.me"
+        assert request.headers["User-Agent"] == DEFAULT_USER_AGENT
