@@ -321,3 +321,29 @@ class TestAtTheTransport:
         assert request.headers["Host"] == "t.me"  # ... speaking to the name, with TLS checked against it
         assert request.extensions["sni_hostname"] == "t.me"
         assert request.headers["User-Agent"] == DEFAULT_USER_AGENT
+
+
+class TestControlAPI:
+    def test_items_short_links_requests_and_reset_over_http(self, double: PlatformDoubleServer) -> None:
+        with httpx.Client(base_url=double.base_url) as client:
+            made = client.post(
+                "/_double/items", json={"url": "https://www.youtube.com/shorts/AbCdEfGh1_-", "state": "removed"}
+            )
+            assert made.json() == {"ok": True, "key": YT}
+            link = {"url": "https://vm.tiktok.com/ZMfAkE123/", "target": TT, "head_refused": True}
+            assert client.post("/_double/short_links", json=link).json()["key"] == "https://vm.tiktok.com/ZMfAkE123"
+            assert client.get("/www.youtube.com/oembed", params={"url": YT, "format": "json"}).status_code == 404
+            assert client.head("/vm.tiktok.com/ZMfAkE123").status_code == 405
+            redirect = client.get("/vm.tiktok.com/ZMfAkE123")
+            assert (redirect.status_code, redirect.headers["location"]) == (301, TT)
+            recorded = client.get("/_double/requests").json()["requests"]
+            assert [(r["method"], r["host"], r["status"]) for r in recorded] == [
+                ("GET", "www.youtube.com", 404),
+                ("HEAD", "vm.tiktok.com", 405),
+                ("GET", "vm.tiktok.com", 301),
+            ]
+            assert client.post("/_double/items", json={"url": YT, "state": "gone-ish"}).status_code == 400
+            assert client.post("/_double/items", content=b"[1]").status_code == 400
+            assert client.post("/_double/reset").json() == {"ok": True}
+            assert client.get("/_double/requests").json()["requests"] == []
+            assert client.get("/www.youtube.com/oembed", params={"url": YT}).status_code == 404  # unknown item
