@@ -127,7 +127,11 @@ class _Gate:
 
 
 class LinkChecker:
-    """Checks links one request at a time per hop; share one instance per process (it keeps a connection pool)."""
+    """Checks links; one instance per event loop (it keeps a connection pool and the per-platform gates).
+
+    A scheduled run does ``asyncio.run(...)`` around ``async with LinkChecker(config) as checker:
+    await checker.check_many(links)``; the pool, the gates and their pace live as long as that run.
+    """
 
     def __init__(
         self,
