@@ -187,7 +187,7 @@ class TestGroups:
         code = code_in(reply["text"])
         report = stack.doc(f"reports/{code}")
         assert report is not None and report["source"] == "group" and report["region"] == "75"
-        assert report["urls"] == ["https://instagram.com/reel/Grp123"]
+        assert report["urls"] == ["https://instagram.com/p/Grp123"]
         say(stack, 9003, "https://instagram.com/reel/Grp123", chat_id=self.GROUP)
         assert stack.doc(f"reports/{code}")["reporter_count"] in (1, 2)  # type: ignore[index]
 
