@@ -16,6 +16,7 @@ from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
 from functions.services.access import owner_name
+from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
 from functions.services.pacing import Pacer
 
@@ -127,35 +128,15 @@ class Delivery:
     def _put_card(self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any]) -> int:
         """Edit the card in place, or send it when there is none (or it was deleted)."""
         if isinstance(message_id, int):
-            call = BotCall(
-                method="editMessageText",
-                params={
-                    "chat_id": chat_id,
-                    "message_id": message_id,
-                    "text": text,
-                    "reply_markup": keyboard,
-                    "link_preview_options": {"is_disabled": True},
-                },
-            )
             try:
-                self._send(chat_id, call)
+                self._send(chat_id, edit(chat_id, message_id, text, keyboard))
                 return message_id
             except BotRefused as error:
                 if error.not_modified:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
-        call = BotCall(
-            method="sendMessage",
-            params={
-                "chat_id": chat_id,
-                "text": text,
-                "reply_markup": keyboard,
-                "protect_content": True,
-                "link_preview_options": {"is_disabled": True},
-            },
-        )
-        result = self._send(chat_id, call)
+        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True))
         return int(result["message_id"])
 
     # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
@@ -167,10 +148,7 @@ class Delivery:
 
     def _send_claimed(self, notice_id: str, chat_id: int, text: str, *, staff: bool = False) -> Verdict:
         """Send a text whose notice id this delivery has claimed."""
-        call = BotCall(
-            method="sendMessage",
-            params={"chat_id": chat_id, "text": text[:4096], "link_preview_options": {"is_disabled": True}},
-        )
+        call = send(chat_id, text[:4096])
         try:
             self._send(chat_id, call)
         except BotRefused as error:

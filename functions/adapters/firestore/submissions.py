@@ -262,25 +262,13 @@ class Submissions(Conversations):
     # --- outbox ---------------------------------------------------------------------------------------
     def pending_creations(self, older_than: datetime, limit: int = 200) -> list[str]:
         """Cases whose creation event has not been fanned out yet."""
-        query = (
-            self.client.collection(REPORTS)
-            .where(filter=firestore.FieldFilter("fanout_pending", "==", True))
-            .where(filter=firestore.FieldFilter("created_at", "<", older_than))
-            .order_by("created_at")
-            .limit(limit)
-        )
+        query = _pending(self.client.collection(REPORTS), "fanout_pending", older_than, limit)
         with transient_errors():
             return [snap.id for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
 
     def pending_joins(self, older_than: datetime, limit: int = 200) -> list[tuple[str, int]]:
         """(case, reporter) pairs whose join event has not been fanned out yet."""
-        query = (
-            self.client.collection_group(REPORTERS)
-            .where(filter=firestore.FieldFilter("event_pending", "==", True))
-            .where(filter=firestore.FieldFilter("created_at", "<", older_than))
-            .order_by("created_at")
-            .limit(limit)
-        )
+        query = _pending(self.client.collection_group(REPORTERS), "event_pending", older_than, limit)
         with transient_errors():
             rows = [snap.to_dict() or {} for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
         return [(str(row["report_id"]), int(row["user_id"])) for row in rows]
@@ -290,3 +278,13 @@ class Submissions(Conversations):
         with transient_errors():
             snap = self.client.collection(REPORTS).document(code).get(retry=RETRY, timeout=TIMEOUT)
         return (snap.to_dict() or {}) | {"id": snap.id} if snap.exists else None
+
+
+def _pending(source: Any, flag: str, older_than: datetime, limit: int) -> Any:
+    """The oldest documents still flagged for the outbox, created before the grace period ended."""
+    return (
+        source.where(filter=firestore.FieldFilter(flag, "==", True))
+        .where(filter=firestore.FieldFilter("created_at", "<", older_than))
+        .order_by("created_at")
+        .limit(limit)
+    )
