@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
 
+from functions.domain.case import Case
 from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
 from functions.domain.workflow import StaffMember, may_see
@@ -32,7 +33,7 @@ class DeliveryStore(Protocol):
 
     def get_staff(self, user_id: int) -> StaffMember | None: ...
     def update_staff(self, user_id: int, **fields: Any) -> bool: ...
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def claim_card(self, code: str, recipient_id: int) -> tuple[str, dict[str, Any]]: ...
     def release_card(
         self, code: str, recipient_id: int, chat_id: int, message_id: int | None, digest: str | None
@@ -90,11 +91,10 @@ class Delivery:
         person = self.store.get_staff(job.recipient_id)
         if person is None or not person.active or person.unreachable:
             return "done"
-        found = self.store.get_report(job.report_id)
-        if found is None:
+        report = self.store.get_case(job.report_id)
+        if report is None:
             return "done"
-        report, _ = found
-        if not may_see(person, str(report.get("category")), str(report.get("region"))):
+        if not may_see(person, report.category, report.region):
             return "done"
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.incoming import IncomingCallback, IncomingMessage, Sender
 from functions.domain.models import (
     OPEN_STATUSES,
@@ -207,9 +208,13 @@ class StaffSide:
         invite["used_by"] = user_id
         return found
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None:
+    def read_case(self, code: str) -> tuple[Case, Any] | None:
         report = self.cases.reports.get(code)
-        return (dict(report), report.get("version", 0)) if report is not None else None
+        return (Case.from_document(code, report), report.get("version", 0)) if report is not None else None
+
+    def get_case(self, code: str) -> Case | None:
+        found = self.read_case(code)
+        return found[0] if found is not None else None
 
     def apply_transition(
         self,

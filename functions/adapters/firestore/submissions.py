@@ -17,7 +17,9 @@ from functions.adapters.firestore.base import (
     TIMEOUT,
     transient_errors,
 )
+from functions.adapters.firestore.cases import CaseReads
 from functions.adapters.firestore.conversations import Conversations
+from functions.domain.case import Case
 from functions.domain.codes import new_case_code
 from functions.domain.models import (
     OPEN_STATUSES,
@@ -41,7 +43,7 @@ def content_keys(draft: ReportDraft) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-class Submissions(Conversations):
+class Submissions(Conversations, CaseReads):
     """Cases as reporters make them; the session is written in the same transaction."""
 
     # --- reports --------------------------------------------------------------------------------------
@@ -118,27 +120,28 @@ class Submissions(Conversations):
         now = self.clock()
         code = new_case_code()
         result = SubmitResult(code=code, outcome="created", severity=draft.severity)
-        report = {
-            "status": Status.NEW.value,
-            "category": draft.category,
-            "severity": draft.severity,
-            "region": draft.region,
-            "urls": draft.urls,
-            "media": [media.model_dump() for media in draft.media],
-            "reporter_count": 1,
-            "source": draft.source,
-            "assignee": None,
-            "child_in_danger": draft.child_in_danger,
-            "description": draft.description,
-            "reporter_role": draft.reporter_role,
-            "content_keys": keys,
-            "group_chat_id": draft.group_chat_id,
-            "group_message_ids": draft.group_message_ids,
-            "child_request": draft.child_request,
-            "fanout_pending": True,
-            "created_at": now,
-            "updated_at": now,
-        }
+        report = Case(
+            code=code,
+            status=Status.NEW,
+            category=draft.category,
+            severity=draft.severity,
+            region=draft.region,
+            urls=draft.urls,
+            media=draft.media,
+            reporter_count=1,
+            source=draft.source,
+            assignee=None,
+            child_in_danger=draft.child_in_danger,
+            description=draft.description,
+            reporter_role=draft.reporter_role,
+            content_keys=keys,
+            group_chat_id=draft.group_chat_id,
+            group_message_ids=draft.group_message_ids,
+            child_request=draft.child_request,
+            fanout_pending=True,
+            created_at=now,
+            updated_at=now,
+        ).to_document()
         batch = self.client.batch()
         report_ref = self.client.collection(REPORTS).document(code)
         batch.create(report_ref, report)
@@ -272,12 +275,6 @@ class Submissions(Conversations):
         with transient_errors():
             rows = [snap.to_dict() or {} for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
         return [(str(row["report_id"]), int(row["user_id"])) for row in rows]
-
-    def get_report(self, code: str) -> dict[str, Any] | None:
-        """The case document, or None."""
-        with transient_errors():
-            snap = self.client.collection(REPORTS).document(code).get(retry=RETRY, timeout=TIMEOUT)
-        return (snap.to_dict() or {}) | {"id": snap.id} if snap.exists else None
 
 
 def _pending(source: Any, flag: str, older_than: datetime, limit: int) -> Any:
