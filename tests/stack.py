@@ -13,8 +13,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from scripts.botapi_double.server import DoubleServer
-from scripts.emulators import Emulators
+from devkit.botapi_double.server import DoubleServer
+from devkit.emulators import Emulators
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "qorgau-test"

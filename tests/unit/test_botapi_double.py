@@ -1,4 +1,4 @@
-"""Tests of the Telegram Bot API double (scripts/botapi_double): validation, store, limits, faults, users."""
+"""Tests of the Telegram Bot API double (devkit/botapi_double): validation, store, limits, faults, users."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts import derive_bot_api
-from scripts.botapi_double import (
+from devkit.botapi_double import (
     DoubleServer,
     Limits,
     make_album_updates,
@@ -26,6 +25,7 @@ from scripts.botapi_double import (
     make_photo_update,
     make_text_update,
 )
+from scripts import derive_bot_api
 
 TOKEN = "123456:TEST-token_abc"
 USER = 500_001

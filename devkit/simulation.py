@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from scripts.botapi_double.builders import make_callback_update, make_text_update
-from scripts.botapi_double.markup import callback_data_of
+from devkit.botapi_double.builders import make_callback_update, make_text_update
+from devkit.botapi_double.markup import callback_data_of
 
 CODE_RE: Final = re.compile(r"R[2-9A-HJKMNP-Z]{6}")
 CONFIRMATION_MARKERS: Final = ("Номер обращения", "Об этом уже сообщали", "Вы уже сообщали об этом")

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from scripts.emulators import EmulatorError, Emulators
-from scripts.localstack import PROJECT, ROOT, start_functions, wire_pubsub
+from devkit.emulators import EmulatorError, Emulators
+from devkit.localstack import PROJECT, ROOT, start_functions, wire_pubsub
 
 STATE = ROOT / ".logs" / "stack.json"
 LOCAL_TOKEN = "1000001:local-token-of-the-double"  # noqa: S105  (the double's, not a secret)
@@ -141,14 +141,14 @@ def main() -> int:
 
 def poll_forever(webhook_url: str, secret: str, stop: threading.Event) -> None:
     """Long polling for a real bot: each update goes through the same webhook target as in the cloud."""
-    from scripts.poll import run
+    from devkit.poll import run
 
     run(webhook_url, secret, stop)
 
 
 def logging_double(port: int, token: str) -> Any:
     """The Bot API double, printing each user's update as it is posted (imported only in local mode)."""
-    from scripts.botapi_double.server import DoubleServer
+    from devkit.botapi_double.server import DoubleServer
 
     class LoggingDouble(DoubleServer):
         """The double that also shows the users' side of the conversation."""

@@ -1,11 +1,11 @@
 """The local stack as real processes: emulators, the four functions (one functions-framework each), Pub/Sub wiring.
 
-`make run` (scripts/dev_stack.py), the fault-injection test and the load benchmark all start the system through
+`make run` (devkit/dev_stack.py), the fault-injection test and the load benchmark all start the system through
 this module, so what they exercise is what `make run` runs. `LocalStack` adds the operator's levers for fault
 injection: kill a function mid-request and start it again on the same port, freeze an emulator (SIGSTOP) and
 thaw it (SIGCONT) without losing its data, and run `tick` with a shifted clock.
 
-`python -m scripts.localstack tick --shift-minutes 2` runs the time-driven work once, as if that much later
+`python -m devkit.localstack tick --shift-minutes 2` runs the time-driven work once, as if that much later
 (the environment must point at the stack, as the functions' own environment does).
 """
 
@@ -27,7 +27,7 @@ from typing import Any, Final
 
 import httpx
 
-from scripts.emulators import Emulators, free_port
+from devkit.emulators import Emulators, free_port
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 PROJECT: Final = "qorgau-local"
@@ -163,7 +163,7 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         """Start everything and point the double's webhook at telegram_webhook."""
-        from scripts.botapi_double.server import DoubleServer
+        from devkit.botapi_double.server import DoubleServer
 
         self.logs.mkdir(parents=True, exist_ok=True)
         for old in self.logs.glob("*.log"):  # each run's logs alone (restarts append)
@@ -255,7 +255,7 @@ class LocalStack:
     def run_tick(self, shift: timedelta = timedelta(0)) -> dict[str, Any]:
         """Run tick's work once in a separate process, with its clock moved forward by `shift`."""
         result = subprocess.run(
-            [sys.executable, "-m", "scripts.localstack", "tick", "--shift-seconds", str(shift.total_seconds())],
+            [sys.executable, "-m", "devkit.localstack", "tick", "--shift-seconds", str(shift.total_seconds())],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -318,7 +318,7 @@ def _tick(shift_seconds: float) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Operator commands on a running local stack."""
-    parser = argparse.ArgumentParser(prog="python -m scripts.localstack")
+    parser = argparse.ArgumentParser(prog="python -m devkit.localstack")
     commands = parser.add_subparsers(dest="command", required=True)
     tick = commands.add_parser("tick", help="run tick's work once, as if the clock were shifted")
     tick.add_argument("--shift-seconds", type=float, default=0.0)

@@ -1,6 +1,6 @@
 """Fault injection on the running local stack: reports keep coming while everything underneath fails.
 
-The stack runs as real processes (scripts/localstack.py). While simulated reporters report (the double posts
+The stack runs as real processes (devkit/localstack.py). While simulated reporters report (the double posts
 their updates to the webhook and re-sends on a non-2xx answer, as Telegram does), this script in turn:
 makes the Bot API double answer 429 storms, 500s, timeouts and 403s; freezes the Firestore emulator (SIGSTOP,
 an outage that keeps the data) and thaws it; freezes the Pub/Sub emulator; SIGKILLs telegram_webhook while
@@ -9,7 +9,7 @@ Afterwards it runs tick with a shifted clock and checks: every report exists exa
 every event was fanned out, every card was delivered once or parked on the dead-letter topic, and no reporter
 got two confirmations.
 
-`python -m scripts.chaos` (defaults: the run tests/integration/test_fault_injection.py makes);
+`python -m bench.chaos` (defaults: the run tests/integration/test_fault_injection.py makes);
 `--arrivals-per-second 3 --seconds 90` for a longer one. Prints the figures as JSON.
 """
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
-from scripts.localstack import LocalStack
-from scripts.simulation import Consistency, Reporter, Stats, Telegram
+from devkit.localstack import LocalStack
+from devkit.simulation import Consistency, Reporter, Stats, Telegram
 
 ADMIN_ID: Final = 1001
 GROUPS: Final = (-100_500_001, -100_500_002, -100_500_003)  # Telegram allows a bot 20 messages a minute per group
@@ -300,7 +300,7 @@ def _scan_logs(stack: LocalStack, result: ChaosResult) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the scenario and print the figures; exit 1 when a check failed."""
-    parser = argparse.ArgumentParser(prog="python -m scripts.chaos", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=ChaosConfig.seconds, help="how long reporters arrive")
     parser.add_argument("--arrivals-per-second", type=float, default=ChaosConfig.arrivals_per_second)
     parser.add_argument("--seed", type=int, default=ChaosConfig.seed)

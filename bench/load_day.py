@@ -7,8 +7,8 @@ reported twice; a few reports say a child is in danger now. Staff press Take on 
 some of them, so reporters hear back. Afterwards: throughput, latency percentiles, errors, and the consistency
 check — every report exactly once, the viral link one case with every reporter counted, every card once.
 
-    python -m scripts.load_day                          # the default day: about three minutes in all
-    python -m scripts.load_day --reporters 3000 --minutes 5 --json
+    python -m bench.load_day                          # the default day: about three minutes in all
+    python -m bench.load_day --reporters 3000 --minutes 5 --json
 
 Squeezing a day into minutes squeezes every rate, Telegram's limits included: by default the Bot API double's
 flood limits (1 message a second per chat, 20 a minute per group, about 30 a second overall) and deliver's pace
@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
-from scripts.localstack import LocalStack
-from scripts.simulation import CODE_RE, Consistency, Reporter, Stats, Telegram, percentile
+from devkit.localstack import LocalStack
+from devkit.simulation import CODE_RE, Consistency, Reporter, Stats, Telegram, percentile
 
 ADMIN_ID: Final = 1001
 REGIONS: Final = {
@@ -440,7 +440,7 @@ def render(figures: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the day; exit 1 when the consistency check failed."""
-    parser = argparse.ArgumentParser(prog="python -m scripts.load_day", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.load_day", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--reporters", type=int, default=DayConfig.reporters, help="simulated reporters (one report each)"
     )

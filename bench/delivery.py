@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from scripts.botapi_double.server import DoubleServer
-from scripts.emulators import EmulatorError, Emulators, free_port
+from devkit.botapi_double.server import DoubleServer
+from devkit.emulators import EmulatorError, Emulators, free_port
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 RESULTS: Final = ROOT / "bench-results" / "bench_delivery.json"

@@ -26,10 +26,10 @@ from typing import Any, Final
 
 import httpx
 
-from scripts.botapi_double.builders import make_callback_update, make_text_update
-from scripts.botapi_double.markup import callback_data_of
-from scripts.botapi_double.server import DoubleServer
-from scripts.emulators import Emulators, free_port
+from devkit.botapi_double.builders import make_callback_update, make_text_update
+from devkit.botapi_double.markup import callback_data_of
+from devkit.botapi_double.server import DoubleServer
+from devkit.emulators import Emulators, free_port
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 VENV_BIN: Final = ROOT / ".venv" / "bin"
@@ -62,7 +62,7 @@ _RUN = f"{os.getpid()}-{int(time.time())}"
 # --- the comparison targets, written to a temporary directory -------------------------------------------------
 FLOOR_SOURCE: Final = textwrap.dedent(
     '''
-    """Benchmark floor: the least a report-creating webhook must do (written by scripts/bench_webhook.py)."""
+    """Benchmark floor: the least a report-creating webhook must do (written by bench/webhook.py)."""
 
     import hashlib
     import json
@@ -125,7 +125,7 @@ FLOOR_SOURCE: Final = textwrap.dedent(
 
 PTB_SOURCE: Final = textwrap.dedent(
     '''
-    """A new telegram Application and asyncio.run per request (written by scripts/bench_webhook.py)."""
+    """A new telegram Application and asyncio.run per request (written by bench/webhook.py)."""
 
     import asyncio
     import json
