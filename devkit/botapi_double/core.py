@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 import httpx
 
 from .builders import make_callback_update, make_text_update
-from .formatting import PARSE_MODES, EntityParseError, format_text
+from .formatting import PARSE_MODES, EntityParseError, format_text, utf16_len
 from .markup import callback_data_of, decode_markup_param, inline_markup, validate_reply_markup
 from .spec import ApiError, MethodSpec, ShapeError, Spec, UploadedFile, bad_request
 
@@ -669,7 +669,7 @@ class BotApiDouble:
             plain, found = format_text(text, parse_mode, entities)
         except EntityParseError as err:
             raise bad_request(f"can't parse entities: {err}") from None
-        if len(plain) > limit:
+        if utf16_len(plain) > limit:  # Telegram counts UTF-16 code units: an emoji outside the BMP is two
             raise bad_request(too_long)
         return plain, found
 

@@ -226,6 +226,30 @@ def test_text_and_caption_lengths_count_characters(client: httpx.Client, double:
     )
 
 
+def test_text_and_caption_lengths_count_utf16_code_units(client: httpx.Client, double: DoubleServer) -> None:
+    # Telegram counts text length in UTF-16 code units: an emoji outside the BMP is two (issue 11, hole 11).
+    emoji = "\N{GRINNING FACE}"
+    assert api(client, "sendMessage", chat_id=USER, text=emoji * 2048).json()["ok"]
+    assert error(api(client, "sendMessage", chat_id=USER, text=emoji * 2048 + "a")) == (
+        400,
+        "Bad Request: message is too long",
+    )
+    assert error(api(client, "sendMessage", chat_id=USER, text=emoji * 2049)) == (
+        400,
+        "Bad Request: message is too long",
+    )
+    double.set_limits(enforce=False)
+    photo = double.register_file("photo")["file_id"]
+    assert api(client, "sendPhoto", chat_id=USER, photo=photo, caption=emoji * 512).json()["ok"]
+    assert error(api(client, "sendPhoto", chat_id=USER, photo=photo, caption=emoji * 513)) == (
+        400,
+        "Bad Request: message caption is too long",
+    )
+    sent = api(client, "sendMessage", chat_id=USER, text="short").json()["result"]
+    edited = api(client, "editMessageText", chat_id=USER, message_id=sent["message_id"], text=emoji * 2049)
+    assert error(edited) == (400, "Bad Request: message is too long")
+
+
 def test_parse_mode_and_entities(client: httpx.Client, double: DoubleServer) -> None:
     double.set_limits(enforce=False)
     assert error(api(client, "sendMessage", chat_id=USER, text="x", parse_mode="markdownv3")) == (
