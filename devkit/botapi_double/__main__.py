@@ -1,4 +1,4 @@
-"""Run the Bot API double: python -m devkit.botapi_double --port 8081 --webhook-url URL --webhook-secret S"""
+"""Run the Bot API double: python -m devkit.botapi_double --port 8081 --webhook-url URL --webhook-secret S."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import signal
 import threading
 from types import FrameType
 
-from .core import Limits
+from .limits import Limits
 from .server import DoubleServer
 
 log = logging.getLogger("botapi_double")
