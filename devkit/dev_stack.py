@@ -7,7 +7,6 @@ same functions serve a real bot by long polling: no public URL is needed.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -20,7 +19,9 @@ from typing import Any
 import httpx
 
 from devkit.emulators import EmulatorError, Emulators
-from devkit.localstack import PROJECT, ROOT, start_functions, wire_pubsub
+from devkit.localstack import PROJECT
+from devkit.processes import ROOT, start_functions, stop_processes
+from devkit.pubsub import Wiring
 
 STATE = ROOT / ".logs" / "stack.json"
 LOCAL_TOKEN = "1000001:local-token-of-the-double"  # noqa: S105  (the double's, not a secret)
@@ -67,7 +68,7 @@ def main() -> int:
     except EmulatorError as error:
         sys.stderr.write(f"{error}\n")
         return 2
-    procs: list[subprocess.Popen[bytes]] = []
+    procs: dict[str, subprocess.Popen[bytes]] = {}
     double = None
     stop = threading.Event()
     try:
@@ -90,7 +91,7 @@ def main() -> int:
             }
         os.environ.update(env)
         urls, procs = start_functions(env, logs)
-        wire_pubsub(urls)
+        Wiring(PROJECT, env).wire(urls)
         if double is not None:
             double.set_webhook(urls["telegram_webhook"], secret)
         subprocess.run([sys.executable, "-m", "scripts.set_commands"], cwd=ROOT, env=env, check=False)
@@ -117,7 +118,7 @@ def main() -> int:
         next_tick = time.monotonic() + 60
         while True:
             time.sleep(1)
-            for proc in procs:
+            for proc in procs.values():
                 if proc.poll() is not None:
                     raise RuntimeError(f"a function exited ({proc.args!r}); see .logs/")
             if time.monotonic() >= next_tick:  # Cloud Scheduler's job in the cloud
@@ -127,11 +128,7 @@ def main() -> int:
         say("stopping…")
     finally:
         stop.set()
-        for proc in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            proc.wait(timeout=10)
+        stop_processes(procs.values())
         if double is not None:
             double.stop()
         emulators.stop()

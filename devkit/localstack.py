@@ -12,129 +12,30 @@ thaw it (SIGCONT) without losing its data, and run `tick` with a shifted clock.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final
 
-import httpx
+from devkit.emulators import Emulators
+from devkit.processes import (
+    ROOT,
+    THREADS,
+    kill_process,
+    port_of,
+    spawn_function,
+    start_functions,
+    stop_processes,
+    wait_answering,
+)
+from devkit.pubsub import Wiring, emulator_env
 
-from devkit.emulators import Emulators, free_port
-
-ROOT: Final = Path(__file__).resolve().parents[1]
 PROJECT: Final = "qorgau-local"
-TARGETS: Final = ("telegram_webhook", "fan_out", "deliver", "tick")
-TOPICS: Final = ("reports", "deliveries", "reports-dead-letter", "deliveries-dead-letter")
-PUSHES: Final = (("reports", "fan_out"), ("deliveries", "deliver"))
-PARKED: Final = ("reports-dead-letter", "deliveries-dead-letter")
-FUNCTIONS_FRAMEWORK: Final = ROOT / ".venv" / "bin" / "functions-framework"
-# Requests each target works on at once: the concurrency (and THREADS) infra/functions.tf gives it in the cloud,
-# so that what runs here queues and waits as it does there (tests/unit/test_localstack.py checks they agree).
-THREADS: Final = {"telegram_webhook": 40, "fan_out": 10, "deliver": 8, "tick": 1}
-
-
-def spawn_function(
-    target: str, port: int, env: dict[str, str], logs: Path, threads: int | None = None
-) -> subprocess.Popen[bytes]:
-    """Start one functions-framework process (gunicorn, one worker) serving a target, in its own process group."""
-    logs.mkdir(parents=True, exist_ok=True)
-    log = (logs / f"{target}.log").open("ab")
-    return subprocess.Popen(
-        [
-            str(FUNCTIONS_FRAMEWORK),
-            "--target",
-            target,
-            "--source",
-            str(ROOT / "main.py"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env | {"THREADS": str(threads or THREADS[target])},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def wait_ready(urls: dict[str, str], logs: Path, timeout: float = 60.0) -> None:
-    """Wait until every target answers HTTP (any status: the app is loaded and listening)."""
-    deadline = time.monotonic() + timeout
-    for target, url in urls.items():
-        while True:
-            try:
-                httpx.get(url + "robots.txt", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{target} did not start; see {logs / (target + '.log')}") from None
-                time.sleep(0.1)
-
-
-def start_functions(
-    env: dict[str, str], logs: Path, threads: int | None = None
-) -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
-    """One functions-framework process per target, as Cloud Functions runs them; their URLs and processes."""
-    urls: dict[str, str] = {}
-    procs: list[subprocess.Popen[bytes]] = []
-    for target in TARGETS:
-        port = free_port()
-        procs.append(spawn_function(target, port, env, logs, threads))
-        urls[target] = f"http://127.0.0.1:{port}/"
-    wait_ready(urls, logs)
-    return urls, procs
-
-
-@contextlib.contextmanager
-def emulator_env(env: dict[str, str]) -> Iterator[None]:
-    """Point Google's clients built inside the block at these emulators (they read the variables when built)."""
-    keys = ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT")
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ.update({key: env[key] for key in keys if key in env})
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def wire_pubsub(urls: dict[str, str], project: str = PROJECT, env: dict[str, str] | None = None) -> None:
-    """Topics and push subscriptions as Terraform creates them, plus a pull subscription on each dead-letter topic."""
-    from google.cloud import pubsub_v1
-
-    with emulator_env(env or dict(os.environ)):
-        publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
-    for topic in TOPICS:
-        publisher.create_topic(name=publisher.topic_path(project, topic))
-    for topic, target in PUSHES:
-        subscriber.create_subscription(
-            request={
-                "name": subscriber.subscription_path(project, f"{topic}-push"),
-                "topic": publisher.topic_path(project, topic),
-                "ack_deadline_seconds": 60,
-                "push_config": {"push_endpoint": urls[target]},
-            }
-        )
-    for topic in PARKED:
-        subscriber.create_subscription(
-            request={
-                "name": subscriber.subscription_path(project, f"{topic}-parked"),
-                "topic": publisher.topic_path(project, topic),
-            }
-        )
 
 
 @dataclass
@@ -155,6 +56,8 @@ class LocalStack:
     urls: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict)
+    _bus: Wiring | None = None
+    _parked: dict[str, str] = field(default_factory=dict)
 
     @property
     def logs(self) -> Path:
@@ -184,10 +87,9 @@ class LocalStack:
             | self.extra_env
         )
         try:
-            urls, procs = start_functions(self.env, self.logs, self.threads)
-            self.urls = urls
-            self.procs = dict(zip(TARGETS, procs, strict=True))
-            wire_pubsub(self.urls, self.project, self.env)
+            self.urls, self.procs = start_functions(self.env, self.logs, threads=self.threads)
+            self._bus = Wiring(self.project, self.env)
+            self._parked = self._bus.wire(self.urls)
         except BaseException:
             self.stop()
             raise
@@ -196,17 +98,7 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop every process this stack started."""
-        for proc in self.procs.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGCONT)
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        stop_processes(self.procs.values())
         self.procs.clear()
         if self.double is not None:
             self.double.stop()
@@ -224,23 +116,22 @@ class LocalStack:
     # --- fault levers -------------------------------------------------------------------------------------
     def kill(self, target: str) -> None:
         """SIGKILL a function's whole process group (requests in flight die with it)."""
-        proc = self.procs[target]
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        kill_process(self.procs[target])
 
     def restart(self, target: str, timeout: float = 60.0) -> None:
         """Start a killed function again on the same port and wait until it answers."""
-        port = int(self.urls[target].rstrip("/").rsplit(":", 1)[1])
+        port = port_of(self.urls[target])
         deadline = time.monotonic() + timeout
         while True:
-            self.procs[target] = spawn_function(target, port, self.env, self.logs, self.threads)
+            log = self.logs / f"{target}.log"
+            threads = self.threads or THREADS[target]
+            self.procs[target] = spawn_function(target, port, self.env, log, threads=threads)
             time.sleep(0.5)
             if self.procs[target].poll() is None:
                 break
             if time.monotonic() > deadline:  # the port was still held by the dying process
                 raise RuntimeError(f"{target} did not restart on port {port}")
-        wait_ready({target: self.urls[target]}, self.logs, timeout)
+        wait_answering(self.urls[target], self.procs[target], timeout)
 
     def pause(self, component: str) -> None:
         """Freeze an emulator ("firestore" or "pubsub"): connections hang as in an outage; no data is lost."""
@@ -276,33 +167,11 @@ class LocalStack:
                 self._clients["firestore"] = firestore.Client(project=self.project)
         return self._clients["firestore"]
 
-    def subscriber(self) -> Any:
-        """A Pub/Sub subscriber client on this stack's emulator."""
-        if "subscriber" not in self._clients:
-            from google.cloud import pubsub_v1
-
-            with emulator_env(self.env):
-                self._clients["subscriber"] = pubsub_v1.SubscriberClient()
-        return self._clients["subscriber"]
-
     def pull_parked(self, topic: str, wait: float = 3.0) -> list[dict[str, Any]]:
         """Every message parked on a dead-letter topic so far (acknowledged as read), attributes in "_attributes"."""
-        subscriber = self.subscriber()
-        name = subscriber.subscription_path(self.project, f"{topic}-parked")
-        found: list[dict[str, Any]] = []
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            response = subscriber.pull(request={"subscription": name, "max_messages": 500}, timeout=wait)
-            if not response.received_messages:
-                break
-            subscriber.acknowledge(
-                request={"subscription": name, "ack_ids": [m.ack_id for m in response.received_messages]}
-            )
-            found.extend(
-                json.loads(m.message.data) | {"_attributes": dict(m.message.attributes)}
-                for m in response.received_messages
-            )
-        return found
+        assert self._bus is not None
+        found = self._bus.pull(self._parked[topic], wait=wait, pull_timeout=wait)
+        return [message["data"] | {"_attributes": message["attributes"]} for message in found]
 
 
 def _tick(shift_seconds: float) -> int:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from bench.load_day import HOURLY, arrival_times
-from devkit.localstack import TARGETS, THREADS
+from devkit.processes import TARGETS, THREADS
 from devkit.simulation import Stats, percentile
 
 INFRA = Path(__file__).resolve().parents[2] / "infra" / "functions.tf"
