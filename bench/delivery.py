@@ -27,9 +27,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from devkit.botapi_double.server import DoubleServer
+from devkit.catalog import category_label, danger_label, label, region_name
 from devkit.emulators import EmulatorError, Emulators
 from devkit.processes import start_functions, stop_processes
 from devkit.pubsub import Wiring
+from functions.domain.categories import Category
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 RESULTS: Final = ROOT / "bench-results" / "bench_delivery.json"
@@ -49,8 +51,15 @@ STACK_ENV: Final = {
     "TELEGRAM_TIMEOUT_SECONDS": "3",
     "PUBLISH_TIMEOUT_SECONDS": "5",
 }
-FLOW: Final = ("Другое", "Да, прямо сейчас", "город Астана", "Готово", "Пропустить")
-CONFIRM: Final = "Отправить"
+# The private report flow's buttons, from the catalogs: other, a child in danger now (urgent), Astana, done, skip.
+FLOW: Final = (
+    category_label(Category.OTHER),
+    danger_label(True),
+    region_name("71"),
+    label("btn_done"),
+    label("btn_skip"),
+)
+CONFIRM: Final = label("btn_send")
 CODE_RE: Final = re.compile(r"R[2-9A-HJKMNP-Z]{6}")
 
 
@@ -273,8 +282,8 @@ def prepare_report(double: DoubleServer, reporter: int, url: str) -> None:
     result = double.post_text(reporter, url)
     if result["status"] != 200:
         raise RuntimeError(f"the webhook answered {result['status']} to the link")
-    for label in FLOW:
-        press(double, reporter, label)
+    for button in FLOW:
+        press(double, reporter, button)
 
 
 # --- one size ------------------------------------------------------------------------------------------------------

@@ -25,12 +25,14 @@ from typing import Any, Final
 import httpx
 
 from bench.harness import BenchError, OpCounts, Server, instrument, on_sigterm, stop_all
+from devkit import catalog
 from devkit.botapi_double.builders import make_callback_update, make_text_update
 from devkit.botapi_double.markup import callback_data_of
 from devkit.botapi_double.server import DoubleServer
 from devkit.emulators import Emulators
 from devkit.inprocess import FunctionsServer
 from devkit.pubsub import Wiring
+from functions.domain.categories import Category
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 VENV_BIN: Final = ROOT / ".venv" / "bin"
@@ -50,7 +52,15 @@ HEAVY: Final = ("google.cloud.firestore", "google.cloud.pubsub_v1", "telegram", 
 LIBRARIES: Final = ("telegram", "google.cloud.firestore", "google.cloud.pubsub_v1", "functions_framework")
 LAZY_GOAL_MODULES: Final = ("google.cloud.firestore", "google.cloud.pubsub_v1", "telegram")
 CODE_RE: Final = re.compile(r"R[2-9A-HJKMNP-Z]{6}")
-PRIVATE_FLOW: Final = ("Драка, насилие между детьми", "Нет", "город Астана", "Готово", "Пропустить")
+# The private report flow's buttons, from the catalogs: violence, no danger now, Astana, done, skip; then send.
+PRIVATE_FLOW: Final = (
+    catalog.category_label(Category.VIOLENCE),
+    catalog.danger_label(False),
+    catalog.region_name("71"),
+    catalog.label("btn_done"),
+    catalog.label("btn_skip"),
+)
+SEND: Final = catalog.label("btn_send")
 HEADERS: Final = {"Content-Type": "application/json", SECRET_HEADER: SECRET}
 MIB: Final = 1024 * 1024
 
@@ -357,7 +367,7 @@ def play_private_flow(double: DoubleServer, user_id: int) -> dict[str, Any]:
             raise BenchError(f"private flow step answered {step}")
     message_id = int(double.messages(user_id)[-1]["message_id"])
     stored = double.get_message(user_id, message_id)
-    data = callback_data_of(stored.get("reply_markup") if stored else None, "Отправить")
+    data = callback_data_of(stored.get("reply_markup") if stored else None, SEND)
     if stored is None or data is None:
         raise BenchError("the summary has no 'Отправить' button")
     n = next(_UPDATE_IDS)
