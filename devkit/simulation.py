@@ -189,18 +189,7 @@ class Reporter:
             data = callback_data_of(message.get("reply_markup"), label)
             if data is None:
                 continue
-            update = make_callback_update(
-                self.user_id,
-                message["message_id"],
-                data,
-                chat,
-                self.lang,
-                first_name=self.first_name,
-                callback_id=str(next_update_id()),
-                message=message["message"],
-                update_id=next_update_id(),
-            )
-            self.tg.deliver(update, self.tag)
+            self._tap(message, data, chat)
             return True
         return False
 
@@ -256,6 +245,10 @@ class Reporter:
         self._pause()
         data = callback_data_of(message.get("reply_markup"), label)
         assert data is not None
+        self._tap(message, data, chat_id)
+
+    def _tap(self, message: dict[str, Any], data: str, chat_id: int) -> None:
+        """Deliver the press of a button (its callback data) on a message of the bot."""
         update = make_callback_update(
             self.user_id,
             message["message_id"],
