@@ -11,9 +11,14 @@ from typing import Final
 
 from functions.domain.categories import Category
 from functions.domain.regions import REGION_CODES
-from functions.i18n import t
+from functions.i18n import catalog, t
 
 PLACEHOLDER: Final = re.compile(r"\{[^{}]*\}")
+
+
+def catalog_of(lang: str = "ru") -> dict[str, str]:
+    """Every text of one language by key."""
+    return catalog("kk" if lang == "kk" else "ru")
 
 
 def label(key: str, lang: str = "ru") -> str:
