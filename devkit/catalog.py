@@ -47,10 +47,13 @@ def danger_label(danger: bool, lang: str = "ru") -> str:
 
 
 def marker(key: str, lang: str = "ru") -> str:
-    """The longest fixed fragment of a message template (the text between its placeholders): a message made
-    from the template contains it whatever the placeholders were filled with."""
-    fragments = [part.strip() for part in PLACEHOLDER.split(t(lang, key))]
-    return max(fragments, key=len)
+    """A fixed fragment of a message template (text between its placeholders), so that a message made from the
+    template contains it whatever the placeholders were filled with: the longest one that no other text of the
+    catalog contains, else the longest."""
+    fragments = sorted((part.strip() for part in PLACEHOLDER.split(t(lang, key))), key=len, reverse=True)
+    others = [text for other, text in catalog_of(lang).items() if other != key]
+    unique = [part for part in fragments if len(part) >= 10 and not any(part in text for text in others)]
+    return (unique or fragments)[0]
 
 
 def markers(keys: tuple[str, ...], lang: str = "ru") -> tuple[str, ...]:
