@@ -17,13 +17,16 @@ def send(
     reply_to: int | None = None,
     *,
     entities: list[dict[str, Any]] | None = None,
+    protect: bool = False,
 ) -> BotCall:
-    """A sendMessage without link previews (a preview would spread the content)."""
+    """A sendMessage without link previews (a preview would spread the content); protected: not forwardable."""
     params: dict[str, Any] = {"chat_id": chat_id, "text": text, "link_preview_options": {"is_disabled": True}}
     if keyboard is not None:
         params["reply_markup"] = keyboard
     if entities:
         params["entities"] = entities
+    if protect:
+        params["protect_content"] = True
     if reply_to is not None:
         params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
     return BotCall(method="sendMessage", params=params)
@@ -91,9 +94,9 @@ def upload(method: str, field: str, chat_id: int, data: bytes, filename: str, ca
     )
 
 
-def with_helplines(outcome: Outcome, chat_id: int, lang: str) -> Outcome:
-    """The same answer with the crisis helplines: added to the message it sends, or as the message."""
-    text = t(lang, "crisis_helplines")
+def with_helplines(outcome: Outcome, chat_id: int, lang: str, *, adult: bool = False) -> Outcome:
+    """The same answer with the crisis helplines (in the child's «ты», or «Вы» to an adult): added to the message."""
+    text = t(lang, "crisis_helplines_adult" if adult else "crisis_helplines")
     body = outcome.body
     if body is not None and body.method == "sendMessage" and text not in str(body.params.get("text")):
         params = dict(body.params)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
 
+from functions.domain.case import Case
 from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
@@ -17,6 +18,7 @@ from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards, takeback
 from functions.services.access import owner_name
+from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
 from functions.services.evidence_pages import evidence_page
 from functions.services.pacing import Pacer
@@ -33,7 +35,7 @@ class DeliveryStore(Protocol):
 
     def get_staff(self, user_id: int) -> StaffMember | None: ...
     def update_staff(self, user_id: int, **fields: Any) -> bool: ...
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def claim_card(self, code: str, recipient_id: int) -> tuple[str, dict[str, Any]]: ...
     def release_card(
         self, code: str, recipient_id: int, chat_id: int, message_id: int | None, digest: str | None
@@ -97,11 +99,10 @@ class Delivery:
         person = self.store.get_staff(job.recipient_id)
         if person is None or person.unreachable:
             return "done"
-        found = self.store.get_report(job.report_id)
-        if found is None:
+        report = self.store.get_case(job.report_id)
+        if report is None:
             return "done"
-        report, _ = found
-        visible = person.active and may_see(person, str(report.get("category")), str(report.get("region")))
+        visible = person.active and may_see(person, report.category, report.region)
         if not visible and job.event_id.startswith("created-"):
             return "done"  # never a new card for someone who may not see the case
         state, card = self.store.claim_card(job.report_id, person.user_id)
@@ -144,39 +145,16 @@ class Delivery:
         self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any], entities: list[dict[str, Any]]
     ) -> int:
         """Edit the card in place, or send it when there is none (or it was deleted)."""
-        quoted = {"entities": entities} if entities else {}
         if isinstance(message_id, int):
-            call = BotCall(
-                method="editMessageText",
-                params={
-                    "chat_id": chat_id,
-                    "message_id": message_id,
-                    "text": text,
-                    "reply_markup": keyboard,
-                    "link_preview_options": {"is_disabled": True},
-                }
-                | quoted,
-            )
             try:
-                self._send(chat_id, call)
+                self._send(chat_id, edit(chat_id, message_id, text, keyboard, entities=entities or None))
                 return message_id
             except BotRefused as error:
                 if error.not_modified:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
-        call = BotCall(
-            method="sendMessage",
-            params={
-                "chat_id": chat_id,
-                "text": text,
-                "reply_markup": keyboard,
-                "protect_content": True,
-                "link_preview_options": {"is_disabled": True},
-            }
-            | quoted,
-        )
-        result = self._send(chat_id, call)
+        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True, entities=entities or None))
         return int(result["message_id"])
 
     # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
@@ -188,10 +166,7 @@ class Delivery:
 
     def _send_claimed(self, notice_id: str, chat_id: int, text: str, *, staff: bool = False) -> Verdict:
         """Send a text whose notice id this delivery has claimed."""
-        call = BotCall(
-            method="sendMessage",
-            params={"chat_id": chat_id, "text": text[:4096], "link_preview_options": {"is_disabled": True}},
-        )
+        call = send(chat_id, text[:4096])
         try:
             self._send(chat_id, call)
         except BotRefused as error:
@@ -239,10 +214,9 @@ class Delivery:
         """One page of a case's evidence to the staff member who asked, if they still may see it; each
         message sent once (claimed by the page and its place) and recorded for the retention purge."""
         person = self.store.get_staff(job.recipient_id)
-        found = self.store.get_report(job.report_id)
-        if person is None or not person.active or person.unreachable or found is None:
+        report = self.store.get_case(job.report_id)
+        if person is None or not person.active or person.unreachable or report is None:
             return "done"
-        report, _ = found
         if not may_see_evidence(person, report):
             return "done"
         page = int(job.argument or 0) if (job.argument or "").isdigit() else 0
@@ -278,18 +252,18 @@ class Delivery:
         return "done"
 
 
-def may_see_evidence(person: StaffMember, report: dict[str, Any]) -> bool:
+def may_see_evidence(person: StaffMember, case: Case) -> bool:
     """Whether this person may receive the case's evidence now (restricted material: child safety only)."""
-    if not may_see(person, str(report.get("category")), str(report.get("region"))):
+    if not may_see(person, case.category, case.region):
         return False
-    restricted = str(report.get("category")) in {c.value for c in RESTRICTED_CATEGORIES}
+    restricted = case.category in {c.value for c in RESTRICTED_CATEGORIES}
     return not restricted or person.role == Role.CHILD_SAFETY
 
 
 def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
     """What a reporter hears: the new state of their case, never the staff member's name."""
     if notice == "escalated":
-        return t(lang, "notice_escalated", code=code, target=t(lang, f"esc_{argument or 'police'}"))
+        return t(lang, f"notice_escalated_{argument or 'police'}", code=code)
     if notice == "resolved":
         return t(lang, "notice_resolved", code=code, outcome=t(lang, f"res_{argument or 'resolved_other'}"))
     if notice == "merged":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from functions.domain import callbacks
+from functions.domain.case import Case
 from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.incoming import IncomingCallback
 from functions.domain.jobs import DeliveryJob
@@ -37,15 +38,13 @@ class Evidence:
         self.jobs = jobs
         self.deliveries_topic = deliveries_topic
 
-    def show(
-        self, press: IncomingCallback, person: StaffMember, report: dict[str, Any], lang: str, *, confirmed: bool
-    ) -> Outcome:
+    def show(self, press: IncomingCallback, person: StaffMember, case: Case, lang: str, *, confirmed: bool) -> Outcome:
         """The evidence, or first the warning to confirm (graphic or restricted content)."""
-        code = str(report["id"])
-        restricted = str(report.get("category")) in {c.value for c in RESTRICTED_CATEGORIES}
+        code = case.code
+        restricted = case.category in {c.value for c in RESTRICTED_CATEGORIES}
         if restricted and person.role != Role.CHILD_SAFETY:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_evidence_restricted"), alert=True))
-        graphic = bool(report.get("media"))
+        graphic = bool(case.media)
         acknowledged = (not restricted) and self.store.has_event(code, f"ack-{person.user_id}")
         card_known = press.chat_id is not None
         if (restricted or graphic) and not confirmed and not acknowledged and card_known:
@@ -62,7 +61,7 @@ class Evidence:
             self.store.add_event(code, f"ack-{person.user_id}", {"type": "evidence_ack", "by": person.user_id})
         if self.store.has_event(code, f"view-{press.update_id}"):
             return Outcome(body=answer(press.callback_id))  # a re-sent press: the evidence went out already
-        self._queue_pages(code, report, person, press.update_id, lang)  # before the view is recorded: a
+        self._queue_pages(code, case, person, press.update_id, lang)  # before the view is recorded: a
         # failed publish makes Telegram re-send the press, and the pages' messages are sent once each
         first_time = self.store.add_event(
             code, f"view-{press.update_id}", {"type": "evidence_view", "by": person.user_id}
@@ -72,12 +71,12 @@ class Evidence:
         log.info("evidence viewed", extra={"report_id": code, "by": person.user_id})
         calls: list[BotCall] = []
         if confirmed and card_known:  # put the card's own buttons back
-            calls.append(edit_markup(int(press.chat_id or 0), press.message_id, cards.card_keyboard(report, person)))
+            calls.append(edit_markup(int(press.chat_id or 0), press.message_id, cards.card_keyboard(case, person)))
         return Outcome(direct=calls, body=answer(press.callback_id))
 
-    def _queue_pages(self, code: str, report: dict[str, Any], person: StaffMember, update_id: int, lang: str) -> None:
+    def _queue_pages(self, code: str, case: Case, person: StaffMember, update_id: int, lang: str) -> None:
         """One delivery job per page: deliver sends them paced, each message once (never from the webhook)."""
-        for page in range(page_count(report)):
+        for page in range(page_count(case)):
             job = DeliveryJob(
                 job_id=f"ev-{code}-{update_id}-{page}",
                 kind="evidence",

@@ -7,9 +7,10 @@ sends them all from the webhook.
 from __future__ import annotations
 
 import math
-from typing import Any, Final
+from typing import Final
 
-from functions.domain.models import BotCall
+from functions.domain.case import Case
+from functions.domain.models import BotCall, Media
 from functions.domain.text import MESSAGE_LIMIT, fit
 from functions.i18n import t
 
@@ -26,27 +27,27 @@ MEDIA_METHODS: Final = {
 }
 
 
-def sendable_media(report: dict[str, Any]) -> list[dict[str, Any]]:
+def sendable_media(case: Case) -> list[Media]:
     """The case's media that can be sent back (known kinds only)."""
-    return [m for m in report.get("media") or [] if isinstance(m, dict) and str(m.get("kind")) in MEDIA_METHODS]
+    return [m for m in case.media if m.kind in MEDIA_METHODS]
 
 
-def page_count(report: dict[str, Any]) -> int:
+def page_count(case: Case) -> int:
     """How many pages the case's evidence takes (at least one: the header with the links)."""
-    return max(1, math.ceil(len(sendable_media(report)) / EVIDENCE_PAGE))
+    return max(1, math.ceil(len(sendable_media(case)) / EVIDENCE_PAGE))
 
 
-def evidence_page(report: dict[str, Any], chat_id: int, lang: str, page: int) -> list[BotCall]:
+def evidence_page(case: Case, chat_id: int, lang: str, page: int) -> list[BotCall]:
     """The messages of one page (0-based), each protected from forwarding and marked as carrying the case."""
-    code = str(report["id"])
-    pages = page_count(report)
+    code = case.code
+    pages = page_count(case)
     if not 0 <= page < pages:
         return []
     if pages == 1:
         header = t(lang, "evidence_header", code=code)
     else:
         header = t(lang, "evidence_page", code=code, page=page + 1, pages=pages)
-    urls = [str(url) for url in report.get("urls") or []]
+    urls = case.urls
     if page == 0 and urls:
         header += "\n" + "\n".join(urls[:MAX_LINKS_SHOWN])
     calls = [
@@ -62,12 +63,12 @@ def evidence_page(report: dict[str, Any], chat_id: int, lang: str, page: int) ->
         )
     ]
     caption = t(lang, "evidence_caption", code=code)
-    for media in sendable_media(report)[page * EVIDENCE_PAGE : (page + 1) * EVIDENCE_PAGE]:
-        kind = str(media["kind"])
+    for media in sendable_media(case)[page * EVIDENCE_PAGE : (page + 1) * EVIDENCE_PAGE]:
+        kind = media.kind
         calls.append(
             BotCall(
                 method=MEDIA_METHODS[kind],
-                params={"chat_id": chat_id, kind: media["file_id"], "protect_content": True, "caption": caption},
+                params={"chat_id": chat_id, kind: media.file_id, "protect_content": True, "caption": caption},
                 carries=code,
             )
         )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final, Protocol
 
+from functions.domain.case import Case
 from functions.domain.codes import normalise_case_code
 from functions.domain.incoming import IncomingCallback, IncomingMessage
 from functions.domain.models import Outcome
@@ -28,7 +29,7 @@ COMMANDS: Final[tuple[str, ...]] = ("mute", "unmute")
 class MuteCases(Protocol):
     """The case side (CaseStore implements it)."""
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def reporters_of(self, code: str) -> list[dict[str, Any]]: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def mark_muted(self, code: str, muted: bool) -> None: ...
@@ -68,9 +69,8 @@ class ReporterMute:
     def apply(self, person: StaffMember, code: str, *, muted: bool, update_id: int) -> str:
         """Mute or unmute the case's reporter; the answer, in the person's language (never the reporter's id)."""
         lang = person.lang
-        found = self.cases.get_report(code)
-        report = found[0] if found is not None else None
-        if report is None or not may_see(person, str(report.get("category")), str(report.get("region"))):
+        report = self.cases.get_case(code)
+        if report is None or not may_see(person, report.category, report.region):
             return t(lang, "case_not_found")  # the same answer for "not yours" and "not there"
         reporter = first_reporter(self.cases.reporters_of(code))
         if reporter is None:

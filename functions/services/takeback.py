@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from functions.domain.case import Case
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import BotCall
 from functions.domain.workflow import StaffMember
@@ -30,9 +31,9 @@ class TakebackStore(Protocol):
     def forget_message(self, chat_id: int, message_id: int) -> None: ...
 
 
-def stub_text(lang: str, code: str, report: dict[str, Any]) -> str:
+def stub_text(lang: str, code: str, case: Case) -> str:
     """What is left of a case in a chat that may no longer show it."""
-    return t(lang, "card_purged_stub" if report.get("purged_at") else "card_access_stub", code=code)
+    return t(lang, "card_purged_stub" if case.purged_at else "card_access_stub", code=code)
 
 
 def stub_card(
@@ -40,12 +41,12 @@ def stub_card(
     store: TakebackStore,
     job: DeliveryJob,
     person: StaffMember,
-    report: dict[str, Any],
+    case: Case,
     card: dict[str, Any],
 ) -> None:
     """Edit an existing card of someone who may no longer see the case into a stub without buttons."""
     message_id = card.get("message_id")
-    text = stub_text(person.lang, job.report_id, report)
+    text = stub_text(person.lang, job.report_id, case)
     digest = "stub-" + str(len(text))
     if not isinstance(message_id, int) or card.get("hash") == digest:
         store.release_card(job.report_id, person.user_id, person.user_id, None, None)

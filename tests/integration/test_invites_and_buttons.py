@@ -113,10 +113,10 @@ class TestStaffButtonsOnlyInPrivate:
 class TestChildRequestsAreNeverMerged:
     def _child_case(self, stack: Stack, user: int) -> str:
         say(stack, user, "/start")
-        press(stack, user, "Я ученик, мне нет 18")
+        press(stack, user, "Мне ещё нет 18 лет")
         press(stack, user, "город Астана")
         say(stack, user, "https://instagram.com/p/ChildMerge")
-        press(stack, user, "Хочу, чтобы со мной связался взрослый")
+        press(stack, user, "Пусть со мной свяжется взрослый")
         return code_in(stack.last_bot_message(user)["text"])
 
     def test_merge_refuses_a_child_request_on_either_side(self, stack: Stack) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from devkit.botapi_double.builders import make_text_update
 from functions import bootstrap
 from functions.domain.time import utcnow
 from functions.domain.urls import canonical_url, content_key_for_url
-from scripts.botapi_double.builders import make_text_update
 from tests.integration.helpers import code_in, press, report_link, say, send_media
 from tests.integration.test_oversight import sla_at
 from tests.integration.test_staff import add_staff, card, press_card
@@ -82,8 +82,8 @@ def seed(stack: Stack) -> tuple[str, list[str]]:
     mine = card(stack, OFFICER, code)
     note = make_text_update(OFFICER, NOTE, reply_to_message=mine)
     assert stack.double.post_update(note)["status"] == 200
-    press_card(stack, OFFICER, mine, "Материалы")
-    press_card(stack, OFFICER, stack.double.get_message(OFFICER, mine["message_id"]), "⚠️ Показать материалы")
+    press_card(stack, OFFICER, mine, "Открыть материалы")
+    press_card(stack, OFFICER, stack.double.get_message(OFFICER, mine["message_id"]), "⚠️ Да, открыть")
     wait_for(lambda: stack.double.calls("sendPhoto"))
     say(stack, ADMIN_ID, f"/case {code}")
     say(stack, MOVED, f"/case {code}")
@@ -147,7 +147,7 @@ def test_nothing_but_the_statistical_fields_remain_anywhere(stack: Stack) -> Non
 def test_a_reporter_profile_expires_after_a_year_without_activity(stack: Stack) -> None:
     say(stack, 950_060, "/start")
     press(stack, 950_060, "Родитель")
-    press(stack, 950_060, "Абайская область")  # not the region report_link picks (that one would be ticked)
+    press(stack, 950_060, "область Абай")  # not the region report_link picks (that one would be ticked)
     profile = stack.doc("users/950060")
     assert profile is not None and isinstance(profile.get("expires_at"), datetime)
     assert timedelta(days=364) < profile["expires_at"] - utcnow() <= timedelta(days=366)

@@ -70,8 +70,8 @@ class TestEvidenceInPages:
         code = self._case_with_photos(stack, 920_150, 3)
         mine = card(stack, 920_101, code)
         jobs = stack.pull_subscription("deliveries")
-        press_card(stack, 920_101, mine, "Материалы")
-        press_card(stack, 920_101, stack.double.get_message(920_101, mine["message_id"]), "⚠️ Показать материалы")
+        press_card(stack, 920_101, mine, "Открыть материалы")
+        press_card(stack, 920_101, stack.double.get_message(920_101, mine["message_id"]), "⚠️ Да, открыть")
         pulled = stack.pull(jobs, wait=10, expect=1)
         assert [m["data"]["kind"] for m in pulled] == ["evidence"]
         assert pulled[0]["data"]["recipient_id"] == 920_101 and pulled[0]["data"]["report_id"] == code
@@ -81,9 +81,9 @@ class TestEvidenceInPages:
         add_staff(920_201, "regional", ("71",))
         code = self._case_with_photos(stack, 920_250, 14)
         mine = card(stack, 920_201, code)
-        press_card(stack, 920_201, mine, "Материалы")
+        press_card(stack, 920_201, mine, "Открыть материалы")
         before = len(stack.double.calls())
-        press_card(stack, 920_201, stack.double.get_message(920_201, mine["message_id"]), "⚠️ Показать материалы")
+        press_card(stack, 920_201, stack.double.get_message(920_201, mine["message_id"]), "⚠️ Да, открыть")
 
         def mine_sent() -> list[dict]:
             return [p for p in stack.double.calls("sendPhoto") if str(p["params"].get("chat_id")) == "920201"]

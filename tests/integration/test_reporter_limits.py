@@ -52,15 +52,15 @@ class TestLimits:
     def test_a_flooding_child_is_limited_but_always_gets_the_helplines(self, stack: Stack) -> None:
         user = 940_020
         say(stack, user, "/start")
-        press(stack, user, "Я ученик, мне нет 18")
+        press(stack, user, "Мне ещё нет 18 лет")
         press(stack, user, "город Астана")
         for _ in range(PER_HOUR):
             say(stack, user, "/report")
-            press(stack, user, "Хочу, чтобы со мной связался взрослый")
+            press(stack, user, "Пусть со мной свяжется взрослый")
         assert len(stack.reports()) == PER_HOUR
         say(stack, user, "/report")
         assert "111" in stack.last_bot_message(user)["text"]
-        press(stack, user, "Хочу, чтобы со мной связался взрослый")
+        press(stack, user, "Пусть со мной свяжется взрослый")
         told = str(stack.last_bot_message(user)["text"])
         assert "111" in told and "150" in told and len(stack.reports()) == PER_HOUR
         say(stack, user, "я не хочу жить")

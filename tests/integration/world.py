@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from scripts.botapi_double.builders import make_callback_update, make_text_update
-from scripts.botapi_double.markup import callback_data_of
+from devkit.botapi_double.builders import make_callback_update, make_text_update
+from devkit.botapi_double.markup import callback_data_of
 from tests.integration.helpers import code_in
 from tests.integration.test_staff import add_staff, card
 from tests.stack import ADMIN_ID, Stack, wait_for
@@ -191,7 +191,7 @@ def build_world(stack: Stack) -> World:
     world.facts["CASE"] = world.report("", a["REPORTER"], "https://www.tiktok.com/@world/video/7300000000000000777")
     world.facts["CASE_TAKEN"] = world.report("r2_", a["REPORTER_2"], "https://vk.com/video-77_777")
     world.facts["CASE_SEXUAL"] = world.report(
-        "r3_", a["REPORTER_3"], "https://t.me/world_channel/777", category="Сексуальная эксплуатация, груминг"
+        "r3_", a["REPORTER_3"], "https://t.me/world_channel/777", category="Сексуальное насилие, совращение"
     )
     taken_card = card(stack, a["OFFICER_71"], world.facts["CASE_TAKEN"])
     world.facts["CARD_71"] = card(stack, a["OFFICER_71"], world.facts["CASE"])["message_id"]

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts.botapi_double import DoubleServer
+from devkit.botapi_double import DoubleServer
 
 TOKEN = "123456:TEST-token_abc"
 USER = 500_002

@@ -17,6 +17,7 @@ from functions.adapters.firestore.base import (
     TIMEOUT,
     transient_errors,
 )
+from functions.domain.case import Case
 
 
 class AuditTrail:
@@ -37,18 +38,29 @@ class AuditTrail:
         return True
 
 
-class CaseRecords(AuditTrail):
-    """Transitions (precondition writes), audit events, reporters, outbox marks."""
+class CaseReads:
+    """Reading one case: the one reader of a case document (shared by every store that needs a case)."""
 
-    # --- cases --------------------------------------------------------------------------------------------
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None:
+    client: firestore.Client
+
+    def read_case(self, code: str) -> tuple[Case, Any] | None:
         """The case and its update time (for a precondition write), or None."""
         with transient_errors():
             snap = self.client.collection(REPORTS).document(code).get(retry=RETRY, timeout=TIMEOUT)
         if not snap.exists:
             return None
-        return (snap.to_dict() or {}) | {"id": snap.id}, snap.update_time
+        return Case.from_document(snap.id, snap.to_dict() or {}), snap.update_time
 
+    def get_case(self, code: str) -> Case | None:
+        """The case, or None."""
+        found = self.read_case(code)
+        return found[0] if found is not None else None
+
+
+class CaseRecords(AuditTrail, CaseReads):
+    """Transitions (precondition writes), audit events, reporters, outbox marks."""
+
+    # --- cases --------------------------------------------------------------------------------------------
     def mark_muted(self, code: str, muted: bool) -> None:
         """Mark the case as one of a muted reporter (its cards are not sent, nor re-pushed when overdue)."""
         with transient_errors():

@@ -1,10 +1,11 @@
-"""Submitting reports: a new case or joining an open one (content index), evidence added later, /my, the outbox."""
+"""Storing reports: a new case or one more reporter on an open one (content index), evidence added later, /my,
+the outbox. The submitting service decides and renders; this module only reads and writes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
@@ -18,9 +19,10 @@ from functions.adapters.firestore.base import (
     TIMEOUT,
     transient_errors,
 )
+from functions.adapters.firestore.cases import CaseReads
 from functions.adapters.firestore.conversations import Conversations
-from functions.domain.codes import new_case_code
-from functions.domain.limits import DAY, ReportLimits, admit
+from functions.domain.case import Case
+from functions.domain.limits import DAY, Admission, ReportLimits, admit
 from functions.domain.models import (
     OPEN_STATUSES,
     EvidenceItem,
@@ -28,12 +30,19 @@ from functions.domain.models import (
     ReportDraft,
     Session,
     Status,
-    SubmitResult,
 )
 from functions.domain.urls import content_key_for_media, content_key_for_url
-from functions.errors import TransientError
 
-OutcomeFor = Callable[[SubmitResult], str]
+JoinOutcome = Literal["joined", "already_reporter", "changed"]
+
+
+@dataclass(frozen=True)
+class ContentMatch:
+    """What the content index says of a draft: its keys, the key documents found, the open case they name."""
+
+    keys: list[str]
+    found: dict[str, Any]
+    open_case: tuple[str, str] | None
 
 
 def content_keys(draft: ReportDraft) -> list[str]:
@@ -43,42 +52,39 @@ def content_keys(draft: ReportDraft) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-class Submissions(Conversations):
+@dataclass(frozen=True)
+class Quota:
+    """A reporter's limit judged for one more new case, and when their record was read."""
+
+    admission: Admission
+    read_at: Any
+
+    @property
+    def allowed(self) -> bool:
+        """Whether one more new case is allowed now."""
+        return self.admission.allowed
+
+    @property
+    def retry_in_minutes(self) -> int:
+        """When refused: how long until one more is allowed."""
+        return self.admission.retry_in_minutes
+
+
+class Submissions(Conversations, CaseReads):
     """Cases as reporters make them; the session is written in the same transaction."""
 
     report_limits: ReportLimits | None = None  # new cases per reporter (set by bootstrap)
 
     # --- reports --------------------------------------------------------------------------------------
-    def submit_report(self, draft: ReportDraft, session: Session | None, outcome_for: OutcomeFor) -> SubmitResult:
-        """Store a report: a new case, or one more reporter on the open case of the same content.
+    def match_content(self, draft: ReportDraft, *, look: bool) -> ContentMatch:
+        """The draft's content keys and, when asked to look, the open case they point at.
 
-        Hot documents are never read-modify-written: the case and its content keys are created with
-        `create()` in one atomic batch (first one wins); a duplicate joins with a per-reporter document and a
-        server-side increment.
-
-        Args:
-            draft: the report as the reporter confirmed it.
-            session: the session to store in the same batch (its last outcome is set from the result).
-            outcome_for: builds the reply to remember in the session for a result.
-
-        Returns:
-            The case code and whether it was created, joined, or already had this reporter.
+        The first attempt does not look (a new report costs writes only: the batch that creates the case
+        creates its keys and fails when one exists); a retry looks.
         """
         keys = content_keys(draft) if draft.index_content else []
-        for _attempt in range(5):
-            found = self._lookup_content(keys) if _attempt else {}
-            open_case = self._open_case_of(found)
-            if open_case is not None:
-                result = self._join(open_case, draft, keys, found, session, outcome_for)
-                if result is not None:
-                    return result
-                continue
-            result = self._create(draft, keys, found, session, outcome_for)
-            if result is not None and result.outcome == "limited" and not _attempt and keys:
-                continue  # the first try creates without looking: a join is never limited, so look first
-            if result is not None:
-                return result
-        raise TransientError("submit_report: too many concurrent changes to the same content")
+        found = self._lookup_content(keys) if look else {}
+        return ContentMatch(keys=keys, found=found, open_case=self._open_case_of(found))
 
     def _lookup_content(self, keys: list[str]) -> dict[str, firestore.DocumentSnapshot]:
         refs = [self.client.collection(CONTENT).document(key) for key in keys]
@@ -103,62 +109,70 @@ class Submissions(Conversations):
                 return report_id, str(report.get("severity"))
         return None
 
-    def _session_write(
-        self, batch: firestore.WriteBatch, session: Session | None, result: SubmitResult, outcome_for: OutcomeFor
-    ) -> None:
-        if session is None:
-            return
-        session.report_code = result.code
-        session.step = "done"
-        session.last_outcome = outcome_for(result)
-        batch.set(self._session_ref(session.sid), self._session_doc(session))
+    def quota_for(self, draft: ReportDraft) -> Quota | None:
+        """The reporter's record of new cases, judged for one more (None: this draft does not count)."""
+        limits = self.report_limits
+        if not draft.counted or limits is None:
+            return None
+        ref = self.client.collection(REPORTER_QUOTAS).document(str(draft.reporter_user_id))
+        with transient_errors():
+            snap = ref.get(retry=RETRY, timeout=TIMEOUT)
+        times = [t for t in ((snap.to_dict() or {}).get("times") or []) if isinstance(t, datetime)]
+        return Quota(admit(times, self.clock(), limits), snap.update_time if snap.exists else None)
 
-    def _create(
-        self,
-        draft: ReportDraft,
-        keys: list[str],
-        found: dict[str, firestore.DocumentSnapshot],
-        session: Session | None,
-        outcome_for: OutcomeFor,
-    ) -> SubmitResult | None:
+    def _write_quota(self, batch: firestore.WriteBatch, draft: ReportDraft, quota: Quota) -> None:
+        """One more new case on the reporter's record, in the case's batch, with a precondition: two
+        submissions of one person at once cannot both take the last place."""
+        ref = self.client.collection(REPORTER_QUOTAS).document(str(draft.reporter_user_id))
+        doc = {"times": list(quota.admission.times), "expires_at": self.clock() + DAY}
+        if quota.read_at is not None:
+            batch.update(ref, doc, option=self.client.write_option(last_update_time=quota.read_at))
+        else:
+            batch.create(ref, doc)
+
+    def create_case(
+        self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None, quota: Quota | None = None
+    ) -> bool:
+        """Store a new case with its content keys, first reporter and the session, in one atomic batch.
+
+        Hot documents are never read-modify-written: the case and its keys are created with `create()`
+        (first one wins). False when a key or the code exists already, or changed since it was read: the
+        caller looks again.
+        """
         now = self.clock()
-        quota = self._quota(draft, now)
-        if isinstance(quota, SubmitResult):
-            return quota  # over the reporter's limit: nothing is written
-        code = new_case_code()
-        result = SubmitResult(code=code, outcome="created", severity=draft.severity)
-        report = {
-            "status": Status.NEW.value,
-            "category": draft.category,
-            "severity": draft.severity,
-            "region": draft.region,
-            "urls": draft.urls,
-            "media": [media.model_dump() for media in draft.media],
-            "reporter_count": 1,
-            "source": draft.source,
-            "assignee": None,
-            "child_in_danger": draft.child_in_danger,
-            "description": draft.description,
-            "reporter_role": draft.reporter_role,
-            "content_keys": keys,
-            "group_chat_id": draft.group_chat_id,
-            "group_message_ids": draft.group_message_ids,
-            "child_request": draft.child_request,
-            "muted": draft.muted,
-            "fanout_pending": True,
-            "created_at": now,
-            "updated_at": now,
-        }
+        report = Case(
+            code=code,
+            status=Status.NEW,
+            category=draft.category,
+            severity=draft.severity,
+            region=draft.region,
+            urls=draft.urls,
+            media=draft.media,
+            reporter_count=1,
+            source=draft.source,
+            assignee=None,
+            child_in_danger=draft.child_in_danger,
+            description=draft.description,
+            reporter_role=draft.reporter_role,
+            content_keys=match.keys,
+            group_chat_id=draft.group_chat_id,
+            group_message_ids=draft.group_message_ids,
+            child_request=draft.child_request,
+            muted=draft.muted,
+            fanout_pending=True,
+            created_at=now,
+            updated_at=now,
+        ).to_document()
         batch = self.client.batch()
         report_ref = self.client.collection(REPORTS).document(code)
         batch.create(report_ref, report)
-        for key in keys:
+        for key in match.keys:
             ref = self.client.collection(CONTENT).document(key)
-            if key in found:  # points at a closed case: repoint, unless someone else changed it meanwhile
+            if key in match.found:  # points at a closed case: repoint, unless someone else changed it meanwhile
                 batch.update(
                     ref,
                     {"report_id": code, "updated_at": now},
-                    option=self.client.write_option(last_update_time=found[key].update_time),
+                    option=self.client.write_option(last_update_time=match.found[key].update_time),
                 )
             else:
                 batch.create(ref, {"report_id": code, "created_at": now, "updated_at": now})
@@ -167,39 +181,15 @@ class Submissions(Conversations):
             self._reporter_doc(draft, code, now, first=True),
         )
         if quota is not None:
-            quota(batch)
-        self._session_write(batch, session, result, outcome_for)
+            self._write_quota(batch, draft, quota)
+        if session is not None:
+            batch.set(self._session_ref(session.sid), self._session_doc(session))
         try:
             with transient_errors():
                 batch.commit(retry=RETRY, timeout=TIMEOUT)
         except (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.NotFound):
-            return None
-        return result
-
-    def _quota(self, draft: ReportDraft, now: datetime) -> SubmitResult | Callable[[Any], None] | None:
-        """The reporter's limit: a refusal, or the write that records one more new case (in the case's batch,
-        with a precondition: two submissions of one person at once cannot both take the last place)."""
-        limits = self.report_limits
-        if not draft.counted or limits is None:
-            return None
-        ref = self.client.collection(REPORTER_QUOTAS).document(str(draft.reporter_user_id))
-        with transient_errors():
-            snap = ref.get(retry=RETRY, timeout=TIMEOUT)
-        times = [t for t in ((snap.to_dict() or {}).get("times") or []) if isinstance(t, datetime)]
-        admission = admit(times, now, limits)
-        if not admission.allowed:
-            return SubmitResult(
-                code="", outcome="limited", severity=draft.severity, retry_in_minutes=admission.retry_in_minutes
-            )
-        doc = {"times": list(admission.times), "expires_at": now + DAY}
-
-        def write(batch: Any) -> None:
-            if snap.exists:
-                batch.update(ref, doc, option=self.client.write_option(last_update_time=snap.update_time))
-            else:
-                batch.create(ref, doc)
-
-        return write
+            return False
+        return True
 
     def _reporter_doc(self, draft: ReportDraft, code: str, now: datetime, *, first: bool) -> dict[str, Any]:
         return {
@@ -213,49 +203,35 @@ class Submissions(Conversations):
             "created_at": now,
         }
 
-    def _join(
-        self,
-        open_case: tuple[str, str],
-        draft: ReportDraft,
-        keys: list[str],
-        found: dict[str, firestore.DocumentSnapshot],
-        session: Session | None,
-        outcome_for: OutcomeFor,
-    ) -> SubmitResult | None:
-        code, severity = open_case
+    def join_case(self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None) -> JoinOutcome:
+        """One more reporter on an open case (a per-reporter document and a server-side increment), with the
+        session, in one batch: 'joined', 'already_reporter' (nothing written), or 'changed' (look again)."""
         now = self.clock()
         report_ref = self.client.collection(REPORTS).document(code)
         reporter_ref = report_ref.collection(REPORTERS).document(str(draft.reporter_user_id))
-        result = SubmitResult(code=code, outcome="joined", severity=severity)
         batch = self.client.batch()
         batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False))
-        added = [key for key in keys if key not in found]
+        added = [key for key in match.keys if key not in match.found]
         changes: dict[str, Any] = {"reporter_count": firestore.Increment(1), "updated_at": now}
         if added:  # the case knows every key that points at it (the retention purge deletes them all)
             changes["content_keys"] = firestore.ArrayUnion(added)
         batch.update(report_ref, changes)
-        for key in keys:
-            if key not in found:
+        for key in match.keys:
+            if key not in match.found:
                 batch.create(
                     self.client.collection(CONTENT).document(key),
                     {"report_id": code, "created_at": now, "updated_at": now},
                 )
-        self._session_write(batch, session, result, outcome_for)
+        if session is not None:
+            batch.set(self._session_ref(session.sid), self._session_doc(session))
         try:
             with transient_errors():
                 batch.commit(retry=RETRY, timeout=TIMEOUT)
         except gexc.AlreadyExists:
             with transient_errors():
                 already = reporter_ref.get(["user_id"], retry=RETRY, timeout=TIMEOUT).exists
-            if not already:
-                return None  # another key appeared meanwhile: look again
-            result = SubmitResult(code=code, outcome="already_reporter", severity=severity)
-            if session is not None:
-                batch = self.client.batch()
-                self._session_write(batch, session, result, outcome_for)
-                with transient_errors():
-                    batch.commit(retry=RETRY, timeout=TIMEOUT)
-        return result
+            return "already_reporter" if already else "changed"  # changed: another key appeared meanwhile
+        return "joined"
 
     def attach_evidence(self, code: str, item: EvidenceItem) -> None:
         """Add a later album part to the case its first part made (idempotent)."""
@@ -303,31 +279,23 @@ class Submissions(Conversations):
     # --- outbox ---------------------------------------------------------------------------------------
     def pending_creations(self, older_than: datetime, limit: int = 200) -> list[str]:
         """Cases whose creation event has not been fanned out yet."""
-        query = (
-            self.client.collection(REPORTS)
-            .where(filter=firestore.FieldFilter("fanout_pending", "==", True))
-            .where(filter=firestore.FieldFilter("created_at", "<", older_than))
-            .order_by("created_at")
-            .limit(limit)
-        )
+        query = _pending(self.client.collection(REPORTS), "fanout_pending", older_than, limit)
         with transient_errors():
             return [snap.id for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
 
     def pending_joins(self, older_than: datetime, limit: int = 200) -> list[tuple[str, int]]:
         """(case, reporter) pairs whose join event has not been fanned out yet."""
-        query = (
-            self.client.collection_group(REPORTERS)
-            .where(filter=firestore.FieldFilter("event_pending", "==", True))
-            .where(filter=firestore.FieldFilter("created_at", "<", older_than))
-            .order_by("created_at")
-            .limit(limit)
-        )
+        query = _pending(self.client.collection_group(REPORTERS), "event_pending", older_than, limit)
         with transient_errors():
             rows = [snap.to_dict() or {} for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
         return [(str(row["report_id"]), int(row["user_id"])) for row in rows]
 
-    def get_report(self, code: str) -> dict[str, Any] | None:
-        """The case document, or None."""
-        with transient_errors():
-            snap = self.client.collection(REPORTS).document(code).get(retry=RETRY, timeout=TIMEOUT)
-        return (snap.to_dict() or {}) | {"id": snap.id} if snap.exists else None
+
+def _pending(source: Any, flag: str, older_than: datetime, limit: int) -> Any:
+    """The oldest documents still flagged for the outbox, created before the grace period ended."""
+    return (
+        source.where(filter=firestore.FieldFilter(flag, "==", True))
+        .where(filter=firestore.FieldFilter("created_at", "<", older_than))
+        .order_by("created_at")
+        .limit(limit)
+    )
