@@ -848,6 +848,13 @@ def forged() -> Iterator[Entry]:
     yield press("s:take of a restricted case by a specialist", "${SPECIALIST}", "s:take:${CASE_SEXUAL}")
     yield press("s:res of someone else's case by a specialist", "${SPECIALIST}", "s:res:${CASE_TAKEN}:content_removed")
     yield press("s:take of a case already taken", "${SPECIALIST}", "s:take:${CASE_TAKEN}")
+    # staff buttons forged on a bot message in a group: they act on nothing and post nothing there
+    for data in ("q:c:${CASE}", "s:take:${CASE}", "s:menu:${CASE}:resolve", "s:ev:${CASE}", "s:mute:${CASE}", "q:p:0"):
+        yield press(
+            f"{data.split(':${')[0]} forged on a bot message in a group by an admin", "${ADMIN}", data, chat="${GROUP}"
+        )
+    yield press("an invite's cancel button forged in a group", "${ADMIN}", "i:x:abcdef0123456789", chat="${GROUP}")
+    yield press("an invite's cancel button by a stranger", "${STRANGER}", "i:x:abcdef0123456789")
     # invented codes and malformed staff data
     yield press("s:take of an invented case code", "${OFFICER_71}", "s:take:R2345678")
     yield press("s:take of a code in lower case that does not exist", "${OFFICER_71}", "s:take:rzzzzzz")
