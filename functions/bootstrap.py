@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from functions.services.intake import Intake
     from functions.services.parking import Parking
     from functions.services.sla import Sla
+    from functions.services.telegram_health import TelegramHealth
     from functions.services.ticker import Ticker
 
 T = TypeVar("T")
@@ -99,7 +100,10 @@ def publisher() -> PubSubPublisher:
 
 
 def telegram() -> TelegramGateway:
-    """The Bot API gateway (imports python-telegram-bot on first use)."""
+    """The Bot API gateway (imports python-telegram-bot on first use); only for targets that read the token."""
+    from functions import topology
+
+    topology.check_secret("telegram_bot_token")
 
     def build() -> TelegramGateway:
         from functions.adapters.telegram_gateway import TelegramGateway
@@ -256,3 +260,22 @@ def sla(on_clock: Clock | None = None) -> Sla:
     if on_clock is not None and on_clock is not clock:
         return build(on_clock)
     return _once("sla", lambda: build(clock))
+
+
+class LazyTelegram:
+    """The gateway, built on the first call (tick only needs it every few minutes)."""
+
+    def webhook_info(self) -> dict[str, Any]:
+        """Telegram's getWebhookInfo (see TelegramGateway.webhook_info)."""
+        return telegram().webhook_info()
+
+
+def telegram_health() -> TelegramHealth:
+    """tick's check of Telegram's side of the webhook."""
+
+    def build() -> TelegramHealth:
+        from functions.services.telegram_health import TelegramHealth
+
+        return TelegramHealth(LazyTelegram(), clock)
+
+    return _once("telegram_health", build)

@@ -9,13 +9,15 @@ locals {
     reports = {
       name       = var.reports_topic
       consumer   = "fan_out"                      # function the push subscription calls
-      publishers = ["telegram_webhook", "tick"]   # webhook after commit; tick re-publishes the outbox
+      publishers = ["telegram_webhook", "tick"]   # webhook after commit; tick: outbox, escalations
       push_sa    = "${local.prefix}-push-reports" # service account whose OIDC token the push carries
     }
     deliveries = {
       name       = var.deliveries_topic
       consumer   = "deliver"
-      publishers = ["fan_out", "tick"] # fan_out per recipient; tick for digests and escalations
+      # Must equal functions/topology.py (tests/unit/test_infra_topology.py): fan_out per recipient, tick for
+      # reminders and digests, the webhook for the notice in a group after a report made there.
+      publishers = ["fan_out", "telegram_webhook", "tick"]
       push_sa    = "${local.prefix}-push-deliveries"
     }
   }

@@ -104,6 +104,11 @@ class TelegramGateway:
         except TelegramError as error:
             raise TelegramPermanentError("error", error.message) from error
 
+    def webhook_info(self) -> dict[str, Any]:
+        """Telegram's getWebhookInfo: url, pending_update_count, last_error_date, ... (the health check's port)."""
+        result = self.call(BotCall(method="getWebhookInfo", params={}))
+        return dict(result) if isinstance(result, dict) else {}
+
 
 def is_not_modified(error: TelegramPermanentError) -> bool:
     """True for Telegram's 'message is not modified' answer, which means the edit is already done."""
