@@ -254,12 +254,12 @@ class TestFunctions:
         source = block(block(build, "source"), "storage_source")
         assert source["object"] == "${google_storage_bucket_object.source.name}"
 
-    def test_source_archive_is_named_by_its_hash_and_excludes_non_runtime_files(self) -> None:
+    def test_source_archive_is_named_by_its_hash_and_built_from_an_allow_list(self) -> None:
         obj = resource("google_storage_bucket_object", "source")
         assert "data.archive_file.source.output_sha256" in obj["name"]
         archive = next(d.body for d in iter_declared(config()) if d.type == "archive_file")
-        for excluded in (".*/**", "infra/**", "scripts/**", "tests/**"):
-            assert excluded in archive["excludes"]
+        assert "source_dir" not in archive and "excludes" not in archive
+        assert dynamic_block(archive, "source")["for_each"] == "${local.source_files}"
 
     def test_only_the_webhook_is_public(self) -> None:
         functions = local("functions")
@@ -276,7 +276,9 @@ class TestFunctions:
     def test_sizing_keeps_the_contract(self) -> None:
         functions = local("functions")
         assert functions["deliver"]["max_instances"] == 1, "one deliver instance is what caps the global rate"
-        assert functions["telegram_webhook"]["min_instances"] == 0
+        assert functions["telegram_webhook"]["min_instances"] == "${var.webhook_min_instances}"
+        assert functions["telegram_webhook"]["memory"] == "${var.webhook_memory}"
+        assert variable_default("webhook_min_instances") == 0
         assert functions["telegram_webhook"]["concurrency"] == set_webhook.MAX_CONNECTIONS
         for key, fn in functions.items():
             assert fn["timeout_seconds"] + 30 <= 600, f"{key}: the ack deadline (max 600 s) must cover it"
