@@ -59,8 +59,8 @@ LIFECYCLE_KEYS: Final = frozenset(
 DYNAMIC_KEYS: Final = frozenset({"for_each", "iterator", "labels", "content"})
 
 # Hand-written schemas of the non-google types this configuration uses (hashicorp/archive 2.7, from its
-# documentation, and Terraform's built-in terraform_data), in the shape of `terraform providers schema -json`. Types of other providers are skipped
-# with a note.
+# documentation, and Terraform's built-in terraform_data), in the shape of `terraform providers schema -json`.
+# Types of other providers are skipped with a note.
 OTHER_PROVIDER_SCHEMAS: Final[dict[str, dict[str, dict[str, Any]]]] = {
     "data_source_schemas": {
         "archive_file": {
