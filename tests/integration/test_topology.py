@@ -7,6 +7,7 @@ import pytest
 from functions import bootstrap, topology
 from functions.domain.jobs import DeliveryJob
 from functions.errors import TransientError
+from scripts.botapi_double.builders import make_text_update
 from tests.integration.helpers import say
 from tests.stack import ADMIN_ID, Stack
 
@@ -37,4 +38,28 @@ def test_outside_a_target_nothing_is_checked(stack: Stack) -> None:
     assert topology.current_target() is None
     job = DeliveryJob(job_id="j-2", kind="group_notice", report_id="R", recipient_id=GROUP, event_id="e-2")
     assert bootstrap.publisher().publish(bootstrap.settings().deliveries_topic, job)
+    assert topology.take_violations() == []
+
+
+def test_ticks_health_check_reads_telegrams_view_of_the_webhook(stack: Stack) -> None:
+    """tick may read the token (declared) and getWebhookInfo reports a failed delivery as a recent error."""
+    from datetime import UTC, datetime, timedelta
+
+    from functions.services.telegram_health import TelegramHealth
+    from tests.stack import SECRET
+
+    url = f"{stack.functions.url}/telegram_webhook"
+    stack.double.set_webhook(url, "not-the-secret")
+    try:
+        refused = stack.double.post_update(make_text_update(9502, "/start", 9502, update_id=990_001))
+    finally:
+        stack.double.set_webhook(url, SECRET)
+    assert refused["status"] == 403
+    clock = datetime.now(UTC)
+    now = clock + timedelta(minutes=-clock.minute % 5)  # the next minute a check is due
+    with topology.acting_as("tick"):
+        counts = TelegramHealth(bootstrap.telegram(), lambda: now).check()
+    assert counts == {"webhook_checked": 1, "webhook_pending_updates": 0}
+    info = bootstrap.telegram().webhook_info()
+    assert info["url"] == url and info["last_error_message"].startswith("Wrong response from the webhook: 403")
     assert topology.take_violations() == []
