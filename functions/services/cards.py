@@ -94,7 +94,9 @@ def render_card(
     if report.get("child_request"):
         lines.append(t(lang, "card_child_request"))
     if report.get("reporter_role"):
-        lines.append(t(lang, "card_reporter_role", role=t(lang, f"role_{report['reporter_role']}")))
+        role = str(report["reporter_role"])
+        role_key = "card_role_child" if role == "child" else f"role_{role}"  # the child's own wording, not the button
+        lines.append(t(lang, "card_reporter_role", role=t(lang, role_key)))
     if report.get("description"):
         lines.append(t(lang, "card_description", text=str(report["description"])[:MAX_DESCRIPTION_ON_CARD]))
     urls = [str(url) for url in report.get("urls") or []]
@@ -120,7 +122,8 @@ def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None =
     allowed = actions_for(staff, case_view(report))
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
-        options = [[button(t(lang, f"{prefix}_{arg}"), f"s:{prefix}:{code}:{arg}")] for arg in ARGUMENTS[Action(menu)]]
+        arguments = ARGUMENTS[Action(menu)]
+        options = [[button(t(lang, f"btn_{prefix}_{arg}"), f"s:{prefix}:{code}:{arg}")] for arg in arguments]
         return markup([*options, [button(t(lang, "btn_back"), f"s:back:{code}")]])
     rows: list[list[dict[str, str]]] = []
     if Action.TAKE in allowed:

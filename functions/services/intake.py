@@ -111,9 +111,9 @@ def delete_messages(chat_id: int, message_ids: list[int]) -> BotCall:
     return BotCall(method="deleteMessages", params={"chat_id": chat_id, "message_ids": sorted(message_ids)[:100]})
 
 
-def with_helplines(outcome: Outcome, chat_id: int, lang: str) -> Outcome:
-    """The same answer with the crisis helplines: added to the message it sends, or as the message."""
-    text = t(lang, "crisis_helplines")
+def with_helplines(outcome: Outcome, chat_id: int, lang: str, *, adult: bool = False) -> Outcome:
+    """The same answer with the crisis helplines (in the child's «ты», or «Вы» to an adult): added to the message."""
+    text = t(lang, "crisis_helplines_adult" if adult else "crisis_helplines")
     body = outcome.body
     if body is not None and body.method == "sendMessage" and text not in str(body.params.get("text")):
         params = dict(body.params)
@@ -307,7 +307,8 @@ class Intake:
             return replay
         outcome = self._private_message(update, message, ctx)
         if mentions_crisis(message.text or message.caption):
-            return with_helplines(outcome, ctx.chat_id, ctx.lang)
+            adult = ctx.profile is not None and bool(ctx.profile.role) and not ctx.profile.is_child
+            return with_helplines(outcome, ctx.chat_id, ctx.lang, adult=adult)
         return outcome
 
     def _private_message(self, update: Update, message: Message, ctx: Context) -> Outcome:
@@ -774,7 +775,7 @@ class Intake:
             return Outcome(
                 body=send(
                     message.chat.id,
-                    t(lang_from_telegram(user.language_code), "crisis_helplines"),
+                    t(lang_from_telegram(user.language_code), "crisis_helplines_adult"),  # «Вы» to the whole group
                     reply_to=message.message_id,
                 )
             )

@@ -31,7 +31,7 @@ from functions.domain.oversight import (
 from functions.domain.time import KZ_TZ
 from functions.domain.urls import canonical_url, content_key_for_url, extract_urls
 from functions.domain.workflow import Role, StaffMember, actions_for, may_see
-from functions.i18n import t
+from functions.i18n import plural, t
 from functions.log import get_logger
 from functions.services import cards
 from functions.services.intake import Intake, answer, edit, send
@@ -343,7 +343,7 @@ class Oversight:
         )
         day = until.astimezone(KZ_TZ).strftime("%Y%m%d")
         filename = f"qorgau-{request.days}d-{request.region or 'all'}-{day}.xlsx"
-        caption = t(lang, "export_caption", rows=len(rows), days=request.days, scope=scope)
+        caption = plural(lang, "export_caption", len(rows), rows=len(rows), days=request.days, scope=scope)
         if request.personal:
             caption += "\n" + t(lang, "export_personal_note")
         return Outcome(direct=[upload("sendDocument", "document", chat_id, data, filename, caption)])
