@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from scripts.botapi_double.builders import make_text_update
 
 from functions import bootstrap, topology
 from functions.domain.jobs import DeliveryJob
 from functions.errors import TransientError
-from scripts.botapi_double.builders import make_text_update
 from tests.integration.helpers import say
 from tests.stack import ADMIN_ID, Stack
 
