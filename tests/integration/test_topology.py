@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from scripts.botapi_double.builders import make_text_update
 
+from devkit.botapi_double.builders import make_text_update
 from functions import bootstrap, topology
 from functions.domain.jobs import DeliveryJob
 from functions.errors import TransientError
