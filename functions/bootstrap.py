@@ -202,6 +202,7 @@ class Services:
         from functions.services.sessions import Sessions
         from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
         from functions.services.staff_admin import StaffAdmin
+        from functions.services.staff_menu import StaffMenu
         from functions.services.stats import COMMANDS as STATS_COMMANDS
         from functions.services.stats import Statistics
 
@@ -228,10 +229,12 @@ class Services:
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
+        staff_menu = StaffMenu(cases, access)
+        commands["help"] = staff_menu.help
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
-            profiles=Profiles(store, sessions),
+            profiles=Profiles(store, sessions, staff_menu.set_lang),
             reports=ReportFlow(store, sessions, submitter, children),
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),

@@ -11,7 +11,7 @@ from functions.domain import callbacks
 from functions.domain.case import Case
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
-from functions.domain.time import coarse
+from functions.domain.time import KZ_TZ, coarse
 from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
 from functions.i18n import t
 from functions.services.keyboards import Keyboard, button, markup
@@ -44,6 +44,22 @@ def age_text(lang: str, created_at: datetime | None, now: datetime) -> str:
     return t(lang, f"age_{unit}", n=count)
 
 
+def received_text(created_at: datetime | None, now: datetime) -> str:
+    """When the case came in, as a time of day in Kazakhstan (with the date when it is not today): never frozen."""
+    if created_at is None:
+        return "—"
+    local, today = created_at.astimezone(KZ_TZ), now.astimezone(KZ_TZ)
+    return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%d.%m %H:%M")
+
+
+def preview_line(lang: str, case: Case) -> str:
+    """The card's first line (the notification preview): severity, category and region — what staff decide on."""
+    region = t(lang, f"region_{case.region}") if case.region else t(lang, "card_region_unknown")
+    severity = t(lang, f"severity_{case.severity}")
+    parts = [severity[:1].upper() + severity[1:], t(lang, f"cat_{case.category}"), region]
+    return f"{SEVERITY_ICON.get(case.severity, '')} " + " · ".join(parts)
+
+
 def status_line(lang: str, case: Case, owner_name: str | None) -> str:
     """Status with its detail: owner, escalation target, outcome."""
     status = case.status
@@ -64,22 +80,19 @@ def render_card(
 ) -> tuple[str, Keyboard]:
     """The card text and keyboard of a case for one staff member (menu: an open sub-menu)."""
     lang = staff.lang
-    severity = case.severity
-    lines = [
-        f"{SEVERITY_ICON.get(severity, '')} "
-        + t(lang, "card_title", code=case.code, severity=t(lang, f"severity_{severity}")),
-        t(lang, "card_category", category=t(lang, f"cat_{case.category}")),
-        t(lang, "card_region", region=t(lang, f"region_{case.region}") if case.region else "—"),
-        t(lang, "card_age", age=age_text(lang, case.created_at, now)),
+    lines = [preview_line(lang, case)]
+    if case.child_in_danger:
+        lines.append(t(lang, "card_danger_now"))
+    if case.child_request:
+        lines.append(t(lang, "card_child_request"))
+    lines += [
+        t(lang, "card_code", code=case.code),
+        t(lang, "card_received_at", time=received_text(case.created_at, now)),
         t(lang, "card_reporters", count=case.reporter_count),
         t(lang, "card_status", status=status_line(lang, case, owner_name)),
     ]
-    if case.child_in_danger:
-        lines.append(t(lang, "card_danger_now"))
     if case.sla_escalated_at:
         lines.append(t(lang, "card_sla_escalated"))
-    if case.child_request:
-        lines.append(t(lang, "card_child_request"))
     if case.reporter_role:
         role_key = "card_role_child" if case.reporter_role == "child" else f"role_{case.reporter_role}"
         lines.append(t(lang, "card_reporter_role", role=t(lang, role_key)))  # the child's own wording

@@ -7,8 +7,18 @@ from typing import Final
 from functions.domain.models import BotCall
 from functions.i18n import LANGUAGES, t
 
-REPORTER_COMMANDS: Final[tuple[str, ...]] = ("report", "my", "help", "lang", "cancel", "start")
-STAFF_COMMANDS: Final[tuple[str, ...]] = ("queue", "case", "find", "stats", "export", "merge", "help", "lang")
+REPORTER_COMMANDS: Final[tuple[str, ...]] = ("report", "my", "help", "lang", "cleanup", "cancel", "start")
+STAFF_COMMANDS: Final[tuple[str, ...]] = (
+    "queue",
+    "case",
+    "find",
+    "stats",
+    "export",
+    "merge",
+    "cleanup",
+    "help",
+    "lang",
+)
 DUTY_COMMANDS: Final[tuple[str, ...]] = ("duty",)
 ADMIN_COMMANDS: Final[tuple[str, ...]] = ("invite", "staff", "revoke", "hold")
 

@@ -107,7 +107,7 @@ class Delivery:
             if message_id and card.get("hash") == digest:
                 self.store.release_card(job.report_id, person.user_id, person.user_id, int(message_id), digest)
                 return "done"
-            new_id = self._put_card(person.user_id, message_id, text, keyboard)
+            new_id = self._put_card(person.user_id, message_id, text, keyboard, silent=report.severity == "normal")
         except BotRefused as error:
             self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
             if error.kind == "forbidden":
@@ -125,8 +125,11 @@ class Delivery:
         self.store.release_card(job.report_id, person.user_id, person.user_id, new_id, digest)
         return "done"
 
-    def _put_card(self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any]) -> int:
-        """Edit the card in place, or send it when there is none (or it was deleted)."""
+    def _put_card(
+        self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any], *, silent: bool = False
+    ) -> int:
+        """Edit the card in place, or send it when there is none (or it was deleted); normal cards come silently,
+        urgent and high ones ring."""
         if isinstance(message_id, int):
             try:
                 self._send(chat_id, edit(chat_id, message_id, text, keyboard))
@@ -136,7 +139,7 @@ class Delivery:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
-        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True))
+        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True, silent=silent))
         return int(result["message_id"])
 
     # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
@@ -200,6 +203,8 @@ def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
         return t(lang, "notice_resolved", code=code, outcome=t(lang, f"res_{argument or 'resolved_other'}"))
     if notice == "merged":
         return t(lang, "notice_merged", code=code, main=argument or "")
+    if notice == "reopened":
+        return t(lang, "notice_reopened", code=code)
     if notice == "rejected":
         return t(lang, "notice_rejected", code=code, reason=t(lang, f"rej_{argument or 'not_relevant'}"))
     return t(lang, "notice_taken", code=code)

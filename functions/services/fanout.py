@@ -19,7 +19,7 @@ from functions.log import get_logger
 
 log = get_logger("fanout")
 
-NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected", "merged"})
+NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected", "merged", "reopened"})
 JOIN_REFRESH_BUCKET_SECONDS: Final = 30
 
 

@@ -16,6 +16,7 @@ from functions.log import get_logger
 from functions.services.access import Access
 from functions.services.calls import send
 from functions.services.commands import staff_command_call
+from functions.services.staff_menu import remove_menu
 
 log = get_logger("staff")
 
@@ -179,4 +180,4 @@ class StaffAdmin:
         ):
             return Outcome(body=send(chat_id, t(lang, "revoke_unknown", user_id=target)))
         log.info("staff revoked", extra={"user_id": target, "by": person.user_id})
-        return Outcome(body=send(chat_id, t(lang, "revoked", user_id=target)))
+        return Outcome(direct=[remove_menu(target)], body=send(chat_id, t(lang, "revoked", user_id=target)))
