@@ -228,6 +228,8 @@ def result_text(lang: str, result: SubmitResult) -> str:
     """What the reporter hears once the report is stored: its code, and the helplines when it is urgent."""
     key = {"created": "report_created", "joined": "report_joined", "already_reporter": "report_already_yours"}
     text = t(lang, key[result.outcome], code=result.code)
+    if result.outcome == "created":  # who sees it, what happens next, roughly how long
+        text += "\n\n" + t(lang, "help_expectations")
     if result.severity == "urgent":
         text += "\n\n" + t(lang, "helplines_urgent")
     return text

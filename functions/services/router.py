@@ -20,6 +20,7 @@ from functions.domain.models import Outcome, Session
 from functions.i18n import lang_from_telegram, t
 from functions.services.calls import answer, send, with_helplines
 from functions.services.child_flow import ChildFlow
+from functions.services.commands import reporter_help
 from functions.services.group_intake import GroupIntake
 from functions.services.profile import Profiles
 from functions.services.quarantine import Quarantine
@@ -117,7 +118,7 @@ class Router:
         if name == "start":
             return self.profiles.start(ctx)
         if name == "help":
-            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "help")))
+            return Outcome(body=send(ctx.chat_id, reporter_help(ctx.lang)))
         if name == "report":
             return self.reports.start(ctx, None)
         if name == "cancel":

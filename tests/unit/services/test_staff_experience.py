@@ -13,7 +13,14 @@ from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
 from functions.services.calls import send
 from functions.services.cards import received_text, render_card
-from functions.services.commands import REPORTER_COMMANDS, STAFF_COMMANDS, command_calls, staff_command_call
+from functions.services.commands import (
+    REPORTER_COMMANDS,
+    STAFF_COMMANDS,
+    command_calls,
+    description_calls,
+    reporter_help,
+    staff_command_call,
+)
 from functions.services.delivery import notice_text
 from tests.unit.fakes import ADMIN, Desk, text_of
 
@@ -76,7 +83,7 @@ class TestMenus:
     def test_staff_help_for_staff_and_the_reporters_help_for_everyone_else(self) -> None:
         desk = Desk()
         assert text_of(desk.message(ADMIN, "/help")) == t("ru", "staff_help")
-        assert text_of(desk.message(4242, "/help")) == t("ru", "help")
+        assert text_of(desk.message(4242, "/help")) == reporter_help("ru")
 
     def test_lang_changes_a_staff_members_language_and_their_menu(self) -> None:
         desk = Desk()
@@ -98,4 +105,25 @@ class TestMenus:
         revoked = desk.message(ADMIN, "/revoke 7100")
         removal = [c for c in revoked.direct if c.method == "deleteMyCommands"]
         assert [c.params for c in removal] == [{"scope": {"type": "chat", "chat_id": 7100}}]
-        assert text_of(desk.message(7100, "/help")) == t("ru", "help")
+        assert text_of(desk.message(7100, "/help")) == reporter_help("ru")
+
+
+class TestExpectations:
+    def test_descriptions_per_language_from_the_catalogs(self) -> None:
+        calls = {(c.method, c.params.get("language_code")): c.params for c in description_calls()}
+        for lang in ("kk", "ru"):
+            assert calls[("setMyDescription", lang)]["description"] == t(lang, "bot_description")
+            assert calls[("setMyShortDescription", lang)]["short_description"] == t(lang, "bot_short_description")
+        assert calls[("setMyDescription", None)]["description"] == t("ru", "bot_description")
+
+    @pytest.mark.parametrize("lang", ["kk", "ru"])
+    def test_help_says_who_sees_the_report_what_next_and_how_long(self, lang: str) -> None:
+        assert t(lang, "help_expectations") in reporter_help(lang)
+        assert reporter_help(lang).startswith(t(lang, "help"))
+
+    def test_the_confirmation_says_it_too(self) -> None:
+        from functions.domain.models import SubmitResult
+        from functions.services.report_flow import result_text
+
+        created = result_text("ru", SubmitResult(outcome="created", code="R1", severity="normal"))
+        assert t("ru", "help_expectations") in created and "R1" in created
