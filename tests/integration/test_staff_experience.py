@@ -51,3 +51,13 @@ class TestCardDelivery:
         texts = lambda: [str(m.get("text")) for m in stack.double.messages(6621)]  # noqa: E731
         wait_for(lambda: any("снова открыто" in text for text in texts()), 20.0)
         assert sum("взято в работу" in text for text in texts()) == 1
+
+
+class TestLocalChat:
+    def test_make_run_registers_the_officer_make_chat_plays(self, stack: Stack) -> None:
+        from devkit.chat import OFFICER_ID
+        from devkit.dev_stack import register_local_officer
+
+        register_local_officer()
+        officer = stack.doc(f"staff/{OFFICER_ID}")
+        assert officer is not None and officer["role"] == "specialist" and officer["on_duty"] is True
