@@ -1,67 +1,62 @@
-"""The composition root: picks the concrete adapters, built lazily once per instance."""
+"""The composition root: picks the concrete adapters and builds every service and the one router.
+
+Everything is built on first use and kept for the instance (clients connect lazily; heavy imports are deferred
+to the code path that needs them). `build(clock)` makes a separate set on another clock, sharing the clients:
+local runs and tests use it for time travel; production code never changes the clock.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from functions.config import Settings, get_settings
 from functions.domain.time import utcnow
 
 if TYPE_CHECKING:
-    from functions.adapters.case_store import CaseStore
-    from functions.adapters.firestore_store import FirestoreStore
-    from functions.adapters.oversight_store import OversightStore
+    from functions.adapters.firestore.oversight import OversightStore
+    from functions.adapters.firestore.stores import CaseStore, FirestoreStore
     from functions.adapters.pubsub import PubSubPublisher
-    from functions.adapters.telegram_gateway import TelegramGateway
+    from functions.adapters.telegram.gateway import TelegramGateway
+    from functions.services.access import Access
     from functions.services.delivery import Delivery
     from functions.services.fanout import FanOut
-    from functions.services.intake import Intake
     from functions.services.parking import Parking
-    from functions.services.sla import Sla
+    from functions.services.router import Router
+    from functions.services.submit import Submitter
     from functions.services.ticker import Ticker
+    from functions.services.timed import TimedOversight
 
 T = TypeVar("T")
-_lock = threading.RLock()
+Clock = Callable[[], datetime]
+_lock = threading.Lock()
 _built: dict[str, Any] = {}
-Clock = Callable[[], Any]
-clock = utcnow
 
 
-def _once(name: str, factory: Callable[[], T]) -> T:
-    found = _built.get(name)
+def _once(cache: dict[str, Any], name: str, factory: Callable[[], T]) -> T:
+    """The named object of this cache, built on first use (outside the lock: factories use other accessors;
+    when two requests race, one object is kept and the other dropped)."""
+    found = cache.get(name)
     if found is not None:
         return found
+    made = factory()
     with _lock:
-        if name not in _built:
-            _built[name] = factory()
-        return _built[name]
+        return cache.setdefault(name, made)
 
 
 def reset() -> None:
-    """Forget every built adapter (tests switch settings between sessions)."""
+    """Forget every built adapter and service (tests switch settings between sessions)."""
     with _lock:
         _built.clear()
         get_settings.cache_clear()
 
 
+# --- the clients, shared by every clock ----------------------------------------------------------------------
 def settings() -> Settings:
     """This instance's settings."""
     return get_settings()
-
-
-def store() -> FirestoreStore:
-    """The Firestore adapter (imports the Firestore client on first use)."""
-
-    def build() -> FirestoreStore:
-        from functions.adapters.firestore_store import FirestoreStore
-
-        config = settings()
-        return FirestoreStore(firestore_client(), timedelta(minutes=config.session_ttl_minutes), clock)
-
-    return _once("store", build)
 
 
 def firestore_client() -> Any:
@@ -72,18 +67,7 @@ def firestore_client() -> Any:
 
         return firestore.Client(project=settings().google_cloud_project)
 
-    return _once("firestore", build)
-
-
-def cases() -> CaseStore:
-    """Staff, transitions and delivery records."""
-
-    def build() -> CaseStore:
-        from functions.adapters.case_store import CaseStore
-
-        return CaseStore(firestore_client(), clock)
-
-    return _once("cases", build)
+    return _once(_built, "firestore", build)
 
 
 def publisher() -> PubSubPublisher:
@@ -95,21 +79,21 @@ def publisher() -> PubSubPublisher:
         config = settings()
         return PubSubPublisher(config.google_cloud_project, config.publish_timeout_seconds)
 
-    return _once("publisher", build)
+    return _once(_built, "publisher", build)
 
 
 def telegram() -> TelegramGateway:
     """The Bot API gateway (imports python-telegram-bot on first use)."""
 
     def build() -> TelegramGateway:
-        from functions.adapters.telegram_gateway import TelegramGateway
+        from functions.adapters.telegram.gateway import TelegramGateway
 
         config = settings()
         if not config.telegram_bot_token:
             raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
         return TelegramGateway(config.telegram_bot_token, config.telegram_api_root, config.telegram_timeout_seconds)
 
-    return _once("telegram", build)
+    return _once(_built, "telegram", build)
 
 
 class LazyPublisher:
@@ -120,139 +104,261 @@ class LazyPublisher:
         return publisher().publish(topic, message, **attributes)
 
 
-def intake() -> Intake:
-    """The reporter-facing use cases, wired to their adapters."""
-
-    def build() -> Intake:
-        from functions.services.intake import Intake
-
-        config = settings()
-        service = Intake(
-            store=store(),
-            events=LazyPublisher(),
-            reports_topic=config.reports_topic,
-            admin_ids=config.admin_telegram_ids,
-            bot_username=config.telegram_bot_username,
-            clock=clock,
-            deliveries_topic=config.deliveries_topic,
-            bot_can_delete=_bot_can_delete,
-        )
-        _wire_staff(service)
-        return service
-
-    return _once("intake", build)
-
-
-def _bot_can_delete(chat_id: int) -> bool | None:
+def bot_can_delete(chat_id: int) -> bool | None:
     """Whether the bot may delete messages in a group, asked of Telegram (None when it cannot be told)."""
-    from functions.adapters.telegram_gateway import TelegramPermanentError
+    from functions.domain.incoming import bot_may_delete
     from functions.domain.models import BotCall
-    from functions.errors import TransientError
+    from functions.errors import BotRefused, TransientError
 
     bot_id = int(settings().telegram_bot_token.split(":", 1)[0] or 0)
     try:
         member = telegram().call(BotCall(method="getChatMember", params={"chat_id": chat_id, "user_id": bot_id}))
-    except (TelegramPermanentError, TransientError, ValueError):
+    except (BotRefused, TransientError, ValueError):
         return None
-    status = member.get("status") if isinstance(member, dict) else None
-    return status == "creator" or (status == "administrator" and bool(member.get("can_delete_messages")))
+    if not isinstance(member, dict):
+        return False
+    return bot_may_delete(member.get("status"), bool(member.get("can_delete_messages")))
 
 
-def _wire_staff(service: Intake) -> None:
-    """Hook the staff, oversight and safeguarding commands and buttons into the same webhook dispatcher."""
-    import importlib
+# --- the stores and services, on one clock ------------------------------------------------------------------
+class Services:
+    """Every store and service on one clock, each built once on first use."""
 
-    for name in ("staff", "oversight", "safeguarding"):
-        try:
-            module = importlib.import_module(f"functions.services.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"functions.services.{name}":
-                raise
-            continue
-        module.wire(service)
+    def __init__(self, clock: Clock, cache: dict[str, Any]) -> None:
+        self.clock = clock
+        self._cache = cache
+
+    def store(self) -> FirestoreStore:
+        """Profiles, sessions, evidence, groups and the submission of reports."""
+
+        def build() -> FirestoreStore:
+            from functions.adapters.firestore.stores import FirestoreStore
+
+            ttl = timedelta(minutes=settings().session_ttl_minutes)
+            return FirestoreStore(firestore_client(), ttl, self.clock)
+
+        return _once(self._cache, "store", build)
+
+    def cases(self) -> CaseStore:
+        """Staff, transitions and delivery records."""
+
+        def build() -> CaseStore:
+            from functions.adapters.firestore.stores import CaseStore
+
+            return CaseStore(firestore_client(), self.clock)
+
+        return _once(self._cache, "cases", build)
+
+    def oversight_store(self) -> OversightStore:
+        """Queries and writes of the oversight features (queues, statistics, SLA, retention)."""
+
+        def build() -> OversightStore:
+            from functions.adapters.firestore.oversight import OversightStore
+
+            return OversightStore(firestore_client(), self.clock)
+
+        return _once(self._cache, "oversight_store", build)
+
+    def access(self) -> Access:
+        """Staff records as the rules see them (the first admins elevated)."""
+
+        def build() -> Access:
+            from functions.services.access import Access
+
+            return Access(self.cases(), settings().admin_telegram_ids)
+
+        return _once(self._cache, "access", build)
+
+    def submitter(self) -> Submitter:
+        """Stores reports and publishes their events."""
+
+        def build() -> Submitter:
+            from functions.services.submit import Submitter
+
+            return Submitter(self.store(), LazyPublisher(), settings().reports_topic, self.clock)
+
+        return _once(self._cache, "submitter", build)
+
+    def router(self) -> Router:
+        """The webhook's one router, with every reporter and staff use case."""
+        return _once(self._cache, "router", self._build_router)
+
+    def _build_router(self) -> Router:
+        from functions.services.case_actions import CaseActions
+        from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
+        from functions.services.case_lookup import CaseLookup
+        from functions.services.child_flow import ChildFlow
+        from functions.services.evidence import Evidence
+        from functions.services.group_intake import GroupIntake
+        from functions.services.notes import Notes
+        from functions.services.profile import Profiles
+        from functions.services.quarantine import Quarantine
+        from functions.services.report_flow import ReportFlow
+        from functions.services.router import Router, StaffCommand, StaffDesk
+        from functions.services.sessions import Sessions
+        from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
+        from functions.services.staff_admin import StaffAdmin
+        from functions.services.stats import COMMANDS as STATS_COMMANDS
+        from functions.services.stats import Statistics
+
+        config = settings()
+        store, cases, access, submitter = self.store(), self.cases(), self.access(), self.submitter()
+        sessions = Sessions(store, self.clock)
+        children = ChildFlow(store, sessions, submitter)
+        quarantine = Quarantine(
+            store,
+            sessions,
+            submitter,
+            LazyPublisher(),
+            config.deliveries_topic,
+            self.clock,
+            access.is_admin,
+            bot_can_delete,
+        )
+        admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock)
+        actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
+        retention = timedelta(days=config.retention_days)
+        lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
+        statistics = Statistics(self.oversight_store(), access, self.clock)
+        commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
+        commands["merge"] = actions.merge
+        commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
+        commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
+        return Router(
+            bot_username=config.telegram_bot_username,
+            sessions=sessions,
+            profiles=Profiles(store, sessions),
+            reports=ReportFlow(store, sessions, submitter, children),
+            children=children,
+            groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
+            quarantine=quarantine,
+            staff=StaffDesk(
+                commands=commands, buttons={"s": actions.button, "q": lookup.button}, reply=Notes(cases, access).reply
+            ),
+        )
+
+    def fanout(self) -> FanOut:
+        """The fan-out use case."""
+
+        def build() -> FanOut:
+            from functions.services.fanout import FanOut
+
+            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock)
+
+        return _once(self._cache, "fanout", build)
+
+    def delivery(self) -> Delivery:
+        """The delivery use case, with this process's pacer."""
+
+        def build() -> Delivery:
+            from functions.services.delivery import Delivery
+            from functions.services.pacing import Pacer
+
+            pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
+            return Delivery(self.cases(), telegram(), pacer, self.clock)
+
+        return _once(self._cache, "delivery", build)
+
+    def parking(self) -> Parking:
+        """Dead-lettering after the configured attempts."""
+
+        def build() -> Parking:
+            from functions.services.parking import Parking
+
+            return Parking(self.cases(), publisher(), settings().max_delivery_attempts)
+
+        return _once(self._cache, "parking", build)
+
+    def timed(self) -> TimedOversight:
+        """The SLA ladder, reminders, digest and retention purge."""
+
+        def build() -> TimedOversight:
+            from functions.domain.sla import Thresholds
+            from functions.services.timed import TimedOversight
+
+            config = settings()
+            return TimedOversight(
+                store=self.oversight_store(),
+                publisher=publisher(),
+                reports_topic=config.reports_topic,
+                deliveries_topic=config.deliveries_topic,
+                limits=Thresholds(
+                    urgent_take=config.sla_urgent_take_minutes,
+                    take=config.sla_take_minutes,
+                    stale=config.sla_stale_minutes,
+                ),
+                digest_hour=config.digest_hour,
+                retention=timedelta(days=config.retention_days),
+                clock=self.clock,
+            )
+
+        return _once(self._cache, "timed", build)
+
+    def ticker(self) -> Ticker:
+        """The time-driven work: the outbox, then the timed oversight."""
+
+        def build() -> Ticker:
+            from functions.services.ticker import Ticker
+
+            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed())
+
+        return _once(self._cache, "ticker", build)
+
+
+_default = Services(utcnow, _built)
+
+
+def build(clock: Clock) -> Services:
+    """A separate set of stores and services on another clock (time travel in local runs and tests)."""
+    return Services(clock, {})
+
+
+# --- this instance's services, on the real clock --------------------------------------------------------------
+def store() -> FirestoreStore:
+    """Profiles, sessions, evidence, groups and the submission of reports."""
+    return _default.store()
+
+
+def cases() -> CaseStore:
+    """Staff, transitions and delivery records."""
+    return _default.cases()
+
+
+def oversight_store() -> OversightStore:
+    """Queries and writes of the oversight features."""
+    return _default.oversight_store()
+
+
+def submitter() -> Submitter:
+    """Stores reports and publishes their events."""
+    return _default.submitter()
+
+
+def router() -> Router:
+    """The webhook's one router."""
+    return _default.router()
 
 
 def fanout() -> FanOut:
     """The fan-out use case."""
-
-    def build() -> FanOut:
-        from functions.services.fanout import FanOut
-
-        return FanOut(cases(), publisher(), settings().deliveries_topic, clock)
-
-    return _once("fanout", build)
+    return _default.fanout()
 
 
 def delivery() -> Delivery:
-    """The delivery use case, with this process's pacer."""
-
-    def build() -> Delivery:
-        from functions.services.delivery import Delivery
-        from functions.services.pacing import Pacer
-
-        pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
-        return Delivery(cases(), telegram(), pacer, clock)
-
-    return _once("delivery", build)
-
-
-def ticker() -> Ticker:
-    """The time-driven work."""
-
-    def build() -> Ticker:
-        from functions.services.ticker import Ticker
-
-        return Ticker(store(), publisher(), settings().reports_topic, clock)
-
-    return _once("ticker", build)
+    """The delivery use case."""
+    return _default.delivery()
 
 
 def parking() -> Parking:
     """Dead-lettering after the configured attempts."""
-
-    def build() -> Parking:
-        from functions.services.parking import Parking
-
-        return Parking(cases(), publisher(), settings().max_delivery_attempts)
-
-    return _once("parking", build)
+    return _default.parking()
 
 
-def oversight_store() -> OversightStore:
-    """Queries and writes of the oversight features (queues, statistics, SLA, retention)."""
-
-    def build() -> OversightStore:
-        from functions.adapters.oversight_store import OversightStore
-
-        return OversightStore(firestore_client(), clock)
-
-    return _once("oversight_store", build)
+def ticker() -> Ticker:
+    """The time-driven work."""
+    return _default.ticker()
 
 
-def sla(on_clock: Clock | None = None) -> Sla:
-    """The SLA ladder, reminders, digest and retention purge (a fresh one on another clock, for time travel)."""
-
-    def build(chosen: Clock) -> Sla:
-        from functions.adapters.oversight_store import OversightStore
-        from functions.domain.oversight import Thresholds
-        from functions.services.sla import Sla
-
-        config = settings()
-        return Sla(
-            store=OversightStore(firestore_client(), chosen),
-            publisher=publisher(),
-            reports_topic=config.reports_topic,
-            deliveries_topic=config.deliveries_topic,
-            limits=Thresholds(
-                urgent_take=config.sla_urgent_take_minutes,
-                take=config.sla_take_minutes,
-                stale=config.sla_stale_minutes,
-            ),
-            digest_hour=config.digest_hour,
-            retention=timedelta(days=config.retention_days),
-            clock=chosen,
-        )
-
-    if on_clock is not None and on_clock is not clock:
-        return build(on_clock)
-    return _once("sla", lambda: build(clock))
+def timed(on_clock: Clock | None = None) -> TimedOversight:
+    """The timed oversight (a fresh one on another clock, for time travel)."""
+    return (build(on_clock) if on_clock is not None else _default).timed()

@@ -9,7 +9,7 @@ from functions import bootstrap
 from functions.domain.jobs import DeliveryJob
 from functions.errors import TransientError
 from functions.log import get_logger
-from functions.pushes import ack, parse_push, retry
+from functions.pushes import PushedMessage, ack, parse_push, retry_or_park
 
 log = get_logger("deliver")
 
@@ -35,18 +35,19 @@ def deliver(request: flask.Request) -> flask.Response:
     except Exception as error:  # a job no code path expected: retried, then parked, never a 5xx loop
         log.error("delivery crashed", extra={"job_id": job.job_id, "error_type": type(error).__name__})
         reason = f"unexpected {type(error).__name__}"
-    return _retry_or_park(job, pushed.delivery_attempt if pushed.attempt_known else None, reason)
+    return _retry_or_park(pushed, job, reason)
 
 
-def _retry_or_park(job: DeliveryJob, attempt: int | None, reason: str) -> flask.Response:
-    """Ask Pub/Sub for another attempt, or park the job after the last one."""
-    try:
-        parking = bootstrap.parking()
-        if parking.should_park(f"job-{job.job_id}", attempt):
-            topic = bootstrap.settings().deliveries_dead_letter_topic
-            parking.park(topic, job.model_dump(mode="json"), job.job_id, reason[:100])
-            return ack("parked")
-    except TransientError:
-        pass
-    log.warning("delivery failed; will be re-delivered", extra={"job_id": job.job_id, "error": reason[:200]})
-    return retry("transient failure")
+def _retry_or_park(pushed: PushedMessage, job: DeliveryJob, reason: str) -> flask.Response:
+    return retry_or_park(
+        bootstrap.parking(),
+        pushed,
+        key=f"job-{job.job_id}",
+        dead_letter_topic=bootstrap.settings().deliveries_dead_letter_topic,
+        data=job.model_dump(mode="json"),
+        parked_as=job.job_id,
+        reason=reason[:100],
+        failed="delivery failed; will be re-delivered",
+        log=log,
+        log_extra={"job_id": job.job_id, "error": reason[:200]},
+    )

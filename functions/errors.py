@@ -1,4 +1,4 @@
-"""One exception root per layer: domain refusals and transient backend failures."""
+"""One exception root per layer: transient backend failures and the Bot API's refusals, as the ports raise them."""
 
 from __future__ import annotations
 
@@ -7,9 +7,27 @@ class QorgauError(Exception):
     """Root of the application's own exceptions."""
 
 
-class DomainError(QorgauError):
-    """A request the rules refuse; answered politely, never retried."""
-
-
 class TransientError(QorgauError):
     """A backend (Firestore, Pub/Sub, Telegram) failed in a way worth retrying."""
+
+
+class BotRetryAfter(TransientError):
+    """The Bot API's flood control: wait retry_after seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after}")
+        self.retry_after = retry_after
+
+
+class BotRefused(QorgauError):
+    """The Bot API refused a call for good (bad request, blocked by the user)."""
+
+    def __init__(self, kind: str, description: str) -> None:
+        super().__init__(f"{kind}: {description}")
+        self.kind = kind
+        self.description = description
+
+    @property
+    def not_modified(self) -> bool:
+        """Telegram's 'message is not modified': the edit is already done."""
+        return "message is not modified" in self.description.lower()

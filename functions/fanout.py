@@ -7,7 +7,7 @@ import flask
 from functions import bootstrap
 from functions.errors import TransientError
 from functions.log import get_logger
-from functions.pushes import PushedMessage, ack, parse_push, retry
+from functions.pushes import PushedMessage, ack, parse_push, retry_or_park
 
 log = get_logger("fan_out")
 
@@ -29,14 +29,16 @@ def fan_out(request: flask.Request) -> flask.Response:
 
 
 def _retry_or_park(pushed: PushedMessage, reason: str) -> flask.Response:
-    """Ask Pub/Sub for another attempt, or park the event after the last one."""
     key = f"event-{pushed.data.get('event_id') or pushed.message_id}"
-    try:
-        parking = bootstrap.parking()
-        if parking.should_park(key, pushed.delivery_attempt if pushed.attempt_known else None):
-            parking.park(bootstrap.settings().reports_dead_letter_topic, pushed.data, key, "fan-out kept failing")
-            return ack("parked")
-    except TransientError:
-        pass
-    log.warning("fan-out failed; will be re-delivered", extra={"message_id": pushed.message_id, "error": reason})
-    return retry("transient failure")
+    return retry_or_park(
+        bootstrap.parking(),
+        pushed,
+        key=key,
+        dead_letter_topic=bootstrap.settings().reports_dead_letter_topic,
+        data=pushed.data,
+        parked_as=key,
+        reason="fan-out kept failing",
+        failed="fan-out failed; will be re-delivered",
+        log=log,
+        log_extra={"message_id": pushed.message_id, "error": reason},
+    )

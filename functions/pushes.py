@@ -1,14 +1,18 @@
-"""Reading Pub/Sub push requests (the standard push body) in the consumer targets."""
+"""Pub/Sub push requests in the consumer targets: reading the standard push body, ack, retry or park."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import logging
 from typing import Any
 
 import flask
 from pydantic import BaseModel, Field
+
+from functions.errors import TransientError
+from functions.services.parking import Parking
 
 
 class PushedMessage(BaseModel):
@@ -55,3 +59,43 @@ def ack(note: str = "ok") -> flask.Response:
 def retry(note: str) -> flask.Response:
     """A 503: Pub/Sub re-delivers with the subscription's backoff, then dead-letters."""
     return flask.Response(json.dumps({"ok": False, "note": note}), status=503, mimetype="application/json")
+
+
+def retry_or_park(
+    parking: Parking,
+    pushed: PushedMessage,
+    *,
+    key: str,
+    dead_letter_topic: str,
+    data: dict[str, Any],
+    parked_as: str,
+    reason: str,
+    failed: str,
+    log_extra: dict[str, Any],
+    log: logging.Logger,
+) -> flask.Response:
+    """Ask Pub/Sub for another attempt, or park the message in its dead-letter topic after the last one.
+
+    Args:
+        parking: counts the attempts when Pub/Sub does not, publishes to the dead-letter topic.
+        pushed: the message that failed.
+        key: the message's key for counting attempts.
+        dead_letter_topic: where a parked message goes.
+        data: what is parked.
+        parked_as: the key the parked message carries.
+        reason: why it is parked (a short text, no content).
+        failed: the log line when it is retried.
+        log_extra: ids for that log line.
+        log: the target's logger.
+
+    Returns:
+        A 2xx when parked, a 503 to be re-delivered.
+    """
+    try:
+        if parking.should_park(key, pushed.delivery_attempt if pushed.attempt_known else None):
+            parking.park(dead_letter_topic, data, parked_as, reason)
+            return ack("parked")
+    except TransientError:
+        pass
+    log.warning(failed, extra=log_extra)
+    return retry("transient failure")

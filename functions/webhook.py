@@ -1,4 +1,4 @@
-"""The telegram_webhook target: authenticate, parse, hand the update to intake, map errors to a status."""
+"""The telegram_webhook target: authenticate, parse, hand the update to the router, map errors to a status."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Final
 import flask
 
 from functions import bootstrap
-from functions.errors import TransientError
+from functions.errors import BotRefused, TransientError
 from functions.log import get_logger
 
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
@@ -54,6 +54,8 @@ def telegram_webhook(request: flask.Request) -> flask.Response:
 def _handle(data: dict[str, Any]) -> flask.Response:
     from telegram import Update
 
+    from functions.adapters.telegram.updates import to_incoming
+
     update_id = data["update_id"]
     try:
         update = Update.de_json(data, None)
@@ -61,7 +63,7 @@ def _handle(data: dict[str, Any]) -> flask.Response:
         log.warning("update not readable; acknowledged", extra={"update_id": update_id})
         return _reply(200)
     try:
-        outcome = bootstrap.intake().handle(update)
+        outcome = bootstrap.router().handle(to_incoming(update))
         _call_direct(outcome.direct)
     except TransientError as error:
         log.warning("transient failure; asking Telegram to retry", extra={"update_id": update_id, "error": str(error)})
@@ -80,12 +82,10 @@ def _call_direct(calls: list[Any]) -> None:
     """Make the calls that cannot ride in the webhook answer (edits are idempotent, so a retry is safe)."""
     if not calls:
         return
-    from functions.adapters.telegram_gateway import TelegramPermanentError, is_not_modified
-
     gateway = bootstrap.telegram()
     for call in calls:
         try:
             gateway.call(call)
-        except TelegramPermanentError as error:
-            if not is_not_modified(error):
+        except BotRefused as error:
+            if not error.not_modified:
                 log.warning("Telegram refused a reply", extra={"method": call.method, "kind": error.kind})

@@ -157,7 +157,7 @@ def webhook(update_id: int, user_id: int, text: str) -> tuple[float, int]:
 def breakdown(days: int, regions: tuple[str, ...] | None) -> dict[str, float]:
     """Where the time of /stats and /export goes: the Firestore read, the statistics, the chart, the XLSX."""
     from functions import bootstrap
-    from functions.domain.oversight import EXPORT_FIELDS, FACT_FIELDS, compute, facts_of
+    from functions.domain.statistics import EXPORT_FIELDS, FACT_FIELDS, compute, facts_of
     from functions.services import charts, export
 
     store = bootstrap.oversight_store()

@@ -311,8 +311,7 @@ def _tick(shift_seconds: float) -> int:
     from functions.domain.time import utcnow
 
     offset = timedelta(seconds=shift_seconds)
-    bootstrap.clock = lambda: utcnow() + offset
-    sys.stdout.write(json.dumps(bootstrap.ticker().run()) + "\n")
+    sys.stdout.write(json.dumps(bootstrap.build(lambda: utcnow() + offset).ticker().run()) + "\n")
     return 0
 
 

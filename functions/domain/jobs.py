@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel
 
@@ -24,3 +24,6 @@ class DeliveryJob(BaseModel):
     notice: str | None = None
     argument: str | None = None
     text: str | None = None  # kind "text": a message to a staff member, rendered in their language (reminders)
+
+
+NOTICE_WINDOW_SECONDS: Final = 5  # one coalesced quarantine notice per group per window: ≤ 12/min < 20/min

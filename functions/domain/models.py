@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -21,9 +22,7 @@ class Status(StrEnum):
 
 OPEN_STATUSES: frozenset[Status] = frozenset({Status.NEW, Status.IN_PROGRESS, Status.ESCALATED})
 
-ReporterRole = Literal["parent", "teacher", "psychologist", "school_head", "official", "other"]
 REPORTER_ROLES: tuple[str, ...] = ("parent", "teacher", "psychologist", "school_head", "official", "child", "other")
-MediaKind = Literal["photo", "video", "animation", "document", "video_note", "voice", "audio"]
 
 
 class Profile(BaseModel):
@@ -69,6 +68,14 @@ class BotCall(BaseModel):
         return {"method": self.method, **self.params}
 
 
+@dataclass(frozen=True)
+class FileUpload:
+    """Bytes to upload as a file in a Bot API call (the gateway sends them as multipart)."""
+
+    data: bytes
+    filename: str
+
+
 class Outcome(BaseModel):
     """What handling one update produced: calls to make now and one call for the webhook answer."""
 
@@ -99,8 +106,6 @@ class Session(BaseModel):
     started_by_update: int | None = None
     last_update_id: int | None = None
     last_outcome: str | None = None  # JSON: Firestore cannot store a keyboard's nested arrays
-    pending_item: dict[str, Any] | None = None
-    reply_to_message_id: int | None = None
     cleanup: bool = True
     created_at: datetime | None = None
     expires_at: datetime | None = None

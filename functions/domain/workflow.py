@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from functions.domain.categories import RESTRICTED_CATEGORIES, Category
+from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.models import Status
 
 
@@ -144,11 +144,3 @@ def recipients(staff: list[StaffMember], category: str, region: str, severity: s
         if wanted:
             chosen.append(person)
     return chosen
-
-
-def parse_category_value(value: str) -> str:
-    """A category value as stored (unknown values fall back to other)."""
-    try:
-        return Category(value).value
-    except ValueError:
-        return Category.OTHER.value

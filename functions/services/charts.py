@@ -9,7 +9,7 @@ import os
 import tempfile
 from typing import Any, Final
 
-from functions.domain.oversight import SMALL_COUNT, Stats
+from functions.domain.statistics import SMALL_COUNT, Stats
 from functions.i18n import t
 
 WIDTH_INCHES: Final = 9.0

@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
 
-from functions.adapters.telegram_gateway import TelegramPermanentError, TelegramRetryAfter, is_not_modified
-from functions.domain.jobs import DeliveryJob
+from functions.domain.case import Case
+from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
 from functions.domain.workflow import StaffMember, may_see
-from functions.errors import TransientError
+from functions.errors import BotRefused, BotRetryAfter, TransientError
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
+from functions.services.access import owner_name
+from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
-from functions.services.intake import NOTICE_WINDOW_SECONDS
 from functions.services.pacing import Pacer
 
 log = get_logger("deliver")
@@ -32,7 +33,7 @@ class DeliveryStore(Protocol):
 
     def get_staff(self, user_id: int) -> StaffMember | None: ...
     def update_staff(self, user_id: int, **fields: Any) -> bool: ...
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def claim_card(self, code: str, recipient_id: int) -> tuple[str, dict[str, Any]]: ...
     def release_card(
         self, code: str, recipient_id: int, chat_id: int, message_id: int | None, digest: str | None
@@ -79,7 +80,7 @@ class Delivery:
                 raise TransientError("pacing: this chat's queue is full")
             try:
                 return self.bot.call(call)
-            except TelegramRetryAfter as error:
+            except BotRetryAfter as error:
                 self.pacer.back_off(chat_id, error.retry_after, everyone=error.retry_after > 1)
                 log.warning("rate limited", extra={"chat_id": chat_id, "retry_after": error.retry_after})
                 if error.retry_after > IN_PROCESS_RETRY_LIMIT or time.monotonic() + error.retry_after > deadline:
@@ -90,16 +91,15 @@ class Delivery:
         person = self.store.get_staff(job.recipient_id)
         if person is None or not person.active or person.unreachable:
             return "done"
-        found = self.store.get_report(job.report_id)
-        if found is None:
+        report = self.store.get_case(job.report_id)
+        if report is None:
             return "done"
-        report, _ = found
-        if not may_see(person, str(report.get("category")), str(report.get("region"))):
+        if not may_see(person, report.category, report.region):
             return "done"
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"
-        owner = self._owner_name(report)
+        owner = owner_name(self.store.get_staff, report)
         text, keyboard = cards.render_card(report, person, self.clock(), owner)
         digest = text_hash_of(text, keyboard)
         message_id = card.get("message_id")
@@ -108,7 +108,7 @@ class Delivery:
                 self.store.release_card(job.report_id, person.user_id, person.user_id, int(message_id), digest)
                 return "done"
             new_id = self._put_card(person.user_id, message_id, text, keyboard)
-        except TelegramPermanentError as error:
+        except BotRefused as error:
             self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
             if error.kind == "forbidden":
                 self.store.update_staff(person.user_id, unreachable=True)
@@ -128,43 +128,16 @@ class Delivery:
     def _put_card(self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any]) -> int:
         """Edit the card in place, or send it when there is none (or it was deleted)."""
         if isinstance(message_id, int):
-            call = BotCall(
-                method="editMessageText",
-                params={
-                    "chat_id": chat_id,
-                    "message_id": message_id,
-                    "text": text,
-                    "reply_markup": keyboard,
-                    "link_preview_options": {"is_disabled": True},
-                },
-            )
             try:
-                self._send(chat_id, call)
+                self._send(chat_id, edit(chat_id, message_id, text, keyboard))
                 return message_id
-            except TelegramPermanentError as error:
-                if is_not_modified(error):
+            except BotRefused as error:
+                if error.not_modified:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
-        call = BotCall(
-            method="sendMessage",
-            params={
-                "chat_id": chat_id,
-                "text": text,
-                "reply_markup": keyboard,
-                "protect_content": True,
-                "link_preview_options": {"is_disabled": True},
-            },
-        )
-        result = self._send(chat_id, call)
+        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True))
         return int(result["message_id"])
-
-    def _owner_name(self, report: dict[str, Any]) -> str | None:
-        assignee = report.get("assignee")
-        if not isinstance(assignee, int):
-            return None
-        owner = self.store.get_staff(assignee)
-        return owner.name if owner is not None and owner.name else str(assignee)
 
     # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
     def _send_once(self, notice_id: str, chat_id: int, text: str, *, staff: bool = False) -> Verdict:
@@ -175,13 +148,10 @@ class Delivery:
 
     def _send_claimed(self, notice_id: str, chat_id: int, text: str, *, staff: bool = False) -> Verdict:
         """Send a text whose notice id this delivery has claimed."""
-        call = BotCall(
-            method="sendMessage",
-            params={"chat_id": chat_id, "text": text[:4096], "link_preview_options": {"is_disabled": True}},
-        )
+        call = send(chat_id, text[:4096])
         try:
             self._send(chat_id, call)
-        except TelegramPermanentError as error:
+        except BotRefused as error:
             if staff and error.kind == "forbidden":
                 self.store.update_staff(chat_id, unreachable=True)
             log.warning("text refused", extra={"notice_id": notice_id, "kind": error.kind})

@@ -6,7 +6,7 @@ import io
 from datetime import datetime
 from typing import Any, Final
 
-from functions.domain.oversight import Stats
+from functions.domain.statistics import Stats
 from functions.domain.time import KZ_TZ
 from functions.i18n import t
 

@@ -1,35 +1,25 @@
-"""Inline keyboards of the reporter flows, built from the catalogs; callback data kept under 64 bytes."""
+"""Inline keyboards of the reporter flows, built from the catalogs; callback data from domain.callbacks."""
 
 from __future__ import annotations
 
-from typing import Any, Final
-
+from functions.domain import callbacks
 from functions.domain.categories import Category
 from functions.domain.models import REPORTER_ROLES
 from functions.domain.regions import CITY_CODES, keyboard_order
 from functions.i18n import button_fits, t
-
-MAX_CALLBACK_BYTES: Final = 64
-
-Keyboard = dict[str, Any]
+from functions.services.calls import Keyboard
 
 
 def button(text: str, data: str) -> dict[str, str]:
     """One callback button; refuses data Telegram would reject (1-64 bytes)."""
-    size = len(data.encode())
-    if not 1 <= size <= MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback_data of {size} bytes")
+    if not callbacks.fits(data):
+        raise ValueError(f"callback_data of {len(data.encode())} bytes")
     return {"text": text, "callback_data": data}
 
 
 def markup(rows: list[list[dict[str, str]]]) -> Keyboard:
     """An InlineKeyboardMarkup."""
     return {"inline_keyboard": rows}
-
-
-def flow_data(flow_id: str, action: str, value: str = "") -> str:
-    """Callback data of a flow button: f:<flow>:<action>:<value>."""
-    return f"f:{flow_id}:{action}:{value}"
 
 
 def _pairs(buttons: list[dict[str, str]]) -> list[list[dict[str, str]]]:
@@ -49,7 +39,7 @@ def _pairs(buttons: list[dict[str, str]]) -> list[list[dict[str, str]]]:
 
 def categories(lang: str, flow_id: str) -> Keyboard:
     """One button per category, then Cancel."""
-    rows = [[button(t(lang, f"cat_{cat.value}"), flow_data(flow_id, "cat", cat.value))] for cat in Category]
+    rows = [[button(t(lang, f"cat_{cat.value}"), callbacks.flow(flow_id, "cat", cat.value))] for cat in Category]
     return markup([*rows, [cancel_button(lang, flow_id)]])
 
 
@@ -57,10 +47,10 @@ def danger(lang: str, flow_id: str) -> Keyboard:
     """Yes / No / Not sure."""
     return markup(
         [
-            [button(t(lang, "danger_yes"), flow_data(flow_id, "danger", "yes"))],
+            [button(t(lang, "danger_yes"), callbacks.flow(flow_id, "danger", "yes"))],
             [
-                button(t(lang, "danger_no"), flow_data(flow_id, "danger", "no")),
-                button(t(lang, "danger_unsure"), flow_data(flow_id, "danger", "unsure")),
+                button(t(lang, "danger_no"), callbacks.flow(flow_id, "danger", "no")),
+                button(t(lang, "danger_unsure"), callbacks.flow(flow_id, "danger", "unsure")),
             ],
             [cancel_button(lang, flow_id)],
         ]
@@ -73,7 +63,7 @@ def regions(lang: str, flow_id: str, action: str, preferred: str | None, *, with
 
     def region_button(code: str) -> dict[str, str]:
         tick = "✓ " if code == preferred else ""
-        return button(tick + t(lang, f"region_btn_{code}"), flow_data(flow_id, action, code))
+        return button(tick + t(lang, f"region_btn_{code}"), callbacks.flow(flow_id, action, code))
 
     rows = [[region_button(preferred)]] if preferred is not None and preferred in keyboard_order(lang) else []
     rows += _pairs([region_button(code) for code in codes if code in CITY_CODES])
@@ -85,32 +75,48 @@ def regions(lang: str, flow_id: str, action: str, preferred: str | None, *, with
 
 def roles(lang: str, flow_id: str) -> Keyboard:
     """Who the reporter is: the child's option first, on a row of its own, then the adults' roles."""
-    child = [[button(t(lang, "role_child"), flow_data(flow_id, "role", "child"))]]
+    child = [[button(t(lang, "role_child"), callbacks.flow(flow_id, "role", "child"))]]
     others = [role for role in REPORTER_ROLES if role != "child"]
-    adults = [button(t(lang, f"role_{role}"), flow_data(flow_id, "role", role)) for role in others]
+    adults = [button(t(lang, f"role_{role}"), callbacks.flow(flow_id, "role", role)) for role in others]
     return markup(child + _pairs(adults))
 
 
 def evidence_done(lang: str, flow_id: str) -> Keyboard:
     """Done / Cancel under the evidence question."""
-    return markup([[button(t(lang, "btn_done"), flow_data(flow_id, "ev", "done")), cancel_button(lang, flow_id)]])
+    return markup([[button(t(lang, "btn_done"), callbacks.flow(flow_id, "ev", "done")), cancel_button(lang, flow_id)]])
 
 
 def skip_description(lang: str, flow_id: str) -> Keyboard:
     """Skip / Cancel under the description question."""
-    return markup([[button(t(lang, "btn_skip"), flow_data(flow_id, "desc", "skip")), cancel_button(lang, flow_id)]])
+    return markup(
+        [[button(t(lang, "btn_skip"), callbacks.flow(flow_id, "desc", "skip")), cancel_button(lang, flow_id)]]
+    )
 
 
 def confirm(lang: str, flow_id: str) -> Keyboard:
     """Send / Cancel under the summary."""
-    return markup([[button(t(lang, "btn_send"), flow_data(flow_id, "confirm", "yes")), cancel_button(lang, flow_id)]])
+    return markup(
+        [[button(t(lang, "btn_send"), callbacks.flow(flow_id, "confirm", "yes")), cancel_button(lang, flow_id)]]
+    )
 
 
 def languages() -> Keyboard:
     """Kazakh / Russian."""
-    return markup([[button(t("kk", "btn_lang_kk"), "lang:kk"), button(t("ru", "btn_lang_ru"), "lang:ru")]])
+    return markup(
+        [[button(t("kk", "btn_lang_kk"), callbacks.lang("kk")), button(t("ru", "btn_lang_ru"), callbacks.lang("ru"))]]
+    )
 
 
 def cancel_button(lang: str, flow_id: str) -> dict[str, str]:
     """The Cancel button of a flow."""
-    return button(t(lang, "btn_cancel"), flow_data(flow_id, "cancel"))
+    return button(t(lang, "btn_cancel"), callbacks.flow(flow_id, "cancel"))
+
+
+def child_offer(lang: str, flow_id: str) -> Keyboard:
+    """A contact with an adult / No, thanks."""
+    return markup(
+        [
+            [button(t(lang, "btn_child_contact"), callbacks.flow(flow_id, "child", "contact"))],
+            [button(t(lang, "btn_child_no"), callbacks.flow(flow_id, "child", "no"))],
+        ]
+    )

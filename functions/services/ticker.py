@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
+from functions.domain.case import Case
 from functions.domain.events import REPORT_EVENT, ReportCreated, ReportJoined
 from functions.errors import TransientError
 from functions.log import get_logger
-from functions.services.intake import EventSink
-
-if TYPE_CHECKING:
-    from functions.services.sla import Sla
+from functions.services.submit import EventSink
+from functions.services.timed import TimedOversight
 
 log = get_logger("tick")
 
@@ -24,7 +23,7 @@ class OutboxStore(Protocol):
 
     def pending_creations(self, older_than: datetime, limit: int = 200) -> list[str]: ...
     def pending_joins(self, older_than: datetime, limit: int = 200) -> list[tuple[str, int]]: ...
-    def get_report(self, code: str) -> dict[str, Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
 
 
 class Ticker:
@@ -36,13 +35,13 @@ class Ticker:
         events: EventSink,
         reports_topic: str,
         clock: Callable[[], datetime],
-        sla: Sla | None = None,
+        oversight: TimedOversight,
     ) -> None:
         self.store = store
         self.events = events
         self.reports_topic = reports_topic
         self.clock = clock
-        self.sla = sla
+        self.oversight = oversight
 
     def run(self) -> dict[str, int]:
         """Do the time-driven work due now; returns counts per kind of work.
@@ -53,36 +52,28 @@ class Ticker:
             TransientError: when an oversight step failed; the next minute's call does it.
         """
         counts = {"republished": self.republish()}
-        counts |= self.oversight().run()
+        counts |= self.oversight.run()
         return counts
-
-    def oversight(self) -> Sla:
-        """The SLA, digest and retention steps, on this ticker's clock (built from the settings when not given)."""
-        if self.sla is None:
-            from functions import bootstrap
-
-            self.sla = bootstrap.sla(self.clock)
-        return self.sla
 
     def republish(self) -> int:
         """Publish again the events of cases and joins that were stored but not fanned out in time."""
         cutoff = self.clock() - OUTBOX_GRACE
         count = 0
         for code in self.store.pending_creations(cutoff):
-            report = self.store.get_report(code)
+            report = self.store.get_case(code)
             if report is None:
                 continue
-            outbox = report.get("outbox")
+            outbox = report.outbox
             event = (
                 REPORT_EVENT.validate_python(outbox)
                 if outbox
                 else ReportCreated(
                     event_id=f"created-{code}",
                     report_id=code,
-                    occurred_at=report["created_at"],
-                    severity=str(report.get("severity")),
-                    region=str(report.get("region")),
-                    category=str(report.get("category")),
+                    occurred_at=report.created_at or self.clock(),
+                    severity=report.severity,
+                    region=report.region,
+                    category=report.category,
                 )
             )
             attributes = {"type": event.type, "report_id": code}

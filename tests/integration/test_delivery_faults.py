@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from functions import bootstrap
 from functions.domain.time import utcnow
-from functions.services.ticker import Ticker
 from tests.integration.helpers import code_in, press, report_link, say
 from tests.integration.test_staff import add_staff
 from tests.stack import Stack, wait_for
@@ -54,7 +53,7 @@ class TestDeliveryFaults:
         codes = [code_in(report_link(stack, 8300 + i, f"https://vk.com/wall-9_{i}")) for i in range(4)]
         stack.double.set_limits(enforce=True)
         stack.connect_chain()
-        later = Ticker(bootstrap.store(), bootstrap.publisher(), "reports", lambda: utcnow() + timedelta(minutes=2))
+        later = bootstrap.build(lambda: utcnow() + timedelta(minutes=2)).ticker()
         assert later.run()["republished"] == 4  # nobody listened when they were made: the outbox publishes again
         wait_for(lambda: all(cards_in(stack, 8201, c) == 1 for c in codes), timeout=30)
         refused = [c for c in stack.double.calls("sendMessage", chat_id=8201) if c["status"] == 429]

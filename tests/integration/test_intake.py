@@ -222,23 +222,22 @@ class TestOutbox:
         from functions import bootstrap
         from functions.domain.time import utcnow
         from functions.errors import TransientError
-        from functions.services.ticker import Ticker
 
         class Down:
             def publish(self, *_: object, **__: object) -> str:
                 raise TransientError("Pub/Sub unavailable")
 
-        intake = bootstrap.intake()
-        real = intake.events
-        intake.events = Down()
+        submitter = bootstrap.submitter()
+        real = submitter.events
+        submitter.events = Down()
         try:
             code = code_in(report_link(stack, 9101, "https://t.me/chan/4242"))
         finally:
-            intake.events = real
+            submitter.events = real
         assert stack.doc(f"reports/{code}")["fanout_pending"] is True  # type: ignore[index]
         events = stack.pull_subscription("reports")
-        assert Ticker(bootstrap.store(), bootstrap.publisher(), "reports", utcnow).run()["republished"] == 0
-        later = Ticker(bootstrap.store(), bootstrap.publisher(), "reports", lambda: utcnow() + timedelta(minutes=2))
+        assert bootstrap.build(utcnow).ticker().run()["republished"] == 0
+        later = bootstrap.build(lambda: utcnow() + timedelta(minutes=2)).ticker()
         assert later.run()["republished"] == 1
         published = stack.pull(events)
         assert published[0]["data"]["report_id"] == code and published[0]["data"]["type"] == "report.created"

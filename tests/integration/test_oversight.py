@@ -14,8 +14,9 @@ from functions import bootstrap
 from functions.domain.codes import ALPHABET
 from functions.domain.time import utcnow
 from functions.domain.workflow import Role, StaffMember
-from functions.services.oversight import Oversight
-from functions.services.sla import Sla
+from functions.services.access import Access
+from functions.services.stats import Statistics
+from functions.services.timed import TimedOversight
 from tests.integration.helpers import code_in, report_link, say
 from tests.integration.test_staff import add_staff, buttons, card
 from tests.stack import ADMIN_ID, ROOT, Stack, wait_for
@@ -81,18 +82,19 @@ def seed(
     return code
 
 
-def sla_at(moment: datetime, *, digest: bool = False) -> Sla:
+def sla_at(moment: datetime, *, digest: bool = False) -> TimedOversight:
     """The oversight steps on a fixed clock (the digest only when the test is about it: the others would
     otherwise depend on whether they happen to run between 09:00 and 12:00 in Kazakhstan)."""
-    sla = bootstrap.sla(lambda: moment)
+    sla = bootstrap.timed(lambda: moment)
     if not digest:
         sla.digest_hour = 99
     return sla
 
 
-def oversight_at(moment: datetime) -> Oversight:
-    """The oversight commands on a fixed clock (to read back the files they make)."""
-    return Oversight(bootstrap.oversight_store(), frozenset({ADMIN_ID}), lambda: moment, timedelta(days=365))
+def oversight_at(moment: datetime) -> Statistics:
+    """The statistics commands on a fixed clock (to read back the files they make)."""
+    access = Access(bootstrap.cases(), frozenset({ADMIN_ID}))
+    return Statistics(bootstrap.oversight_store(), access, lambda: moment)
 
 
 def person(user_id: int, role: str, regions: tuple[str, ...] = (), lang: str = "ru") -> StaffMember:
@@ -100,9 +102,9 @@ def person(user_id: int, role: str, regions: tuple[str, ...] = (), lang: str = "
 
 
 def upload_of(outcome: Any, field: str) -> bytes:
-    """The bytes an oversight answer uploads (PTB's InputFile)."""
+    """The bytes an oversight answer uploads (a FileUpload, sent as multipart by the gateway)."""
     call = outcome.direct[0]
-    return bytes(call.params[field].input_file_content)
+    return bytes(call.params[field].data)
 
 
 def last_text(stack: Stack, chat_id: int) -> str:
@@ -580,7 +582,7 @@ for update in updates:
                                   headers={"X-Telegram-Bot-Api-Secret-Token": "%(secret)s"}):
         statuses.append(telegram_webhook(flask.request).status_code)
 heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("matplotlib", "openpyxl", "numpy", "PIL")})
-print(json.dumps({"statuses": statuses, "heavy": heavy, "oversight": "functions.services.oversight" in sys.modules}))
+print(json.dumps({"statuses": statuses, "heavy": heavy, "oversight": "functions.services.case_lookup" in sys.modules}))
 """
 
 

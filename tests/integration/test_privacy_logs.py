@@ -22,7 +22,7 @@ import pytest
 from functions import bootstrap
 from functions.domain.workflow import Role, StaffMember
 from functions.log import JsonFormatter
-from functions.services.intake import MAX_DESCRIPTION
+from functions.services.report_flow import MAX_DESCRIPTION
 from scripts.botapi_double.builders import make_callback_update, make_media_update, make_text_update, make_user
 from scripts.botapi_double.markup import callback_data_of
 from tests.integration.helpers import code_in
@@ -204,7 +204,9 @@ def whole_day(stack: Stack) -> str:
 class TestLogsCarryNoContent:
     def test_a_whole_day_logs_ids_only(self, stack: Stack, capture: Capture) -> None:
         code = whole_day(stack)
-        assert [e for e in bootstrap.cases().events_of(code) if e.get("type") == "note"], "the note was not stored"
+        assert [e for e in bootstrap.oversight_store().events_of(code) if e.get("type") == "note"], (
+            "the note was not stored"
+        )
         assert any(code in line for line in capture.logs.lines), "the app logged nothing about the case"
         assert capture.leaks() == []
 

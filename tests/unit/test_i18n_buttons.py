@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from functions.domain.case import Case
 from functions.domain.categories import Category
 from functions.domain.models import REPORTER_ROLES, Status
 from functions.domain.regions import REGION_CODES
@@ -88,8 +89,16 @@ def staff_keyboards(lang: str) -> list[dict[str, Any]]:
     admin = StaffMember(user_id=1, role=Role.ADMIN, lang=lang)
     built = []
     for status in Status:
-        report = {"id": "R7K3M9Q", "status": status.value, "category": "bullying", "region": "71", "assignee": 1}
-        report["urls"] = ["https://t.me/x/1"]
+        report = Case.from_document(
+            "R7K3M9Q",
+            {
+                "status": status.value,
+                "category": "bullying",
+                "region": "71",
+                "assignee": 1,
+                "urls": ["https://t.me/x/1"],
+            },
+        )
         built.append(cards.card_keyboard(report, admin))
         built += [cards.card_keyboard(report, admin, menu) for menu in ("escalate", "resolve", "reject")]
     return built
@@ -142,7 +151,9 @@ class TestRoleKeyboard:
     def test_staff_cards_name_the_child_in_their_own_words(self, lang: str) -> None:
         assert t(lang, "card_role_child") != t(lang, "role_child")
         staff = StaffMember(user_id=1, role=Role.ADMIN, lang=lang)
-        report = {"id": "R7K3M9Q", "status": "new", "category": "bullying", "region": "71", "reporter_role": "child"}
+        report = Case.from_document(
+            "R7K3M9Q", {"status": "new", "category": "bullying", "region": "71", "reporter_role": "child"}
+        )
         text, _ = cards.render_card(report, staff, now=datetime(2026, 1, 1, tzinfo=UTC), owner_name=None)
         assert t(lang, "card_role_child") in text and t(lang, "role_child") not in text
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from functions.i18n import PLURAL_FORMS, catalog, plural, plural_form
-from functions.services.intake import MAX_DESCRIPTION
+from functions.services.report_flow import MAX_DESCRIPTION
 
 # Placeholders that hold a number.
 NUMERIC = {"count", "n", "rows", "days", "minutes", "total", "length", "max", "page", "pages"}

@@ -9,34 +9,17 @@ import warnings
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from functions.domain.models import BotCall
-from functions.errors import TransientError
+from functions.domain.models import BotCall, FileUpload
+from functions.errors import BotRefused, BotRetryAfter, TransientError
 
 # We route every call through do_api_request on purpose (one gateway, calls built as data); PTB suggests the
 # typed method for known names, which would not change what is sent.
 warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
-
-
-class TelegramPermanentError(Exception):
-    """Telegram refused the call for good (bad request, blocked by the user)."""
-
-    def __init__(self, kind: str, description: str) -> None:
-        super().__init__(f"{kind}: {description}")
-        self.kind = kind
-        self.description = description
-
-
-class TelegramRetryAfter(TransientError):
-    """Telegram's flood control: wait retry_after seconds."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"retry after {retry_after}")
-        self.retry_after = retry_after
 
 
 class TelegramGateway:
@@ -79,12 +62,12 @@ class TelegramGateway:
         """Make one Bot API call and return its result.
 
         Raises:
-            TelegramRetryAfter: on flood control (429).
+            BotRetryAfter: on flood control (429).
             TransientError: on network failures, timeouts and server errors.
-            TelegramPermanentError: when Telegram refuses the call (400, 403).
+            BotRefused: when Telegram refuses the call (400, 403).
         """
         loop, bot = self._ensure()
-        coroutine = bot.do_api_request(call.method, api_kwargs=dict(call.params))
+        coroutine = bot.do_api_request(call.method, api_kwargs=_api_kwargs(call.params))
         future = asyncio.run_coroutine_threadsafe(coroutine, loop)
         try:
             return future.result(timeout=self.timeout + 5)
@@ -94,17 +77,20 @@ class TelegramGateway:
         except RetryAfter as error:
             retry = error.retry_after
             seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-            raise TelegramRetryAfter(seconds) from error
+            raise BotRetryAfter(seconds) from error
         except Forbidden as error:
-            raise TelegramPermanentError("forbidden", error.message) from error
+            raise BotRefused("forbidden", error.message) from error
         except BadRequest as error:
-            raise TelegramPermanentError("bad_request", error.message) from error
+            raise BotRefused("bad_request", error.message) from error
         except (TimedOut, NetworkError) as error:
             raise TransientError(f"{call.method}: {type(error).__name__}") from error
         except TelegramError as error:
-            raise TelegramPermanentError("error", error.message) from error
+            raise BotRefused("error", error.message) from error
 
 
-def is_not_modified(error: TelegramPermanentError) -> bool:
-    """True for Telegram's 'message is not modified' answer, which means the edit is already done."""
-    return "message is not modified" in error.description.lower()
+def _api_kwargs(params: dict[str, Any]) -> dict[str, Any]:
+    """The call's parameters for PTB: uploads become multipart InputFiles."""
+    return {
+        name: InputFile(value.data, filename=value.filename) if isinstance(value, FileUpload) else value
+        for name, value in params.items()
+    }

@@ -1,4 +1,4 @@
-"""Oversight rules: periods, scopes, the statistics of a set of cases and the small-count rule. Pure, no I/O."""
+"""Statistics rules: periods, scopes, the statistics of a set of cases and the small-count rule. Pure, no I/O."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from functions.domain.categories import Category, Severity
 from functions.domain.models import OPEN_STATUSES, Status
 from functions.domain.regions import REGION_CODES, is_region
 from functions.domain.time import KZ_TZ
-from functions.domain.workflow import Role, StaffMember, may_see
+from functions.domain.workflow import Role, StaffMember
 
 PERIODS: Final[dict[str, int]] = {"7d": 7, "30d": 30, "90d": 90}
 DEFAULT_PERIOD: Final = "30d"
@@ -194,72 +194,3 @@ def compute(facts: list[CaseFacts], since: datetime, until: datetime, regions: t
     stats.median_take_minutes = statistics.median(takes) if takes else None
     stats.median_resolve_hours = statistics.median(resolves) if resolves else None
     return stats
-
-
-def queue_order(report: dict[str, Any]) -> tuple[int, datetime]:
-    """Urgent first, then oldest."""
-    created = report.get("created_at")
-    return (
-        0 if report.get("severity") == Severity.URGENT else 1,
-        created if isinstance(created, datetime) else datetime.max.replace(tzinfo=KZ_TZ),
-    )
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The service levels (minutes), from configuration."""
-
-    urgent_take: int = 15
-    take: int = 24 * 60
-    stale: int = 7 * 24 * 60
-
-
-def overdue_reason(report: dict[str, Any], now: datetime, limits: Thresholds) -> str | None:
-    """Why an open case is overdue now ('urgent', 'untaken' or 'stale'), or None when it is not."""
-    status = str(report.get("status"))
-    created = report.get("created_at")
-    if status == Status.NEW and isinstance(created, datetime):
-        age = now - created
-        if report.get("severity") == Severity.URGENT and age >= timedelta(minutes=limits.urgent_take):
-            return "urgent"
-        if age >= timedelta(minutes=limits.take):
-            return "untaken"
-        return None
-    updated = report.get("updated_at")
-    stale = isinstance(updated, datetime) and now - updated >= timedelta(minutes=limits.stale)
-    return "stale" if stale and status in {Status.IN_PROGRESS, Status.ESCALATED} else None
-
-
-def escalation_recipients(staff: list[StaffMember], category: str, region: str) -> list[StaffMember]:
-    """Who an urgent case nobody took is re-pushed to: every specialist on duty and every admin who may see it."""
-    return [
-        person
-        for person in staff
-        if person.active
-        and not person.unreachable
-        and may_see(person, category, region)
-        and (person.role == Role.ADMIN or (person.role in {Role.SPECIALIST, Role.CHILD_SAFETY} and person.on_duty))
-    ]
-
-
-def reminder_recipients(staff: list[StaffMember], report: dict[str, Any]) -> list[StaffMember]:
-    """Who hears that a case waits too long: its owner and its region's officers; when there is neither, the
-    specialists on duty; when nobody is on duty either, the admins."""
-    category, region = str(report.get("category")), str(report.get("region"))
-    reachable = [p for p in staff if p.active and not p.unreachable and may_see(p, category, region)]
-    owner = report.get("assignee")
-    chosen = [p for p in reachable if p.user_id == owner or (p.role == Role.REGIONAL and region in p.regions)]
-    if not chosen:
-        chosen = [p for p in reachable if p.role in {Role.SPECIALIST, Role.CHILD_SAFETY} and p.on_duty]
-    if not chosen:
-        chosen = [p for p in reachable if p.role == Role.ADMIN]
-    return chosen
-
-
-def digest_recipients(staff: list[StaffMember]) -> list[StaffMember]:
-    """Who gets the daily digest: every reachable regional officer and specialist (child-safety included)."""
-    return [
-        p
-        for p in staff
-        if p.active and not p.unreachable and p.role in {Role.REGIONAL, Role.SPECIALIST, Role.CHILD_SAFETY}
-    ]

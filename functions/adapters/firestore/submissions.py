@@ -1,0 +1,249 @@
+"""Storing reports: a new case or one more reporter on an open one (content index), evidence added later, /my,
+the outbox. The submitting service decides and renders; this module only reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+
+from functions.adapters.firestore.base import (
+    CONTENT,
+    REPORTERS,
+    REPORTS,
+    RETRY,
+    TIMEOUT,
+    transient_errors,
+)
+from functions.adapters.firestore.cases import CaseReads
+from functions.adapters.firestore.conversations import Conversations
+from functions.domain.case import Case
+from functions.domain.models import (
+    OPEN_STATUSES,
+    EvidenceItem,
+    MyReport,
+    ReportDraft,
+    Session,
+    Status,
+)
+from functions.domain.urls import content_key_for_media, content_key_for_url
+
+JoinOutcome = Literal["joined", "already_reporter", "changed"]
+
+
+@dataclass(frozen=True)
+class ContentMatch:
+    """What the content index says of a draft: its keys, the key documents found, the open case they name."""
+
+    keys: list[str]
+    found: dict[str, Any]
+    open_case: tuple[str, str] | None
+
+
+def content_keys(draft: ReportDraft) -> list[str]:
+    """The content-index keys of a draft: one per canonical link and one per media file."""
+    keys = [content_key_for_url(url) for url in draft.urls]
+    keys += [content_key_for_media(media.file_unique_id) for media in draft.media]
+    return list(dict.fromkeys(keys))
+
+
+class Submissions(Conversations, CaseReads):
+    """Cases as reporters make them; the session is written in the same transaction."""
+
+    # --- reports --------------------------------------------------------------------------------------
+    def match_content(self, draft: ReportDraft, *, look: bool) -> ContentMatch:
+        """The draft's content keys and, when asked to look, the open case they point at.
+
+        The first attempt does not look (a new report costs writes only: the batch that creates the case
+        creates its keys and fails when one exists); a retry looks.
+        """
+        keys = content_keys(draft) if draft.index_content else []
+        found = self._lookup_content(keys) if look else {}
+        return ContentMatch(keys=keys, found=found, open_case=self._open_case_of(found))
+
+    def _lookup_content(self, keys: list[str]) -> dict[str, firestore.DocumentSnapshot]:
+        refs = [self.client.collection(CONTENT).document(key) for key in keys]
+        with transient_errors():
+            snaps = list(self.client.get_all(refs, retry=RETRY, timeout=TIMEOUT))
+        return {snap.id: snap for snap in snaps if snap.exists}
+
+    def _open_case_of(self, found: dict[str, firestore.DocumentSnapshot]) -> tuple[str, str] | None:
+        """The (id, severity) of an open case one of the content keys points at."""
+        for snap in found.values():
+            data = snap.to_dict() or {}
+            report_id = data.get("report_id")
+            if not isinstance(report_id, str):
+                continue
+            with transient_errors():
+                report = (
+                    self.client.collection(REPORTS)
+                    .document(report_id)
+                    .get(["status", "severity"], retry=RETRY, timeout=TIMEOUT)
+                )
+            if report.exists and report.get("status") in {s.value for s in OPEN_STATUSES}:
+                return report_id, str(report.get("severity"))
+        return None
+
+    def create_case(self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None) -> bool:
+        """Store a new case with its content keys, first reporter and the session, in one atomic batch.
+
+        Hot documents are never read-modify-written: the case and its keys are created with `create()`
+        (first one wins). False when a key or the code exists already, or changed since it was read: the
+        caller looks again.
+        """
+        now = self.clock()
+        report = Case(
+            code=code,
+            status=Status.NEW,
+            category=draft.category,
+            severity=draft.severity,
+            region=draft.region,
+            urls=draft.urls,
+            media=draft.media,
+            reporter_count=1,
+            source=draft.source,
+            assignee=None,
+            child_in_danger=draft.child_in_danger,
+            description=draft.description,
+            reporter_role=draft.reporter_role,
+            content_keys=match.keys,
+            group_chat_id=draft.group_chat_id,
+            group_message_ids=draft.group_message_ids,
+            child_request=draft.child_request,
+            fanout_pending=True,
+            created_at=now,
+            updated_at=now,
+        ).to_document()
+        batch = self.client.batch()
+        report_ref = self.client.collection(REPORTS).document(code)
+        batch.create(report_ref, report)
+        for key in match.keys:
+            ref = self.client.collection(CONTENT).document(key)
+            if key in match.found:  # points at a closed case: repoint, unless someone else changed it meanwhile
+                batch.update(
+                    ref,
+                    {"report_id": code, "updated_at": now},
+                    option=self.client.write_option(last_update_time=match.found[key].update_time),
+                )
+            else:
+                batch.create(ref, {"report_id": code, "created_at": now, "updated_at": now})
+        batch.create(
+            report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
+            self._reporter_doc(draft, code, now, first=True),
+        )
+        if session is not None:
+            batch.set(self._session_ref(session.sid), self._session_doc(session))
+        try:
+            with transient_errors():
+                batch.commit(retry=RETRY, timeout=TIMEOUT)
+        except (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.NotFound):
+            return False
+        return True
+
+    def _reporter_doc(self, draft: ReportDraft, code: str, now: datetime, *, first: bool) -> dict[str, Any]:
+        return {
+            "user_id": draft.reporter_user_id,
+            "chat_id": draft.reporter_chat_id,
+            "lang": draft.reporter_lang,
+            "report_id": code,
+            "source": draft.source,
+            "first": first,
+            "event_pending": not first,
+            "created_at": now,
+        }
+
+    def join_case(self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None) -> JoinOutcome:
+        """One more reporter on an open case (a per-reporter document and a server-side increment), with the
+        session, in one batch: 'joined', 'already_reporter' (nothing written), or 'changed' (look again)."""
+        now = self.clock()
+        report_ref = self.client.collection(REPORTS).document(code)
+        reporter_ref = report_ref.collection(REPORTERS).document(str(draft.reporter_user_id))
+        batch = self.client.batch()
+        batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False))
+        batch.update(report_ref, {"reporter_count": firestore.Increment(1), "updated_at": now})
+        for key in match.keys:
+            if key not in match.found:
+                batch.create(
+                    self.client.collection(CONTENT).document(key),
+                    {"report_id": code, "created_at": now, "updated_at": now},
+                )
+        if session is not None:
+            batch.set(self._session_ref(session.sid), self._session_doc(session))
+        try:
+            with transient_errors():
+                batch.commit(retry=RETRY, timeout=TIMEOUT)
+        except gexc.AlreadyExists:
+            with transient_errors():
+                already = reporter_ref.get(["user_id"], retry=RETRY, timeout=TIMEOUT).exists
+            return "already_reporter" if already else "changed"  # changed: another key appeared meanwhile
+        return "joined"
+
+    def attach_evidence(self, code: str, item: EvidenceItem) -> None:
+        """Add a later album part to the case its first part made (idempotent)."""
+        now = self.clock()
+        keys = [content_key_for_url(url) for url in item.urls]
+        keys += [content_key_for_media(media.file_unique_id) for media in item.media]
+        with transient_errors():
+            self.client.collection(REPORTS).document(code).update(
+                {
+                    "urls": firestore.ArrayUnion(item.urls),
+                    "media": firestore.ArrayUnion([media.model_dump() for media in item.media]),
+                    "content_keys": firestore.ArrayUnion(keys),
+                    "updated_at": now,
+                },
+                retry=RETRY,
+                timeout=TIMEOUT,
+            )
+            for key in keys:
+                try:
+                    self.client.collection(CONTENT).document(key).create(
+                        {"report_id": code, "created_at": now, "updated_at": now}, retry=RETRY, timeout=TIMEOUT
+                    )
+                except gexc.AlreadyExists:
+                    continue
+
+    def my_reports(self, user_id: int, limit: int = 10) -> list[MyReport]:
+        """The reporter's latest cases with their current status."""
+        query = (
+            self.client.collection_group(REPORTERS)
+            .where(filter=firestore.FieldFilter("user_id", "==", user_id))
+            .order_by("created_at", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+        with transient_errors():
+            links = [snap.to_dict() or {} for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
+            refs = [self.client.collection(REPORTS).document(str(link["report_id"])) for link in links]
+            reports = {snap.id: snap for snap in self.client.get_all(refs, ["status"], retry=RETRY, timeout=TIMEOUT)}
+        mine: list[MyReport] = []
+        for link in links:
+            snap = reports.get(str(link["report_id"]))
+            if snap is not None and snap.exists:
+                mine.append(MyReport(code=snap.id, status=str(snap.get("status")), created_at=link["created_at"]))
+        return mine
+
+    # --- outbox ---------------------------------------------------------------------------------------
+    def pending_creations(self, older_than: datetime, limit: int = 200) -> list[str]:
+        """Cases whose creation event has not been fanned out yet."""
+        query = _pending(self.client.collection(REPORTS), "fanout_pending", older_than, limit)
+        with transient_errors():
+            return [snap.id for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
+
+    def pending_joins(self, older_than: datetime, limit: int = 200) -> list[tuple[str, int]]:
+        """(case, reporter) pairs whose join event has not been fanned out yet."""
+        query = _pending(self.client.collection_group(REPORTERS), "event_pending", older_than, limit)
+        with transient_errors():
+            rows = [snap.to_dict() or {} for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
+        return [(str(row["report_id"]), int(row["user_id"])) for row in rows]
+
+
+def _pending(source: Any, flag: str, older_than: datetime, limit: int) -> Any:
+    """The oldest documents still flagged for the outbox, created before the grace period ended."""
+    return (
+        source.where(filter=firestore.FieldFilter(flag, "==", True))
+        .where(filter=firestore.FieldFilter("created_at", "<", older_than))
+        .order_by("created_at")
+        .limit(limit)
+    )

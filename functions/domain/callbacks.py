@@ -1,0 +1,121 @@
+"""Callback data of every button, built and parsed in one place (Telegram allows 1-64 bytes).
+
+f:<flow>:<action>:<value>    a step of a reporter flow (report, profile, child, group region)
+lang:<lang>                  the language picker
+s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
+q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+MAX_CALLBACK_BYTES: Final = 64
+FLOW: Final = "f"
+LANG: Final = "lang"
+CASE: Final = "s"
+QUEUE: Final = "q"
+
+
+def prefix_of(data: str) -> str:
+    """The kind of a button: the part before the first ':'."""
+    return data.split(":", 1)[0]
+
+
+def fits(data: str) -> bool:
+    """Whether Telegram accepts this callback data (1-64 bytes)."""
+    return 1 <= len(data.encode()) <= MAX_CALLBACK_BYTES
+
+
+# --- reporter flows ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FlowPress:
+    """A press on a flow button."""
+
+    flow_id: str
+    action: str
+    value: str
+
+
+def flow(flow_id: str, action: str, value: str = "") -> str:
+    """Callback data of a flow button."""
+    return f"{FLOW}:{flow_id}:{action}:{value}"
+
+
+def parse_flow(data: str) -> FlowPress | None:
+    """The flow button pressed, or None when the data is not one."""
+    parts = data.split(":")
+    if len(parts) != 4 or parts[0] != FLOW:
+        return None
+    return FlowPress(flow_id=parts[1], action=parts[2], value=parts[3])
+
+
+# --- the language picker -----------------------------------------------------------------------------------
+def lang(code: str) -> str:
+    """Callback data of a language button."""
+    return f"{LANG}:{code}"
+
+
+def parse_lang(data: str) -> str | None:
+    """The language asked for (not yet checked), or None when the data is not a language button."""
+    return data[len(LANG) + 1 :] if data.startswith(f"{LANG}:") else None
+
+
+# --- staff cards -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CasePress:
+    """A press on a case card: the verb, the raw case code and an optional argument."""
+
+    verb: str
+    code: str
+    arg: str = ""
+
+
+def case(verb: str, code: str, arg: str = "") -> str:
+    """Callback data of a card button."""
+    return f"{CASE}:{verb}:{code}:{arg}" if arg else f"{CASE}:{verb}:{code}"
+
+
+def parse_case(data: str) -> CasePress | None:
+    """The card button pressed, or None when the data does not have a card button's shape."""
+    parts = data.split(":")
+    if len(parts) not in {3, 4}:
+        return None
+    return CasePress(verb=parts[1], code=parts[2], arg=parts[3] if len(parts) == 4 else "")
+
+
+# --- the queue ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueuePress:
+    """A press on the queue: turn to a page, or open a case."""
+
+    page: int | None = None
+    code: str | None = None
+
+
+def queue_page(page: int) -> str:
+    """Callback data of a queue page button."""
+    return f"{QUEUE}:p:{page}"
+
+
+def queue_case(code: str) -> str:
+    """Callback data of a queue button that opens a case."""
+    return f"{QUEUE}:c:{code}"
+
+
+def queue_shape_ok(data: str) -> bool:
+    """Whether the data has the queue's shape (q:<kind>:<value>)."""
+    return len(data.split(":")) == 3
+
+
+def parse_queue(data: str) -> QueuePress | None:
+    """The queue button pressed, or None when it is neither a page nor a case."""
+    parts = data.split(":")
+    if len(parts) != 3:
+        return None
+    if parts[1] == "p" and parts[2].isdigit():
+        return QueuePress(page=int(parts[2]))
+    if parts[1] == "c":
+        return QueuePress(code=parts[2])
+    return None

@@ -1,0 +1,81 @@
+"""Service-level rules: queue order, thresholds, when an open case is overdue and who hears of it. Pure, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from functions.domain.categories import Severity
+from functions.domain.models import Status
+from functions.domain.time import KZ_TZ
+from functions.domain.workflow import Role, StaffMember, may_see
+
+
+def queue_order(report: dict[str, Any]) -> tuple[int, datetime]:
+    """Urgent first, then oldest."""
+    created = report.get("created_at")
+    return (
+        0 if report.get("severity") == Severity.URGENT else 1,
+        created if isinstance(created, datetime) else datetime.max.replace(tzinfo=KZ_TZ),
+    )
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The service levels (minutes), from configuration."""
+
+    urgent_take: int = 15
+    take: int = 24 * 60
+    stale: int = 7 * 24 * 60
+
+
+def overdue_reason(report: dict[str, Any], now: datetime, limits: Thresholds) -> str | None:
+    """Why an open case is overdue now ('urgent', 'untaken' or 'stale'), or None when it is not."""
+    status = str(report.get("status"))
+    created = report.get("created_at")
+    if status == Status.NEW and isinstance(created, datetime):
+        age = now - created
+        if report.get("severity") == Severity.URGENT and age >= timedelta(minutes=limits.urgent_take):
+            return "urgent"
+        if age >= timedelta(minutes=limits.take):
+            return "untaken"
+        return None
+    updated = report.get("updated_at")
+    stale = isinstance(updated, datetime) and now - updated >= timedelta(minutes=limits.stale)
+    return "stale" if stale and status in {Status.IN_PROGRESS, Status.ESCALATED} else None
+
+
+def escalation_recipients(staff: list[StaffMember], category: str, region: str) -> list[StaffMember]:
+    """Who an urgent case nobody took is re-pushed to: every specialist on duty and every admin who may see it."""
+    return [
+        person
+        for person in staff
+        if person.active
+        and not person.unreachable
+        and may_see(person, category, region)
+        and (person.role == Role.ADMIN or (person.role in {Role.SPECIALIST, Role.CHILD_SAFETY} and person.on_duty))
+    ]
+
+
+def reminder_recipients(staff: list[StaffMember], report: dict[str, Any]) -> list[StaffMember]:
+    """Who hears that a case waits too long: its owner and its region's officers; when there is neither, the
+    specialists on duty; when nobody is on duty either, the admins."""
+    category, region = str(report.get("category")), str(report.get("region"))
+    reachable = [p for p in staff if p.active and not p.unreachable and may_see(p, category, region)]
+    owner = report.get("assignee")
+    chosen = [p for p in reachable if p.user_id == owner or (p.role == Role.REGIONAL and region in p.regions)]
+    if not chosen:
+        chosen = [p for p in reachable if p.role in {Role.SPECIALIST, Role.CHILD_SAFETY} and p.on_duty]
+    if not chosen:
+        chosen = [p for p in reachable if p.role == Role.ADMIN]
+    return chosen
+
+
+def digest_recipients(staff: list[StaffMember]) -> list[StaffMember]:
+    """Who gets the daily digest: every reachable regional officer and specialist (child-safety included)."""
+    return [
+        p
+        for p in staff
+        if p.active and not p.unreachable and p.role in {Role.REGIONAL, Role.SPECIALIST, Role.CHILD_SAFETY}
+    ]

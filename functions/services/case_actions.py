@@ -1,0 +1,235 @@
+"""What staff do to a case: the card's buttons, the state machine's transitions (the take race), /merge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final, Protocol
+
+from functions.domain import callbacks
+from functions.domain.case import Case
+from functions.domain.codes import normalise_case_code
+from functions.domain.events import ReportChanged
+from functions.domain.incoming import IncomingCallback, IncomingMessage
+from functions.domain.models import Outcome
+from functions.domain.workflow import Action, Refusal, StaffMember, check, may_see, target_status
+from functions.errors import TransientError
+from functions.i18n import t
+from functions.log import get_logger
+from functions.services import cards
+from functions.services.access import Access
+from functions.services.calls import answer, edit, edit_markup, send
+from functions.services.evidence import Evidence
+from functions.services.submit import EventSink
+
+log = get_logger("staff")
+
+NOTICES: Final = {
+    Action.TAKE: "taken",
+    Action.ESCALATE: "escalated",
+    Action.RESOLVE: "resolved",
+    Action.REJECT: "rejected",
+    Action.REOPEN: "reopened",
+}
+VERB_ACTION: Final = {
+    "take": Action.TAKE,
+    "esc": Action.ESCALATE,
+    "res": Action.RESOLVE,
+    "rej": Action.REJECT,
+    "reopen": Action.REOPEN,
+}
+TRANSITION_ATTEMPTS: Final = 6
+
+
+class CaseStorePort(Protocol):
+    """What case actions need from storage (CaseStore implements it)."""
+
+    def read_case(self, code: str) -> tuple[Case, Any] | None: ...
+    def apply_transition(
+        self,
+        code: str,
+        read_at: Any,
+        version: int,
+        changes: dict[str, Any],
+        event: dict[str, Any],
+        outbox: dict[str, Any] | None,
+    ) -> bool: ...
+    def move_reporters(self, source: str, target: str) -> int: ...
+
+
+class CaseActions:
+    """Card buttons and /merge, each authorised from the stored role and regions."""
+
+    def __init__(
+        self,
+        store: CaseStorePort,
+        access: Access,
+        evidence: Evidence,
+        events: EventSink,
+        reports_topic: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.access = access
+        self.evidence = evidence
+        self.events = events
+        self.reports_topic = reports_topic
+        self.clock = clock
+
+    # --- buttons ------------------------------------------------------------------------------------------
+    def button(self, press: IncomingCallback, lang: str) -> Outcome:
+        """A press on a card button (see domain.callbacks: s:<verb>:<code>[:<arg>])."""
+        parsed = callbacks.parse_case(press.data)
+        person = self.access.pressing(press.sender.user_id, lang)
+        if person is not None:
+            lang = person.lang
+        if parsed is None or press.chat_id is None or person is None:
+            return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
+        verb, code, arg = parsed.verb, normalise_case_code(parsed.code), parsed.arg
+        found = self.store.read_case(code) if code else None
+        if found is None or code is None:
+            return Outcome(body=answer(press.callback_id, t(lang, "case_not_found"), alert=True))
+        case, _ = found
+        if not may_see(person, case.category, case.region):
+            return Outcome(body=answer(press.callback_id, t(lang, "refuse_out_of_scope"), alert=True))
+        if verb in {"menu", "back"}:
+            keyboard = cards.card_keyboard(case, person, arg if verb == "menu" else None)
+            call = edit_markup(press.chat_id, press.message_id, keyboard)
+            return Outcome(direct=[call], body=answer(press.callback_id))
+        if verb in {"ev", "evok"}:
+            return self.evidence.show(press, person, case, lang, confirmed=verb == "evok")
+        action = VERB_ACTION.get(verb)
+        if action is None:
+            return Outcome(body=answer(press.callback_id, t(lang, "refuse_bad_argument"), alert=True))
+        return self._pressed(press, person, code, action, arg, lang)
+
+    def _pressed(
+        self, press: IncomingCallback, person: StaffMember, code: str, action: Action, arg: str, lang: str
+    ) -> Outcome:
+        done = self.transition(press.update_id, person, code, action, arg)
+        if isinstance(done, str):
+            return Outcome(body=answer(press.callback_id, done, alert=True))
+        owner = person.name if action == Action.TAKE else self.access.owner_name(done)
+        text, keyboard = cards.render_card(done, person, self.clock(), owner)
+        status = t(lang, f"status_{done.status.value}")
+        return Outcome(
+            direct=[edit(int(press.chat_id or 0), press.message_id, text, keyboard)],
+            body=answer(press.callback_id, t(lang, "action_done", code=code, status=status)),
+        )
+
+    # --- the state machine --------------------------------------------------------------------------------
+    def transition(
+        self,
+        update_id: int,
+        person: StaffMember,
+        code: str,
+        action: Action,
+        arg: str,
+        extra: dict[str, Any] | None = None,
+        notice: str | None = None,
+    ) -> Case | str:
+        """Move a case by the state machine: the updated case, or why not (a text in the person's language).
+
+        The write is a precondition write (the case must not have changed since it was read), so of many
+        people pressing at once exactly one succeeds; the others re-read and are told what happened.
+        """
+        lang = person.lang
+        for _attempt in range(TRANSITION_ATTEMPTS):
+            found = self.store.read_case(code)
+            if found is None:
+                return t(lang, "case_not_found")
+            case, read_at = found
+            view = case.view()
+            refusal = check(person, view, action, arg)
+            if refusal is not None:
+                return self._refusal_text(lang, refusal, case)
+            to_status = target_status(action)
+            changes: dict[str, Any] = {"status": to_status.value}
+            if action == Action.TAKE:
+                changes["assignee"] = person.user_id
+                changes["taken_at"] = self.clock()
+            if action == Action.REOPEN:
+                changes["assignee"] = case.assignee or person.user_id
+                changes["outcome"] = None
+            if action == Action.ESCALATE:
+                changes["escalated_to"] = arg
+                changes["escalated_at"] = self.clock()
+            if action in {Action.RESOLVE, Action.REJECT}:
+                changes["outcome"] = arg
+                changes["closed_at"] = self.clock()
+            changes |= extra or {}
+            version = case.version
+            told = notice or NOTICES[action]
+            event = ReportChanged(
+                event_id=f"changed-{code}-v{version + 1}",
+                report_id=code,
+                occurred_at=self.clock(),
+                from_status=view.status.value,
+                to_status=to_status.value,
+            )
+            argument = str((extra or {}).get("merged_into") or arg)
+            outbox = event.model_dump(mode="json") | {"notice": told, "argument": argument}
+            audit = {
+                "type": "transition",
+                "action": action.value,
+                "by": person.user_id,
+                "from": view.status.value,
+                "to": to_status.value,
+                "note": argument or None,
+                "update_id": update_id,
+            }
+            if self.store.apply_transition(code, read_at, version, changes, audit, outbox):
+                log.info("case changed", extra={"report_id": code, "action": action.value, "by": person.user_id})
+                self._publish(event, told, argument)
+                return case.model_copy(update=changes | {"status": to_status, "version": version + 1})
+        raise TransientError(f"case {code} kept changing")
+
+    # --- /merge -------------------------------------------------------------------------------------------
+    def merge(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
+        """/merge <duplicate> <main>: the duplicate is rejected into the main case, its reporters move with it."""
+        person = self.access.in_private(message, lang)
+        if isinstance(person, Outcome):
+            return person
+        lang, chat_id = person.lang, message.chat_id
+        parts = arg.split()
+        codes = [normalise_case_code(part) for part in parts]
+        if len(codes) != 2 or None in codes or codes[0] == codes[1]:
+            return Outcome(body=send(chat_id, t(lang, "merge_usage")))
+        duplicate, main = str(codes[0]), str(codes[1])
+        found = self.store.read_case(main)
+        if found is None:
+            return Outcome(body=send(chat_id, t(lang, "case_not_found")))
+        target, _ = found
+        if not may_see(person, target.category, target.region):
+            return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+        if not target.is_open:
+            return Outcome(body=send(chat_id, t(lang, "merge_main_closed", code=main)))
+        done = self.transition(
+            message.update_id,
+            person,
+            duplicate,
+            Action.REJECT,
+            "duplicate",
+            extra={"merged_into": main},
+            notice="merged",
+        )
+        if isinstance(done, str):
+            return Outcome(body=send(chat_id, done))
+        moved = self.store.move_reporters(duplicate, main)
+        log.info("cases merged", extra={"report_id": duplicate, "into": main, "reporters": moved})
+        return Outcome(body=send(chat_id, t(lang, "merged", duplicate=duplicate, main=main, count=moved)))
+
+    def _publish(self, event: ReportChanged, notice: str, arg: str) -> None:
+        try:
+            self.events.publish(
+                self.reports_topic, event, type=event.type, report_id=event.report_id, notice=notice, argument=arg
+            )
+        except TransientError:
+            log.warning("event not published; tick will retry", extra={"report_id": event.report_id})
+
+    def _refusal_text(self, lang: str, refusal: Refusal, case: Case) -> str:
+        if refusal == Refusal.TAKEN:
+            return t(lang, "refuse_taken", name=self.access.owner_name(case) or "—")
+        if refusal == Refusal.ILLEGAL:
+            return t(lang, "refuse_illegal", status=t(lang, f"status_{case.status.value}"))
+        return t(lang, f"refuse_{refusal.value}")

@@ -1,0 +1,243 @@
+"""Staff finding their work: /queue (and its buttons), /case, /find, /hold."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final, Protocol
+
+from functions.domain import callbacks
+from functions.domain.case import Case
+from functions.domain.codes import normalise_case_code
+from functions.domain.incoming import IncomingCallback, IncomingMessage
+from functions.domain.models import Outcome
+from functions.domain.sla import queue_order
+from functions.domain.statistics import CLOSED_STATUSES, QUEUE_FIELDS
+from functions.domain.time import KZ_TZ
+from functions.domain.urls import canonical_url, content_key_for_url, extract_urls
+from functions.domain.workflow import Role, StaffMember, actions_for, may_see
+from functions.i18n import t
+from functions.log import get_logger
+from functions.services import cards
+from functions.services.access import Access
+from functions.services.calls import Keyboard, answer, edit, send
+from functions.services.keyboards import button, markup
+from functions.services.texts import chunks
+
+log = get_logger("oversight")
+
+COMMANDS: Final[tuple[str, ...]] = ("queue", "case", "find", "hold")
+PAGE_SIZE: Final = 8
+MAX_PAGES: Final = 200
+
+
+class LookupStore(Protocol):
+    """What finding cases needs from storage (OversightStore implements it)."""
+
+    def all_staff(self) -> list[StaffMember]: ...
+    def get_case(self, code: str) -> Case | None: ...
+    def events_of(self, code: str) -> list[dict[str, Any]]: ...
+    def case_of_content(self, key: str) -> str | None: ...
+    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[dict[str, Any]]: ...
+    def set_legal_hold(self, code: str, on: bool, by: int, event_id: str) -> bool: ...
+    def rewind_state(self, name: str, field_name: str, to: datetime) -> None: ...
+
+
+class CaseLookup:
+    """Staff see their work. Every request is authorised from the stored role."""
+
+    def __init__(self, store: LookupStore, access: Access, clock: Callable[[], datetime], retention: timedelta) -> None:
+        self.store = store
+        self.access = access
+        self.clock = clock
+        self.retention = retention
+
+    def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
+        """Handle /queue, /case, /find, /hold (private chats only: the answers name cases)."""
+        person = self.access.in_private(message, lang)
+        if isinstance(person, Outcome):
+            return person
+        if name == "queue":
+            return self.queue(person, message.chat_id, 0, None)
+        if name in {"case", "find"}:
+            return self.find(person, message.chat_id, arg, usage=f"{name}_usage")
+        if name == "hold":
+            return self.hold(message.update_id, person, message.chat_id, arg)
+        return None
+
+    def button(self, press: IncomingCallback, lang: str) -> Outcome:
+        """A press on a queue button: turn the page, or open a case."""
+        person = self.access.pressing(press.sender.user_id, lang)
+        if person is None or press.chat_id is None or not callbacks.queue_shape_ok(press.data):
+            return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
+        pressed = callbacks.parse_queue(press.data)
+        if pressed is not None and pressed.page is not None:
+            outcome = self.queue(person, press.chat_id, pressed.page, press.message_id)
+            return Outcome(direct=outcome.direct, body=answer(press.callback_id))
+        if pressed is not None and pressed.code is not None:
+            outcome = self.find(person, press.chat_id, pressed.code, usage="case_usage")
+            opened = [*outcome.direct, *([outcome.body] if outcome.body else [])]
+            return Outcome(direct=opened, body=answer(press.callback_id))
+        return Outcome(body=answer(press.callback_id, t(person.lang, "stale_button")))
+
+    # --- /queue -------------------------------------------------------------------------------------------
+    def queue(self, person: StaffMember, chat_id: int, page: int, message_id: int | None) -> Outcome:
+        """The open cases this person may act on, urgent first then oldest, one page (a new message or an edit)."""
+        lang = person.lang
+        regions = tuple(person.regions) if person.role == Role.REGIONAL else None
+        rows = self.store.open_cases(regions, QUEUE_FIELDS)
+        mine = [
+            r
+            for r in rows
+            if may_see(person, str(r.get("category")), str(r.get("region")))
+            and actions_for(person, Case.from_document(str(r["id"]), r).view())
+        ]
+        mine.sort(key=queue_order)
+        if not mine:
+            text, keyboard = t(lang, "queue_empty"), None
+        else:
+            pages = min(MAX_PAGES, math.ceil(len(mine) / PAGE_SIZE))
+            page = max(0, min(page, pages - 1))
+            shown = mine[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+            now = self.clock()
+            lines = [t(lang, "queue_header", total=len(mine), page=page + 1, pages=pages)]
+            lines += [self._queue_line(lang, r, now) for r in shown]
+            text = "\n".join(lines)[:4096]
+            keyboard = self._queue_keyboard(shown, page, pages)
+        if message_id is not None:
+            return Outcome(direct=[edit(chat_id, message_id, text, keyboard)])
+        return Outcome(body=send(chat_id, text, keyboard))
+
+    @staticmethod
+    def _queue_line(lang: str, report: dict[str, Any], now: datetime) -> str:
+        severity = str(report.get("severity", "normal"))
+        line = t(
+            lang,
+            "queue_line",
+            icon=cards.SEVERITY_ICON.get(severity, ""),
+            code=report["id"],
+            category=t(lang, f"cat_{report.get('category', 'other')}"),
+            region=t(lang, f"region_{report['region']}") if report.get("region") else "—",
+            age=cards.age_text(lang, report.get("created_at"), now),
+            status=t(lang, f"status_{report.get('status', 'new')}"),
+        )
+        return f"⏰ {line}" if report.get("sla_escalated_at") and report.get("status") == "new" else line
+
+    @staticmethod
+    def _queue_keyboard(shown: list[dict[str, Any]], page: int, pages: int) -> Keyboard:
+        opens = [
+            button(
+                f"{cards.SEVERITY_ICON.get(str(r.get('severity')), '')} {r['id']}", callbacks.queue_case(str(r["id"]))
+            )
+            for r in shown
+        ]
+        rows = [opens[i : i + 2] for i in range(0, len(opens), 2)]
+        nav = []
+        if page > 0:
+            nav.append(button(f"◀ {page}", callbacks.queue_page(page - 1)))
+        if page + 1 < pages:
+            nav.append(button(f"{page + 2} ▶", callbacks.queue_page(page + 1)))
+        if nav:
+            rows.append(nav)
+        return markup(rows)
+
+    # --- /case, /find -------------------------------------------------------------------------------------
+    def find(self, person: StaffMember, chat_id: int, arg: str, usage: str) -> Outcome:
+        """A case by its code, or by a link to its content; with the card and the whole history."""
+        lang = person.lang
+        text = arg.strip()
+        if not text:
+            return Outcome(body=send(chat_id, t(lang, usage)))
+        code = normalise_case_code(text)
+        if code is None and usage == "find_usage":
+            links = extract_urls(text) or [u for u in [canonical_url(text)] if u]
+            found = self.store.case_of_content(content_key_for_url(links[0])) if links else None
+            if found is None:
+                return Outcome(body=send(chat_id, t(lang, "find_none")))
+            code = found
+        if code is None:
+            return Outcome(body=send(chat_id, t(lang, usage)))
+        report = self.store.get_case(code)
+        if report is None:
+            return Outcome(body=send(chat_id, t(lang, "case_not_found")))
+        if not may_see(person, report.category, report.region):
+            return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+        names = {p.user_id: p.name for p in self.store.all_staff()}
+        assignee = report.assignee
+        owner = (names.get(assignee) or str(assignee)) if assignee is not None else None
+        card_text, keyboard = cards.render_card(report, person, self.clock(), owner)
+        if report.legal_hold:
+            card_text += "\n" + t(lang, "case_legal_hold")
+        if report.purged_at:
+            card_text += "\n" + t(lang, "case_purged")
+        history = [t(lang, "history_header")]
+        history += [self._history_line(lang, event, names) for event in self.store.events_of(code)]
+        calls = [send(chat_id, part) for part in chunks(history)]
+        card = send(chat_id, card_text[:4096], keyboard if keyboard["inline_keyboard"] else None)
+        log.info("case opened", extra={"report_id": code, "by": person.user_id})
+        return Outcome(direct=calls, body=card)
+
+    @staticmethod
+    def _history_line(lang: str, event: dict[str, Any], names: dict[int, str]) -> str:
+        at = event.get("at")
+        when = at.astimezone(KZ_TZ).strftime("%d.%m.%Y %H:%M") if isinstance(at, datetime) else "—"
+        by = event.get("by")
+        who = (names.get(by) or str(by)) if isinstance(by, int) else t(lang, "who_system")
+        kind = str(event.get("type") or "")
+        action = str(event.get("action") or "")
+        note = event.get("note")
+        if kind == "created":
+            what = t(lang, "hist_created", source=t(lang, f"source_{note if note == 'group' else 'private'}"))
+        elif kind == "transition":
+            what = t(lang, "hist_transition", status=t(lang, f"status_{event.get('to', 'new')}"))
+            prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}.get(action)
+            if prefix and note:
+                what += f" ({t(lang, f'{prefix}_{note}')})"
+        elif kind == "note":
+            what = (
+                t(lang, "hist_note", text=str(event["text"])[:500])
+                if event.get("text")
+                else t(lang, "hist_note_purged")
+            )
+        elif kind == "evidence_view":
+            what = t(lang, "hist_evidence_view")
+        elif kind == "sla" and action in {"escalated", "reminded", "stale"}:
+            what = t(lang, f"hist_sla_{action}")
+        elif kind == "legal_hold":
+            what = t(lang, "hist_hold_on" if action == "on" else "hist_hold_off")
+        elif kind == "purged":
+            what = t(lang, "hist_purged")
+        else:
+            what = kind.replace("_", " ") or "—"
+        return t(lang, "history_line", time=when, who=who, what=what)
+
+    # --- /hold ----------------------------------------------------------------------------------------------
+    def hold(self, update_id: int, person: StaffMember, chat_id: int, arg: str) -> Outcome:
+        """Admins put a case under legal hold (kept past retention) or release it."""
+        lang = person.lang
+        if person.role != Role.ADMIN:
+            return Outcome(body=send(chat_id, t(lang, "admins_only")))
+        parts = arg.split()
+        code = normalise_case_code(parts[0]) if parts else None
+        if code is None or len(parts) != 2 or parts[1].lower() not in {"on", "off"}:
+            return Outcome(body=send(chat_id, t(lang, "hold_usage")))
+        on = parts[1].lower() == "on"
+        report = self.store.get_case(code)
+        if report is None or not self.store.set_legal_hold(code, on, person.user_id, f"hold-{update_id}"):
+            return Outcome(body=send(chat_id, t(lang, "case_not_found")))
+        log.info("legal hold", extra={"report_id": code, "on": on, "by": person.user_id})
+        if on:
+            key = "hold_on_purged" if report.purged_at else "hold_on"
+            return Outcome(body=send(chat_id, t(lang, key, code=code)))
+        closed_at = report.closed_at
+        expired = (
+            report.status.value in CLOSED_STATUSES
+            and not report.purged_at
+            and closed_at is not None
+            and closed_at < self.clock() - self.retention
+        )
+        if expired and closed_at is not None:
+            self.store.rewind_state("sla", "purge_through", closed_at)  # tick's next sweep purges it
+            return Outcome(body=send(chat_id, t(lang, "hold_off_expired", code=code)))
+        return Outcome(body=send(chat_id, t(lang, "hold_off", code=code)))

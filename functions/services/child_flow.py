@@ -1,0 +1,88 @@
+"""A child writing to the bot: never asked for evidence or details; kind words, helplines, an offer of an adult."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from functions.domain.incoming import IncomingCallback
+from functions.domain.models import EvidenceItem, Outcome, Profile, ReportDraft, Session, SubmitResult
+from functions.i18n import t
+from functions.services import keyboards as kb
+from functions.services.calls import answer, edit, send
+from functions.services.sessions import Context, Sessions
+from functions.services.submit import Submitter, merge_items
+
+
+class ChildStore(Protocol):
+    """What the child flow needs from storage (FirestoreStore implements it)."""
+
+    def add_item(self, sid: str, flow_id: str, item: EvidenceItem) -> None: ...
+    def list_items(self, sid: str, flow_id: str) -> list[EvidenceItem]: ...
+    def claim_album(self, sid: str, media_group_id: str, update_id: int) -> int: ...
+
+
+class ChildFlow:
+    """The child's conversation: an offer of a contact with an adult, a child's request when accepted."""
+
+    def __init__(self, store: ChildStore, sessions: Sessions, submitter: Submitter) -> None:
+        self.store = store
+        self.sessions = sessions
+        self.submitter = submitter
+
+    def start(self, ctx: Context, profile: Profile, first: EvidenceItem | None) -> Outcome:
+        """Kind words and the helplines, with the offer of an adult to talk to."""
+        session = self.sessions.new(ctx, "child", "child_offer")
+        session.region = profile.region
+        session.role = "child"
+        if first is not None:
+            self.store.add_item(ctx.sid, session.flow_id, first)
+        keyboard = kb.child_offer(ctx.lang, session.flow_id)
+        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_support"), keyboard)))
+
+    def collect(self, ctx: Context, child: Session, item: EvidenceItem) -> Outcome:
+        """Something the child sends while the offer stands: kept, acknowledged once per album."""
+        self.store.add_item(ctx.sid, child.flow_id, item)
+        if (
+            item.media_group_id is not None
+            and self.store.claim_album(ctx.sid, item.media_group_id, ctx.update_id) != ctx.update_id
+        ):
+            return Outcome()
+        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_got_it")))
+
+    def step(self, ctx: Context, session: Session, press: IncomingCallback, value: str) -> Outcome:
+        """The child's answer to the offer: no thanks, or a contact (a child's request for staff)."""
+        lang = session.lang
+        message_id = press.message_id
+        if value == "no":
+            session.step = "done"
+            edited = edit(ctx.chat_id, message_id, t(lang, "child_no_thanks"))
+            return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))
+        if value != "contact":
+            return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
+        items = self.store.list_items(ctx.sid, session.flow_id)
+        urls, media = merge_items(items)
+        draft = ReportDraft(
+            category="other",
+            severity="urgent",
+            region=session.region or "",
+            urls=urls,
+            media=media,
+            source="private",
+            child_in_danger=False,
+            description=None,
+            reporter_role="child",
+            reporter_user_id=ctx.user_id,
+            reporter_chat_id=ctx.chat_id,
+            reporter_lang=lang,
+            child_request=True,
+            index_content=False,
+        )
+        session.last_update_id = ctx.update_id
+
+        def outcome_for(result: SubmitResult) -> str:
+            text = t(lang, "child_contact_created", code=result.code)
+            return Outcome(
+                direct=[edit(ctx.chat_id, message_id, text)], body=answer(press.callback_id)
+            ).model_dump_json()
+
+        return self.submitter.submit(draft, session, outcome_for)[1]

@@ -1,0 +1,178 @@
+"""Leadership sees the picture: /stats (a chart and a summary) and /export (a spreadsheet).
+
+Charts and spreadsheets are made by functions.services.charts and .export, imported only by /stats and
+/export: matplotlib and openpyxl never load for any other request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final, Protocol
+
+from functions.domain.incoming import IncomingMessage
+from functions.domain.models import Outcome
+from functions.domain.statistics import (
+    EXPORT_FIELDS,
+    FACT_FIELDS,
+    Request,
+    Stats,
+    compute,
+    facts_of,
+    parse_request,
+    scope_regions,
+)
+from functions.domain.time import KZ_TZ
+from functions.domain.workflow import Role, StaffMember, may_see
+from functions.i18n import plural, t
+from functions.log import get_logger
+from functions.services.access import Access
+from functions.services.calls import send, upload
+from functions.services.texts import duration_text
+
+log = get_logger("oversight")
+
+COMMANDS: Final[tuple[str, ...]] = ("stats", "export")
+MAX_CATEGORY_LINES: Final = 8
+
+
+class StatsStore(Protocol):
+    """What statistics need from storage (OversightStore implements it)."""
+
+    def cases_created(
+        self, since: datetime, until: datetime, regions: tuple[str, ...] | None, fields: Sequence[str] | None
+    ) -> list[dict[str, Any]]: ...
+    def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
+    def record_export(self, by: int, days: int, region: str | None, personal: bool, rows: int) -> None: ...
+
+
+class Statistics:
+    """Counts, medians, charts and spreadsheets of the cases in a person's scope."""
+
+    def __init__(self, store: StatsStore, access: Access, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.access = access
+        self.clock = clock
+
+    def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
+        """Handle /stats and /export (private chats only)."""
+        person = self.access.in_private(message, lang)
+        if isinstance(person, Outcome):
+            return person
+        if name == "stats":
+            return self.stats(person, message.chat_id, arg)
+        if name == "export":
+            return self.export(person, message.chat_id, arg)
+        return None
+
+    # --- /stats ---------------------------------------------------------------------------------------------
+    def scope_name(self, lang: str, regions: tuple[str, ...] | None) -> str:
+        """The scope in words: all regions, or the regions' names."""
+        if regions is None:
+            return t(lang, "all_regions")
+        return ", ".join(t(lang, f"region_{code}") for code in regions)
+
+    def compute_stats(self, person: StaffMember, request: Request) -> tuple[Stats, tuple[str, ...] | None] | None:
+        """The statistics this person may see for the request; None when the region asked is not theirs."""
+        regions = scope_regions(person, request.region)
+        if regions == ():
+            return None
+        until = self.clock()
+        since = until - timedelta(days=request.days)
+        rows = self.store.cases_created(since, until, regions, FACT_FIELDS)
+        facts = [f for f in (facts_of(r) for r in rows) if f is not None]
+        return compute(facts, since, until, regions), regions
+
+    def stats(self, person: StaffMember, chat_id: int, arg: str) -> Outcome:
+        """Counts by status, category and region, median times, as a chart and a short summary."""
+        lang = person.lang
+        request = parse_request(arg)
+        if request.bad or request.personal:
+            return Outcome(body=send(chat_id, t(lang, "stats_usage")))
+        computed = self.compute_stats(person, request)
+        if computed is None:
+            return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+        stats, regions = computed
+        scope = self.scope_name(lang, regions)
+        summary = summary_text(lang, stats, scope)
+        log.info("stats", extra={"by": person.user_id, "days": request.days, "cases": stats.total})
+        if stats.total == 0:
+            return Outcome(body=send(chat_id, summary))
+        from functions.services import charts
+
+        png = charts.render(stats, lang, scope)
+        caption = t(lang, "stats_caption", days=request.days, scope=scope)
+        photo = upload("sendPhoto", "photo", chat_id, png, "qorgau-stats.png", caption)
+        return Outcome(direct=[photo], body=send(chat_id, summary[:4096]))
+
+    # --- /export --------------------------------------------------------------------------------------------
+    def export(self, person: StaffMember, chat_id: int, arg: str) -> Outcome:
+        """A spreadsheet of the cases in scope; reporter ids only when an admin asks for them (pii)."""
+        lang = person.lang
+        request = parse_request(arg)
+        if request.bad:
+            return Outcome(body=send(chat_id, t(lang, "export_usage")))
+        if request.personal and person.role != Role.ADMIN:
+            return Outcome(body=send(chat_id, t(lang, "export_pii_admins_only")))
+        regions = scope_regions(person, request.region)
+        if regions == ():
+            return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+        until = self.clock()
+        since = until - timedelta(days=request.days)
+        rows = [
+            r
+            for r in self.store.cases_created(since, until, regions, EXPORT_FIELDS)
+            if may_see(person, str(r.get("category")), str(r.get("region")))
+        ]
+        rows.sort(key=lambda r: r.get("created_at") or until)
+        reporters = self.store.reporter_ids_since(since) if request.personal else None
+        facts = [f for f in (facts_of(r) for r in rows) if f is not None]
+        stats = compute(facts, since, until, regions)
+        scope = self.scope_name(lang, regions)
+        from functions.services import export
+
+        data = export.workbook(rows, stats, lang, scope, reporters)
+        self.store.record_export(person.user_id, request.days, request.region, request.personal, len(rows))
+        log.info(
+            "export",
+            extra={"by": person.user_id, "days": request.days, "rows": len(rows), "personal": request.personal},
+        )
+        day = until.astimezone(KZ_TZ).strftime("%Y%m%d")
+        filename = f"qorgau-{request.days}d-{request.region or 'all'}-{day}.xlsx"
+        caption = plural(lang, "export_caption", len(rows), rows=len(rows), days=request.days, scope=scope)
+        if request.personal:
+            caption += "\n" + t(lang, "export_personal_note")
+        return Outcome(direct=[upload("sendDocument", "document", chat_id, data, filename, caption)])
+
+
+def median_text(lang: str, minutes: float | None) -> str:
+    """A median duration, or 'no data'."""
+    if minutes is None:
+        return t(lang, "stats_no_data")
+    return duration_text(lang, timedelta(minutes=minutes))
+
+
+def summary_text(lang: str, stats: Stats, scope: str) -> str:
+    """The short text that goes with the chart."""
+    since = stats.since.astimezone(KZ_TZ).strftime("%d.%m.%Y")
+    until = stats.until.astimezone(KZ_TZ).strftime("%d.%m.%Y")
+    lines = [t(lang, "stats_header", days=stats.days, since=since, until=until, scope=scope)]
+    if stats.total == 0:
+        lines.append(t(lang, "stats_none"))
+        return "\n".join(lines)
+    lines.append(t(lang, "stats_total", n=stats.total))
+    statuses = ", ".join(f"{t(lang, f'status_{s}')}: {stats.shown(n)}" for s, n in stats.by_status.items())
+    lines.append(t(lang, "stats_by_status", list=statuses))
+    lines.append(t(lang, "stats_by_category"))
+    ordered = sorted(stats.by_category.items(), key=lambda item: -item[1])
+    lines += [f"• {t(lang, f'cat_{c}')}: {stats.shown(n)}" for c, n in ordered[:MAX_CATEGORY_LINES]]
+    busiest = sorted(((r, n) for r, n in stats.by_region.items() if n), key=lambda item: -item[1])
+    if len(stats.by_region) > 1 and busiest:
+        lines.append(t(lang, "stats_top_regions"))
+        lines += [f"• {t(lang, f'region_{r}')}: {n}" for r, n in busiest[:5]]
+    lines.append(t(lang, "stats_median_take", value=median_text(lang, stats.median_take_minutes), n=stats.taken))
+    resolve = stats.median_resolve_hours * 60 if stats.median_resolve_hours is not None else None
+    lines.append(t(lang, "stats_median_resolve", value=median_text(lang, resolve), n=stats.resolved))
+    if stats.narrow:
+        lines.append(t(lang, "stats_small_note"))
+    return "\n".join(lines)

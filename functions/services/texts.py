@@ -1,0 +1,49 @@
+"""Small text pieces shared by the staff texts: durations, one case per line, long texts split for Telegram."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from functions.domain.time import coarse
+from functions.i18n import t
+from functions.services.cards import SEVERITY_ICON
+
+MAX_TEXT: Final = 4096
+
+
+def duration_text(lang: str, delta: timedelta) -> str:
+    """A coarse, short duration: minutes under two hours, hours under two days, then days."""
+    unit, count = coarse(delta, minutes_below=120)
+    return t(lang, f"dur_{unit}", n=count)
+
+
+def case_line(lang: str, report: dict[str, Any], reason: str, now: datetime) -> str:
+    """One case in a reminder or digest: icon, code, category, region and why it waits."""
+    since = report.get("created_at") if reason in {"urgent", "untaken"} else report.get("updated_at")
+    waited = now - since if isinstance(since, datetime) else timedelta(0)
+    return t(
+        lang,
+        "item_line",
+        icon=SEVERITY_ICON.get(str(report.get("severity")), ""),
+        code=report["id"],
+        category=t(lang, f"cat_{report.get('category', 'other')}"),
+        region=t(lang, f"region_{report['region']}") if report.get("region") else "—",
+        reason=t(lang, f"overdue_{reason}", age=duration_text(lang, waited)),
+    )
+
+
+def chunks(lines: list[str], limit: int = MAX_TEXT) -> list[str]:
+    """Join lines into as few texts of at most limit characters as it takes."""
+    texts: list[str] = []
+    current = ""
+    for whole in lines:
+        line = whole[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            texts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        texts.append(current)
+    return texts
