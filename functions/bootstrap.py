@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from functions.services.submit import Submitter
     from functions.services.ticker import Ticker
     from functions.services.timed import TimedOversight
+    from functions.takedown_root import TakedownWiring
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -200,6 +201,7 @@ class Services:
         from functions.services.staff_admin import StaffAdmin
         from functions.services.stats import COMMANDS as STATS_COMMANDS
         from functions.services.stats import Statistics
+        from functions.services.takedown_actions import COMMANDS as TAKEDOWN_COMMANDS
 
         config = settings()
         store, cases, access, submitter = self.store(), self.cases(), self.access(), self.submitter()
@@ -219,11 +221,13 @@ class Services:
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
         retention = timedelta(days=config.retention_days)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
-        statistics = Statistics(self.oversight_store(), access, self.clock)
+        statistics = Statistics(self.oversight_store(), access, self.clock, self.takedown().store().links_since)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
+        takedown = self.takedown().actions()
+        commands |= dict.fromkeys(TAKEDOWN_COMMANDS, takedown.command)
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
@@ -233,9 +237,27 @@ class Services:
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
             staff=StaffDesk(
-                commands=commands, buttons={"s": actions.button, "q": lookup.button}, reply=Notes(cases, access).reply
+                commands=commands,
+                buttons={"s": actions.button, "q": lookup.button, "t": takedown.button},
+                reply=Notes(cases, access).reply,
             ),
         )
+
+    def takedown(self) -> TakedownWiring:
+        """The takedown track: its store, the checker run (tick), the card's takedown buttons."""
+
+        def build() -> TakedownWiring:
+            from functions.services.case_actions import CaseActions
+            from functions.services.evidence import Evidence
+            from functions.takedown_root import TakedownWiring
+
+            def actions() -> CaseActions:
+                cases, topic = self.cases(), settings().reports_topic
+                return CaseActions(cases, self.access(), Evidence(cases), LazyPublisher(), topic, self.clock)
+
+            return TakedownWiring(settings(), firestore_client, LazyPublisher(), self.clock, actions, self.access)
+
+        return _once(self._cache, "takedown", build)
 
     def fanout(self) -> FanOut:
         """The fan-out use case."""
@@ -243,7 +265,8 @@ class Services:
         def build() -> FanOut:
             from functions.services.fanout import FanOut
 
-            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock)
+            track = self.takedown().tracking().track
+            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, track)
 
         return _once(self._cache, "fanout", build)
 
@@ -255,7 +278,7 @@ class Services:
             from functions.services.pacing import Pacer
 
             pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
-            return Delivery(self.cases(), telegram(), pacer, self.clock)
+            return Delivery(self.cases(), telegram(), pacer, self.clock, links=self.takedown().links_of)
 
         return _once(self._cache, "delivery", build)
 
@@ -290,6 +313,7 @@ class Services:
                 digest_hour=config.digest_hour,
                 retention=timedelta(days=config.retention_days),
                 clock=self.clock,
+                links=self.takedown().store().links_since,
             )
 
         return _once(self._cache, "timed", build)
@@ -300,7 +324,8 @@ class Services:
         def build() -> Ticker:
             from functions.services.ticker import Ticker
 
-            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed())
+            links = self.takedown().link_checks()
+            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), links)
 
         return _once(self._cache, "ticker", build)
 
@@ -362,3 +387,8 @@ def ticker() -> Ticker:
 def timed(on_clock: Clock | None = None) -> TimedOversight:
     """The timed oversight (a fresh one on another clock, for time travel)."""
     return (build(on_clock) if on_clock is not None else _default).timed()
+
+
+def takedown() -> TakedownWiring:
+    """The takedown track on the real clock."""
+    return _default.takedown()

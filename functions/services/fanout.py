@@ -19,7 +19,7 @@ from functions.log import get_logger
 
 log = get_logger("fanout")
 
-NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected", "merged"})
+NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected", "merged", "content_removed"})
 JOIN_REFRESH_BUCKET_SECONDS: Final = 30
 
 
@@ -46,11 +46,19 @@ class JobSink(Protocol):
 class FanOut:
     """Routes case events to staff cards and reporter notices."""
 
-    def __init__(self, store: FanoutStore, jobs: JobSink, deliveries_topic: str, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: FanoutStore,
+        jobs: JobSink,
+        deliveries_topic: str,
+        clock: Callable[[], datetime],
+        track_links: Callable[[Case], int] | None = None,
+    ) -> None:
         self.store = store
         self.jobs = jobs
         self.deliveries_topic = deliveries_topic
         self.clock = clock
+        self.track_links = track_links  # starts the takedown track of a new or joined case's links
 
     def handle(self, data: dict[str, Any], attributes: dict[str, str]) -> str:
         """Fan one event out; returns a short note. Raises TransientError to have Pub/Sub retry."""
@@ -66,6 +74,8 @@ class FanOut:
             log.warning("event for an unknown case dropped", extra={"report_id": event.report_id})
             return "dropped: no such case"
         jobs: list[DeliveryJob]
+        if self.track_links is not None and isinstance(event, ReportCreated | ReportJoined):
+            self.track_links(report)
         if isinstance(event, ReportCreated):
             jobs = self._created(event, report)
         elif isinstance(event, ReportJoined):

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from functions.domain.sla import Thresholds
+from functions.domain.takedown import Takedown
 from functions.domain.workflow import StaffMember
 from functions.errors import TransientError
 from functions.log import get_logger
@@ -61,6 +62,7 @@ class TimedOversight:
     digest_hour: int
     retention: timedelta
     clock: Callable[[], datetime]
+    links: Callable[[datetime], Sequence[Takedown]] | None = None  # takedown records since (the digest)
 
     def ladder(self) -> SlaLadder:
         """The SLA ladder on this store."""
@@ -68,7 +70,7 @@ class TimedOversight:
 
     def daily(self) -> Digest:
         """The digest at this digest hour."""
-        return Digest(self.store, self.publisher, self.deliveries_topic, self.limits, self.digest_hour)
+        return Digest(self.store, self.publisher, self.deliveries_topic, self.limits, self.digest_hour, self.links)
 
     def keeping(self) -> Retention:
         """The retention purge for this period."""
