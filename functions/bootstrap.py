@@ -314,6 +314,7 @@ class Services:
                 retention=timedelta(days=config.retention_days),
                 clock=self.clock,
                 links=self.takedown().store().links_since,
+                purge_links=self.takedown().store().purge_links,
             )
 
         return _once(self._cache, "timed", build)

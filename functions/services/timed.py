@@ -63,6 +63,7 @@ class TimedOversight:
     retention: timedelta
     clock: Callable[[], datetime]
     links: Callable[[datetime], Sequence[Takedown]] | None = None  # takedown records since (the digest)
+    purge_links: Callable[[str], int] | None = None  # retention: a purged case's takedown records go too
 
     def ladder(self) -> SlaLadder:
         """The SLA ladder on this store."""
@@ -74,7 +75,7 @@ class TimedOversight:
 
     def keeping(self) -> Retention:
         """The retention purge for this period."""
-        return Retention(self.store, self.publisher, self.deliveries_topic, self.retention)
+        return Retention(self.store, self.publisher, self.deliveries_topic, self.retention, self.purge_links)
 
     def escalate(self, now: datetime) -> int:
         """Escalate urgent cases nobody took (see SlaLadder.escalate)."""

@@ -91,6 +91,17 @@ class TakedownStore:
             ]
         return [record for record in records if regions is None or record.region in regions]
 
+    def purge_links(self, code: str) -> int:
+        """Delete every record of a case (retention: its links are evidence references); how many."""
+        refs = [self._ref(record.record_id) for record in self.links_of(code)]
+        if refs:
+            batch = self.client.batch()
+            for ref in refs:
+                batch.delete(ref)
+            with transient_errors():
+                batch.commit(retry=RETRY, timeout=TIMEOUT)
+        return len(refs)
+
     def cases(self, codes: Iterable[str]) -> dict[str, Case]:
         """The cases of some records, in one read."""
         refs = [self.client.collection(REPORTS).document(code) for code in sorted(set(codes))]
