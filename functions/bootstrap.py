@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from functions.services.parking import Parking
     from functions.services.router import Router
     from functions.services.submit import Submitter
+    from functions.services.telegram_health import TelegramHealth
     from functions.services.ticker import Ticker
     from functions.services.timed import TimedOversight
     from functions.takedown_root import TakedownWiring
@@ -84,7 +85,10 @@ def publisher() -> PubSubPublisher:
 
 
 def telegram() -> TelegramGateway:
-    """The Bot API gateway (imports python-telegram-bot on first use)."""
+    """The Bot API gateway (imports python-telegram-bot on first use); only for targets that read the token."""
+    from functions import topology
+
+    topology.check_secret("telegram_bot_token")
 
     def build() -> TelegramGateway:
         from functions.adapters.telegram.gateway import TelegramGateway
@@ -201,7 +205,6 @@ class Services:
         from functions.services.staff_admin import StaffAdmin
         from functions.services.stats import COMMANDS as STATS_COMMANDS
         from functions.services.stats import Statistics
-        from functions.services.takedown_actions import COMMANDS as TAKEDOWN_COMMANDS
 
         config = settings()
         store, cases, access, submitter = self.store(), self.cases(), self.access(), self.submitter()
@@ -227,7 +230,8 @@ class Services:
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
         takedown = self.takedown().actions()
-        commands |= dict.fromkeys(TAKEDOWN_COMMANDS, takedown.command)
+        commands["ref"] = takedown.command
+        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button}
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
@@ -236,28 +240,15 @@ class Services:
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
-            staff=StaffDesk(
-                commands=commands,
-                buttons={"s": actions.button, "q": lookup.button, "t": takedown.button},
-                reply=Notes(cases, access).reply,
-            ),
+            staff=StaffDesk(commands=commands, buttons=buttons, reply=Notes(cases, access).reply),
         )
 
     def takedown(self) -> TakedownWiring:
         """The takedown track: its store, the checker run (tick), the card's takedown buttons."""
+        from functions.takedown_root import TakedownWiring
 
-        def build() -> TakedownWiring:
-            from functions.services.case_actions import CaseActions
-            from functions.services.evidence import Evidence
-            from functions.takedown_root import TakedownWiring
-
-            def actions() -> CaseActions:
-                cases, topic = self.cases(), settings().reports_topic
-                return CaseActions(cases, self.access(), Evidence(cases), LazyPublisher(), topic, self.clock)
-
-            return TakedownWiring(settings(), firestore_client, LazyPublisher(), self.clock, actions, self.access)
-
-        return _once(self._cache, "takedown", build)
+        wiring = TakedownWiring(settings(), firestore_client, LazyPublisher(), self.clock, self.cases, self.access)
+        return _once(self._cache, "takedown", lambda: wiring)
 
     def fanout(self) -> FanOut:
         """The fan-out use case."""
@@ -313,8 +304,7 @@ class Services:
                 digest_hour=config.digest_hour,
                 retention=timedelta(days=config.retention_days),
                 clock=self.clock,
-                links=self.takedown().store().links_since,
-                purge_links=self.takedown().store().purge_links,
+                takedowns=self.takedown().store(),
             )
 
         return _once(self._cache, "timed", build)
@@ -390,6 +380,20 @@ def timed(on_clock: Clock | None = None) -> TimedOversight:
     return (build(on_clock) if on_clock is not None else _default).timed()
 
 
-def takedown() -> TakedownWiring:
-    """The takedown track on the real clock."""
-    return _default.takedown()
+class LazyTelegram:
+    """The gateway, built on the first call (tick only needs it every few minutes)."""
+
+    def webhook_info(self) -> dict[str, Any]:
+        """Telegram's getWebhookInfo (see TelegramGateway.webhook_info)."""
+        return telegram().webhook_info()
+
+
+def telegram_health() -> TelegramHealth:
+    """tick's check of Telegram's side of the webhook."""
+
+    def make() -> TelegramHealth:
+        from functions.services.telegram_health import TelegramHealth
+
+        return TelegramHealth(LazyTelegram(), utcnow)
+
+    return _once(_built, "telegram_health", make)

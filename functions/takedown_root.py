@@ -14,9 +14,9 @@ from functions.config import Settings
 from functions.domain.workflow import Action, Role, StaffMember
 
 if TYPE_CHECKING:
+    from functions.adapters.firestore.stores import CaseStore
     from functions.adapters.firestore.takedowns import TakedownStore
     from functions.services.access import Access
-    from functions.services.case_actions import CaseActions
     from functions.services.link_checks import LinkChecks, LinkTracking, Probe
     from functions.services.submit import EventSink
     from functions.services.takedown_actions import TakedownActions
@@ -34,14 +34,14 @@ class TakedownWiring:
         client: Callable[[], Any],
         events: EventSink,
         clock: Callable[[], datetime],
-        case_actions: Callable[[], CaseActions],
+        cases: Callable[[], CaseStore],
         access: Callable[[], Access],
     ) -> None:
         self.config = config
         self.client = client
         self.events = events
         self.clock = clock
-        self.case_actions = case_actions
+        self.cases = cases
         self.access = access
         self._store: TakedownStore | None = None
 
@@ -100,11 +100,16 @@ class TakedownWiring:
 
     def merge(self, duplicate: str, main: str) -> bool:
         """Merge a later case into an earlier one as /merge does (rejected as a duplicate, reporters moved)."""
-        actions = self.case_actions()
+        from functions.services.case_actions import CaseActions
+        from functions.services.evidence import Evidence
+
+        store = self.cases()
+        topic = self.config.reports_topic
+        actions = CaseActions(store, self.access(), Evidence(store), self.events, topic, self.clock)
         done = actions.transition(
             0, SYSTEM, duplicate, Action.REJECT, "duplicate", extra={"merged_into": main}, notice="merged"
         )
         if isinstance(done, str):
             return False
-        actions.store.move_reporters(duplicate, main)
+        store.move_reporters(duplicate, main)
         return True

@@ -94,5 +94,5 @@ resource "google_monitoring_alert_policy" "link_checks" {
     EOT
   }
 
-  depends_on = [google_project_service.main]
+  depends_on = [terraform_data.log_metrics_ready]
 }
