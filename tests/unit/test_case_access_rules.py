@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from functions.domain.access import may_see_content, reporter_argument, shows_content_on_card
+from functions.domain.visibility import may_see_content, reporter_argument, shows_content_on_card
 from functions.domain.categories import Category
 from functions.domain.escalation import (
     CATEGORY_RANK,
