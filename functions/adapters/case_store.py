@@ -10,6 +10,7 @@ from typing import Any, Final, Literal
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
+from functions.adapters.case_access import CaseAccess
 from functions.adapters.firestore_store import (
     EVENTS,
     GROUP_NOTICES,
@@ -91,7 +92,7 @@ class AuditTrail:
         return True
 
 
-class CaseStore(StaffReads, AuditTrail):
+class CaseStore(StaffReads, AuditTrail, CaseAccess):
     """Staff, invites, transitions and delivery records (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:

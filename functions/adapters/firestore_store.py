@@ -11,6 +11,7 @@ from google.api_core import exceptions as gexc
 from google.api_core.retry import Retry
 from google.cloud import firestore
 
+from functions.domain.additions import additions
 from functions.domain.codes import new_case_code
 from functions.domain.models import (
     OPEN_STATUSES,
@@ -252,7 +253,8 @@ class FirestoreStore:
             "region": draft.region,
             "urls": draft.urls,
             "media": [media.model_dump() for media in draft.media],
-            "reporter_count": 1,
+            "reporter_count": 0 if draft.not_a_reporter else 1,
+            "quarantined": draft.not_a_reporter,
             "source": draft.source,
             "assignee": None,
             "child_in_danger": draft.child_in_danger,
@@ -279,10 +281,11 @@ class FirestoreStore:
                 )
             else:
                 batch.create(ref, {"report_id": code, "created_at": now, "updated_at": now})
-        batch.create(
-            report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
-            self._reporter_doc(draft, code, now, first=True),
-        )
+        if not draft.not_a_reporter:
+            batch.create(
+                report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
+                self._reporter_doc(draft, code, now, first=True),
+            )
         self._session_write(batch, session, result, outcome_for)
         try:
             with transient_errors():
@@ -301,6 +304,12 @@ class FirestoreStore:
             "first": first,
             "event_pending": not first,
             "created_at": now,
+            # what this reporter answered: fan-out raises the case to the most serious answer of a join
+            "answers": {
+                "category": draft.category,
+                "severity": draft.severity,
+                "child_in_danger": draft.child_in_danger,
+            },
         }
 
     def _join(
@@ -318,8 +327,14 @@ class FirestoreStore:
         reporter_ref = report_ref.collection(REPORTERS).document(str(draft.reporter_user_id))
         result = SubmitResult(code=code, outcome="joined", severity=severity)
         batch = self.client.batch()
-        batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False))
-        batch.update(report_ref, {"reporter_count": firestore.Increment(1), "updated_at": now})
+        if draft.not_a_reporter:  # a quarantined post of content already reported: indexed, nobody joins
+            batch.update(report_ref, {"quarantined_posts": firestore.Increment(1), "updated_at": now})
+        else:
+            added = additions(draft, [key for key in keys if key not in found])
+            doc = self._reporter_doc(draft, code, now, first=False) | added.reporter_fields()
+            batch.create(reporter_ref, doc)
+            counters = {name: firestore.Increment(n) for name, n in added.counts().items()}
+            batch.update(report_ref, {"reporter_count": firestore.Increment(1), "updated_at": now} | counters)
         for key in keys:
             if key not in found:
                 batch.create(

@@ -8,14 +8,22 @@ up, and only child_safety staff (who are cleared to look at the material) can li
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from functions.domain.categories import DEFAULT_SEVERITY, RESTRICTED_CATEGORIES, Category, Severity, parse_category
+from functions.domain.categories import (
+    DEFAULT_SEVERITY,
+    REPORTER_CATEGORIES,
+    RESTRICTED_CATEGORIES,
+    Category,
+    Severity,
+    parse_category,
+)
 from functions.domain.workflow import Role, StaffMember, may_see
 
-UNREVIEWED: Final = "unreviewed"  # media nobody has classified yet (group posts, a child's request): restricted
-UNREVIEWED_SEVERITY: Final = Severity.HIGH
+UNREVIEWED: Final = Category.UNREVIEWED.value  # media nobody classified (group posts, a child's request)
+UNREVIEWED_SEVERITY: Final = DEFAULT_SEVERITY[Category.UNREVIEWED]
 SEVERITY_RANK: Final[dict[str, int]] = {Severity.NORMAL.value: 0, Severity.HIGH.value: 1, Severity.URGENT.value: 2}
 # Higher is more serious. Restricted kinds rank above all others, so they are never replaced by a join.
 CATEGORY_RANK: Final[dict[str, int]] = {
@@ -40,15 +48,22 @@ class Answers:
     child_in_danger: bool = False
 
 
+def answers_of(case: Mapping[str, Any]) -> Answers:
+    """What a stored case says it is about and how urgent it is."""
+    return Answers(
+        category=str(case.get("category") or "other"),
+        severity=str(case.get("severity") or "normal"),
+        child_in_danger=bool(case.get("child_in_danger")),
+    )
+
+
 def is_restricted(category: str) -> bool:
     """Whether cases of this category are visible only to child_safety staff and admins."""
-    return category == UNREVIEWED or category in {c.value for c in RESTRICTED_CATEGORIES}
+    return category in {c.value for c in RESTRICTED_CATEGORIES}
 
 
 def default_severity(category: str) -> str:
     """The severity a category has on its own."""
-    if category == UNREVIEWED:
-        return UNREVIEWED_SEVERITY.value
     parsed = parse_category(category)
     return DEFAULT_SEVERITY[parsed].value if parsed is not None else Severity.NORMAL.value
 
@@ -82,7 +97,7 @@ def recategorised(case: Answers, category: str) -> Answers:
 
 def staff_categories() -> tuple[str, ...]:
     """The categories staff can choose on a card (the reporters' list; 'unreviewed' is only ever given)."""
-    return tuple(c.value for c in Category if c.value != UNREVIEWED)
+    return tuple(c.value for c in REPORTER_CATEGORIES)
 
 
 def may_recategorise(staff: StaffMember, category: str, region: str, to: str) -> bool:

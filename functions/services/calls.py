@@ -10,9 +10,14 @@ from functions.i18n import t
 Keyboard = dict[str, Any]
 
 
-def send(chat_id: int, text: str, keyboard: Keyboard | None = None, reply_to: int | None = None) -> BotCall:
-    """A sendMessage without link previews (a preview would spread the content)."""
+def send(
+    chat_id: int, text: str, keyboard: Keyboard | None = None, reply_to: int | None = None, *, protect: bool = False
+) -> BotCall:
+    """A sendMessage without link previews (a preview would spread the content); protect: it carries case
+    content, so Telegram forbids forwarding and saving it."""
     params: dict[str, Any] = {"chat_id": chat_id, "text": text, "link_preview_options": {"is_disabled": True}}
+    if protect:
+        params["protect_content"] = True
     if keyboard is not None:
         params["reply_markup"] = keyboard
     if reply_to is not None:

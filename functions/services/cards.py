@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any, Final
 
 from functions.domain import callbacks
-from functions.domain.models import Status
+from functions.domain.escalation import may_recategorise, staff_categories
+from functions.domain.models import OPEN_STATUSES, Status
 from functions.domain.platforms import report_pages
 from functions.domain.time import coarse
+from functions.domain.visibility import may_see_content, shows_content_on_card
 from functions.domain.workflow import ARGUMENTS, Action, CaseView, StaffMember, actions_for
 from functions.i18n import t
 from functions.services.keyboards import Keyboard, button, markup
@@ -82,7 +84,9 @@ def render_card(
         t(lang, "card_category", category=t(lang, f"cat_{report.get('category', 'other')}")),
         t(lang, "card_region", region=t(lang, f"region_{report.get('region')}") if report.get("region") else "—"),
         t(lang, "card_age", age=age_text(lang, report.get("created_at"), now)),
-        t(lang, "card_reporters", count=int(report.get("reporter_count", 1))),
+        t(lang, "card_reporters", count=int(report.get("reporter_count", 1)))
+        if not report.get("quarantined")
+        else t(lang, "card_from_quarantine"),
         t(lang, "card_status", status=status_line(lang, report, owner_name)),
     ]
     if report.get("child_in_danger"):
@@ -93,6 +97,11 @@ def render_card(
         lines.append(t(lang, "card_child_request"))
     if report.get("reporter_role"):
         lines.append(t(lang, "card_reporter_role", role=t(lang, f"role_{report['reporter_role']}")))
+    if report.get("contributors"):
+        lines.append(additions_line(lang, report))
+    if not shows_content_on_card(str(report.get("category"))):
+        lines.append(t(lang, "card_restricted"))  # links, media, descriptions: child_safety, behind the warning
+        return "\n".join(lines)[:4096], card_keyboard(report, staff, menu)
     if report.get("description"):
         lines.append(t(lang, "card_description", text=str(report["description"])[:MAX_DESCRIPTION_ON_CARD]))
     urls = [str(url) for url in report.get("urls") or []]
@@ -111,11 +120,40 @@ def render_card(
     return "\n".join(lines)[:4096], card_keyboard(report, staff, menu)
 
 
+def additions_line(lang: str, report: dict[str, Any]) -> str:
+    """How many reporters who joined added what."""
+    return t(
+        lang,
+        "card_additions",
+        reporters=int(report.get("contributors") or 0),
+        links=int(report.get("added_links") or 0),
+        media=int(report.get("added_media") or 0),
+        descriptions=int(report.get("added_descriptions") or 0),
+    )
+
+
+def access_changed(code: str, lang: str) -> tuple[str, Keyboard]:
+    """What a card becomes for someone who may no longer see the case: its code, nothing of its content."""
+    return t(lang, "card_access_changed", code=code), markup([])
+
+
+def category_choices(report: dict[str, Any], staff: StaffMember) -> list[str]:
+    """The categories this person may move this case to (none once it is closed)."""
+    if case_view(report).status not in OPEN_STATUSES:
+        return []
+    category, region = str(report.get("category")), str(report.get("region"))
+    return [c for c in staff_categories() if may_recategorise(staff, category, region, c)]
+
+
 def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None = None) -> Keyboard:
     """The buttons this person may use on this case now."""
     code = str(report["id"])
     lang = staff.lang
     allowed = actions_for(staff, case_view(report))
+    choices = category_choices(report, staff)
+    if menu == "category" and choices:
+        options = [[button(t(lang, f"cat_{c}"), callbacks.case("cat", code, c))] for c in choices]
+        return markup([*options, [button(t(lang, "btn_back"), callbacks.case("back", code))]])
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
         options = [
@@ -136,6 +174,9 @@ def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None =
         rows.append([button(t(lang, "btn_reject"), callbacks.case("menu", code, "reject"))])
     if Action.REOPEN in allowed:
         rows.append([button(t(lang, "btn_reopen"), callbacks.case("reopen", code))])
-    if report.get("media") or report.get("urls"):
+    if choices:
+        rows.append([button(t(lang, "btn_recategorise"), callbacks.case("menu", code, "category"))])
+    category, region = str(report.get("category")), str(report.get("region"))
+    if (report.get("media") or report.get("urls")) and may_see_content(staff, category, region):
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
     return markup(rows)

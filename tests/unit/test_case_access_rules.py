@@ -6,8 +6,7 @@ import itertools
 
 import pytest
 
-from functions.domain.visibility import may_see_content, reporter_argument, shows_content_on_card
-from functions.domain.categories import Category
+from functions.domain.categories import REPORTER_CATEGORIES
 from functions.domain.escalation import (
     CATEGORY_RANK,
     SEVERITY_RANK,
@@ -21,9 +20,10 @@ from functions.domain.escalation import (
     unclassified,
 )
 from functions.domain.routing import newly_entitled, route
+from functions.domain.visibility import may_see_content, reporter_argument, shows_content_on_card
 from functions.domain.workflow import Role, StaffMember
 
-CATEGORIES = [c.value for c in Category]
+CATEGORIES = [c.value for c in REPORTER_CATEGORIES]
 SEVERITIES = ["normal", "high", "urgent"]
 
 
