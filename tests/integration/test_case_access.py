@@ -107,7 +107,6 @@ def app_log() -> Iterator[list[dict[str, Any]]]:
 class TestEscalatingJoins:
     URL = "https://www.tiktok.com/@esc/video/7355555555555555501"
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 1: fails before the fix")
     def test_a_restricted_answer_restricts_the_case_and_stubs_cards_of_those_no_longer_cleared(
         self, stack: Stack
     ) -> None:
@@ -136,7 +135,6 @@ class TestEscalatingJoins:
             assert code in now["text"] and not (now.get("reply_markup") or {}).get("inline_keyboard")
             assert "Драка" not in now["text"]
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 1: fails before the fix")
     def test_severity_only_goes_up_and_danger_now_makes_it_urgent(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(11011, "regional", ("71",))
@@ -160,7 +158,6 @@ class TestEscalatingJoins:
         card(stack, 11013, code)
         assert "СРОЧНО" in current(stack, 11011, card(stack, 11011, code))["text"]
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 1: fails before the fix")
     def test_the_joining_reporters_links_media_and_description_are_kept(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(11021, "regional", ("71",))
@@ -171,16 +168,16 @@ class TestEscalatingJoins:
         press(stack, 11071, "Отправить")
         assert code_in(stack.last_bot_message(11071)["text"]) == code
         settled(stack, code)
-        mine = current(stack, 11021, card(stack, 11021, code))
-        assert "Дополнили: 1" in mine["text"], mine["text"]
+        first = card(stack, 11021, code)
+        mine = wait_for(lambda: (m := current(stack, 11021, first)) and "Дополнили: 1" in m["text"] and m)
+        assert "ссылок: 1, медиа: 1, описаний: 1" in mine["text"], mine["text"]
         press_card(stack, 11021, mine, "Материалы")
         press_card(stack, 11021, current(stack, 11021, mine), "⚠️ Показать материалы")
         evidence = [c for c in stack.double.calls("sendMessage", chat_id=11021) if c["status"] == 200][-1]
-        assert "youtu.be/JoinKeep002" in evidence["params"]["text"]
+        assert "watch?v=JoinKeep002" in evidence["params"]["text"]
         assert "Второе описание" in evidence["params"]["text"]
         assert len([c for c in stack.double.calls("sendPhoto", chat_id=11021) if c["status"] == 200]) == 1
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 1: fails before the fix")
     def test_many_reporters_at_once_with_escalating_answers_give_one_case_at_the_most_serious(
         self, stack: Stack
     ) -> None:
@@ -208,7 +205,6 @@ class TestEscalatingJoins:
 
 
 class TestRecategorise:
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 1: fails before the fix")
     def test_staff_restrict_a_case_from_the_card_audited_and_rerouted(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(11201, "regional", ("71",))
@@ -228,7 +224,6 @@ class TestRecategorise:
         stub = wait_for(lambda: "instagram" not in current(stack, 11201, mine)["text"] and current(stack, 11201, mine))
         assert not (stub.get("reply_markup") or {}).get("inline_keyboard")
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 1: fails before the fix")
     def test_a_forged_recategorise_by_someone_out_of_scope_is_refused(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(11211, "regional", ("71",))
@@ -248,7 +243,6 @@ class TestRecategorise:
 
 
 class TestUnclassifiedMedia:
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 1: fails before the fix")
     def test_a_quarantined_photo_is_restricted_until_someone_cleared_looks(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(11301, "regional", ("71",))
@@ -275,7 +269,6 @@ class TestUnclassifiedMedia:
 class TestRestrictedMaterial:
     URL = "https://vk.com/wall-21_22"
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 2: fails before the fix")
     def test_restricted_cards_carry_no_links_for_anyone_and_the_evidence_only_for_child_safety(
         self, stack: Stack
     ) -> None:
@@ -294,7 +287,6 @@ class TestRestrictedMaterial:
         evidence = [c for c in stack.double.calls("sendMessage", chat_id=12002) if c["status"] == 200][-1]
         assert "vk.com/wall-21_22" in evidence["params"]["text"] and evidence["params"]["protect_content"] is True
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 2: fails before the fix")
     def test_case_and_history_go_out_protected_and_without_restricted_content(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(12011, "admin")
@@ -320,7 +312,6 @@ class TestRestrictedMaterial:
 
 
 class TestNobodyLeftOut:
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 3: fails before the fix")
     def test_no_officer_and_nobody_on_duty_goes_to_every_specialist(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(13001, "regional", ("75",))
@@ -333,14 +324,12 @@ class TestNobodyLeftOut:
         settled(stack, code)
         assert stack.double.messages(13001) == [] and stack.double.messages(13004) == []
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 3: fails before the fix")
     def test_no_specialist_at_all_goes_to_the_admins(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(13011, "admin")
         code = code_in(report_link(stack, 13060, "https://youtu.be/Unrouted002", category=BULLYING))
         card(stack, 13011, code)
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 3: fails before the fix")
     def test_a_case_nobody_can_receive_is_logged_for_the_alert(
         self, stack: Stack, app_log: list[dict[str, Any]]
     ) -> None:
@@ -356,7 +345,6 @@ class TestNobodyLeftOut:
 
 
 class TestWhoHearsBack:
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 5: fails before the fix")
     def test_the_author_of_a_quarantined_post_is_not_a_reporter(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(15001, "regional", ("71",))
@@ -372,7 +360,6 @@ class TestWhoHearsBack:
         say(stack, 15050, "/my")
         assert code not in stack.last_bot_message(15050)["text"]
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 5: fails before the fix")
     def test_an_escalation_notice_says_only_that_the_committee_acts_with_the_authorities(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(15011, "regional", ("71",))
@@ -394,7 +381,6 @@ class TestWhoHearsBack:
 
 
 class TestScopedAnswers:
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 7: fails before the fix")
     def test_stats_count_restricted_cases_only_for_those_who_may_see_them(self, stack: Stack) -> None:
         now = utcnow()
         seed(stack, 501, created=now - timedelta(days=2), category="violence")
@@ -406,7 +392,6 @@ class TestScopedAnswers:
         say(stack, 17002, "/stats 30d")
         assert "Всего обращений: 2" in stack.last_bot_message(17002)["text"]
 
-    @pytest.mark.xfail(strict=True, reason="issue 11 hole 7: fails before the fix")
     def test_not_yours_and_not_there_get_the_same_answer(self, stack: Stack) -> None:
         now = utcnow()
         theirs = seed(stack, 511, created=now - timedelta(days=1), region="75")
