@@ -16,9 +16,8 @@ from functions.config import Settings, get_settings
 from functions.domain.time import utcnow
 
 if TYPE_CHECKING:
-    from functions.adapters.case_store import CaseStore
-    from functions.adapters.firestore_store import FirestoreStore
-    from functions.adapters.oversight_store import OversightStore
+    from functions.adapters.firestore.oversight import OversightStore
+    from functions.adapters.firestore.stores import CaseStore, FirestoreStore
     from functions.adapters.pubsub import PubSubPublisher
     from functions.adapters.telegram.gateway import TelegramGateway
     from functions.services.access import Access
@@ -133,7 +132,7 @@ class Services:
         """Profiles, sessions, evidence, groups and the submission of reports."""
 
         def build() -> FirestoreStore:
-            from functions.adapters.firestore_store import FirestoreStore
+            from functions.adapters.firestore.stores import FirestoreStore
 
             ttl = timedelta(minutes=settings().session_ttl_minutes)
             return FirestoreStore(firestore_client(), ttl, self.clock)
@@ -144,7 +143,7 @@ class Services:
         """Staff, transitions and delivery records."""
 
         def build() -> CaseStore:
-            from functions.adapters.case_store import CaseStore
+            from functions.adapters.firestore.stores import CaseStore
 
             return CaseStore(firestore_client(), self.clock)
 
@@ -154,7 +153,7 @@ class Services:
         """Queries and writes of the oversight features (queues, statistics, SLA, retention)."""
 
         def build() -> OversightStore:
-            from functions.adapters.oversight_store import OversightStore
+            from functions.adapters.firestore.oversight import OversightStore
 
             return OversightStore(firestore_client(), self.clock)
 

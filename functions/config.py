@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     max_delivery_attempts: int = 10
     reports_dead_letter_topic: str = "reports-dead-letter"
     deliveries_dead_letter_topic: str = "deliveries-dead-letter"
-    # Oversight (functions/services/sla.py): the committee's service levels, retention and digest time.
+    # Oversight (functions/services/timed.py): the committee's service levels, retention and digest time.
     sla_urgent_take_minutes: int = 15  # an urgent case nobody took by then is escalated to duty and admins
     sla_take_minutes: int = 24 * 60  # a case nobody took by then goes into a reminder to its region
     sla_stale_minutes: int = 7 * 24 * 60  # an open case unchanged this long goes into a reminder to its owner

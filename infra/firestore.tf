@@ -1,5 +1,5 @@
 # The (default) Firestore database in Native mode, the composite indexes the code's queries need and the TTL
-# policies that expire ephemeral records. Both lists mirror functions/adapters/indexes.py (COMPOSITE_INDEXES,
+# policies that expire ephemeral records. Both lists mirror functions/adapters/firestore/indexes.py (COMPOSITE_INDEXES,
 # TTL_FIELDS); tests/unit/test_infra.py fails if they drift apart. Adding an index is one line below.
 
 locals {

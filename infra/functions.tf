@@ -88,7 +88,7 @@ locals {
     REPORTS_DEAD_LETTER_TOPIC    = google_pubsub_topic.dead_letter["reports"].name
     DELIVERIES_DEAD_LETTER_TOPIC = google_pubsub_topic.dead_letter["deliveries"].name
     LOG_EXECUTION_ID             = "true" # functions-framework adds the execution id to every log line
-    # The committee's oversight policy (functions/services/sla.py, README "Oversight"): service levels in
+    # The committee's oversight policy (functions/services/timed.py, README "Oversight"): service levels in
     # minutes, the hour of the daily digest in Kazakhstan time, and how long a closed case keeps reporter
     # personal data and evidence references.
     SLA_URGENT_TAKE_MINUTES = "15"

@@ -121,8 +121,7 @@ def run(config: ChaosConfig | None = None) -> ChaosResult:
 
 
 def _scenario(stack: LocalStack, config: ChaosConfig, result: ChaosResult) -> None:
-    from functions.adapters.case_store import CaseStore
-    from functions.adapters.firestore_store import FirestoreStore
+    from functions.adapters.firestore.stores import CaseStore, FirestoreStore
     from functions.domain.models import Profile
     from functions.domain.time import utcnow
     from functions.domain.urls import extract_urls

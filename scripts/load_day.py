@@ -175,7 +175,7 @@ def run_day(config: DayConfig) -> dict[str, Any]:
 
 
 def _day(stack: LocalStack, config: DayConfig) -> dict[str, Any]:
-    from functions.adapters.case_store import CaseStore
+    from functions.adapters.firestore.stores import CaseStore
     from functions.domain.models import Profile
     from functions.domain.time import utcnow
     from functions.domain.urls import extract_urls

@@ -8,9 +8,8 @@ up, and only child_safety staff (who are cleared to look at the material) can li
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final, Protocol
 
 from functions.domain.categories import (
     DEFAULT_SEVERITY,
@@ -48,13 +47,17 @@ class Answers:
     child_in_danger: bool = False
 
 
-def answers_of(case: Mapping[str, Any]) -> Answers:
+class Answered(Protocol):
+    """Anything that says what a case is about and how urgent it is (a stored Case)."""
+
+    category: str
+    severity: str
+    child_in_danger: bool
+
+
+def answers_of(case: Answered) -> Answers:
     """What a stored case says it is about and how urgent it is."""
-    return Answers(
-        category=str(case.get("category") or "other"),
-        severity=str(case.get("severity") or "normal"),
-        child_in_danger=bool(case.get("child_in_danger")),
-    )
+    return Answers(category=case.category, severity=case.severity, child_in_danger=case.child_in_danger)
 
 
 def is_restricted(category: str) -> bool:

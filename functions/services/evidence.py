@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Final, Protocol
 
 from functions.domain import callbacks
+from functions.domain.case import Case
 from functions.domain.escalation import is_restricted
 from functions.domain.incoming import IncomingCallback
-from functions.domain.models import BotCall, Outcome
+from functions.domain.models import BotCall, Media, Outcome
 from functions.domain.visibility import may_see_content
 from functions.domain.workflow import StaffMember
 from functions.i18n import t
@@ -44,18 +45,15 @@ class Evidence:
     def __init__(self, store: EvidenceStore) -> None:
         self.store = store
 
-    def show(
-        self, press: IncomingCallback, person: StaffMember, report: dict[str, Any], lang: str, *, confirmed: bool
-    ) -> Outcome:
+    def show(self, press: IncomingCallback, person: StaffMember, case: Case, lang: str, *, confirmed: bool) -> Outcome:
         """The evidence, or first the warning to confirm (graphic or restricted content)."""
-        code = str(report["id"])
+        code = case.code
         chat_id = press.sender.user_id
-        category, region = str(report.get("category")), str(report.get("region"))
-        restricted = is_restricted(category)
-        if not may_see_content(person, category, region):
+        restricted = is_restricted(case.category)
+        if not may_see_content(person, case.category, case.region):
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_evidence_restricted"), alert=True))
-        added = self.store.additions_of(code) if report.get("contributors") else []
-        graphic = bool(report.get("media")) or any(row.get("added_media") for row in added)
+        added = self.store.additions_of(code) if case.contributors else []
+        graphic = bool(case.media) or any(row.get("added_media") for row in added)
         acknowledged = (not restricted) and self.store.has_event(code, f"ack-{person.user_id}")
         card_known = press.chat_id is not None
         if (restricted or graphic) and not confirmed and not acknowledged and card_known:
@@ -78,26 +76,25 @@ class Evidence:
         log.info("evidence viewed", extra={"report_id": code, "by": person.user_id})
         calls: list[BotCall] = []
         caption = t(lang, "evidence_caption", code=code)
-        every_media = [*(report.get("media") or []), *(m for row in added for m in row.get("added_media") or [])]
-        for media in every_media:
-            method = MEDIA_METHODS.get(str(media.get("kind")))
+        joined_media = [Media.model_validate(m) for row in added for m in row.get("added_media") or []]
+        for media in [*case.media, *joined_media]:
+            method = MEDIA_METHODS.get(media.kind)
             if method is None:
                 continue
-            field = media["kind"]
             calls.append(
                 BotCall(
                     method=method,
-                    params={"chat_id": chat_id, field: media["file_id"], "protect_content": True, "caption": caption},
+                    params={"chat_id": chat_id, media.kind: media.file_id, "protect_content": True, "caption": caption},
                 )
             )
-        urls = [str(url) for url in report.get("urls") or []]
+        urls = list(case.urls)
         urls += [str(url) for row in added for url in row.get("added_urls") or [] if str(url) not in urls]
         text = t(lang, "evidence_header", code=code)
         if urls:
             text += "\n" + "\n".join(urls[:MAX_EVIDENCE_LINKS])
             if len(urls) > MAX_EVIDENCE_LINKS:
                 text += "\n" + t(lang, "card_more_links", n=len(urls) - MAX_EVIDENCE_LINKS)
-        descriptions = [str(report["description"])] if restricted and report.get("description") else []
+        descriptions = [case.description] if restricted and case.description else []
         descriptions += [str(row["description"]) for row in added if row.get("description")]
         if descriptions:  # the joiners' own words (a restricted case's first one too: it is not on the card)
             text += "\n\n" + t(lang, "evidence_descriptions") + "\n" + "\n".join(f"« {d[:500]} »" for d in descriptions)
@@ -114,5 +111,5 @@ class Evidence:
             ),
         )
         if confirmed and card_known:  # put the card's own buttons back
-            calls.append(edit_markup(int(press.chat_id or 0), press.message_id, cards.card_keyboard(report, person)))
+            calls.append(edit_markup(int(press.chat_id or 0), press.message_id, cards.card_keyboard(case, person)))
         return Outcome(direct=calls, body=answer(press.callback_id))

@@ -8,9 +8,11 @@ from typing import Any, Final, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from functions.domain.case import Case
 from functions.domain.escalation import Answers, answers_of, most_serious
 from functions.domain.events import REPORT_EVENT, ReportChanged, ReportCreated, ReportJoined, ReportOverdue
 from functions.domain.jobs import DeliveryJob
+from functions.domain.models import Status
 from functions.domain.routing import newly_entitled, route
 from functions.domain.sla import escalation_recipients
 from functions.domain.visibility import reporter_argument
@@ -30,7 +32,8 @@ RAISE_ATTEMPTS: Final = 8
 class FanoutStore(Protocol):
     """What fan-out needs from storage."""
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
+    def read_case(self, code: str) -> tuple[Case, Any] | None: ...
     def active_staff(self) -> list[StaffMember]: ...
     def card_holders(self, code: str) -> list[int]: ...
     def reporters_of(self, code: str) -> list[dict[str, Any]]: ...
@@ -69,16 +72,15 @@ class FanOut:
             return "dropped: not an event"
         if self.store.fanout_done(event.event_id):
             return "duplicate"
-        found = self.store.get_report(event.report_id)
-        if found is None:
+        report = self.store.get_case(event.report_id)
+        if report is None:
             log.warning("event for an unknown case dropped", extra={"report_id": event.report_id})
             return "dropped: no such case"
-        report, read_at = found
         jobs: list[DeliveryJob]
         if isinstance(event, ReportCreated):
             jobs = self._created(event, report)
         elif isinstance(event, ReportJoined):
-            jobs = self._joined(event, report, read_at)
+            jobs = self._joined(event, report)
         elif isinstance(event, ReportOverdue):
             jobs = self._overdue(event, report)
         else:
@@ -93,17 +95,17 @@ class FanOut:
         log.info("event fanned out", extra={"report_id": event.report_id, "event_type": event.type, "jobs": len(jobs)})
         return f"{len(jobs)} jobs"
 
-    def _created(self, event: ReportCreated, report: dict[str, Any]) -> list[DeliveryJob]:
+    def _created(self, event: ReportCreated, report: Case) -> list[DeliveryJob]:
         self.store.add_event(
             event.report_id,
             "v000000",
-            {"type": "created", "by": None, "from": None, "to": "new", "note": report.get("source")},
+            {"type": "created", "by": None, "from": None, "to": "new", "note": report.source},
         )
         people = route(
             self.store.active_staff(),
-            str(report.get("category")),
-            str(report.get("region")),
-            str(report.get("severity")),
+            report.category,
+            report.region,
+            report.severity,
         )
         if not people:
             self._unrouted(event.report_id, report)
@@ -119,43 +121,40 @@ class FanOut:
         ]
 
     @staticmethod
-    def _unrouted(code: str, report: dict[str, Any]) -> None:
+    def _unrouted(code: str, report: Case) -> None:
         """Nobody at all can receive the case: one structured line (infra counts them and alerts on it)."""
         log.error(
             "case routed to nobody",
             extra={
                 "event": "case_unrouted",
                 "report_id": code,
-                "case_severity": str(report.get("severity")),
-                "region": str(report.get("region")),
+                "case_severity": report.severity,
+                "region": report.region,
             },
         )
 
     # --- joins: the case is raised to its most serious answer, and re-routed when that changes it --------------
-    def _joined(self, event: ReportJoined, report: dict[str, Any], read_at: Any) -> list[DeliveryJob]:
+    def _joined(self, event: ReportJoined, report: Case) -> list[DeliveryJob]:
         code = event.report_id
         reporter = self.store.reporter_of(code, event.reporter_user_id) or {}
         answers = reporter.get("answers")
-        if isinstance(answers, dict):
-            raised = self._raise(code, report, read_at, answers, event.reporter_user_id)
+        if isinstance(answers, dict) and most_serious(answers_of(report), _answers(answers)) != answers_of(report):
+            raised = self._raise(code, _answers(answers), event.reporter_user_id)
             if raised is not None:
                 return self._reroute(code, event.event_id, raised)
         return self._refresh(code, event.event_id, bucket=True)
 
-    def _raise(
-        self, code: str, report: dict[str, Any], read_at: Any, answers: dict[str, Any], user_id: int
-    ) -> dict[str, Any] | None:
+    def _raise(self, code: str, joining: Answers, user_id: int) -> Case | None:
         """Raise the case to the joining reporter's answers if they are more serious: the case after, or None.
 
         A precondition write on the case (it must not have changed since it was read), re-read and retried on
         a conflict; only a join that raises the case writes it, so a viral case's joins stay increments.
         """
-        joining = Answers(
-            category=str(answers.get("category") or "other"),
-            severity=str(answers.get("severity") or "normal"),
-            child_in_danger=bool(answers.get("child_in_danger")),
-        )
         for _attempt in range(RAISE_ATTEMPTS):
+            found = self.store.read_case(code)
+            if found is None:
+                return None
+            report, read_at = found
             now = answers_of(report)
             raised = most_serious(now, joining)
             if raised == now:
@@ -169,19 +168,15 @@ class FanOut:
             audit |= {"from_category": now.category, "from_severity": now.severity}
             if self.store.raise_case(code, read_at, changes, f"raised-{user_id}", audit):
                 log.info("case raised by a join", extra={"report_id": code, "case_severity": raised.severity})
-                return report | changes
-            found = self.store.get_report(code)
-            if found is None:
-                return None
-            report, read_at = found
+                return report.model_copy(update=changes)
         raise TransientError(f"case {code} kept changing")
 
-    def _reroute(self, code: str, event_id: str, report: dict[str, Any]) -> list[DeliveryJob]:
+    def _reroute(self, code: str, event_id: str, report: Case) -> list[DeliveryJob]:
         """Who may see the case changed: every card is re-rendered (to the access-changed stub for those who may
         no longer see it) and the newly entitled get one."""
         holders = self.store.card_holders(code)
         jobs = self._refresh(code, event_id)
-        category, region, severity = (str(report.get(k)) for k in ("category", "region", "severity"))
+        category, region, severity = report.category, report.region, report.severity
         staff = self.store.active_staff()
         if not route(staff, category, region, severity):
             self._unrouted(code, report)
@@ -205,8 +200,8 @@ class FanOut:
             for holder in self.store.card_holders(code)
         ]
 
-    def _changed(self, event: ReportChanged, report: dict[str, Any], attributes: dict[str, str]) -> list[DeliveryJob]:
-        outbox = report.get("outbox") or {}
+    def _changed(self, event: ReportChanged, report: Case, attributes: dict[str, str]) -> list[DeliveryJob]:
+        outbox = report.outbox or {}
         notice = attributes.get("notice") or (
             outbox.get("notice") if outbox.get("event_id") == event.event_id else None
         )
@@ -233,17 +228,15 @@ class FanOut:
                 )
         return jobs
 
-    def _overdue(self, event: ReportOverdue, report: dict[str, Any]) -> list[DeliveryJob]:
+    def _overdue(self, event: ReportOverdue, report: Case) -> list[DeliveryJob]:
         """An urgent case nobody took in time: every card is refreshed (it now says so); specialists on duty
         and admins without a card get one, and those who have one get a short alert, so that each is pushed."""
         code = event.report_id
         holders = set(self.store.card_holders(code))
         jobs = self._refresh(code, event.event_id)
-        if report.get("status") != "new":
+        if report.status != Status.NEW:
             return jobs  # taken meanwhile: the refreshed cards say by whom
-        people = escalation_recipients(
-            self.store.active_staff(), str(report.get("category")), str(report.get("region"))
-        )
+        people = escalation_recipients(self.store.active_staff(), report.category, report.region)
         for person in people:
             if person.user_id not in holders:
                 jobs.append(
@@ -267,3 +260,12 @@ class FanOut:
                 )
             )
         return jobs
+
+
+def _answers(stored: dict[str, Any]) -> Answers:
+    """A reporter's answers as stored on their reporter document."""
+    return Answers(
+        category=str(stored.get("category") or "other"),
+        severity=str(stored.get("severity") or "normal"),
+        child_in_danger=bool(stored.get("child_in_danger")),
+    )

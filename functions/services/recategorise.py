@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final, Protocol
 
+from functions.domain.case import Case
 from functions.domain.escalation import answers_of, may_recategorise, recategorised
 from functions.domain.events import ReportChanged
-from functions.domain.models import OPEN_STATUSES, Status
 from functions.domain.workflow import StaffMember
 from functions.errors import TransientError
 from functions.i18n import t
@@ -25,7 +25,7 @@ ATTEMPTS: Final = 6
 class RecategoriseStore(Protocol):
     """What re-categorising needs from storage (CaseStore implements it)."""
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def read_case(self, code: str) -> tuple[Case, Any] | None: ...
     def apply_transition(
         self,
         code: str,
@@ -48,24 +48,23 @@ class Recategorise:
         self.reports_topic = reports_topic
         self.clock = clock
 
-    def apply(self, update_id: int, person: StaffMember, code: str, category: str) -> dict[str, Any] | str:
+    def apply(self, update_id: int, person: StaffMember, code: str, category: str) -> Case | str:
         """The case after the change (unchanged when it already has that category), or why not (a text)."""
         lang = person.lang
         for _attempt in range(ATTEMPTS):
-            found = self.store.get_report(code)
+            found = self.store.read_case(code)
             if found is None:
                 return t(lang, "case_not_found")
-            report, read_at = found
-            now = answers_of(report)
+            case, read_at = found
+            now = answers_of(case)
             if now.category == category:
-                return report  # a re-sent press, or someone chose the same meanwhile
-            status = str(report.get("status") or Status.NEW.value)
-            region = str(report.get("region"))
-            if status not in OPEN_STATUSES or not may_recategorise(person, now.category, region, category):
+                return case  # a re-sent press, or someone chose the same meanwhile
+            status = case.status.value
+            if not case.is_open or not may_recategorise(person, now.category, case.region, category):
                 return t(lang, "recategorise_refused")
             after = recategorised(now, category)
             changes: dict[str, Any] = {"category": after.category, "severity": after.severity}
-            version = int(report.get("version", 0))
+            version = case.version
             event = ReportChanged(
                 event_id=f"changed-{code}-v{version + 1}",
                 report_id=code,
@@ -85,7 +84,9 @@ class Recategorise:
             if self.store.apply_transition(code, read_at, version, changes, audit, outbox):
                 log.info("case re-categorised", extra={"report_id": code, "by": person.user_id})
                 self._publish(event)
-                return report | changes | {"version": version + 1}
+                return case.model_copy(
+                    update={"category": after.category, "severity": after.severity, "version": version + 1}
+                )
         raise TransientError(f"case {code} kept changing")
 
     def _publish(self, event: ReportChanged) -> None:

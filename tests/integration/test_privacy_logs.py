@@ -204,7 +204,9 @@ def whole_day(stack: Stack) -> str:
 class TestLogsCarryNoContent:
     def test_a_whole_day_logs_ids_only(self, stack: Stack, capture: Capture) -> None:
         code = whole_day(stack)
-        assert [e for e in bootstrap.cases().events_of(code) if e.get("type") == "note"], "the note was not stored"
+        assert [e for e in bootstrap.oversight_store().events_of(code) if e.get("type") == "note"], (
+            "the note was not stored"
+        )
         assert any(code in line for line in capture.logs.lines), "the app logged nothing about the case"
         assert capture.leaks() == []
 

@@ -182,13 +182,13 @@ class TestStaffActionsByOutsiders:
     def test_card_buttons_are_refused_and_change_nothing(self, stack: Stack, who: int, verb: str, refusal: str) -> None:
         code, _ = self._setup(stack)
         before, staff_before = stack.doc(f"reports/{code}"), staff_records(stack)
-        events_before = bootstrap.cases().events_of(code)
+        events_before = bootstrap.oversight_store().events_of(code)
         sent_before = len([c for c in stack.double.calls() if c["method"].startswith("send")])
         arg = {"rej": ":not_relevant", "menu": ":escalate"}.get(verb, "")
         assert refusal in self._forge(stack, who, f"s:{verb}:{code}{arg}")
         assert stack.doc(f"reports/{code}") == before
         assert staff_records(stack) == staff_before
-        assert bootstrap.cases().events_of(code) == events_before
+        assert bootstrap.oversight_store().events_of(code) == events_before
         sends = [c for c in stack.double.calls() if c["method"].startswith("send")]
         assert all(c["method"] == "sendMessage" and c["params"].get("text") for c in sends[sent_before:])
         assert not any(c["method"] in {"sendVideo", "sendPhoto", "sendDocument"} for c in sends)
@@ -208,7 +208,7 @@ class TestStaffActionsByOutsiders:
         update = make_text_update(9203, "a note from someone revoked", reply_to_message=theirs)
         assert stack.double.post_update(update)["status"] == 200
         assert "Нет доступа" in stack.last_bot_message(9203)["text"]
-        assert not [e for e in bootstrap.cases().events_of(code) if e.get("type") == "note"]
+        assert not [e for e in bootstrap.oversight_store().events_of(code) if e.get("type") == "note"]
 
     @pytest.mark.parametrize(
         ("who", "command"),

@@ -190,7 +190,7 @@ class TestWorkflow:
         answers = [c["params"].get("text", "") for c in stack.double.calls("answerCallbackQuery")]
         assert sum("Готово" in a for a in answers) == 1
         assert sum(f"Officer {report['assignee']}" in a for a in answers) == len(people) - 1
-        events = [e for e in bootstrap.cases().events_of(code) if e.get("type") == "transition"]
+        events = [e for e in bootstrap.oversight_store().events_of(code) if e.get("type") == "transition"]
         assert len(events) == 1
 
     def test_full_workflow_and_reporters_hear_back_without_staff_names(self, stack: Stack) -> None:
@@ -210,7 +210,11 @@ class TestWorkflow:
         report = stack.doc(f"reports/{code}")
         assert report is not None and report["status"] == "resolved" and report["outcome"] == "content_removed"
         wait_for(lambda: any("контент жойылды" in t for t in stack.bot_texts(7150)))
-        trail = [(e.get("from"), e.get("to")) for e in bootstrap.cases().events_of(code) if e["type"] == "transition"]
+        trail = [
+            (e.get("from"), e.get("to"))
+            for e in bootstrap.oversight_store().events_of(code)
+            if e["type"] == "transition"
+        ]
         assert trail == [("new", "in_progress"), ("in_progress", "escalated"), ("escalated", "resolved")]
         assert all(not any("Officer" in t for t in stack.bot_texts(7150)) for _ in [0])
         wait_for(lambda: "Открыть снова" in buttons(stack.double.get_message(7101, mine["message_id"]) or {}))
@@ -262,7 +266,9 @@ class TestWorkflow:
         videos = stack.double.calls("sendVideo")
         assert len(videos) == 1 and videos[0]["params"]["chat_id"] in (7401, "7401")
         assert videos[0]["params"]["protect_content"] in (True, "true") and videos[0]["status"] == 200
-        assert next(e for e in bootstrap.cases().events_of(code) if e["type"] == "evidence_view")["by"] == 7401
+        assert (
+            next(e for e in bootstrap.oversight_store().events_of(code) if e["type"] == "evidence_view")["by"] == 7401
+        )
         assert not any(
             c["method"].startswith("send")
             and str(c["params"].get("chat_id")) == "7402"
@@ -278,7 +284,7 @@ class TestWorkflow:
 
         update = make_text_update(7501, "Позвонил в школу", reply_to_message=mine)
         assert stack.double.post_update(update)["status"] == 200
-        notes = [e for e in bootstrap.cases().events_of(code) if e["type"] == "note"]
+        notes = [e for e in bootstrap.oversight_store().events_of(code) if e["type"] == "note"]
         assert notes and notes[0]["text"] == "Позвонил в школу" and notes[0]["by"] == 7501
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from _pytest.capture import CaptureFixture
 
-from functions.adapters import indexes
+from functions.adapters.firestore import indexes
 from functions.config import Settings
 from scripts import set_webhook
 from scripts.check_tf_schema import (
@@ -429,7 +429,7 @@ class TestFirestore:
     def test_indexed_collections_are_collections_the_code_uses(self) -> None:
         collections = getattr(indexes, "COLLECTIONS", None)
         if collections is None:
-            pytest.skip("functions/adapters/indexes.py has no COLLECTIONS yet")
+            pytest.skip("functions/adapters/firestore/indexes.py has no COLLECTIONS yet")
         used = {spec[0] for spec in _terraform_indexes()} | {c for c, _ in _terraform_ttl_fields()}
         assert used <= set(collections), f"not in COLLECTIONS: {sorted(used - set(collections))}"
 

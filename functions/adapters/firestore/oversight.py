@@ -10,8 +10,7 @@ from typing import Any, Final
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.case_store import CARDS, AuditTrail, StaffReads
-from functions.adapters.firestore_store import (
+from functions.adapters.firestore.base import (
     CONTENT,
     EVENTS,
     REPORTERS,
@@ -20,6 +19,9 @@ from functions.adapters.firestore_store import (
     TIMEOUT,
     transient_errors,
 )
+from functions.adapters.firestore.cases import AuditTrail, CaseReads
+from functions.adapters.firestore.delivery_records import CardHolders
+from functions.adapters.firestore.staff import StaffReads
 from functions.domain.models import Status
 from functions.domain.statistics import CLOSED_STATUSES, OPEN_VALUES, QUEUE_FIELDS
 from functions.errors import TransientError
@@ -50,7 +52,7 @@ def _rows(snaps: Iterable[Any]) -> list[dict[str, Any]]:
     return [(snap.to_dict() or {}) | {"id": snap.id} for snap in snaps]
 
 
-class OversightStore(StaffReads, AuditTrail):
+class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders):
     """Reads and writes of the oversight features (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
@@ -58,11 +60,6 @@ class OversightStore(StaffReads, AuditTrail):
         self.clock = clock
 
     # --- single cases -------------------------------------------------------------------------------------
-    def get_report(self, code: str) -> dict[str, Any] | None:
-        """The case document with its id, or None."""
-        with transient_errors():
-            snap = self.client.collection(REPORTS).document(code).get(retry=RETRY, timeout=TIMEOUT)
-        return (snap.to_dict() or {}) | {"id": snap.id} if snap.exists else None
 
     def events_of(self, code: str) -> list[dict[str, Any]]:
         """The case's audit trail in time order."""
@@ -76,12 +73,6 @@ class OversightStore(StaffReads, AuditTrail):
             snap = self.client.collection(CONTENT).document(key).get(["report_id"], retry=RETRY, timeout=TIMEOUT)
         value = snap.get("report_id") if snap.exists else None
         return value if isinstance(value, str) else None
-
-    def card_holders(self, code: str) -> list[int]:
-        """The staff who have a card of this case."""
-        query = self.client.collection(CARDS).where(filter=firestore.FieldFilter("report_id", "==", code))
-        with transient_errors():
-            return [int(s.get("recipient_id")) for s in query.select(["recipient_id"]).stream(retry=RETRY)]
 
     # --- case lists ---------------------------------------------------------------------------------------
     def _stream(self, query: Any, fields: Sequence[str] | None) -> list[dict[str, Any]]:

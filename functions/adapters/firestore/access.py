@@ -13,7 +13,7 @@ from typing import Any
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.firestore_store import EVENTS, REPORTERS, REPORTS, RETRY, TIMEOUT, transient_errors
+from functions.adapters.firestore.base import EVENTS, REPORTERS, REPORTS, RETRY, TIMEOUT, transient_errors
 from functions.domain.additions import MAX_SHOWN_CONTRIBUTORS
 
 

@@ -1,0 +1,53 @@
+"""Firestore basics shared by every store: collection names, the retry policy, transient failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
+
+from google.api_core import exceptions as gexc
+from google.api_core.retry import Retry
+
+from functions.errors import TransientError
+
+REPORTS: Final = "reports"
+REPORTERS: Final = "reporters"
+EVENTS: Final = "events"
+CONTENT: Final = "content"
+USERS: Final = "users"
+SESSIONS: Final = "sessions"
+ITEMS: Final = "items"
+ALBUMS: Final = "albums"
+GROUPS: Final = "groups"
+GROUP_NOTICES: Final = "group_notices"
+STAFF: Final = "staff"
+INVITES: Final = "invites"
+CARDS: Final = "cards"
+CARD_REFS: Final = "card_refs"
+NOTICES: Final = "notices"
+FANOUTS: Final = "fanouts"
+ATTEMPTS: Final = "attempts"
+
+RETRY: Final = Retry(initial=0.1, maximum=1.0, multiplier=2.0, timeout=8.0)
+TIMEOUT: Final = 5.0
+_TRANSIENT: Final = (
+    gexc.ServiceUnavailable,
+    gexc.DeadlineExceeded,
+    gexc.InternalServerError,
+    gexc.Aborted,
+    gexc.RetryError,
+    gexc.Unknown,
+    gexc.TooManyRequests,
+    gexc.ResourceExhausted,
+    gexc.GatewayTimeout,
+)
+
+
+@contextmanager
+def transient_errors() -> Iterator[None]:
+    """Map the Google client's retryable failures to TransientError."""
+    try:
+        yield
+    except _TRANSIENT as error:
+        raise TransientError(type(error).__name__) from error
