@@ -11,7 +11,8 @@ Each line of each `*.jsonl` file is one case the webhook must survive:
      "expect": {"status": "2xx" | "4xx" | "400" | "413" | "<500" (whatever it is, never a 5xx),
                 "reply": "message" (the private chat gets an answer) | "refusal" (answerCallbackQuery with a
                          text, and nothing else) | "none" | "any",
-                "changes": [Firestore path globs that may change; everything else must stay as it was]},
+                "changes": [Firestore path globs that may change; everything else must stay as it was],
+                "events": [ids of the events it may publish (optional; by default none)]},
      "known_bug": "why it fails today" (optional: the test marks it xfail(strict=True))}
 
 Inside "update" and "body_parts", `{"$repeat": "ab", "times": 3}` expands to "ababab", `{"$concat": [...]}` joins
@@ -908,7 +909,7 @@ def forged() -> Iterator[Entry]:
         "f:${FLOW_J}:confirm:yes",
         message_id="${MSG_J}",
     )
-    yield join | {"expect": expect(reply="any", changes=join_changes)}
+    yield join | {"expect": expect(reply="any", changes=join_changes) | {"events": ["joined-${CASE}-${REPORTER_J}"]}}
     yield press(
         "the escalating join's confirm pressed by someone else",
         "${STRANGER}",
