@@ -23,9 +23,9 @@ from tests.integration.test_oversight import seed
 from tests.integration.test_staff import add_staff, buttons, card, press_card
 from tests.stack import ADMIN_ID, Stack, wait_for
 
-SEXUAL = "Сексуальная эксплуатация, груминг"
+SEXUAL = "Сексуальное насилие, совращение"
 VIOLENCE = "Драка, насилие между детьми"
-BULLYING = "Травля, кибербуллинг"
+BULLYING = "Травля, в том числе в интернете"
 DANGER_NOW = "Да, прямо сейчас"
 GROUP = -100_911
 
@@ -171,8 +171,8 @@ class TestEscalatingJoins:
         first = card(stack, 11021, code)
         mine = wait_for(lambda: (m := current(stack, 11021, first)) and "Дополнили: 1" in m["text"] and m)
         assert "ссылок: 1, медиа: 1, описаний: 1" in mine["text"], mine["text"]
-        press_card(stack, 11021, mine, "Материалы")
-        press_card(stack, 11021, current(stack, 11021, mine), "⚠️ Показать материалы")
+        press_card(stack, 11021, mine, "Открыть материалы")
+        press_card(stack, 11021, current(stack, 11021, mine), "⚠️ Да, открыть")
         evidence = [c for c in stack.double.calls("sendMessage", chat_id=11021) if c["status"] == 200][-1]
         assert "watch?v=JoinKeep002" in evidence["params"]["text"]
         assert "Второе описание" in evidence["params"]["text"]
@@ -281,9 +281,9 @@ class TestRestrictedMaterial:
         for message in (admins, cleared):
             assert "vk.com" not in message["text"] and "что там видно" not in message["text"]
             assert message["protect_content"] is True
-        assert "Материалы" not in buttons(admins)
-        press_card(stack, 12002, cleared, "Материалы")
-        press_card(stack, 12002, current(stack, 12002, cleared), "⚠️ Показать материалы")
+        assert "Открыть материалы" not in buttons(admins)
+        press_card(stack, 12002, cleared, "Открыть материалы")
+        press_card(stack, 12002, current(stack, 12002, cleared), "⚠️ Да, открыть")
         evidence = [c for c in stack.double.calls("sendMessage", chat_id=12002) if c["status"] == 200][-1]
         assert "vk.com/wall-21_22" in evidence["params"]["text"] and evidence["params"]["protect_content"] is True
 
@@ -369,7 +369,7 @@ class TestWhoHearsBack:
         mine = card(stack, 15011, code)
         press_card(stack, 15011, mine, "Взять в работу")
         press_card(stack, 15011, current(stack, 15011, mine), "Передать…")
-        press_card(stack, 15011, current(stack, 15011, mine), "полиция")
+        press_card(stack, 15011, current(stack, 15011, mine), "Передать в полицию")
         for reporter in (15060, 15061):
             notice = wait_for(
                 lambda r=reporter: next((t for t in stack.bot_texts(r) if "меры" in t and code in t), None), timeout=20

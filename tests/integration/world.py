@@ -192,7 +192,7 @@ def build_world(stack: Stack) -> World:
     world.facts["CASE"] = world.report("", a["REPORTER"], "https://www.tiktok.com/@world/video/7300000000000000777")
     world.facts["CASE_TAKEN"] = world.report("r2_", a["REPORTER_2"], "https://vk.com/video-77_777")
     world.facts["CASE_SEXUAL"] = world.report(
-        "r3_", a["REPORTER_3"], "https://t.me/world_channel/777", category="Сексуальная эксплуатация, груминг"
+        "r3_", a["REPORTER_3"], "https://t.me/world_channel/777", category="Сексуальное насилие, совращение"
     )
     taken_card = card(stack, a["OFFICER_71"], world.facts["CASE_TAKEN"])
     world.facts["CARD_71"] = card(stack, a["OFFICER_71"], world.facts["CASE"])["message_id"]
@@ -214,7 +214,7 @@ def build_world(stack: Stack) -> World:
 
     # a second reporter of CASE, one press from joining it with a more serious answer (an escalating join)
     world.say(None, a["REPORTER_J"], "https://www.tiktok.com/@world/video/7300000000000000777")
-    for label in ("Сексуальная эксплуатация, груминг", "Да, прямо сейчас", "город Астана", "Готово", "Пропустить"):
+    for label in ("Сексуальное насилие, совращение", "Да, прямо сейчас", "город Астана", "Готово", "Пропустить"):
         world.press(None, a["REPORTER_J"], label)
     session_j = stack.doc(f"sessions/{a['REPORTER_J']}:{a['REPORTER_J']}")
     assert session_j is not None and session_j["step"] == "confirm"
