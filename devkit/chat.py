@@ -1,0 +1,96 @@
+"""`make chat`: a terminal chat client that plays a Telegram user against `make run` (through the double).
+
+Type text to send it; `/photo`, `/video` send a fake photo or video; `#N` presses button N of the bot's
+last message with buttons (numbers are shown next to each button); `/quit` leaves. `--user` picks the user id
+(1001 is the local admin), `--lang kk|ru` the Telegram language, `--group -100123` writes in a group instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from devkit.botapi_double.builders import make_callback_update, make_media_update, make_text_update
+
+STATE = Path(__file__).resolve().parents[1] / ".logs" / "stack.json"
+
+
+def show(message: dict[str, Any], buttons: list[dict[str, Any]]) -> None:
+    """Print a bot message with numbered buttons."""
+    text = message.get("text") or message.get("caption") or ""
+    sys.stdout.write(f"\n🤖 {text}\n")
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    buttons.clear()
+    for row in rows:
+        for button in row:
+            buttons.append({"button": button, "message_id": message.get("message_id")})
+            sys.stdout.write(f"   #{len(buttons)} {button.get('text')}\n")
+    sys.stdout.write("> ")
+    sys.stdout.flush()
+
+
+def follow(client: httpx.Client, chat_id: int, buttons: list[dict[str, Any]], stop: threading.Event) -> None:
+    """Long-poll the double for the bot's calls in this chat and print the messages as they are now."""
+    seq = int(client.get("/_double/events", params={"after": 0, "timeout": 0}).json().get("last_seq", 0))
+    while not stop.is_set():
+        body = client.get("/_double/events", params={"after": seq, "timeout": 20}, timeout=30).json()
+        seq = int(body.get("last_seq", seq))
+        for call in body.get("calls", []):
+            if str(call.get("params", {}).get("chat_id")) != str(chat_id) or call.get("status") != 200:
+                continue
+            result = call.get("response", {}).get("result")
+            if isinstance(result, dict) and "message_id" in result:
+                show(result, buttons)
+
+
+def main() -> int:
+    """Read lines from the terminal and post them as the user's updates."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--user", type=int, default=1001)
+    parser.add_argument("--lang", default="ru")
+    parser.add_argument("--group", type=int, default=None)
+    args = parser.parse_args()
+    if not STATE.exists():
+        sys.stderr.write("The local stack is not running: start it with `make run` in another terminal.\n")
+        return 2
+    base = json.loads(STATE.read_text())["double"]
+    client = httpx.Client(base_url=base, timeout=70)
+    chat_id = args.group if args.group is not None else args.user
+    buttons: list[dict[str, Any]] = []
+    stop = threading.Event()
+    threading.Thread(target=follow, args=(client, chat_id, buttons, stop), daemon=True).start()
+    sys.stdout.write(f"You are user {args.user} ({args.lang}). Try /start, or send a link. /quit leaves.\n> ")
+    sys.stdout.flush()
+    try:
+        for line in sys.stdin:
+            text = line.strip()
+            if not text:
+                continue
+            if text == "/quit":
+                break
+            if text.startswith("#") and text[1:].isdigit() and 0 < int(text[1:]) <= len(buttons):
+                chosen = buttons[int(text[1:]) - 1]
+                update = make_callback_update(
+                    args.user, chosen["message_id"], chosen["button"]["callback_data"], chat_id, args.lang
+                )
+            elif text in {"/photo", "/video"}:
+                update = make_media_update(text[1:], args.user, args.group, language_code=args.lang)
+            else:
+                update = make_text_update(args.user, text, args.group, args.lang)
+            answer = client.post("/_double/updates", json=update).json()
+            if answer.get("status") not in (200, None):
+                sys.stdout.write(f"(the webhook answered {answer.get('status')})\n> ")
+                sys.stdout.flush()
+    finally:
+        stop.set()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""`make run`: the whole system on this machine — emulators, Bot API double (or real Telegram), four functions.
+
+Without TELEGRAM_BOT_TOKEN the bot talks to the Bot API double and the conversation is printed here as it
+happens; play a reporter with `make chat` in another terminal. With TELEGRAM_BOT_TOKEN set (and internet) the
+same functions serve a real bot by long polling: no public URL is needed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+import httpx
+
+from devkit.emulators import EmulatorError, Emulators
+from devkit.localstack import PROJECT
+from devkit.processes import ROOT, start_functions, stop_processes
+from devkit.pubsub import Wiring
+
+STATE = ROOT / ".logs" / "stack.json"
+LOCAL_TOKEN = "1000001:local-token-of-the-double"  # noqa: S105  (the double's, not a secret)
+
+
+def say(line: str) -> None:
+    """Print one line of the live transcript."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def transcript(double: Any, stop: threading.Event) -> None:
+    """Print what the bot says, as it happens (users' messages are printed as they are posted)."""
+    seq = 0
+    while not stop.is_set():
+        for call in double.wait_events(after=seq, timeout=1.0):
+            seq = max(seq, int(call["seq"]))
+            params = call.get("params") or {}
+            text = params.get("text") or params.get("caption") or ""
+            if call["method"] in {"getUpdates", "getMe"}:
+                continue
+            status = "" if call["status"] == 200 else f"  [{call['status']}]"
+            buttons = [
+                b.get("text") for row in (params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+            ]
+            shown = f"{text}" + (f"  {buttons}" if buttons else "")
+            say(f"bot → {params.get('chat_id', '')} {call['method']}{status}: {shown}".rstrip(": "))
+
+
+def _stop_on_signal(signum: int, _frame: Any) -> None:
+    """SIGTERM or SIGHUP stop the stack like Ctrl-C, so nothing is left behind."""
+    raise KeyboardInterrupt(signum)
+
+
+def main() -> int:
+    """Start everything, print the conversation, stop everything on Ctrl-C (or SIGTERM, SIGHUP)."""
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGHUP, _stop_on_signal)
+    logs = ROOT / ".logs"
+    logs.mkdir(exist_ok=True)
+    real_token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+    try:
+        emulators = Emulators(project=PROJECT, log_dir=logs).start()
+    except EmulatorError as error:
+        sys.stderr.write(f"{error}\n")
+        return 2
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    double = None
+    stop = threading.Event()
+    try:
+        secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or "local-webhook-secret"
+        env = (
+            dict(os.environ)
+            | emulators.env()
+            | {
+                "TELEGRAM_WEBHOOK_SECRET": secret,
+                "ADMIN_TELEGRAM_IDS": os.environ.get("ADMIN_TELEGRAM_IDS", "1001"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        if not real_token:
+            double = logging_double(int(os.environ.get("DOUBLE_PORT", "0")), LOCAL_TOKEN)
+            env |= {
+                "TELEGRAM_BOT_TOKEN": LOCAL_TOKEN,
+                "TELEGRAM_API_BASE_URL": double.base_url,
+                "TELEGRAM_BOT_USERNAME": "qorgau_local_bot",
+            }
+        os.environ.update(env)
+        urls, procs = start_functions(env, logs)
+        Wiring(PROJECT, env).wire(urls)
+        if double is not None:
+            double.set_webhook(urls["telegram_webhook"], secret)
+        subprocess.run([sys.executable, "-m", "scripts.set_commands"], cwd=ROOT, env=env, check=False)
+        STATE.write_text(
+            json.dumps(
+                {
+                    "double": double.base_url if double else None,
+                    "functions": urls,
+                    "firestore": emulators.firestore_host,
+                    "pubsub": emulators.pubsub_host,
+                }
+            )
+        )
+        say(f"Qorgau is running. Firestore {emulators.firestore_host}, Pub/Sub {emulators.pubsub_host}.")
+        for target, url in urls.items():
+            say(f"  {target}: {url}")
+        if double is not None:
+            say(f"  Bot API double: {double.base_url}  — play a reporter with `make chat` (admin id 1001)")
+            threading.Thread(target=transcript, args=(double, stop), daemon=True).start()
+        else:
+            say("  Real Telegram by long polling (TELEGRAM_BOT_TOKEN is set).")
+            threading.Thread(target=poll_forever, args=(urls["telegram_webhook"], secret, stop), daemon=True).start()
+        say("Ctrl-C stops everything.")
+        next_tick = time.monotonic() + 60
+        while True:
+            time.sleep(1)
+            for proc in procs.values():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"a function exited ({proc.args!r}); see .logs/")
+            if time.monotonic() >= next_tick:  # Cloud Scheduler's job in the cloud
+                httpx.post(urls["tick"], timeout=60)
+                next_tick += 60
+    except KeyboardInterrupt:
+        say("stopping…")
+    finally:
+        stop.set()
+        stop_processes(procs.values())
+        if double is not None:
+            double.stop()
+        emulators.stop()
+        STATE.unlink(missing_ok=True)
+    return 0
+
+
+def poll_forever(webhook_url: str, secret: str, stop: threading.Event) -> None:
+    """Long polling for a real bot: each update goes through the same webhook target as in the cloud."""
+    from devkit.poll import run
+
+    run(webhook_url, secret, stop)
+
+
+def logging_double(port: int, token: str) -> Any:
+    """The Bot API double, printing each user's update as it is posted (imported only in local mode)."""
+    from devkit.botapi_double.server import DoubleServer
+
+    class LoggingDouble(DoubleServer):
+        """The double that also shows the users' side of the conversation."""
+
+        def post_update(self, update: Any) -> dict[str, Any]:
+            message = update.get("message") or {}
+            query = update.get("callback_query") or {}
+            if message:
+                kinds = ("photo", "video", "document", "sticker", "animation")
+                what = message.get("text") or message.get("caption") or next((k for k in kinds if k in message), "…")
+                say(f"user {message.get('from', {}).get('id')} → {what}")
+            elif query:
+                say(f"user {query.get('from', {}).get('id')} pressed {query.get('data')}")
+            result: dict[str, Any] = super().post_update(update)
+            return result
+
+    return LoggingDouble(port=port, token=token).start()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
