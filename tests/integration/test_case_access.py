@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from devkit.botapi_double.builders import make_media_update
 from functions.domain.time import utcnow
 from functions.domain.urls import canonical_url, content_key_for_url
 from functions.log import JsonFormatter
-from scripts.botapi_double.builders import make_media_update
 from tests.integration.helpers import code_in, press, report_link, say, send_media
 from tests.integration.test_oversight import seed
 from tests.integration.test_staff import add_staff, buttons, card, press_card
