@@ -10,10 +10,12 @@ from typing import Final
 
 from functions.domain import callbacks
 from functions.domain.case import Case
+from functions.domain.escalation import may_recategorise, staff_categories
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
 from functions.domain.takedown import Takedown
 from functions.domain.time import coarse
+from functions.domain.visibility import may_see_content, shows_content_on_card
 from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
 from functions.i18n import t
 from functions.services import takedown_texts
@@ -80,7 +82,9 @@ def render_card(
         t(lang, "card_category", category=t(lang, f"cat_{case.category}")),
         t(lang, "card_region", region=t(lang, f"region_{case.region}") if case.region else "—"),
         t(lang, "card_age", age=age_text(lang, case.created_at, now)),
-        t(lang, "card_reporters", count=case.reporter_count),
+        t(lang, "card_reporters", count=case.reporter_count)
+        if not case.quarantined
+        else t(lang, "card_from_quarantine"),
         t(lang, "card_status", status=status_line(lang, case, owner_name)),
     ]
     if case.child_in_danger:
@@ -92,6 +96,11 @@ def render_card(
     if case.reporter_role:
         role_key = "card_role_child" if case.reporter_role == "child" else f"role_{case.reporter_role}"
         lines.append(t(lang, "card_reporter_role", role=t(lang, role_key)))  # the child's own wording
+    if case.contributors:
+        lines.append(additions_line(lang, case))
+    if not shows_content_on_card(case.category):
+        lines.append(t(lang, "card_restricted"))  # links, media, descriptions: child_safety, behind the warning
+        return "\n".join(lines)[:4096], card_keyboard(case, staff, menu)
     if case.description:
         lines.append(t(lang, "card_description", text=case.description[:MAX_DESCRIPTION_ON_CARD]))
     urls = case.urls
@@ -109,11 +118,39 @@ def render_card(
     return "\n".join(lines)[:4096], card_keyboard(case, staff, menu, links)
 
 
+def additions_line(lang: str, case: Case) -> str:
+    """How many reporters who joined added what."""
+    return t(
+        lang,
+        "card_additions",
+        reporters=case.contributors,
+        links=case.added_links,
+        media=case.added_media,
+        descriptions=case.added_descriptions,
+    )
+
+
+def access_changed(code: str, lang: str) -> tuple[str, Keyboard]:
+    """What a card becomes for someone who may no longer see the case: its code, nothing of its content."""
+    return t(lang, "card_access_changed", code=code), markup([])
+
+
+def category_choices(case: Case, staff: StaffMember) -> list[str]:
+    """The categories this person may move this case to (none once it is closed)."""
+    if not case.is_open:
+        return []
+    return [c for c in staff_categories() if may_recategorise(staff, case.category, case.region, c)]
+
+
 def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links: Sequence[Takedown] = ()) -> Keyboard:
     """The buttons this person may use on this case now."""
     code = case.code
     lang = staff.lang
     allowed = actions_for(staff, case.view())
+    choices = category_choices(case, staff)
+    if menu == "category" and choices:
+        options = [[button(t(lang, f"cat_{c}"), callbacks.case("cat", code, c))] for c in choices]
+        return markup([*options, [button(t(lang, "btn_back"), callbacks.case("back", code))]])
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
         options = [
@@ -135,7 +172,9 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links
         rows.append([button(t(lang, "btn_reject"), callbacks.case("menu", code, "reject"))])
     if Action.REOPEN in allowed:
         rows.append([button(t(lang, "btn_reopen"), callbacks.case("reopen", code))])
-    if case.media or case.urls:
+    if choices:
+        rows.append([button(t(lang, "btn_recategorise"), callbacks.case("menu", code, "category"))])
+    if (case.media or case.urls) and may_see_content(staff, case.category, case.region):
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
     rows.extend(takedown_texts.card_rows(lang, case, links))
     return markup(rows)

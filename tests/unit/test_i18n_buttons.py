@@ -60,6 +60,7 @@ STAFF_BUTTONS: dict[str, int] = {
     "btn_back": 1,
     "btn_td_reported": 1,
     "btn_td_check": 1,
+    "btn_recategorise": 1,
     **{f"btn_esc_{a}": 1 for a in ESCALATION_TARGETS},
     **{f"btn_res_{a}": 1 for a in RESOLUTIONS},
     **{f"btn_rej_{a}": 1 for a in REJECTIONS},
