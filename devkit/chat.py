@@ -1,10 +1,11 @@
 """`make chat`: a terminal chat client that plays a Telegram user against `make run` (through the double).
 
 Type text to send it; `/photo`, `/video` send a fake photo or video; `#N` presses button N of the bot's
-last message with buttons (numbers are shown next to each button); `/quit` leaves. By default it plays a reporter
-(a parent or a child: user 3001); `--as admin` plays the local administrator (1001), `--as officer` the local
-on-duty officer `make run` registers (2001); `--user` picks any other id, `--lang kk|ru` the Telegram language,
-`--group -100123` writes in a group instead.
+last message with buttons (numbers are shown next to each button); `/platform <link> removed` (or live,
+private, geo_blocked, embedding_disabled, flaky) changes how the platform double answers for an item, so a
+case's link can be watched coming down; `/quit` leaves. By default it plays a reporter (user 3001); `--as admin`
+plays the local administrator (1001), `--as officer` the local on-duty officer `make run` registers (2001);
+`--user` picks any other id, `--lang kk|ru` the Telegram language, `--group -100123` writes in a group instead.
 """
 
 from __future__ import annotations
@@ -66,6 +67,17 @@ def follow(client: httpx.Client, chat_id: int, buttons: list[dict[str, Any]], st
                 show(result, buttons)
 
 
+def platform_command(base: str | None, text: str) -> str:
+    """`/platform <link> <state>`: how the platform double answers for that item from now on."""
+    from devkit.platform_double.control import USAGE, parse_command, set_state
+
+    parsed = parse_command(text)
+    if parsed is None or not base:
+        return USAGE if base else "The platform double is not running."
+    key = set_state(base, *parsed)
+    return f"(platform double: {key} is now {parsed[1].value}; the checker sees it at its next check)"
+
+
 def arguments(argv: list[str] | None = None) -> tuple[str, argparse.Namespace]:
     """The command line: who is played (reporter by default) and the user id, language and group."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -85,7 +97,8 @@ def main() -> int:
     if not STATE.exists():
         sys.stderr.write("The local stack is not running: start it with `make run` in another terminal.\n")
         return 2
-    base = json.loads(STATE.read_text())["double"]
+    state = json.loads(STATE.read_text())
+    base = state["double"]
     client = httpx.Client(base_url=base, timeout=70)
     chat_id = args.group if args.group is not None else args.user
     buttons: list[dict[str, Any]] = []
@@ -100,6 +113,10 @@ def main() -> int:
                 continue
             if text == "/quit":
                 break
+            if text.startswith("/platform"):
+                sys.stdout.write(platform_command(state.get("platform_double"), text) + "\n> ")
+                sys.stdout.flush()
+                continue
             if text.startswith("#") and text[1:].isdigit() and 0 < int(text[1:]) <= len(buttons):
                 chosen = buttons[int(text[1:]) - 1]
                 update = make_callback_update(

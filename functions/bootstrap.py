@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from functions.services.telegram_health import TelegramHealth
     from functions.services.ticker import Ticker
     from functions.services.timed import TimedOversight
+    from functions.takedown_root import TakedownWiring
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -202,7 +203,6 @@ class Services:
         from functions.services.sessions import Sessions
         from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
         from functions.services.staff_admin import StaffAdmin
-        from functions.services.staff_menu import StaffMenu
         from functions.services.stats import COMMANDS as STATS_COMMANDS
         from functions.services.stats import Statistics
 
@@ -224,25 +224,32 @@ class Services:
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
         retention = timedelta(days=config.retention_days)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
-        statistics = Statistics(self.oversight_store(), access, self.clock)
+        statistics = Statistics(self.oversight_store(), access, self.clock, self.takedown().store().links_since)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
-        staff_menu = StaffMenu(cases, access)
-        commands["help"] = staff_menu.help
+        commands["help"] = admin.menu.help
+        takedown = self.takedown().actions()
+        commands["ref"] = takedown.command
+        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button}
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
-            profiles=Profiles(store, sessions, staff_menu.set_lang),
+            profiles=Profiles(store, sessions, admin.menu.set_lang),
             reports=ReportFlow(store, sessions, submitter, children),
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
-            staff=StaffDesk(
-                commands=commands, buttons={"s": actions.button, "q": lookup.button}, reply=Notes(cases, access).reply
-            ),
+            staff=StaffDesk(commands=commands, buttons=buttons, reply=Notes(cases, access).reply),
         )
+
+    def takedown(self) -> TakedownWiring:
+        """The takedown track: its store, the checker run (tick), the card's takedown buttons."""
+        from functions.takedown_root import TakedownWiring
+
+        wiring = TakedownWiring(settings(), firestore_client, LazyPublisher(), self.clock, self.cases, self.access)
+        return _once(self._cache, "takedown", lambda: wiring)
 
     def fanout(self) -> FanOut:
         """The fan-out use case."""
@@ -250,7 +257,8 @@ class Services:
         def build() -> FanOut:
             from functions.services.fanout import FanOut
 
-            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock)
+            track = self.takedown().tracking().track
+            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, track)
 
         return _once(self._cache, "fanout", build)
 
@@ -262,7 +270,7 @@ class Services:
             from functions.services.pacing import Pacer
 
             pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
-            return Delivery(self.cases(), telegram(), pacer, self.clock)
+            return Delivery(self.cases(), telegram(), pacer, self.clock, links=self.takedown().links_of)
 
         return _once(self._cache, "delivery", build)
 
@@ -297,6 +305,7 @@ class Services:
                 digest_hour=config.digest_hour,
                 retention=timedelta(days=config.retention_days),
                 clock=self.clock,
+                takedowns=self.takedown().store(),
             )
 
         return _once(self._cache, "timed", build)
@@ -307,7 +316,8 @@ class Services:
         def build() -> Ticker:
             from functions.services.ticker import Ticker
 
-            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed())
+            links = self.takedown().link_checks()
+            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), links)
 
         return _once(self._cache, "ticker", build)
 

@@ -47,6 +47,13 @@ class Case(BaseModel):
     sla_escalated_at: datetime | None = None
     legal_hold: bool = False
     purged_at: datetime | None = None
+    # who may see it (issue 11): a quarantined post's author is no reporter; joiners' additions are counted
+    quarantined: bool = False
+    quarantined_posts: int = 0
+    contributors: int = 0
+    added_links: int = 0
+    added_media: int = 0
+    added_descriptions: int = 0
 
     @classmethod
     def from_document(cls, code: str, data: dict[str, Any]) -> Case:

@@ -130,6 +130,7 @@ class ReportDraft(BaseModel):
     group_message_ids: list[int] = Field(default_factory=list)
     child_request: bool = False
     index_content: bool = True  # False: never joins or becomes the case of this content (a child's request)
+    not_a_reporter: bool = False  # quarantine: the user posted the content, so never a reporter of its case
 
 
 class SubmitResult(BaseModel):

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
 from functions.domain import callbacks
 from functions.domain.case import Case
+from functions.domain.escalation import may_recategorise, staff_categories
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
+from functions.domain.takedown import Takedown
 from functions.domain.time import KZ_TZ, coarse
+from functions.domain.visibility import may_see_content, shows_content_on_card
 from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
 from functions.i18n import t
+from functions.services import takedown_texts
 from functions.services.keyboards import Keyboard, button, markup
 
 SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
@@ -76,9 +81,15 @@ def status_line(lang: str, case: Case, owner_name: str | None) -> str:
 
 
 def render_card(
-    case: Case, staff: StaffMember, now: datetime, owner_name: str | None, menu: str | None = None
+    case: Case,
+    staff: StaffMember,
+    now: datetime,
+    owner_name: str | None,
+    menu: str | None = None,
+    links: Sequence[Takedown] = (),
 ) -> tuple[str, Keyboard]:
-    """The card text and keyboard of a case for one staff member (menu: an open sub-menu)."""
+    """The card text and keyboard of a case for one staff member (menu: an open sub-menu; links: the
+    takedown records of its links, each shown with its state)."""
     lang = staff.lang
     lines = [preview_line(lang, case)]
     if case.child_in_danger:
@@ -88,7 +99,9 @@ def render_card(
     lines += [
         t(lang, "card_code", code=case.code),
         t(lang, "card_received_at", time=received_text(case.created_at, now)),
-        t(lang, "card_reporters", count=case.reporter_count),
+        t(lang, "card_reporters", count=case.reporter_count)
+        if not case.quarantined
+        else t(lang, "card_from_quarantine"),
         t(lang, "card_status", status=status_line(lang, case, owner_name)),
     ]
     if case.sla_escalated_at:
@@ -96,12 +109,17 @@ def render_card(
     if case.reporter_role:
         role_key = "card_role_child" if case.reporter_role == "child" else f"role_{case.reporter_role}"
         lines.append(t(lang, "card_reporter_role", role=t(lang, role_key)))  # the child's own wording
+    if case.contributors:
+        lines.append(additions_line(lang, case))
+    if not shows_content_on_card(case.category):
+        lines.append(t(lang, "card_restricted"))  # links, media, descriptions: child_safety, behind the warning
+        return "\n".join(lines)[:4096], card_keyboard(case, staff, menu)
     if case.description:
         lines.append(t(lang, "card_description", text=case.description[:MAX_DESCRIPTION_ON_CARD]))
     urls = case.urls
     if urls:
         lines.append(t(lang, "card_links"))
-        lines.extend(urls[:MAX_LINKS])
+        lines.extend(takedown_texts.link_lines(lang, urls, links, MAX_LINKS))
         if len(urls) > MAX_LINKS:
             lines.append(t(lang, "card_more_links", n=len(urls) - MAX_LINKS))
         pages = report_pages(urls)
@@ -110,14 +128,42 @@ def render_card(
             lines.extend(f"{PLATFORM_NAMES.get(name, name)}: {page}" for name, page in pages)
     if case.media:
         lines.append(t(lang, "card_media", n=len(case.media)))
-    return "\n".join(lines)[:4096], card_keyboard(case, staff, menu)
+    return "\n".join(lines)[:4096], card_keyboard(case, staff, menu, links)
 
 
-def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None) -> Keyboard:
+def additions_line(lang: str, case: Case) -> str:
+    """How many reporters who joined added what."""
+    return t(
+        lang,
+        "card_additions",
+        reporters=case.contributors,
+        links=case.added_links,
+        media=case.added_media,
+        descriptions=case.added_descriptions,
+    )
+
+
+def access_changed(code: str, lang: str) -> tuple[str, Keyboard]:
+    """What a card becomes for someone who may no longer see the case: its code, nothing of its content."""
+    return t(lang, "card_access_changed", code=code), markup([])
+
+
+def category_choices(case: Case, staff: StaffMember) -> list[str]:
+    """The categories this person may move this case to (none once it is closed)."""
+    if not case.is_open:
+        return []
+    return [c for c in staff_categories() if may_recategorise(staff, case.category, case.region, c)]
+
+
+def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links: Sequence[Takedown] = ()) -> Keyboard:
     """The buttons this person may use on this case now."""
     code = case.code
     lang = staff.lang
     allowed = actions_for(staff, case.view())
+    choices = category_choices(case, staff)
+    if menu == "category" and choices:
+        options = [[button(t(lang, f"cat_{c}"), callbacks.case("cat", code, c))] for c in choices]
+        return markup([*options, [button(t(lang, "btn_back"), callbacks.case("back", code))]])
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
         options = [
@@ -139,6 +185,9 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None) -> Ke
         rows.append([button(t(lang, "btn_reject"), callbacks.case("menu", code, "reject"))])
     if Action.REOPEN in allowed:
         rows.append([button(t(lang, "btn_reopen"), callbacks.case("reopen", code))])
-    if case.media or case.urls:
+    if choices:
+        rows.append([button(t(lang, "btn_recategorise"), callbacks.case("menu", code, "category"))])
+    if (case.media or case.urls) and may_see_content(staff, case.category, case.region):
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
+    rows.extend(takedown_texts.card_rows(lang, case, links))
     return markup(rows)

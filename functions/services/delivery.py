@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
@@ -11,6 +11,7 @@ from typing import Any, Final, Literal, Protocol
 from functions.domain.case import Case
 from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
+from functions.domain.takedown import Takedown
 from functions.domain.workflow import StaffMember, may_see
 from functions.errors import BotRefused, BotRetryAfter, TransientError
 from functions.i18n import t
@@ -60,6 +61,7 @@ class Delivery:
     pacer: Pacer
     clock: Callable[[], datetime]
     sleep: Callable[[float], None] = time.sleep
+    links: Callable[[str], Sequence[Takedown]] | None = None  # the takedown records a card shows
 
     def handle(self, job: DeliveryJob) -> Verdict:
         """Deliver the job: 'done' (acknowledge) or 'retry' (let Pub/Sub re-deliver with backoff)."""
@@ -95,12 +97,13 @@ class Delivery:
         if report is None:
             return "done"
         if not may_see(person, report.category, report.region):
-            return "done"
+            return self._stub(job, person)
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"
         owner = owner_name(self.store.get_staff, report)
-        text, keyboard = cards.render_card(report, person, self.clock(), owner)
+        records = self.links(job.report_id) if self.links is not None and report.urls else ()
+        text, keyboard = cards.render_card(report, person, self.clock(), owner, links=records)
         digest = text_hash_of(text, keyboard)
         message_id = card.get("message_id")
         try:
@@ -123,6 +126,36 @@ class Delivery:
             self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
             return "retry"
         self.store.release_card(job.report_id, person.user_id, person.user_id, new_id, digest)
+        return "done"
+
+    def _stub(self, job: DeliveryJob, person: StaffMember) -> Verdict:
+        """Someone who may no longer see the case: the card they hold becomes the short access-changed stub
+        (a bot may edit its own messages at any age); nobody is sent a stub they never had a card for."""
+        state, card = self.store.claim_card(job.report_id, person.user_id)
+        if state == "busy":
+            return "retry"
+        message_id = card.get("message_id")
+        text, keyboard = cards.access_changed(job.report_id, person.lang)
+        digest = text_hash_of(text, keyboard)
+        if not isinstance(message_id, int) or card.get("hash") == digest:
+            held = message_id if isinstance(message_id, int) else None
+            self.store.release_card(job.report_id, person.user_id, person.user_id, held, digest if held else None)
+            return "done"
+        call = BotCall(
+            method="editMessageText",
+            params={"chat_id": person.user_id, "message_id": message_id, "text": text, "reply_markup": keyboard},
+        )
+        try:
+            self._send(person.user_id, call)
+        except BotRefused as error:  # deleted by the person, or not modified: nothing of the case is left there
+            log.warning(
+                "stub refused", extra={"report_id": job.report_id, "user_id": person.user_id, "kind": error.kind}
+            )
+        except TransientError:
+            self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
+            return "retry"
+        self.store.release_card(job.report_id, person.user_id, person.user_id, message_id, digest)
+        log.info("card access changed", extra={"report_id": job.report_id, "user_id": person.user_id})
         return "done"
 
     def _put_card(
@@ -197,10 +230,12 @@ class Delivery:
 
 def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
     """What a reporter hears: the new state of their case, never the staff member's name."""
-    if notice == "escalated":
-        return t(lang, f"notice_escalated_{argument or 'police'}", code=code)
+    if notice == "escalated":  # never where it went: a poster of the content may have joined the case too
+        return t(lang, "notice_escalated_generic", code=code)
     if notice == "resolved":
         return t(lang, "notice_resolved", code=code, outcome=t(lang, f"res_{argument or 'resolved_other'}"))
+    if notice == "content_removed":
+        return t(lang, "notice_content_removed", code=code)
     if notice == "merged":
         return t(lang, "notice_merged", code=code, main=argument or "")
     if notice == "reopened":

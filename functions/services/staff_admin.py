@@ -16,7 +16,7 @@ from functions.log import get_logger
 from functions.services.access import Access
 from functions.services.calls import send
 from functions.services.commands import staff_command_call
-from functions.services.staff_menu import remove_menu
+from functions.services.staff_menu import StaffMenu, remove_menu
 
 log = get_logger("staff")
 
@@ -44,6 +44,7 @@ class StaffAdmin:
         self.admin_ids = access.admin_ids
         self.bot_username = bot_username
         self.clock = clock
+        self.menu = StaffMenu(store, access)  # staff /help, and the menu following /lang
 
     def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
         """Handle a staff command; None when it is not one for this person (the reporter flow goes on)."""

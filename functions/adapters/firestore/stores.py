@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from google.cloud import firestore
 
+from functions.adapters.firestore.access import CaseAccess
 from functions.adapters.firestore.cases import CaseRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
@@ -24,7 +25,7 @@ class FirestoreStore(Submissions, Groups):
         self.clock = clock
 
 
-class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, Groups):
+class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, Groups, CaseAccess):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
