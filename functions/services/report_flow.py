@@ -228,8 +228,10 @@ def result_text(lang: str, result: SubmitResult) -> str:
     """What the reporter hears once the report is stored: its code, and the helplines when it is urgent."""
     key = {"created": "report_created", "joined": "report_joined", "already_reporter": "report_already_yours"}
     text = t(lang, key[result.outcome], code=result.code)
-    if result.outcome == "created":  # who sees it, what happens next, roughly how long
-        text += "\n\n" + t(lang, "help_expectations")
+    if result.outcome == "created":  # who sees it, how long, the platform's button (the /help line naming the
+        # police is left out: a reporter's chat never says where a case may be passed, issue 11)
+        who, _next, how_long, button = t(lang, "help_expectations").split("\n")
+        text += "\n\n" + "\n".join((who, how_long, button))
     if result.severity == "urgent":
         text += "\n\n" + t(lang, "helplines_urgent")
     return text

@@ -126,4 +126,6 @@ class TestExpectations:
         from functions.services.report_flow import result_text
 
         created = result_text("ru", SubmitResult(outcome="created", code="R1", severity="normal"))
-        assert t("ru", "help_expectations") in created and "R1" in created
+        who, _next, how_long, button = t("ru", "help_expectations").split("\n")
+        assert who in created and how_long in created and button in created and "R1" in created
+        assert "полици" not in created
