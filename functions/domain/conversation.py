@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from functions.domain.case import Case
 from functions.domain.models import OPEN_STATUSES
 from functions.domain.workflow import CaseView, Role, StaffMember, may_see
 
@@ -111,31 +112,24 @@ def position_of(reporters: list[Reporter], user_id: int) -> int | None:
     return next((r.position for r in reporters if r.user_id == user_id), None)
 
 
-def answer_recipient(report: dict[str, Any]) -> int | None:
+def answer_recipient(case: Case) -> int | None:
     """Who hears a reporter's answer: the case's owner, else whoever of the staff wrote to them last."""
-    for field in ("assignee", "conv_last_writer"):
-        value = report.get(field)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
+    return case.assignee if case.assignee is not None else case.conv_last_writer
 
 
-def speaks_to_child(report: dict[str, Any]) -> bool:
+def speaks_to_child(case: Case) -> bool:
     """Messages of this case are framed for a child (the informal voice): a child's own request for contact."""
-    return bool(report.get("child_request")) or report.get("reporter_role") == "child"
+    return case.child_request or case.reporter_role == "child"
 
 
-def first_contact_step(report: dict[str, Any], now: datetime, limit_minutes: int) -> str | None:
+def first_contact_step(case: Case, now: datetime, limit_minutes: int) -> str | None:
     """What a child's request for contact needs now: 'escalate' once the first-contact deadline passed with no
     staff message having reached the child, 'remind' at half of it, else None (each step once)."""
-    created = report.get("created_at")
-    if not report.get("child_request") or report.get("first_contact_at") is not None:
+    if not case.child_request or case.first_contact_at is not None or not case.is_open or case.created_at is None:
         return None
-    if str(report.get("status")) not in {s.value for s in OPEN_STATUSES} or not isinstance(created, datetime):
-        return None
-    waited = (now - created).total_seconds() / 60
+    waited = (now - case.created_at).total_seconds() / 60
     if waited >= limit_minutes:
-        return None if report.get("fc_escalated_at") else "escalate"
-    if waited >= limit_minutes / 2 and not report.get("fc_reminded_at"):
+        return None if case.fc_escalated_at else "escalate"
+    if waited >= limit_minutes / 2 and not case.fc_reminded_at:
         return "remind"
     return None

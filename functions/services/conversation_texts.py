@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from functions.domain.case import Case
 from functions.domain.crisis import mentions_crisis
 from functions.i18n import catalog, t
 
@@ -19,9 +20,9 @@ def role_label(lang: str, role: str | None) -> str:
     return t(lang, "conv_role_unknown")
 
 
-def staff_text(lang: str, code: str, report: dict[str, Any], event: dict[str, Any]) -> str:
+def staff_text(lang: str, code: str, report: Case, event: dict[str, Any]) -> str:
     """A reporter's answer as staff read it: case, role and position, the text; never a name or username."""
-    position, count = int(event.get("reporter") or 1), int(report.get("reporter_count") or 1)
+    position, count = int(event.get("reporter") or 1), report.reporter_count
     who = role_label(lang, event.get("role"))
     if count > 1:
         who += ", " + t(lang, "conv_position", n=position, total=count)

@@ -9,6 +9,7 @@ from typing import Any, Final, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.conversation import first_contact_step
 from functions.domain.jobs import DeliveryJob
 from functions.domain.sla import escalation_recipients, reminder_recipients
@@ -25,7 +26,7 @@ class FirstContactStore(Protocol):
     """What the deadline needs from storage (OversightStore implements it)."""
 
     def all_staff(self) -> list[StaffMember]: ...
-    def child_requests_since(self, since: datetime) -> list[dict[str, Any]]: ...
+    def child_requests_since(self, since: datetime) -> list[Case]: ...
     def mark_reports(self, changes: dict[str, dict[str, Any]]) -> None: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
 
@@ -58,15 +59,16 @@ class FirstContactLadder:
         jobs: list[DeliveryJob] = []
         marks: dict[str, dict[str, Any]] = {}
         for report, step in due:
-            code = str(report["id"])
-            created = report.get("created_at")
-            minutes = int((now - created).total_seconds() // 60) if isinstance(created, datetime) else 0
+            code = report.code
+            created = report.created_at
+            minutes = int((now - created).total_seconds() // 60) if created is not None else 0
+            as_row = {"category": report.category, "region": report.region, "assignee": report.assignee}
             if step == "escalate":
-                people = escalation_recipients(staff, str(report.get("category")), str(report.get("region")))
-                people += [p for p in reminder_recipients(staff, report) if p not in people]
+                people = escalation_recipients(staff, report.category, report.region)
+                people += [p for p in reminder_recipients(staff, as_row) if p not in people]
                 key, field = "fc_escalated", "fc_escalated_at"
             else:
-                people, key, field = reminder_recipients(staff, report), "fc_reminder", "fc_reminded_at"
+                people, key, field = reminder_recipients(staff, as_row), "fc_reminder", "fc_reminded_at"
             jobs += [
                 DeliveryJob(
                     job_id=f"{key}-{code}:{person.user_id}",

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from functions.domain import callbacks
+from functions.domain.case import Case
 from functions.domain.conversation import speaks_to_child
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import BotCall
@@ -27,7 +28,7 @@ Verdict = Literal["done", "retry"]
 class RelayStore(Protocol):
     """What relaying needs from storage (CaseStore implements it)."""
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def get_staff(self, user_id: int) -> StaffMember | None: ...
     def update_staff(self, user_id: int, **fields: Any) -> bool: ...
     def is_reporter(self, code: str, chat_id: int) -> bool: ...
@@ -50,18 +51,17 @@ class RelayDelivery:
 
     def handle(self, job: DeliveryJob) -> Verdict:
         """Deliver a relay job: 'done' (acknowledge) or 'retry'."""
-        found = self.store.get_report(job.report_id)
-        event = self.store.get_event(job.report_id, job.event_id) if found is not None else None
-        if found is None or event is None:
+        report = self.store.get_case(job.report_id)
+        event = self.store.get_event(job.report_id, job.event_id) if report is not None else None
+        if report is None or event is None:
             log.warning("relay of an unknown message dropped", extra={"job_id": job.job_id})
             return "done"
-        report, _ = found
         if job.kind == "relay":
             return self._to_reporter(job, report, event)
         return self._to_staff(job, report, event)
 
     # --- staff -> reporter --------------------------------------------------------------------------------
-    def _to_reporter(self, job: DeliveryJob, report: dict[str, Any], event: dict[str, Any]) -> Verdict:
+    def _to_reporter(self, job: DeliveryJob, report: Case, event: dict[str, Any]) -> Verdict:
         code, chat_id = job.report_id, job.recipient_id
         text = event.get("text")
         if not text or event.get("dir") != "out":
@@ -90,7 +90,7 @@ class RelayDelivery:
         self._remember(chat_id, result, {"report_id": code, "side": "reporter"})
         self._best_effort(lambda: self.store.update_event(code, job.event_id, {f"delivered_{position}": now}))
         by = event.get("by") if isinstance(event.get("by"), int) else None
-        if report.get("child_request") and self.store.mark_first_contact(code, by, now):
+        if report.child_request and self.store.mark_first_contact(code, by, now):
             log.info("first contact with the child", extra={"report_id": code, "by": by})
         log.info("relayed to reporter", extra={"report_id": code, "job_id": job.job_id})
         return "done"
@@ -119,12 +119,12 @@ class RelayDelivery:
         return "done"
 
     # --- reporter -> staff --------------------------------------------------------------------------------
-    def _to_staff(self, job: DeliveryJob, report: dict[str, Any], event: dict[str, Any]) -> Verdict:
+    def _to_staff(self, job: DeliveryJob, report: Case, event: dict[str, Any]) -> Verdict:
         code = job.report_id
         person = self.store.get_staff(job.recipient_id)
         if person is None or not person.active or person.unreachable or event.get("dir") != "in":
             return "done"
-        if not may_see(person, str(report.get("category")), str(report.get("region"))):
+        if not may_see(person, report.category, report.region):
             return "done"
         text = staff_text(person.lang, code, report, event)
         position = int(event.get("reporter") or 1)

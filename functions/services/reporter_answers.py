@@ -7,14 +7,14 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.conversation import MAX_MESSAGE, answer_recipient, ordered, position_of, speaks_to_child
 from functions.domain.crisis import mentions_crisis
 from functions.domain.incoming import IncomingCallback, IncomingMessage
 from functions.domain.jobs import DeliveryJob
-from functions.domain.models import OPEN_STATUSES, Media, Outcome, Session
+from functions.domain.models import Media, Outcome, Session
 from functions.i18n import t
 from functions.log import get_logger
-from functions.services import cards
 from functions.services.calls import answer, send
 from functions.services.keyboards import cancel_button, markup
 from functions.services.sessions import Context, Sessions
@@ -25,7 +25,7 @@ log = get_logger("conversation")
 class AnswerStore(Protocol):
     """What reporters' answers need from storage (CaseStore implements it)."""
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def reporters_of(self, code: str) -> list[dict[str, Any]]: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def add_evidence(self, code: str, urls: list[str], media: list[Media]) -> None: ...
@@ -50,13 +50,12 @@ class ReporterAnswers:
     def press(self, press: IncomingCallback, ctx: Context, code: str, later: bool) -> Outcome:
         """The "answer" button under a relayed message (a child's "not now": staff are told, nothing is asked)."""
         lang = ctx.lang
-        found = self.store.get_report(code)
-        reporters = ordered(self.store.reporters_of(code)) if found is not None else []
+        report = self.store.get_case(code)
+        reporters = ordered(self.store.reporters_of(code)) if report is not None else []
         position = position_of(reporters, ctx.user_id)
-        if found is None or position is None:
+        if report is None or position is None:
             return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
-        report, _ = found
-        if cards.case_view(report).status not in OPEN_STATUSES:
+        if not report.is_open:
             closed = send(ctx.chat_id, t(lang, "conv_case_closed", code=code))
             return Outcome(direct=[closed], body=answer(press.callback_id))
         child = speaks_to_child(report)
@@ -79,13 +78,12 @@ class ReporterAnswers:
         """A reporter's message in a conversation (after "answer", or a reply to a relayed message); None when
         the sender is not a reporter of the case (the message is handled as any other)."""
         lang = ctx.lang
-        found = self.store.get_report(code)
-        reporters = ordered(self.store.reporters_of(code)) if found is not None else []
+        report = self.store.get_case(code)
+        reporters = ordered(self.store.reporters_of(code)) if report is not None else []
         position = position_of(reporters, ctx.user_id)
-        if found is None or position is None:
+        if report is None or position is None:
             return None
-        report, _ = found
-        if cards.case_view(report).status not in OPEN_STATUSES:
+        if not report.is_open:
             return self._done(ctx, session, send(ctx.chat_id, t(lang, "conv_case_closed", code=code)))
         text = (message.text or message.caption or "").strip()
         evidence = message.evidence
@@ -126,7 +124,7 @@ class ReporterAnswers:
         session.step = "done"
         return self.sessions.save(ctx, session, Outcome(body=said))
 
-    def _tell_staff(self, code: str, report: dict[str, Any], event_id: str, album: str | None) -> None:
+    def _tell_staff(self, code: str, report: Case, event_id: str, album: str | None) -> None:
         """A job to the staff member who hears the reporter (owner, else the last writer); none when nobody wrote."""
         recipient = answer_recipient(report)
         if recipient is None:

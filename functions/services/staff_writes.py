@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from functions.domain import callbacks
+from functions.domain.case import Case
 from functions.domain.conversation import ALL, FIRST, MAX_MESSAGE, Reporter, WriteRefusal, chosen, ordered
 from functions.domain.conversation import write_refusal as refusal_of
 from functions.domain.incoming import IncomingCallback, IncomingMessage
@@ -17,7 +18,6 @@ from functions.domain.models import OPEN_STATUSES, Outcome, Session, Status
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
 from functions.log import get_logger
-from functions.services import cards
 from functions.services.access import Access
 from functions.services.calls import answer, send
 from functions.services.keyboards import button, cancel_button, markup
@@ -29,7 +29,7 @@ log = get_logger("conversation")
 class WriteStore(Protocol):
     """What writing to reporters needs from storage (CaseStore implements it)."""
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def reporters_of(self, code: str) -> list[dict[str, Any]]: ...
     def card_holders(self, code: str) -> list[int]: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
@@ -68,11 +68,10 @@ class StaffWrites:
         """ "Write to the reporter": ask first or all when there are several, then ask for the text."""
         person = self.access.pressing(press.sender.user_id, ctx.lang)
         lang = person.lang if person is not None else ctx.lang
-        found = self.store.get_report(code)
-        if person is None or found is None:
+        report = self.store.get_case(code)
+        if person is None or report is None:
             key = "refuse_no_access" if person is None else "case_not_found"
             return Outcome(body=answer(press.callback_id, t(lang, key), alert=True))
-        report, _ = found
         refusal = self.refusal(person, report)
         if refusal is not None:
             return Outcome(body=answer(press.callback_id, t(lang, f"conv_refuse_{refusal.value}"), alert=True))
@@ -98,10 +97,10 @@ class StaffWrites:
         )
         return self.sessions.save(ctx, session, Outcome(direct=[prompt], body=answer(press.callback_id)))
 
-    def refusal(self, person: StaffMember, report: dict[str, Any]) -> WriteRefusal | None:
+    def refusal(self, person: StaffMember, report: Case) -> WriteRefusal | None:
         """Why this person may not write to the case's reporters now (None: they may)."""
-        code = str(report["id"])
-        view = cards.case_view(report)
+        code = report.code
+        view = report.view()
         routed = view.status == Status.NEW and person.role != Role.ADMIN
         holds = routed and person.user_id in self.store.card_holders(code)
         closed = view.status not in OPEN_STATUSES
@@ -145,13 +144,12 @@ class StaffWrites:
         lang, chat_id = person.lang, message.chat_id
         if len(text) > MAX_MESSAGE:
             return None
-        found = self.store.get_report(code)
-        if found is None:
+        report = self.store.get_case(code)
+        if report is None:
             return Outcome(body=send(chat_id, t(lang, "case_not_found")))
-        report, _ = found
         refusal = self.refusal(person, report)
         event_id = f"msg-{message.update_id}"
-        closed = cards.case_view(report).status not in OPEN_STATUSES
+        closed = not report.is_open
         if refusal == WriteRefusal.FOLLOWUP_USED and self.store.claim_followup(code, person.user_id, event_id):
             refusal = None  # the same follow-up, re-sent by Telegram
         elif refusal is None and closed and not self.store.claim_followup(code, person.user_id, event_id):

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.sla import Thresholds
 from functions.domain.workflow import StaffMember
 from functions.errors import TransientError
@@ -41,7 +42,7 @@ class TimedStore(Protocol):
     def mark_reports(self, changes: dict[str, dict[str, Any]]) -> None: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def purge_case(self, code: str) -> bool: ...
-    def child_requests_since(self, since: datetime) -> list[dict[str, Any]]: ...
+    def child_requests_since(self, since: datetime) -> list[Case]: ...
 
 
 class Publisher(Protocol):

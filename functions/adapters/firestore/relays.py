@@ -10,6 +10,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from functions.adapters.firestore.base import EVENTS, REPORTS, RETRY, TIMEOUT, transient_errors
+from functions.domain.case import Case
 from functions.domain.models import Media
 
 RELAY_REFS: Final = "relay_refs"
@@ -139,7 +140,7 @@ class ChildContactReads:
 
     client: firestore.Client
 
-    def child_requests_since(self, since: datetime) -> list[dict[str, Any]]:
+    def child_requests_since(self, since: datetime) -> list[Case]:
         """Children's requests for an adult created since this moment (few: filtered by the caller)."""
         query = (
             self.client.collection(REPORTS)
@@ -148,4 +149,6 @@ class ChildContactReads:
             .select(list(CHILD_FIELDS))
         )
         with transient_errors():
-            return [(snap.to_dict() or {}) | {"id": snap.id} for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
+            return [
+                Case.from_document(snap.id, snap.to_dict() or {}) for snap in query.stream(retry=RETRY, timeout=TIMEOUT)
+            ]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
 
 from functions.domain import callbacks
+from functions.domain.case import Case
 from functions.domain.conversation import (
     WriteRefusal,
     answer_recipient,
     chosen,
+    first_contact_step,
     offers_writing,
     ordered,
     position_of,
@@ -97,15 +99,34 @@ class TestReporters:
         assert target_value(value) == expected
 
     def test_who_hears_an_answer(self) -> None:
-        assert answer_recipient({"assignee": 5, "conv_last_writer": 6}) == 5
-        assert answer_recipient({"assignee": None, "conv_last_writer": 6}) == 6
-        assert answer_recipient({}) is None
-        assert answer_recipient({"assignee": True}) is None
+        assert answer_recipient(Case(code="R1", assignee=5, conv_last_writer=6)) == 5
+        assert answer_recipient(Case(code="R1", conv_last_writer=6)) == 6
+        assert answer_recipient(Case(code="R1")) is None
 
     def test_child_voice(self) -> None:
-        assert speaks_to_child({"child_request": True})
-        assert speaks_to_child({"reporter_role": "child"})
-        assert not speaks_to_child({"reporter_role": "parent"})
+        assert speaks_to_child(Case(code="R1", child_request=True))
+        assert speaks_to_child(Case(code="R1", reporter_role="child"))
+        assert not speaks_to_child(Case(code="R1", reporter_role="parent"))
+
+
+class TestFirstContactStep:
+    START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+
+    def child(self, **fields: Any) -> Case:
+        return Case(code="R1", child_request=True, created_at=self.START, **fields)
+
+    @pytest.mark.parametrize(("minutes", "step"), [(10, None), (30, "remind"), (59, "remind"), (60, "escalate")])
+    def test_the_ladder(self, minutes: int, step: str | None) -> None:
+        assert first_contact_step(self.child(), self.START + timedelta(minutes=minutes), 60) == step
+
+    def test_each_step_once_and_met_only_by_a_first_contact(self) -> None:
+        later = self.START + timedelta(minutes=45)
+        assert first_contact_step(self.child(fc_reminded_at=later), later, 60) is None
+        assert first_contact_step(self.child(fc_escalated_at=later), later + timedelta(hours=1), 60) is None
+        assert first_contact_step(self.child(first_contact_at=later), later + timedelta(hours=1), 60) is None
+        assert first_contact_step(self.child(status=Status.RESOLVED), later + timedelta(hours=1), 60) is None
+        adult = Case(code="R2", created_at=self.START)
+        assert first_contact_step(adult, later + timedelta(hours=1), 60) is None
 
 
 class TestConversationCallbacks:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.incoming import IncomingCallback, IncomingMessage, Sender
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import BotCall, EvidenceItem, Media
@@ -49,9 +50,9 @@ class TalkStore:
         self.holders: list[int] = [OWNER, OTHER]
         self.evidence: list[Any] = []
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None:
+    def get_case(self, code: str) -> Case | None:
         report = self.reports.get(code)
-        return (dict(report), None) if report is not None else None
+        return Case.from_document(code, report) if report is not None else None
 
     def reporters_of(self, code: str) -> list[dict[str, Any]]:
         return list(self.reporters)

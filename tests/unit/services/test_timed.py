@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.events import ReportOverdue
 from functions.domain.sla import (
     Thresholds,
@@ -52,8 +53,9 @@ class FakeStore:
     def stale_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         return []
 
-    def child_requests_since(self, since: datetime) -> list[dict[str, Any]]:
-        return [r for r in self.reports.values() if r.get("child_request") and r["created_at"] >= since]
+    def child_requests_since(self, since: datetime) -> list[Case]:
+        rows = [r for r in self.reports.values() if r.get("child_request") and r["created_at"] >= since]
+        return [Case.from_document(str(r["id"]), r) for r in rows]
 
     def closed_between(self, start: datetime, end: datetime, limit: int) -> list[dict[str, Any]]:
         return []
