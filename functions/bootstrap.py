@@ -103,6 +103,10 @@ class LazyPublisher:
         """Publish one model (see PubSubPublisher.publish)."""
         return publisher().publish(topic, message, **attributes)
 
+    def publish_many(self, topic: str, messages: Any) -> None:
+        """Publish several models and wait for all (see PubSubPublisher.publish_many)."""
+        publisher().publish_many(topic, messages)
+
 
 def bot_can_delete(chat_id: int) -> bool | None:
     """Whether the bot may delete messages in a group, asked of Telegram (None when it cannot be told)."""
@@ -188,16 +192,19 @@ class Services:
         from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
         from functions.services.case_lookup import CaseLookup
         from functions.services.child_flow import ChildFlow
+        from functions.services.conversation import ConversationDesk
         from functions.services.evidence import Evidence
         from functions.services.group_intake import GroupIntake
         from functions.services.notes import Notes
         from functions.services.profile import Profiles
         from functions.services.quarantine import Quarantine
         from functions.services.report_flow import ReportFlow
+        from functions.services.reporter_answers import ReporterAnswers
         from functions.services.router import Router, StaffCommand, StaffDesk
         from functions.services.sessions import Sessions
         from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
         from functions.services.staff_admin import StaffAdmin
+        from functions.services.staff_writes import StaffWrites
         from functions.services.stats import COMMANDS as STATS_COMMANDS
         from functions.services.stats import Statistics
 
@@ -224,6 +231,8 @@ class Services:
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
+        writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
+        answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
@@ -235,6 +244,7 @@ class Services:
             staff=StaffDesk(
                 commands=commands, buttons={"s": actions.button, "q": lookup.button}, reply=Notes(cases, access).reply
             ),
+            conversation=ConversationDesk(cases, writes, answers),
         )
 
     def fanout(self) -> FanOut:
@@ -255,7 +265,7 @@ class Services:
             from functions.services.pacing import Pacer
 
             pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
-            return Delivery(self.cases(), telegram(), pacer, self.clock)
+            return Delivery(self.cases(), telegram(), pacer, self.clock, relays=self.cases())
 
         return _once(self._cache, "delivery", build)
 
@@ -288,6 +298,7 @@ class Services:
                     stale=config.sla_stale_minutes,
                 ),
                 digest_hour=config.digest_hour,
+                first_contact_minutes=config.child_first_contact_minutes,
                 retention=timedelta(days=config.retention_days),
                 clock=self.clock,
             )

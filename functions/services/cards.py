@@ -9,6 +9,7 @@ from typing import Final
 
 from functions.domain import callbacks
 from functions.domain.case import Case
+from functions.domain.conversation import offers_writing
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
 from functions.domain.time import coarse
@@ -128,4 +129,6 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None) -> Ke
         rows.append([button(t(lang, "btn_reopen"), callbacks.case("reopen", code))])
     if case.media or case.urls:
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
+    if case.reporter_count > 0 and offers_writing(staff, case.view()):
+        rows.append([button(t(lang, "btn_write_reporter"), callbacks.write(code))])
     return markup(rows)
