@@ -9,10 +9,10 @@ from typing import Any, Final
 
 import pytest
 
+from devkit.botapi_double.builders import make_media_update, make_text_update, make_user
 from functions import bootstrap
 from functions.domain.time import utcnow
 from functions.i18n import t
-from scripts.botapi_double.builders import make_media_update, make_text_update, make_user
 from tests.integration import test_privacy_logs as privacy_logs
 from tests.integration.helpers import code_in
 from tests.integration.test_privacy_logs import Capture
