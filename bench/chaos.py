@@ -26,6 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any, Final
 
 from devkit.localstack import LocalStack
@@ -146,7 +147,7 @@ def _scenario(stack: LocalStack, config: ChaosConfig, result: ChaosResult) -> No
     staff = staff_members()
     cases = CaseStore(stack.firestore(), utcnow)
     for person in staff:
-        _retry_while_warming(lambda person=person: cases.put_staff(person, invited_by=ADMIN_ID))
+        _retry_while_warming(partial(cases.put_staff, person, invited_by=ADMIN_ID))
     double.set_blocked(BLOCKED_STAFF, True)
     tg = Telegram(double, result.stats, give_up_after=150.0)
     for group in GROUPS:
