@@ -54,6 +54,12 @@ class Case(BaseModel):
     added_links: int = 0
     added_media: int = 0
     added_descriptions: int = 0
+    # conversations (issue 12): who of the staff wrote to the reporters last; the child's first contact
+    conv_last_writer: int | None = None
+    first_contact_at: datetime | None = None
+    first_contact_by: int | None = None
+    fc_reminded_at: datetime | None = None
+    fc_escalated_at: datetime | None = None
 
     @classmethod
     def from_document(cls, code: str, data: dict[str, Any]) -> Case:

@@ -83,7 +83,7 @@ class Outcome(BaseModel):
     body: BotCall | None = None
 
 
-FlowKind = Literal["profile", "report", "group_region", "child"]
+FlowKind = Literal["profile", "report", "group_region", "child", "compose", "answer"]
 
 
 class Session(BaseModel):
@@ -103,6 +103,7 @@ class Session(BaseModel):
     description: str | None = None
     role: str | None = None
     report_code: str | None = None
+    target: str | None = None  # compose: whom the message goes to (first, all, n<position>)
     started_by_update: int | None = None
     last_update_id: int | None = None
     last_outcome: str | None = None  # JSON: Firestore cannot store a keyboard's nested arrays

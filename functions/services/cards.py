@@ -10,6 +10,7 @@ from typing import Final
 
 from functions.domain import callbacks
 from functions.domain.case import Case
+from functions.domain.conversation import offers_writing
 from functions.domain.escalation import may_recategorise, staff_categories
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
@@ -190,4 +191,6 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links
     if (case.media or case.urls) and may_see_content(staff, case.category, case.region):
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
     rows.extend(takedown_texts.card_rows(lang, case, links))
+    if case.reporter_count > 0 and offers_writing(staff, case.view()):
+        rows.append([button(t(lang, "btn_write_reporter"), callbacks.write(code))])
     return markup(rows)

@@ -23,6 +23,7 @@ from functions.log import get_logger
 from functions.services import cards
 from functions.services.access import Access
 from functions.services.calls import Keyboard, answer, edit, send
+from functions.services.conversation_texts import CONVERSATION_EVENTS, history_text, history_who
 from functions.services.keyboards import button, markup
 from functions.services.texts import chunks
 
@@ -30,6 +31,7 @@ log = get_logger("oversight")
 
 COMMANDS: Final[tuple[str, ...]] = ("queue", "case", "find", "hold")
 PAGE_SIZE: Final = 8
+SLA_STEPS: Final = frozenset({"escalated", "reminded", "stale", "first_contact_reminded", "first_contact_missed"})
 MAX_PAGES: Final = 200
 
 
@@ -211,9 +213,12 @@ class CaseLookup:
         elif kind == "raised":
             category = t(lang, f"cat_{event.get('category') or 'other'}")
             what = t(lang, "hist_raised", category=category, severity=t(lang, f"severity_{event.get('severity')}"))
+        elif kind in CONVERSATION_EVENTS:
+            what = history_text(lang, event)
+            who = history_who(lang, event) or who
         elif kind == "evidence_view":
             what = t(lang, "hist_evidence_view")
-        elif kind == "sla" and action in {"escalated", "reminded", "stale"}:
+        elif kind == "sla" and action in SLA_STEPS:
             what = t(lang, f"hist_sla_{action}")
         elif kind == "legal_hold":
             what = t(lang, "hist_hold_on" if action == "on" else "hist_hold_off")

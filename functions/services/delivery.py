@@ -21,6 +21,7 @@ from functions.services.access import owner_name
 from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
 from functions.services.pacing import Pacer
+from functions.services.relay_delivery import RelayDelivery, RelayStore
 
 log = get_logger("deliver")
 
@@ -62,6 +63,7 @@ class Delivery:
     clock: Callable[[], datetime]
     sleep: Callable[[float], None] = time.sleep
     links: Callable[[str], Sequence[Takedown]] | None = None  # the takedown records a card shows
+    relays: RelayStore | None = None  # conversation messages (relay, relay_in jobs)
 
     def handle(self, job: DeliveryJob) -> Verdict:
         """Deliver the job: 'done' (acknowledge) or 'retry' (let Pub/Sub re-deliver with backoff)."""
@@ -71,6 +73,8 @@ class Delivery:
             return self._text(job)
         if job.kind == "group_notice":
             return self._group_notice(job)
+        if job.kind in {"relay", "relay_in"} and self.relays is not None:
+            return RelayDelivery(self.relays, self._send, self.clock).handle(job)
         return self._notice(job)
 
     # --- the network call, paced ----------------------------------------------------------------------------

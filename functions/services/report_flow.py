@@ -98,7 +98,8 @@ class ReportFlow:
         """Plain text: the description when asked for, else the current question again."""
         session = self.active(ctx)
         if session is None:
-            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "fallback_hint")))
+            child = ctx.profile is not None and ctx.profile.is_child
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_free_text" if child else "fallback_hint")))
         if session.step == "description":
             if len(text) > MAX_DESCRIPTION:
                 return Outcome(

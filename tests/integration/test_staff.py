@@ -105,6 +105,7 @@ class TestRoutingAndCards:
             "Открыть материалы",
             "📨 Сообщили: TikTok",  # the takedown track (issue 13)
             "🔄 Проверить ссылки",
+            "Написать заявителю",  # conversations (issue 12)
         ]
         assert "tiktok.com/video/7322222222222222222" in first["text"] and first["protect_content"] is True
         card(stack, 6003, code)

@@ -11,6 +11,7 @@ from functions.adapters.firestore.access import CaseAccess
 from functions.adapters.firestore.cases import CaseRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
+from functions.adapters.firestore.relays import RelayRecords
 from functions.adapters.firestore.staff import StaffRecords
 from functions.adapters.firestore.submissions import Submissions
 
@@ -25,7 +26,7 @@ class FirestoreStore(Submissions, Groups):
         self.clock = clock
 
 
-class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, Groups, CaseAccess):
+class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, RelayRecords, Groups, CaseAccess):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
