@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from functions.services.parking import Parking
     from functions.services.router import Router
     from functions.services.submit import Submitter
-    from functions.services.telegram_health import TelegramHealth
     from functions.services.ticker import Ticker
     from functions.services.timed import TimedOversight
+    from functions.takedown_root import TakedownWiring
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -107,6 +107,10 @@ class LazyPublisher:
         """Publish one model (see PubSubPublisher.publish)."""
         return publisher().publish(topic, message, **attributes)
 
+    def publish_many(self, topic: str, messages: Any) -> None:
+        """Publish several models and wait for all (see PubSubPublisher.publish_many)."""
+        publisher().publish_many(topic, messages)
+
 
 def bot_can_delete(chat_id: int) -> bool | None:
     """Whether the bot may delete messages in a group, asked of Telegram (None when it cannot be told)."""
@@ -136,15 +140,9 @@ class Services:
         """Profiles, sessions, evidence, groups and the submission of reports."""
 
         def build() -> FirestoreStore:
-            from functions.adapters.firestore.stores import FirestoreStore
-            from functions.domain.limits import ReportLimits
+            from functions.safeguarding_root import reporter_store
 
-            config = settings()
-            ttl = timedelta(minutes=config.session_ttl_minutes)
-            profile_ttl = timedelta(days=config.profile_retention_days)
-            store = FirestoreStore(firestore_client(), ttl, self.clock, profile_ttl)
-            store.report_limits = ReportLimits(config.reporter_cases_per_hour, config.reporter_cases_per_day)
-            return store
+            return reporter_store(settings(), firestore_client(), self.clock)
 
         return _once(self._cache, "store", build)
 
@@ -197,18 +195,21 @@ class Services:
         from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
         from functions.services.case_lookup import CaseLookup
         from functions.services.child_flow import ChildFlow
+        from functions.services.conversation import ConversationDesk
         from functions.services.evidence import Evidence
         from functions.services.group_intake import GroupIntake
         from functions.services.notes import Notes
         from functions.services.profile import Profiles
         from functions.services.quarantine import Quarantine
         from functions.services.report_flow import ReportFlow
+        from functions.services.reporter_answers import ReporterAnswers
         from functions.services.reporter_mute import COMMANDS as MUTE_COMMANDS
         from functions.services.reporter_mute import ReporterMute
         from functions.services.router import Router, StaffCommand, StaffDesk
         from functions.services.sessions import Sessions
         from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
         from functions.services.staff_admin import StaffAdmin
+        from functions.services.staff_writes import StaffWrites
         from functions.services.stats import COMMANDS as STATS_COMMANDS
         from functions.services.stats import Statistics
 
@@ -232,26 +233,36 @@ class Services:
         actions = CaseActions(cases, access, evidence, LazyPublisher(), config.reports_topic, self.clock, mute)
         retention = timedelta(days=config.retention_days)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
-        statistics = Statistics(self.oversight_store(), access, self.clock)
+        statistics = Statistics(self.oversight_store(), access, self.clock, self.takedown().store().links_since)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(MUTE_COMMANDS, mute.command)
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
+        commands["help"] = admin.menu.help
+        takedown = self.takedown().actions()
+        commands["ref"] = takedown.command
+        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button, "i": admin.button}
+        writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
+        answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
-            profiles=Profiles(store, sessions),
+            profiles=Profiles(store, sessions, admin.menu.set_lang),
             reports=ReportFlow(store, sessions, submitter, children),
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
-            staff=StaffDesk(
-                commands=commands,
-                buttons={"s": actions.button, "q": lookup.button, "i": admin.button},
-                reply=Notes(cases, access).reply,
-            ),
+            staff=StaffDesk(commands=commands, buttons=buttons, reply=Notes(cases, access).reply),
+            conversation=ConversationDesk(cases, writes, answers),
         )
+
+    def takedown(self) -> TakedownWiring:
+        """The takedown track: its store, the checker run (tick), the card's takedown buttons."""
+        from functions.takedown_root import TakedownWiring
+
+        wiring = TakedownWiring(settings(), firestore_client, LazyPublisher(), self.clock, self.cases, self.access)
+        return _once(self._cache, "takedown", lambda: wiring)
 
     def fanout(self) -> FanOut:
         """The fan-out use case."""
@@ -259,7 +270,8 @@ class Services:
         def build() -> FanOut:
             from functions.services.fanout import FanOut
 
-            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock)
+            track = self.takedown().tracking().track
+            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, track)
 
         return _once(self._cache, "fanout", build)
 
@@ -271,7 +283,9 @@ class Services:
             from functions.services.pacing import Pacer
 
             pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
-            return Delivery(self.cases(), telegram(), pacer, self.clock)
+            return Delivery(
+                self.cases(), telegram(), pacer, self.clock, links=self.takedown().links_of, relays=self.cases()
+            )
 
         return _once(self._cache, "delivery", build)
 
@@ -304,8 +318,10 @@ class Services:
                     stale=config.sla_stale_minutes,
                 ),
                 digest_hour=config.digest_hour,
+                first_contact_minutes=config.child_first_contact_minutes,
                 retention=timedelta(days=config.retention_days),
                 clock=self.clock,
+                takedowns=self.takedown().store(),
             )
 
         return _once(self._cache, "timed", build)
@@ -316,7 +332,8 @@ class Services:
         def build() -> Ticker:
             from functions.services.ticker import Ticker
 
-            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed())
+            links = self.takedown().link_checks()
+            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), links)
 
         return _once(self._cache, "ticker", build)
 
@@ -378,22 +395,3 @@ def ticker() -> Ticker:
 def timed(on_clock: Clock | None = None) -> TimedOversight:
     """The timed oversight (a fresh one on another clock, for time travel)."""
     return (build(on_clock) if on_clock is not None else _default).timed()
-
-
-class LazyTelegram:
-    """The gateway, built on the first call (tick only needs it every few minutes)."""
-
-    def webhook_info(self) -> dict[str, Any]:
-        """Telegram's getWebhookInfo (see TelegramGateway.webhook_info)."""
-        return telegram().webhook_info()
-
-
-def telegram_health() -> TelegramHealth:
-    """tick's check of Telegram's side of the webhook."""
-
-    def make() -> TelegramHealth:
-        from functions.services.telegram_health import TelegramHealth
-
-        return TelegramHealth(LazyTelegram(), utcnow)
-
-    return _once(_built, "telegram_health", make)

@@ -36,12 +36,21 @@ class Settings(BaseSettings):
     sla_urgent_take_minutes: int = 15  # an urgent case nobody took by then is escalated to duty and admins
     sla_take_minutes: int = 24 * 60  # a case nobody took by then goes into a reminder to its region
     sla_stale_minutes: int = 7 * 24 * 60  # an open case unchanged this long goes into a reminder to its owner
+    child_first_contact_minutes: int = 60  # a child's request for an adult: reminder at half, then escalation
     digest_hour: int = 9  # the daily digest, in Kazakhstan time (UTC+5)
     retention_days: int = 365  # closed cases lose reporter personal data and evidence references after this
     profile_retention_days: int = 365  # a reporter's profile (users/…) is deleted after this long without activity
     # Abuse (functions/domain/limits.py): new cases one reporter may open; joins and helplines never count.
     reporter_cases_per_hour: int = 10
     reporter_cases_per_day: int = 30
+    # The takedown track's liveness checks (functions/services/link_checks.py, run by tick).
+    platform_api_base_url: str = ""  # set: every check goes to {base}/{host}{path} (the platform double)
+    link_check_allow_private_networks: bool = False  # lifts the SSRF guard: local experiments only
+    link_check_static_address: str = ""  # local only: every host name "resolves" to this address (no DNS)
+    link_check_batch: int = 40  # links checked per tick at most
+    link_check_per_platform_concurrency: int = 2
+    link_check_per_platform_interval_seconds: float = 1.0
+    link_check_user_agent: str = ""  # empty: the checker's honest default
     log_level: str = "INFO"
 
     @field_validator("admin_telegram_ids", mode="before")

@@ -15,6 +15,7 @@ locals {
     reports_status_created  = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["created_at", "ASCENDING"]] }
     reports_status_updated  = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["updated_at", "ASCENDING"]] }
     reports_status_closed   = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["closed_at", "ASCENDING"]] }
+    reports_child_created   = { collection = "reports", scope = "COLLECTION", fields = [["child_request", "ASCENDING"], ["created_at", "ASCENDING"]] }
   }
 
   # [collection group, timestamp field]: documents are deleted (typically within a day) after that time.
@@ -30,6 +31,7 @@ locals {
     ["group_notices", "expires_at"],
     ["users", "expires_at"],
     ["reporter_quotas", "expires_at"],
+    ["relay_refs", "expires_at"],
   ]
 }
 

@@ -5,6 +5,7 @@ lang:<lang>                  the language picker
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
 i:x:<invite>                 cancel an open invite (/invites)
+t:<verb>:<code>[:<platform>] the takedown track of a card (rep: reported to a platform, chk: check now)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ LANG: Final = "lang"
 CASE: Final = "s"
 QUEUE: Final = "q"
 INVITE: Final = "i"
+TAKEDOWN: Final = "t"
 
 
 def prefix_of(data: str) -> str:
@@ -135,3 +137,50 @@ def parse_invite_cancel(data: str) -> str | None:
     if len(parts) != 3 or parts[0] != INVITE or parts[1] != "x" or not parts[2]:
         return None
     return parts[2]
+
+
+# --- the takedown track of a card --------------------------------------------------------------------------
+def takedown(verb: str, code: str, arg: str = "") -> str:
+    """Callback data of a takedown button (rep: reported to the platform arg; chk: check now)."""
+    return f"{TAKEDOWN}:{verb}:{code}:{arg}" if arg else f"{TAKEDOWN}:{verb}:{code}"
+
+
+def parse_takedown(data: str) -> CasePress | None:
+    """The takedown button pressed, or None when the data does not have its shape."""
+    parts = data.split(":")
+    if len(parts) not in {3, 4} or parts[0] != TAKEDOWN:
+        return None
+    return CasePress(verb=parts[1], code=parts[2], arg=parts[3] if len(parts) == 4 else "")
+
+
+# --- conversations -----------------------------------------------------------------------------------------
+WRITE: Final = "w"
+ANSWER: Final = "a"
+LATER: Final = "later"
+
+
+@dataclass(frozen=True)
+class TalkPress:
+    """A press on a conversation button: staff writing to a case's reporters, or a reporter answering."""
+
+    kind: str  # WRITE or ANSWER
+    code: str
+    arg: str = ""
+
+
+def write(code: str, target: str = "") -> str:
+    """Callback data of "write to the reporter" (target: first, all, n<position>; empty: ask)."""
+    return f"{WRITE}:{code}:{target}" if target else f"{WRITE}:{code}"
+
+
+def answer(code: str, later: bool = False) -> str:
+    """Callback data of a reporter's "answer" (or a child's "not now") under a relayed message."""
+    return f"{ANSWER}:{code}:{LATER}" if later else f"{ANSWER}:{code}"
+
+
+def parse_talk(data: str) -> TalkPress | None:
+    """The conversation button pressed, or None when the data is not one."""
+    parts = data.split(":")
+    if len(parts) not in {2, 3} or parts[0] not in {WRITE, ANSWER} or not parts[1]:
+        return None
+    return TalkPress(kind=parts[0], code=parts[1], arg=parts[2] if len(parts) == 3 else "")

@@ -16,7 +16,7 @@ class DeliveryJob(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     job_id: MessageId
-    kind: Literal["card", "notice", "group_notice", "text", "evidence", "scrub"]
+    kind: Literal["card", "notice", "group_notice", "text", "evidence", "scrub", "relay", "relay_in"]
     report_id: ReportId
     recipient_id: int
     event_id: MessageId

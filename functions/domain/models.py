@@ -86,7 +86,7 @@ class Outcome(BaseModel):
     body: BotCall | None = None
 
 
-FlowKind = Literal["profile", "report", "group_region", "child"]
+FlowKind = Literal["profile", "report", "group_region", "child", "compose", "answer"]
 
 
 class Session(BaseModel):
@@ -106,6 +106,7 @@ class Session(BaseModel):
     description: str | None = None
     role: str | None = None
     report_code: str | None = None
+    target: str | None = None  # compose: whom the message goes to (first, all, n<position>)
     started_by_update: int | None = None
     last_update_id: int | None = None
     last_outcome: str | None = None  # JSON: Firestore cannot store a keyboard's nested arrays
@@ -135,6 +136,7 @@ class ReportDraft(BaseModel):
     index_content: bool = True  # False: never joins or becomes the case of this content (a child's request)
     counted: bool = False  # True: a new case counts towards the reporter's limits (reports from private chats)
     muted: bool = False  # the reporter is muted: the case is stored, its cards are not sent
+    not_a_reporter: bool = False  # quarantine: the user posted the content, so never a reporter of its case
 
 
 class SubmitResult(BaseModel):

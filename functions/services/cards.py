@@ -10,12 +10,17 @@ from typing import Final
 
 from functions.domain import callbacks
 from functions.domain.case import Case
+from functions.domain.conversation import offers_writing
+from functions.domain.escalation import may_recategorise, staff_categories
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
-from functions.domain.text import Entity, Part, Quote, compose, fit
-from functions.domain.time import coarse
+from functions.domain.takedown import Takedown
+from functions.domain.text import Entity, Part, Quote, compose
+from functions.domain.time import KZ_TZ, coarse
+from functions.domain.visibility import may_see_content, shows_content_on_card
 from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
 from functions.i18n import t
+from functions.services import takedown_texts
 from functions.services.keyboards import Keyboard, button, markup
 
 SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
@@ -47,6 +52,22 @@ def age_text(lang: str, created_at: datetime | None, now: datetime) -> str:
     return t(lang, f"age_{unit}", n=count)
 
 
+def received_text(created_at: datetime | None, now: datetime) -> str:
+    """When the case came in, as a time of day in Kazakhstan (with the date when it is not today): never frozen."""
+    if created_at is None:
+        return "—"
+    local, today = created_at.astimezone(KZ_TZ), now.astimezone(KZ_TZ)
+    return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%d.%m %H:%M")
+
+
+def preview_line(lang: str, case: Case) -> str:
+    """The card's first line (the notification preview): severity, category and region — what staff decide on."""
+    region = t(lang, f"region_{case.region}") if case.region else t(lang, "card_region_unknown")
+    severity = t(lang, f"severity_{case.severity}")
+    parts = [severity[:1].upper() + severity[1:], t(lang, f"cat_{case.category}"), region]
+    return f"{SEVERITY_ICON.get(case.severity, '')} " + " · ".join(parts)
+
+
 def status_line(lang: str, case: Case, owner_name: str | None) -> str:
     """Status with its detail: owner, escalation target, outcome."""
     status = case.status
@@ -68,41 +89,48 @@ def card_message(
     now: datetime,
     owner_name: str | None,
     menu: str | None = None,
+    links: Sequence[Takedown] = (),
     extra: Sequence[str] = (),
 ) -> tuple[str, list[Entity], Keyboard]:
-    """The card of a case for one staff member: text, entities and keyboard (menu: an open sub-menu).
+    """The card of a case for one staff member: text, entities and keyboard (menu: an open sub-menu; links:
+    the takedown records of its links, each shown with its state).
 
     The reporter's description is a blockquote under its own label, so however it is written it cannot pass
     for the card's fields; the whole is measured in UTF-16 code units and cut within Telegram's 4096.
     """
     lang = staff.lang
-    severity = case.severity
-    parts: list[Part] = [
-        f"{SEVERITY_ICON.get(severity, '')} "
-        + t(lang, "card_title", code=case.code, severity=t(lang, f"severity_{severity}")),
-        t(lang, "card_category", category=t(lang, f"cat_{case.category}")),
-        t(lang, "card_region", region=t(lang, f"region_{case.region}") if case.region else "—"),
-        t(lang, "card_age", age=age_text(lang, case.created_at, now)),
-        t(lang, "card_reporters", count=case.reporter_count),
-        t(lang, "card_status", status=status_line(lang, case, owner_name)),
-    ]
+    parts: list[Part] = [preview_line(lang, case)]
     if case.child_in_danger:
         parts.append(t(lang, "card_danger_now"))
-    if case.sla_escalated_at:
-        parts.append(t(lang, "card_sla_escalated"))
     if case.child_request:
         parts.append(t(lang, "card_child_request"))
+    parts += [
+        t(lang, "card_code", code=case.code),
+        t(lang, "card_received_at", time=received_text(case.created_at, now)),
+        t(lang, "card_reporters", count=case.reporter_count)
+        if not case.quarantined
+        else t(lang, "card_from_quarantine"),
+        t(lang, "card_status", status=status_line(lang, case, owner_name)),
+    ]
+    if case.sla_escalated_at:
+        parts.append(t(lang, "card_sla_escalated"))
     if case.muted:
         parts.append(t(lang, "card_muted"))
     if case.reporter_role:
         role_key = "card_role_child" if case.reporter_role == "child" else f"role_{case.reporter_role}"
         parts.append(t(lang, "card_reporter_role", role=t(lang, role_key)))  # the child's own wording
+    if case.contributors:
+        parts.append(additions_line(lang, case))
+    if not shows_content_on_card(case.category):
+        parts.append(t(lang, "card_restricted"))  # links, media, descriptions: child_safety, behind the warning
+        text, entities = compose([*parts, *extra])
+        return text, entities, card_keyboard(case, staff, menu)
     if case.description:
         parts += [t(lang, "card_description_label"), Quote(case.description[:MAX_DESCRIPTION_ON_CARD])]
     urls = case.urls
     if urls:
         parts.append(t(lang, "card_links"))
-        parts.extend(fit(url, MAX_LINK_ON_CARD) for url in urls[:MAX_LINKS])
+        parts.extend(takedown_texts.link_lines(lang, urls, links, MAX_LINKS, MAX_LINK_ON_CARD))
         if len(urls) > MAX_LINKS:
             parts.append(t(lang, "card_more_links", n=len(urls) - MAX_LINKS))
         pages = report_pages(urls)
@@ -113,22 +141,56 @@ def card_message(
         parts.append(t(lang, "card_media", n=len(case.media)))
     parts.extend(extra)
     text, entities = compose(parts)
-    return text, entities, card_keyboard(case, staff, menu)
+    return text, entities, card_keyboard(case, staff, menu, links)
 
 
 def render_card(
-    case: Case, staff: StaffMember, now: datetime, owner_name: str | None, menu: str | None = None
+    case: Case,
+    staff: StaffMember,
+    now: datetime,
+    owner_name: str | None,
+    menu: str | None = None,
+    links: Sequence[Takedown] = (),
 ) -> tuple[str, Keyboard]:
     """The card's text and keyboard (without its entities: see card_message, which sending must use)."""
-    text, _, keyboard = card_message(case, staff, now, owner_name, menu)
+    text, _, keyboard = card_message(case, staff, now, owner_name, menu, links)
     return text, keyboard
 
 
-def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None) -> Keyboard:
+def additions_line(lang: str, case: Case) -> str:
+    """How many reporters who joined added what."""
+    return t(
+        lang,
+        "card_additions",
+        reporters=case.contributors,
+        links=case.added_links,
+        media=case.added_media,
+        descriptions=case.added_descriptions,
+    )
+
+
+def access_changed(code: str, lang: str, *, purged: bool = False) -> tuple[str, Keyboard]:
+    """What a card becomes for someone who may no longer see the case (or after its purge): its code,
+    nothing of its content."""
+    return t(lang, "card_purged_stub" if purged else "card_access_changed", code=code), markup([])
+
+
+def category_choices(case: Case, staff: StaffMember) -> list[str]:
+    """The categories this person may move this case to (none once it is closed)."""
+    if not case.is_open:
+        return []
+    return [c for c in staff_categories() if may_recategorise(staff, case.category, case.region, c)]
+
+
+def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links: Sequence[Takedown] = ()) -> Keyboard:
     """The buttons this person may use on this case now."""
     code = case.code
     lang = staff.lang
     allowed = actions_for(staff, case.view())
+    choices = category_choices(case, staff)
+    if menu == "category" and choices:
+        options = [[button(t(lang, f"cat_{c}"), callbacks.case("cat", code, c))] for c in choices]
+        return markup([*options, [button(t(lang, "btn_back"), callbacks.case("back", code))]])
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
         options = [
@@ -152,6 +214,11 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None) -> Ke
         rows.append([button(t(lang, "btn_reject"), callbacks.case("menu", code, "reject"))])
     if Action.REOPEN in allowed:
         rows.append([button(t(lang, "btn_reopen"), callbacks.case("reopen", code))])
-    if case.media or case.urls:
+    if choices:
+        rows.append([button(t(lang, "btn_recategorise"), callbacks.case("menu", code, "category"))])
+    if (case.media or case.urls) and may_see_content(staff, case.category, case.region):
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
+    rows.extend(takedown_texts.card_rows(lang, case, links))
+    if case.reporter_count > 0 and offers_writing(staff, case.view()):
+        rows.append([button(t(lang, "btn_write_reporter"), callbacks.write(code))])
     return markup(rows)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
 
 from functions.domain.case import Case
-from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
-from functions.domain.workflow import Role, StaffMember, may_see
+from functions.domain.takedown import Takedown
+from functions.domain.visibility import may_see_content
+from functions.domain.workflow import StaffMember, may_see
 from functions.errors import BotRefused, BotRetryAfter, TransientError
 from functions.i18n import t
 from functions.log import get_logger
@@ -22,6 +23,7 @@ from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
 from functions.services.evidence_pages import evidence_page
 from functions.services.pacing import Pacer
+from functions.services.relay_delivery import RelayDelivery, RelayStore
 
 log = get_logger("deliver")
 
@@ -47,6 +49,7 @@ class DeliveryStore(Protocol):
     def is_reporter(self, code: str, chat_id: int) -> bool: ...
     def track_message(self, code: str, chat_id: int, message_id: int, kind: str) -> None: ...
     def forget_message(self, chat_id: int, message_id: int) -> None: ...
+    def additions_of(self, code: str) -> list[dict[str, Any]]: ...
 
 
 class BotPort(Protocol):
@@ -64,6 +67,8 @@ class Delivery:
     pacer: Pacer
     clock: Callable[[], datetime]
     sleep: Callable[[float], None] = time.sleep
+    links: Callable[[str], Sequence[Takedown]] | None = None  # the takedown records a card shows
+    relays: RelayStore | None = None  # conversation messages (relay, relay_in jobs)
 
     def handle(self, job: DeliveryJob) -> Verdict:
         """Deliver the job: 'done' (acknowledge) or 'retry' (let Pub/Sub re-deliver with backoff)."""
@@ -77,6 +82,8 @@ class Delivery:
             return self._evidence(job)
         if job.kind == "scrub":
             return self._scrub(job)
+        if job.kind in {"relay", "relay_in"} and self.relays is not None:
+            return RelayDelivery(self.relays, self._send, self.clock).handle(job)
         return self._notice(job)
 
     # --- the network call, paced ----------------------------------------------------------------------------
@@ -102,28 +109,22 @@ class Delivery:
         report = self.store.get_case(job.report_id)
         if report is None:
             return "done"
-        visible = person.active and may_see(person, report.category, report.region)
-        if not visible and job.event_id.startswith("created-"):
-            return "done"  # never a new card for someone who may not see the case
+        if not person.active or not may_see(person, report.category, report.region):
+            return self._stub(job, person, report)  # revoked, moved or out of scope
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"
-        if not visible:  # revoked, moved or out of scope: what they hold becomes a stub
-            try:
-                takeback.stub_card(self._send, self.store, job, person, report, card)
-            except TransientError:
-                self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
-                return "retry"
-            return "done"
         owner = owner_name(self.store.get_staff, report)
-        text, entities, keyboard = cards.card_message(report, person, self.clock(), owner)
+        records = self.links(job.report_id) if self.links is not None and report.urls else ()
+        text, entities, keyboard = cards.card_message(report, person, self.clock(), owner, links=records)
         digest = text_hash_of(text, keyboard)
         message_id = card.get("message_id")
         try:
             if message_id and card.get("hash") == digest:
                 self.store.release_card(job.report_id, person.user_id, person.user_id, int(message_id), digest)
                 return "done"
-            new_id = self._put_card(person.user_id, message_id, text, keyboard, entities)
+            silent = report.severity == "normal"
+            new_id = self._put_card(person.user_id, message_id, text, keyboard, entities, silent=silent)
         except BotRefused as error:
             self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
             if error.kind == "forbidden":
@@ -141,10 +142,49 @@ class Delivery:
         self.store.release_card(job.report_id, person.user_id, person.user_id, new_id, digest)
         return "done"
 
+    def _stub(self, job: DeliveryJob, person: StaffMember, report: Case) -> Verdict:
+        """Someone who may no longer see the case (or after its purge, anyone who held a card of it that may
+        no longer show it): the card they hold becomes a short stub without buttons (a bot may edit its own
+        messages at any age); nobody is sent a stub they never had a card for."""
+        state, card = self.store.claim_card(job.report_id, person.user_id)
+        if state == "busy":
+            return "retry"
+        message_id = card.get("message_id")
+        text, keyboard = cards.access_changed(job.report_id, person.lang, purged=report.purged_at is not None)
+        digest = text_hash_of(text, keyboard)
+        if not isinstance(message_id, int) or card.get("hash") == digest:
+            held = message_id if isinstance(message_id, int) else None
+            self.store.release_card(job.report_id, person.user_id, person.user_id, held, digest if held else None)
+            return "done"
+        call = BotCall(
+            method="editMessageText",
+            params={"chat_id": person.user_id, "message_id": message_id, "text": text, "reply_markup": keyboard},
+        )
+        try:
+            self._send(person.user_id, call)
+        except BotRefused as error:  # deleted by the person, or not modified: nothing of the case is left there
+            log.warning(
+                "stub refused", extra={"report_id": job.report_id, "user_id": person.user_id, "kind": error.kind}
+            )
+        except TransientError:
+            self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
+            return "retry"
+        self.store.release_card(job.report_id, person.user_id, person.user_id, message_id, digest)
+        log.info("card access changed", extra={"report_id": job.report_id, "user_id": person.user_id})
+        return "done"
+
     def _put_card(
-        self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any], entities: list[dict[str, Any]]
+        self,
+        chat_id: int,
+        message_id: object,
+        text: str,
+        keyboard: dict[str, Any],
+        entities: list[dict[str, Any]],
+        *,
+        silent: bool = False,
     ) -> int:
-        """Edit the card in place, or send it when there is none (or it was deleted)."""
+        """Edit the card in place, or send it when there is none (or it was deleted); normal cards come silently,
+        urgent and high ones ring."""
         if isinstance(message_id, int):
             try:
                 self._send(chat_id, edit(chat_id, message_id, text, keyboard, entities=entities or None))
@@ -154,7 +194,8 @@ class Delivery:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
-        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True, entities=entities or None))
+        call = send(chat_id, text, keyboard, protect=True, entities=entities or None, silent=silent)
+        result = self._send(chat_id, call)
         return int(result["message_id"])
 
     # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
@@ -217,10 +258,11 @@ class Delivery:
         report = self.store.get_case(job.report_id)
         if person is None or not person.active or person.unreachable or report is None:
             return "done"
-        if not may_see_evidence(person, report):
-            return "done"
+        if not may_see_content(person, report.category, report.region):
+            return "done"  # restricted material: child safety only
         page = int(job.argument or 0) if (job.argument or "").isdigit() else 0
-        for index, call in enumerate(evidence_page(report, person.user_id, job.lang or person.lang, page)):
+        added = self.store.additions_of(report.code) if report.contributors else []
+        for index, call in enumerate(evidence_page(report, person.user_id, job.lang or person.lang, page, added)):
             notice_id = f"{job.event_id}_{page}_{index}"
             if not self.store.claim_notice(notice_id):
                 continue
@@ -252,22 +294,18 @@ class Delivery:
         return "done"
 
 
-def may_see_evidence(person: StaffMember, case: Case) -> bool:
-    """Whether this person may receive the case's evidence now (restricted material: child safety only)."""
-    if not may_see(person, case.category, case.region):
-        return False
-    restricted = case.category in {c.value for c in RESTRICTED_CATEGORIES}
-    return not restricted or person.role == Role.CHILD_SAFETY
-
-
 def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
     """What a reporter hears: the new state of their case, never the staff member's name."""
-    if notice == "escalated":
-        return t(lang, f"notice_escalated_{argument or 'police'}", code=code)
+    if notice == "escalated":  # never where it went: a poster of the content may have joined the case too
+        return t(lang, "notice_escalated_generic", code=code)
     if notice == "resolved":
         return t(lang, "notice_resolved", code=code, outcome=t(lang, f"res_{argument or 'resolved_other'}"))
+    if notice == "content_removed":
+        return t(lang, "notice_content_removed", code=code)
     if notice == "merged":
         return t(lang, "notice_merged", code=code, main=argument or "")
+    if notice == "reopened":
+        return t(lang, "notice_reopened", code=code)
     if notice == "rejected":
         return t(lang, "notice_rejected", code=code, reason=t(lang, f"rej_{argument or 'not_relevant'}"))
     return t(lang, "notice_taken", code=code)

@@ -7,16 +7,17 @@ from typing import Any, Protocol
 
 from functions.domain import callbacks
 from functions.domain.case import Case
-from functions.domain.categories import RESTRICTED_CATEGORIES
+from functions.domain.escalation import is_restricted
 from functions.domain.incoming import IncomingCallback
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import BotCall, Outcome
-from functions.domain.workflow import Role, StaffMember
+from functions.domain.visibility import may_see_content
+from functions.domain.workflow import StaffMember
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
 from functions.services.calls import answer, edit_markup
-from functions.services.evidence_pages import page_count
+from functions.services.evidence_pages import Additions, page_count
 from functions.services.keyboards import button, markup
 from functions.services.submit import EventSink
 
@@ -28,6 +29,7 @@ class EvidenceStore(Protocol):
 
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def has_event(self, code: str, event_id: str) -> bool: ...
+    def additions_of(self, code: str) -> list[dict[str, Any]]: ...
 
 
 class Evidence:
@@ -41,10 +43,11 @@ class Evidence:
     def show(self, press: IncomingCallback, person: StaffMember, case: Case, lang: str, *, confirmed: bool) -> Outcome:
         """The evidence, or first the warning to confirm (graphic or restricted content)."""
         code = case.code
-        restricted = case.category in {c.value for c in RESTRICTED_CATEGORIES}
-        if restricted and person.role != Role.CHILD_SAFETY:
+        restricted = is_restricted(case.category)
+        if not may_see_content(person, case.category, case.region):
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_evidence_restricted"), alert=True))
-        graphic = bool(case.media)
+        added = self.store.additions_of(code) if case.contributors else []
+        graphic = bool(case.media) or any(row.get("added_media") for row in added)
         acknowledged = (not restricted) and self.store.has_event(code, f"ack-{person.user_id}")
         card_known = press.chat_id is not None
         if (restricted or graphic) and not confirmed and not acknowledged and card_known:
@@ -61,7 +64,7 @@ class Evidence:
             self.store.add_event(code, f"ack-{person.user_id}", {"type": "evidence_ack", "by": person.user_id})
         if self.store.has_event(code, f"view-{press.update_id}"):
             return Outcome(body=answer(press.callback_id))  # a re-sent press: the evidence went out already
-        self._queue_pages(code, case, person, press.update_id, lang)  # before the view is recorded: a
+        self._queue_pages(code, case, added, person, press.update_id, lang)  # before the view is recorded: a
         # failed publish makes Telegram re-send the press, and the pages' messages are sent once each
         first_time = self.store.add_event(
             code, f"view-{press.update_id}", {"type": "evidence_view", "by": person.user_id}
@@ -74,9 +77,11 @@ class Evidence:
             calls.append(edit_markup(int(press.chat_id or 0), press.message_id, cards.card_keyboard(case, person)))
         return Outcome(direct=calls, body=answer(press.callback_id))
 
-    def _queue_pages(self, code: str, case: Case, person: StaffMember, update_id: int, lang: str) -> None:
+    def _queue_pages(
+        self, code: str, case: Case, added: Additions, person: StaffMember, update_id: int, lang: str
+    ) -> None:
         """One delivery job per page: deliver sends them paced, each message once (never from the webhook)."""
-        for page in range(page_count(case)):
+        for page in range(page_count(case, added)):
             job = DeliveryJob(
                 job_id=f"ev-{code}-{update_id}-{page}",
                 kind="evidence",

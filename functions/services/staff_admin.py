@@ -19,6 +19,7 @@ from functions.services.access import Access
 from functions.services.calls import answer, edit, send
 from functions.services.commands import staff_command_call
 from functions.services.keyboards import button, markup
+from functions.services.staff_menu import StaffMenu, remove_menu
 
 log = get_logger("staff")
 
@@ -49,6 +50,7 @@ class StaffAdmin:
         self.admin_ids = access.admin_ids
         self.bot_username = bot_username
         self.clock = clock
+        self.menu = StaffMenu(store, access)  # staff /help, and the menu following /lang
 
     def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
         """Handle a staff command; None when it is not one for this person (the reporter flow goes on)."""
@@ -191,7 +193,7 @@ class StaffAdmin:
         ):
             return Outcome(body=send(chat_id, t(lang, "revoke_unknown", user_id=target)))
         log.info("staff revoked", extra={"user_id": target, "by": person.user_id})
-        return Outcome(body=send(chat_id, t(lang, "revoked", user_id=target)))
+        return Outcome(direct=[remove_menu(target)], body=send(chat_id, t(lang, "revoked", user_id=target)))
 
     def _tell_inviter(self, invite: dict[str, Any], member: StaffMember) -> list[BotCall]:
         """The message that tells whoever made the invite that it was used, in their language."""

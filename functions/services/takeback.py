@@ -1,17 +1,15 @@
-"""Taking a case's content back out of staff chats: a card becomes a stub for whoever may no longer see the
-case (revoked, moved, out of scope) and, after the retention purge, every other recorded message that carried
-it (evidence, /case copies) is edited to a stub or deleted. Telegram lets a bot edit its own messages at any
-age; deleting is allowed within 48 hours only, so media that cannot be deleted any more lose their caption."""
+"""Taking a purged case's content back out of staff chats: every recorded message that carried it outside the
+cards (evidence, /case copies) is edited to a stub or deleted; cards are Delivery's (re-rendered, or a stub).
+Telegram lets a bot edit its own messages at any age; deleting is allowed within 48 hours only, so media that
+cannot be deleted any more lose their caption."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from functions.domain.case import Case
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import BotCall
-from functions.domain.workflow import StaffMember
 from functions.errors import BotRefused
 from functions.i18n import t
 from functions.log import get_logger
@@ -25,42 +23,7 @@ EMPTY_KEYBOARD: dict[str, Any] = {"inline_keyboard": []}
 class TakebackStore(Protocol):
     """What taking content back needs from storage."""
 
-    def release_card(
-        self, code: str, recipient_id: int, chat_id: int, message_id: int | None, digest: str | None
-    ) -> None: ...
     def forget_message(self, chat_id: int, message_id: int) -> None: ...
-
-
-def stub_text(lang: str, code: str, case: Case) -> str:
-    """What is left of a case in a chat that may no longer show it."""
-    return t(lang, "card_purged_stub" if case.purged_at else "card_access_stub", code=code)
-
-
-def stub_card(
-    send: Send,
-    store: TakebackStore,
-    job: DeliveryJob,
-    person: StaffMember,
-    case: Case,
-    card: dict[str, Any],
-) -> None:
-    """Edit an existing card of someone who may no longer see the case into a stub without buttons."""
-    message_id = card.get("message_id")
-    text = stub_text(person.lang, job.report_id, case)
-    digest = "stub-" + str(len(text))
-    if not isinstance(message_id, int) or card.get("hash") == digest:
-        store.release_card(job.report_id, person.user_id, person.user_id, None, None)
-        return
-    call = BotCall(
-        method="editMessageText",
-        params={"chat_id": person.user_id, "message_id": message_id, "text": text, "reply_markup": EMPTY_KEYBOARD},
-    )
-    try:
-        send(person.user_id, call)
-    except BotRefused as error:
-        if not error.not_modified:
-            log.warning("card stub refused", extra={"report_id": job.report_id, "kind": error.kind})
-    store.release_card(job.report_id, person.user_id, person.user_id, message_id, digest)
 
 
 def scrub(send: Send, store: TakebackStore, job: DeliveryJob, lang: str) -> None:

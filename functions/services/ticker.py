@@ -26,6 +26,12 @@ class OutboxStore(Protocol):
     def get_case(self, code: str) -> Case | None: ...
 
 
+class LinkCheckRun(Protocol):
+    """The liveness checks due now (LinkChecks); never raises for a transient failure."""
+
+    def run(self) -> dict[str, int]: ...
+
+
 class Ticker:
     """Runs every minute from Cloud Scheduler; every step is idempotent."""
 
@@ -36,12 +42,14 @@ class Ticker:
         reports_topic: str,
         clock: Callable[[], datetime],
         oversight: TimedOversight,
+        links: LinkCheckRun | None = None,
     ) -> None:
         self.store = store
         self.events = events
         self.reports_topic = reports_topic
         self.clock = clock
         self.oversight = oversight
+        self.links = links
 
     def run(self) -> dict[str, int]:
         """Do the time-driven work due now; returns counts per kind of work.
@@ -53,6 +61,8 @@ class Ticker:
         """
         counts = {"republished": self.republish()}
         counts |= self.oversight.run()
+        if self.links is not None:
+            counts |= self.links.run()
         return counts
 
     def republish(self) -> int:

@@ -9,11 +9,14 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.sla import Thresholds
+from functions.domain.takedown import Takedown
 from functions.domain.workflow import StaffMember
 from functions.errors import TransientError
 from functions.log import get_logger
 from functions.services.digest import MARKER_TTL, Digest
+from functions.services.first_contact import FirstContactLadder
 from functions.services.retention import Retention
 from functions.services.sla import SlaLadder
 
@@ -41,6 +44,7 @@ class TimedStore(Protocol):
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def purge_case(self, code: str) -> bool: ...
     def messages_of(self, code: str) -> list[dict[str, Any]]: ...
+    def child_requests_since(self, since: datetime) -> list[Case]: ...
 
 
 class Publisher(Protocol):
@@ -48,6 +52,13 @@ class Publisher(Protocol):
 
     def publish(self, topic: str, message: BaseModel, **attributes: str) -> str: ...
     def publish_many(self, topic: str, messages: Sequence[BaseModel]) -> None: ...
+
+
+class TakedownRecords(Protocol):
+    """The takedown records the digest and retention use (TakedownStore)."""
+
+    def links_since(self, since: datetime, regions: tuple[str, ...] | None = None) -> list[Takedown]: ...
+    def purge_links(self, code: str) -> int: ...
 
 
 @dataclass
@@ -62,18 +73,26 @@ class TimedOversight:
     digest_hour: int
     retention: timedelta
     clock: Callable[[], datetime]
+    takedowns: TakedownRecords | None = None  # the takedown records: the digest's links, retention's purge
+    first_contact_minutes: int = 60
 
     def ladder(self) -> SlaLadder:
         """The SLA ladder on this store."""
         return SlaLadder(self.store, self.publisher, self.reports_topic, self.deliveries_topic, self.limits)
 
+    def children(self) -> FirstContactLadder:
+        """The child's first-contact deadline on this store."""
+        return FirstContactLadder(self.store, self.publisher, self.deliveries_topic, self.first_contact_minutes)
+
     def daily(self) -> Digest:
         """The digest at this digest hour."""
-        return Digest(self.store, self.publisher, self.deliveries_topic, self.limits, self.digest_hour)
+        links = self.takedowns.links_since if self.takedowns is not None else None
+        return Digest(self.store, self.publisher, self.deliveries_topic, self.limits, self.digest_hour, links)
 
     def keeping(self) -> Retention:
         """The retention purge for this period."""
-        return Retention(self.store, self.publisher, self.deliveries_topic, self.retention)
+        purge = self.takedowns.purge_links if self.takedowns is not None else None
+        return Retention(self.store, self.publisher, self.deliveries_topic, self.retention, purge)
 
     def escalate(self, now: datetime) -> int:
         """Escalate urgent cases nobody took (see SlaLadder.escalate)."""
@@ -100,12 +119,13 @@ class TimedOversight:
         now = self.clock()
         minute = now.astimezone(UTC).strftime("%Y%m%d%H%M")
         if not self.store.claim_marker(f"sla-{minute}", MARKER_TTL):
-            return {"escalated": 0, "reminded": 0, "digests": 0, "purged": 0}
+            return {"escalated": 0, "reminded": 0, "first_contact": 0, "digests": 0, "purged": 0}
         counts: dict[str, int] = {}
         failed: TransientError | None = None
         steps: tuple[tuple[str, Callable[[datetime], int]], ...] = (
             ("escalated", self.ladder().escalate),
             ("reminded", self.ladder().remind),
+            ("first_contact", self.children().run),
             ("digests", self.daily().run),
             ("purged", self.keeping().purge),
         )

@@ -47,6 +47,15 @@ OPTIONAL_SETTINGS: Final[dict[str, str]] = {
     "profile_retention_days": "the code's default (365 days) is the production value",
     "reporter_cases_per_hour": "the code's default (10) is the production value",
     "reporter_cases_per_day": "the code's default (30) is the production value",
+    # The takedown track's link checker (tick): the code's defaults are the production values, and the three
+    # local-only levers (the platform double, private networks, a static address) must stay unset in the cloud.
+    "platform_api_base_url": "local only: points the checker at the platform double",
+    "link_check_allow_private_networks": "local only: lifts the SSRF guard",
+    "link_check_static_address": "local only: host names resolve to one address without DNS",
+    "link_check_batch": "the code's default is the production value",
+    "link_check_per_platform_concurrency": "the code's default is the production value",
+    "link_check_per_platform_interval_seconds": "the code's default is the production value",
+    "link_check_user_agent": "the code's default (the honest User-Agent) is the production value",
 }
 # Environment variables Terraform sets that are not Settings fields: read by the platform, not by our code.
 PLATFORM_ENV: Final[dict[str, str]] = {

@@ -33,6 +33,7 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "group_notices",
     "sent_messages",
     "reporter_quotas",
+    "relay_refs",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -56,6 +57,8 @@ COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
     IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("updated_at", "ASCENDING"))),
     # tick, retention: closed cases whose closing time passed the retention period, oldest first.
     IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("closed_at", "ASCENDING"))),
+    # tick, the child's first-contact deadline: children's requests for an adult created since a moment.
+    IndexSpec("reports", "COLLECTION", (("child_request", "ASCENDING"), ("created_at", "ASCENDING"))),
 )
 
 TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
@@ -70,4 +73,5 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("group_notices", "expires_at"),
     ("users", "expires_at"),  # reporter profiles, after PROFILE_RETENTION_DAYS without activity
     ("reporter_quotas", "expires_at"),
+    ("relay_refs", "expires_at"),
 )

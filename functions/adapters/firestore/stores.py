@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 
 from google.cloud import firestore
 
+from functions.adapters.firestore.access import CaseAccess
 from functions.adapters.firestore.cases import CaseRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
+from functions.adapters.firestore.relays import RelayRecords
 from functions.adapters.firestore.sent_messages import SentMessages
 from functions.adapters.firestore.staff import StaffRecords
 from functions.adapters.firestore.submissions import Submissions
@@ -32,7 +34,7 @@ class FirestoreStore(Submissions, Groups):
         self.profile_ttl = profile_ttl
 
 
-class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, SentMessages, Groups):
+class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, SentMessages, RelayRecords, Groups, CaseAccess):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:

@@ -21,6 +21,7 @@ from functions.adapters.firestore.base import (
 )
 from functions.adapters.firestore.cases import CaseReads
 from functions.adapters.firestore.conversations import Conversations
+from functions.domain.additions import additions
 from functions.domain.case import Case
 from functions.domain.limits import DAY, Admission, ReportLimits, admit
 from functions.domain.models import (
@@ -148,7 +149,8 @@ class Submissions(Conversations, CaseReads):
             region=draft.region,
             urls=draft.urls,
             media=draft.media,
-            reporter_count=1,
+            reporter_count=0 if draft.not_a_reporter else 1,
+            quarantined=draft.not_a_reporter,
             source=draft.source,
             assignee=None,
             child_in_danger=draft.child_in_danger,
@@ -176,12 +178,13 @@ class Submissions(Conversations, CaseReads):
                 )
             else:
                 batch.create(ref, {"report_id": code, "created_at": now, "updated_at": now})
-        batch.create(
-            report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
-            self._reporter_doc(draft, code, now, first=True),
-        )
-        if quota is not None:
-            self._write_quota(batch, draft, quota)
+        if not draft.not_a_reporter:  # a quarantined post's author is no reporter of its case
+            batch.create(
+                report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
+                self._reporter_doc(draft, code, now, first=True),
+            )
+            if quota is not None:
+                self._write_quota(batch, draft, quota)
         if session is not None:
             batch.set(self._session_ref(session.sid), self._session_doc(session))
         try:
@@ -201,6 +204,12 @@ class Submissions(Conversations, CaseReads):
             "first": first,
             "event_pending": not first,
             "created_at": now,
+            # what this reporter answered: fan-out raises the case to the most serious answer of a join
+            "answers": {
+                "category": draft.category,
+                "severity": draft.severity,
+                "child_in_danger": draft.child_in_danger,
+            },
         }
 
     def join_case(self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None) -> JoinOutcome:
@@ -210,12 +219,17 @@ class Submissions(Conversations, CaseReads):
         report_ref = self.client.collection(REPORTS).document(code)
         reporter_ref = report_ref.collection(REPORTERS).document(str(draft.reporter_user_id))
         batch = self.client.batch()
-        batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False))
-        added = [key for key in match.keys if key not in match.found]
-        changes: dict[str, Any] = {"reporter_count": firestore.Increment(1), "updated_at": now}
-        if added:  # the case knows every key that points at it (the retention purge deletes them all)
-            changes["content_keys"] = firestore.ArrayUnion(added)
-        batch.update(report_ref, changes)
+        new_keys = [key for key in match.keys if key not in match.found]
+        changes: dict[str, Any] = {"updated_at": now}
+        if new_keys:  # the case knows every key that points at it (the retention purge deletes them all)
+            changes["content_keys"] = firestore.ArrayUnion(new_keys)
+        if draft.not_a_reporter:  # a quarantined post of content already reported: indexed, nobody joins
+            batch.update(report_ref, changes | {"quarantined_posts": firestore.Increment(1)})
+        else:  # the joiner's answers and additions on their own document; the case only counts them
+            added = additions(draft, new_keys)
+            batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False) | added.reporter_fields())
+            counters = {name: firestore.Increment(n) for name, n in added.counts().items()}
+            batch.update(report_ref, changes | {"reporter_count": firestore.Increment(1)} | counters)
         for key in match.keys:
             if key not in match.found:
                 batch.create(

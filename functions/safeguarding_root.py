@@ -1,0 +1,26 @@
+"""The reporter-side store with the safeguarding settings: profile expiry and per-reporter limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from functions.config import Settings
+
+if TYPE_CHECKING:
+    from google.cloud import firestore
+
+    from functions.adapters.firestore.stores import FirestoreStore
+
+
+def reporter_store(config: Settings, client: firestore.Client, clock: Callable[[], datetime]) -> FirestoreStore:
+    """Profiles, sessions, evidence, groups and submissions, with the profile TTL and the reporter's limits."""
+    from functions.adapters.firestore.stores import FirestoreStore
+    from functions.domain.limits import ReportLimits
+
+    ttl = timedelta(minutes=config.session_ttl_minutes)
+    profile_ttl = timedelta(days=config.profile_retention_days)
+    store = FirestoreStore(client, ttl, clock, profile_ttl)
+    store.report_limits = ReportLimits(config.reporter_cases_per_hour, config.reporter_cases_per_day)
+    return store
