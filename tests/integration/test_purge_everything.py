@@ -28,12 +28,15 @@ LINK_A = "https://vk.com/video-950_1"
 LINK_B = "https://www.youtube.com/watch?v=purgeBBBBBB"
 DESCRIPTION = "Мальчик из 5Б, зовут Арман Серикович"
 NOTE = "Мама Армана: +7 701 950 00 00"
+JOIN_DESCRIPTION = "Это снимал брат Армана, 7Б"  # the joiner's own words, kept on their reporter document
 STATISTICAL = {
     "status", "category", "severity", "region", "outcome", "reporter_count", "source", "created_at", "updated_at",
     "closed_at", "taken_at", "purged_at", "version", "assignee", "child_in_danger", "child_request",
     "reporter_role", "escalated_to", "escalated_at", "sla_escalated_at", "fanout_pending", "outbox", "legal_hold",
     "urls", "media", "description", "content_keys", "group_chat_id", "group_message_ids", "merged_into", "muted",
-    "sla_take_reminded_at", "sla_stale_reminded_for",
+    "sla_take_reminded_at", "sla_stale_reminded_for", "quarantined", "quarantined_posts", "contributors",
+    "added_links", "added_media", "added_descriptions", "conv_last_writer", "first_contact_at", "first_contact_by",
+    "fc_reminded_at", "fc_escalated_at",
 }  # fmt: skip
 EMPTY_WHEN_PURGED = ("urls", "media", "description", "content_keys", "group_chat_id", "group_message_ids")
 
@@ -76,7 +79,11 @@ def seed(stack: Stack) -> tuple[str, list[str]]:
     say(stack, REPORTER_A, DESCRIPTION)
     press(stack, REPORTER_A, "Отправить")
     code = code_in(stack.last_bot_message(REPORTER_A)["text"])
-    assert code_in(report_link(stack, REPORTER_B, f"{LINK_A} и ещё {LINK_B}")) == code  # a join with a new link
+    joined = report_link(stack, REPORTER_B, f"{LINK_A} и ещё {LINK_B}", description=JOIN_DESCRIPTION)
+    assert code_in(joined) == code  # a join with a new link and words of its own
+    additions = stack.doc(f"reports/{code}/reporters/{REPORTER_B}") or {}
+    assert additions.get("added_urls") and additions.get("description") == JOIN_DESCRIPTION
+    assert additions.get("added_keys")
     for person in (OFFICER, REVOKED, MOVED, SPECIALIST):
         card(stack, person, code)
     mine = card(stack, OFFICER, code)
@@ -109,6 +116,7 @@ def test_nothing_but_the_statistical_fields_remain_anywhere(stack: Stack) -> Non
         str(REPORTER_B),
         content_key_for_url(canonical_url(LINK_A) or ""),
         content_key_for_url(canonical_url(LINK_B) or ""),
+        "7Б",
         *file_ids,
     ]
     moment = utcnow() + timedelta(days=400)
@@ -135,7 +143,7 @@ def test_nothing_but_the_statistical_fields_remain_anywhere(stack: Stack) -> Non
                 media = {kind: raw.get(kind) for kind in ("photo", "video", "document", "animation")}
                 shown = repr([message.get(k) for k in ("text", "caption", "reply_markup")] + [media])
                 dirty += [(chat, message["message_id"], s) for s in secrets if s in shown]
-                dirty += [(chat, message["message_id"], "description") for s in ("5Б",) if s in shown]
+                dirty += [(chat, message["message_id"], "description") for s in ("5Б", "7Б") if s in shown]
         return dirty
 
     with contextlib.suppress(AssertionError):  # the edits go out through deliver: give them time
