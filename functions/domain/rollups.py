@@ -27,7 +27,7 @@ from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.regions import is_region
 from functions.domain.time import KZ_TZ
 
-NATIONAL_SHARDS: Final = 4
+NATIONAL_SHARDS: Final = 2  # each takes half the country's writes (~0.5/s at 10,000 reports a day at peak)
 NO_REGION: Final = "none"
 CLOSED: Final[frozenset[str]] = frozenset({"resolved", "rejected"})
 _IDENT: Final = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -252,12 +252,24 @@ def plan(scope: str, first: date, last: date, today: date) -> list[tuple[str, in
     return reads
 
 
-def _flatten(prefix: str, value: Any, into: dict[str, int]) -> None:
-    if isinstance(value, Mapping):
-        for key, inner in value.items():
-            _flatten(f"{prefix}.{key}" if prefix else str(key), inner, into)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        into[prefix] = into.get(prefix, 0) + value
+def _nest(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A document given as dotted paths (as the write side builds them) as nested maps (as Firestore returns it)."""
+    root: dict[str, Any] = {}
+    for path, value in doc.items():
+        node = root
+        *parents, leaf = str(path).split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return root
+
+
+def _maps(value: Any) -> Iterable[tuple[str, Any]]:
+    return value.items() if isinstance(value, Mapping) else ()
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 @dataclass
@@ -284,48 +296,59 @@ def add_document(totals: Totals, doc_name: str, doc: Mapping[str, Any], sign: in
     Args:
         totals: what is being added up.
         doc_name: the document's id (its scope and period).
-        doc: the document's fields as read.
+        doc: the document's fields as read (nested maps, or dotted paths).
         sign: +1 or -1 (a month minus its days outside the period).
         restricted_visible: whether this viewer may see restricted categories.
     """
     parsed = _DOC_ID.match(doc_name)
     if parsed is None:
         return
+    if any("." in str(key) for key in doc):
+        doc = _nest(doc)
     scope, year, month = parsed.group(1), int(parsed.group(2)), int(parsed.group(3))
-    flat: dict[str, int] = {}
-    _flatten("", doc, flat)
     restricted = {c.value for c in RESTRICTED_CATEGORIES}
-    for path, raw in flat.items():
-        amount = sign * raw
-        parts = path.split(".")
-        if parts[0] == "c" and len(parts) >= 4:
-            category, severity = parts[1], parts[2]
-            if category in restricted and not restricted_visible:
+    visible = ("g", "r") if restricted_visible else ("g",)
+    for category, severities in _maps(doc.get("c")):
+        if category in restricted and not restricted_visible:
+            continue
+        for severity, cell in _maps(severities):
+            if not isinstance(cell, Mapping):
                 continue
-            if parts[3] == "n" and len(parts) == 4:
-                totals.total += amount
-                _bump(totals.by_category, category, amount)
-                _bump(totals.by_severity, severity, amount)
-                if scope.startswith("r"):
-                    _bump(totals.by_region, scope[1:], amount)
-            elif parts[3] == "s" and len(parts) == 5:
-                _bump(totals.by_status, parts[4], amount)
-            elif parts[3] == "o" and len(parts) == 5:
-                _bump(totals.by_outcome, parts[4], amount)
-        elif parts[0] == "h" and len(parts) == 4 and (parts[1] == "g" or restricted_visible):
-            index = histograms.bucket_index(parts[3])
-            if index is not None:
-                bucket = totals.histograms.setdefault(parts[2], {})
-                bucket[index] = bucket.get(index, 0) + amount
-        elif parts[0] == "d" and len(parts) == 4 and (parts[2] == "g" or restricted_visible):
-            try:
-                day = date(year, month, int(parts[1][1:]))
-            except ValueError:
-                continue
-            row = totals.per_day.setdefault(day, [0, 0])
-            row[0 if parts[3] == "in" else 1] += amount
-        elif parts[0] == "g" and len(parts) == 3 and (parts[2] == "g" or restricted_visible):
-            _bump(totals.by_region, parts[1][1:], amount)
+            created = sign * _count(cell.get("n"))
+            totals.total += created
+            _bump(totals.by_category, category, created)
+            _bump(totals.by_severity, severity, created)
+            if scope.startswith("r"):
+                _bump(totals.by_region, scope[1:], created)
+            for status, n in _maps(cell.get("s")):
+                _bump(totals.by_status, status, sign * _count(n))
+            for outcome, n in _maps(cell.get("o")):
+                _bump(totals.by_outcome, outcome, sign * _count(n))
+    for vis in visible:
+        for kind, buckets in _maps(_maps_get(doc.get("h"), vis)):
+            histogram = totals.histograms.setdefault(kind, {})
+            for key, n in _maps(buckets):
+                index = histograms.bucket_index(key)
+                if index is not None:
+                    histogram[index] = histogram.get(index, 0) + sign * _count(n)
+    for day_key, classes in _maps(doc.get("d")):
+        try:
+            day = date(year, month, int(day_key[1:]))
+        except ValueError:
+            continue
+        for vis in visible:
+            counts = _maps_get(classes, vis)
+            if isinstance(counts, Mapping):
+                row = totals.per_day.setdefault(day, [0, 0])
+                row[0] += sign * _count(counts.get("in"))
+                row[1] += sign * _count(counts.get("out"))
+    for region_key, classes in _maps(doc.get("g")):
+        for vis in visible:
+            _bump(totals.by_region, region_key[1:], sign * _count(_maps_get(classes, vis)))
+
+
+def _maps_get(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, Mapping) else None
 
 
 def add_up(docs: Iterable[tuple[str, Mapping[str, Any], int]], restricted_visible: bool) -> Totals:
