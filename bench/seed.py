@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from functions.adapters.rollup_store import MARKS, RollupStore
+from functions.adapters.rollup_store import MARKS, STATS
 from functions.domain.categories import DEFAULT_SEVERITY, Category
 from functions.domain.codes import ALPHABET
 from functions.domain.regions import REGION_CODES
@@ -88,6 +88,33 @@ def cases(count: int, days: int, now: datetime, seed: int = 20261201) -> Iterato
         )
 
 
+def rollups_of(count: int, days: int, now: datetime) -> Writes:
+    """The roll-ups of `count` generated cases, computed in memory by the rebuild's rules (nothing written)."""
+    rollups: Writes = {}
+    for code, doc in cases(count, days, now):
+        facts = facts_from_case(code, doc)
+        if facts is not None:
+            add_writes(rollups, contributions(facts))
+    return rollups
+
+
+def put_rollups(db: Any, rollups: Writes, ops_per_second: int = 20_000) -> None:
+    """Write roll-up documents as plain values into an empty `stats` collection (a seed, not an update)."""
+    from google.cloud.firestore_v1.bulk_writer import BulkWriterOptions
+
+    writer = db.bulk_writer(BulkWriterOptions(initial_ops_per_second=ops_per_second, max_ops_per_second=ops_per_second))
+    for name, fields in rollups.items():
+        root: dict[str, Any] = {}
+        for path, amount in fields.items():
+            node = root
+            *parents, leaf = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = amount
+        writer.set(db.collection(STATS).document(name), root)
+    writer.close()
+
+
 def seed(db: Any, count: int, days: int, now: datetime, *, marks: bool = False, ops_per_second: int = 20_000) -> Seeded:
     """Write the cases with Firestore's BulkWriter and their roll-ups (and, with marks=True, the roll-up marks).
 
@@ -116,6 +143,6 @@ def seed(db: Any, count: int, days: int, now: datetime, *, marks: bool = False, 
         if marks:
             writer.set(db.collection(MARKS).document(code), {"facts": facts.to_doc(), "at": now})
     writer.close()
-    RollupStore(db, lambda: now).add_counters(rollups)
+    put_rollups(db, rollups, ops_per_second)
     seconds = time.perf_counter() - started
     return Seeded(cases=count, rollup_docs=len(rollups), seconds=seconds, cases_per_second=count / seconds)
