@@ -49,7 +49,7 @@ def emulators() -> Any:
 
 def measure(db: Any, now: datetime, runs: int) -> list[dict[str, Any]]:
     """Each query's documents read, cases counted and time (median of runs)."""
-    from functions.adapters.rollup_store import RollupStore
+    from functions.adapters.firestore.rollups import RollupStore
     from functions.services.rollups import period_figures
 
     store = RollupStore(db, lambda: now)

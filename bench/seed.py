@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from functions.adapters.rollup_store import MARKS, STATS
+from functions.adapters.firestore.rollups import MARKS, STATS
 from functions.domain.categories import DEFAULT_SEVERITY, Category
 from functions.domain.codes import ALPHABET
 from functions.domain.regions import REGION_CODES

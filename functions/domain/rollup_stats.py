@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta
 
 from functions.domain import histograms
 from functions.domain.categories import Category
-from functions.domain.oversight import STATUS_ORDER, Stats
 from functions.domain.regions import REGION_CODES
 from functions.domain.rollups import Totals
+from functions.domain.statistics import STATUS_ORDER, Stats
 from functions.domain.time import KZ_TZ
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from functions.domain.oversight import Stats
 from functions.domain.rollup_stats import stats_of
 from functions.domain.rollups import Totals, add_up, kz_day, period_days, plan, scopes_for
+from functions.domain.statistics import Stats
 
 
 class RollupReads(Protocol):

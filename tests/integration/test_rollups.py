@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from functions.adapters.rollup_store import MARKS, STATS, RollupStore
+from functions.adapters.firestore.rollups import MARKS, STATS, RollupStore
 from functions.domain import histograms
 from functions.domain.categories import Category
-from functions.domain.oversight import CaseFacts, compute
 from functions.domain.rollup_stats import day_start
 from functions.domain.rollups import kz_day, period_days
+from functions.domain.statistics import CaseFacts, compute
 from functions.services.rollups import period_figures
 from tests.stack import Stack
 

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from functions.domain import histograms
 from functions.domain.categories import Category
-from functions.domain.oversight import CaseFacts, compute
 from functions.domain.regions import REGION_CODES
 from functions.domain.rollup_stats import day_start, stats_of
 from functions.domain.rollups import (
@@ -32,6 +31,7 @@ from functions.domain.rollups import (
     plan,
     scopes_for,
 )
+from functions.domain.statistics import CaseFacts, compute
 
 NOW = datetime(2026, 12, 1, 15, 30, tzinfo=UTC)  # 20:30 in Kazakhstan
 TODAY = kz_day(NOW)

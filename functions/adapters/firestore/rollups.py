@@ -11,7 +11,7 @@ from typing import Any, Final
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.firestore_store import REPORTS, RETRY, TIMEOUT, transient_errors
+from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, transient_errors
 from functions.domain.rollups import RollupFacts, Writes, add_writes, contributions, delta, facts_from_case
 from functions.errors import TransientError
 
