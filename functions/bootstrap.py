@@ -17,6 +17,7 @@ from functions.domain.time import utcnow
 
 if TYPE_CHECKING:
     from functions.adapters.firestore.oversight import OversightStore
+    from functions.adapters.firestore.rollups import RollupStore
     from functions.adapters.firestore.stores import CaseStore, FirestoreStore
     from functions.adapters.pubsub import PubSubPublisher
     from functions.adapters.telegram.gateway import TelegramGateway
@@ -159,6 +160,16 @@ class Services:
 
         return _once(self._cache, "oversight_store", build)
 
+    def rollups(self) -> RollupStore:
+        """The statistics roll-ups (counters per scope and period, and the per-case marks)."""
+
+        def build() -> RollupStore:
+            from functions.adapters.firestore.rollups import RollupStore
+
+            return RollupStore(firestore_client(), self.clock)
+
+        return _once(self._cache, "rollups", build)
+
     def access(self) -> Access:
         """Staff records as the rules see them (the first admins elevated)."""
 
@@ -219,7 +230,7 @@ class Services:
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
         retention = timedelta(days=config.retention_days)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
-        statistics = Statistics(self.oversight_store(), access, self.clock)
+        statistics = Statistics(self.oversight_store(), access, self.clock, self.rollups())
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
@@ -243,7 +254,7 @@ class Services:
         def build() -> FanOut:
             from functions.services.fanout import FanOut
 
-            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock)
+            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, self.rollups())
 
         return _once(self._cache, "fanout", build)
 
@@ -300,7 +311,9 @@ class Services:
         def build() -> Ticker:
             from functions.services.ticker import Ticker
 
-            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed())
+            return Ticker(
+                self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), counts=self.cases()
+            )
 
         return _once(self._cache, "ticker", build)
 
@@ -342,6 +355,11 @@ def router() -> Router:
 def fanout() -> FanOut:
     """The fan-out use case."""
     return _default.fanout()
+
+
+def rollups() -> RollupStore:
+    """The statistics roll-ups."""
+    return _default.rollups()
 
 
 def delivery() -> Delivery:

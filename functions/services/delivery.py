@@ -41,6 +41,7 @@ class DeliveryStore(Protocol):
     def release_notice(self, notice_id: str) -> None: ...
     def group_notice_codes(self, chat_id: int, bucket: int) -> list[str]: ...
     def is_reporter(self, code: str, chat_id: int) -> bool: ...
+    def count_reporters(self, code: str) -> int: ...
 
 
 class BotPort(Protocol):
@@ -95,6 +96,8 @@ class Delivery:
         report, _ = found
         if not may_see(person, str(report.get("category")), str(report.get("region"))):
             return "done"
+        if not report.get("purged_at"):  # the exact count (the stored one is refreshed every 30 s; a purge keeps it)
+            report = report | {"reporter_count": self.store.count_reporters(job.report_id) or 1}
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"

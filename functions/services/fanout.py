@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -33,6 +33,13 @@ class FanoutStore(Protocol):
     def clear_outbox(self, code: str, event_id: str) -> None: ...
     def clear_join(self, code: str, user_id: int) -> None: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
+    def refresh_reporter_count(self, code: str, min_interval: timedelta) -> int | None: ...
+
+
+class RollupSync(Protocol):
+    """Keeps the statistics roll-ups in step with a case (RollupStore implements it)."""
+
+    def sync(self, code: str) -> int: ...
 
 
 class JobSink(Protocol):
@@ -44,11 +51,19 @@ class JobSink(Protocol):
 class FanOut:
     """Routes case events to staff cards and reporter notices."""
 
-    def __init__(self, store: FanoutStore, jobs: JobSink, deliveries_topic: str, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: FanoutStore,
+        jobs: JobSink,
+        deliveries_topic: str,
+        clock: Callable[[], datetime],
+        rollups: RollupSync | None = None,
+    ) -> None:
         self.store = store
         self.jobs = jobs
         self.deliveries_topic = deliveries_topic
         self.clock = clock
+        self.rollups = rollups
 
     def handle(self, data: dict[str, Any], attributes: dict[str, str]) -> str:
         """Fan one event out; returns a short note. Raises TransientError to have Pub/Sub retry."""
@@ -64,6 +79,10 @@ class FanOut:
             log.warning("event for an unknown case dropped", extra={"report_id": event.report_id})
             return "dropped: no such case"
         report, _ = found
+        if isinstance(event, ReportJoined):  # the case's stored count, at most once per bucket (cards count exactly)
+            self.store.refresh_reporter_count(event.report_id, timedelta(seconds=JOIN_REFRESH_BUCKET_SECONDS))
+        elif self.rollups is not None and isinstance(event, ReportCreated | ReportChanged):
+            self.rollups.sync(event.report_id)  # statistics: the change counted once, however often delivered
         jobs: list[DeliveryJob]
         if isinstance(event, ReportCreated):
             jobs = self._created(event, report)

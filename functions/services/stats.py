@@ -10,11 +10,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
+from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.incoming import IncomingMessage
 from functions.domain.models import Outcome
+from functions.domain.regions import REGION_CODES
 from functions.domain.statistics import (
     EXPORT_FIELDS,
-    FACT_FIELDS,
+    EXPORT_MAX_DAYS,
     Request,
     Stats,
     compute,
@@ -28,6 +30,7 @@ from functions.i18n import t
 from functions.log import get_logger
 from functions.services.access import Access
 from functions.services.calls import send, upload
+from functions.services.rollups import RollupReads, period_figures
 from functions.services.texts import duration_text
 
 log = get_logger("oversight")
@@ -49,10 +52,11 @@ class StatsStore(Protocol):
 class Statistics:
     """Counts, medians, charts and spreadsheets of the cases in a person's scope."""
 
-    def __init__(self, store: StatsStore, access: Access, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: StatsStore, access: Access, clock: Callable[[], datetime], rollups: RollupReads) -> None:
         self.store = store
         self.access = access
         self.clock = clock
+        self.rollups = rollups
 
     def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
         """Handle /stats and /export (private chats only)."""
@@ -73,15 +77,15 @@ class Statistics:
         return ", ".join(t(lang, f"region_{code}") for code in regions)
 
     def compute_stats(self, person: StaffMember, request: Request) -> tuple[Stats, tuple[str, ...] | None] | None:
-        """The statistics this person may see for the request; None when the region asked is not theirs."""
+        """The statistics this person may see for the request, from the roll-ups only (never the cases);
+        None when the region asked is not theirs. Restricted categories count only for those who may see them."""
         regions = scope_regions(person, request.region)
         if regions == ():
             return None
-        until = self.clock()
-        since = until - timedelta(days=request.days)
-        rows = self.store.cases_created(since, until, regions, FACT_FIELDS)
-        facts = [f for f in (facts_of(r) for r in rows) if f is not None]
-        return compute(facts, since, until, regions), regions
+        restricted = any(may_see(person, c.value, r) for c in RESTRICTED_CATEGORIES for r in regions or REGION_CODES)
+        figures = period_figures(self.rollups, self.clock(), request.days, regions, restricted)
+        log.info("stats read", extra={"by": person.user_id, "days": request.days, "documents": figures.reads})
+        return figures.stats, regions
 
     def stats(self, person: StaffMember, chat_id: int, arg: str) -> Outcome:
         """Counts by status, category and region, median times, as a chart and a short summary."""
@@ -109,7 +113,7 @@ class Statistics:
     def export(self, person: StaffMember, chat_id: int, arg: str) -> Outcome:
         """A spreadsheet of the cases in scope; reporter ids only when an admin asks for them (pii)."""
         lang = person.lang
-        request = parse_request(arg)
+        request = parse_request(arg, EXPORT_MAX_DAYS)
         if request.bad:
             return Outcome(body=send(chat_id, t(lang, "export_usage")))
         if request.personal and person.role != Role.ADMIN:

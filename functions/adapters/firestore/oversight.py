@@ -316,11 +316,15 @@ class OversightStore(StaffReads, AuditTrail, CardHolders):
                 for note in notes.stream(retry=RETRY)
                 if note.get("text")
             )
-            self._write_all((reporter.reference, None) for reporter in ref.collection(REPORTERS).stream(retry=RETRY))
+            reporters = list(ref.collection(REPORTERS).stream(retry=RETRY))
+            self._write_all((reporter.reference, None) for reporter in reporters)
         now = self.clock()
         batch = self.client.batch()
         batch.update(
-            ref, PURGED_FIELDS | {"purged_at": now}, option=self.client.write_option(last_update_time=snap.update_time)
+            ref,
+            PURGED_FIELDS
+            | {"purged_at": now, "reporter_count": max(len(reporters), int(data.get("reporter_count") or 1))},
+            option=self.client.write_option(last_update_time=snap.update_time),
         )
         batch.set(ref.collection(EVENTS).document("purged"), {"type": "purged", "by": None, "at": now})
         try:

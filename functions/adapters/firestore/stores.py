@@ -10,6 +10,7 @@ from google.cloud import firestore
 from functions.adapters.firestore.cases import CaseRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
+from functions.adapters.firestore.reporter_counts import ReporterCounts
 from functions.adapters.firestore.staff import StaffRecords
 from functions.adapters.firestore.submissions import Submissions
 
@@ -24,7 +25,7 @@ class FirestoreStore(Submissions, Groups):
         self.clock = clock
 
 
-class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, Groups):
+class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, Groups, ReporterCounts):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:

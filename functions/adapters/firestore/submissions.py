@@ -191,8 +191,9 @@ class Submissions(Conversations):
         reporter_ref = report_ref.collection(REPORTERS).document(str(draft.reporter_user_id))
         result = SubmitResult(code=code, outcome="joined", severity=severity)
         batch = self.client.batch()
+        # The case document is not written: reporters are counted from their documents (the case's
+        # reporter_count is refreshed by fan-out and tick), so a viral case is no hot document.
         batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False))
-        batch.update(report_ref, {"reporter_count": firestore.Increment(1), "updated_at": now})
         for key in keys:
             if key not in found:
                 batch.create(
