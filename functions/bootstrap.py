@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from functions.adapters.pubsub import PubSubPublisher
     from functions.adapters.telegram.gateway import TelegramGateway
     from functions.services.access import Access
+    from functions.services.answers import Answers
     from functions.services.delivery import Delivery
     from functions.services.fanout import FanOut
     from functions.services.parking import Parking
@@ -159,6 +160,16 @@ class Services:
             return OversightStore(firestore_client(), self.clock)
 
         return _once(self._cache, "oversight_store", build)
+
+    def answers(self) -> Answers:
+        """The webhook's own sends (what Telegram cannot take now goes to deliver)."""
+
+        def build() -> Answers:
+            from functions.services.answers import Answers
+
+            return Answers(telegram(), self.store(), LazyPublisher(), settings().deliveries_topic)
+
+        return _once(self._cache, "answers", build)
 
     def rollups(self) -> RollupStore:
         """The statistics roll-ups (counters per scope and period, and the per-case marks)."""
@@ -355,6 +366,11 @@ def router() -> Router:
 def fanout() -> FanOut:
     """The fan-out use case."""
     return _default.fanout()
+
+
+def answers() -> Answers:
+    """The webhook's own sends."""
+    return _default.answers()
 
 
 def rollups() -> RollupStore:

@@ -16,7 +16,7 @@ class DeliveryJob(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     job_id: MessageId
-    kind: Literal["card", "notice", "group_notice", "text"]
+    kind: Literal["card", "notice", "group_notice", "text", "reply"]  # reply: an answer the webhook stored
     report_id: ReportId
     recipient_id: int
     event_id: MessageId

@@ -61,9 +61,17 @@ class Submitter:
         Returns:
             What storing did and the answer to send.
         """
-        result = self.store.submit_report(draft, session, outcome_for)
+
+        def confirmed(result: SubmitResult) -> str:  # the confirmation must reach the reporter: never lost to a 429
+            return (
+                Outcome.model_validate_json(outcome_for(result))
+                .model_copy(update={"must_arrive": True})
+                .model_dump_json()
+            )
+
+        result = self.store.submit_report(draft, session, confirmed)
         self.publish(result, draft)
-        return result, Outcome.model_validate_json(outcome_for(result))
+        return result, Outcome.model_validate_json(confirmed(result))
 
     def publish(self, result: SubmitResult, draft: ReportDraft) -> None:
         """Publish the event of a stored report; on failure tick publishes it later (the outbox)."""

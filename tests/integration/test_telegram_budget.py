@@ -1,0 +1,67 @@
+"""One Telegram budget on the emulators and the double: a confirmation or an edit Telegram refuses with 429 in the
+webhook is not lost and does not make Telegram re-send the update; deliver sends it, paced, once."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import httpx
+
+from functions.domain.jobs import DeliveryJob
+from tests.integration.helpers import code_in, press, say
+from tests.stack import ADMIN_ID, Stack, wait_for
+
+GROUP = -100_900
+
+
+def with_profile(stack: Stack, user: int) -> None:
+    say(stack, user, "/start")
+    press(stack, user, "Педагог")
+    press(stack, user, "город Астана")
+
+
+def texts_with(stack: Stack, chat_id: int, needle: str) -> list[str]:
+    return [text for text in stack.bot_texts(chat_id) if needle in text]
+
+
+class TestConfirmationsArrive:
+    def test_a_group_confirmation_refused_with_429_is_sent_by_deliver_once(self, stack: Stack) -> None:
+        stack.connect_chain()
+        say(stack, ADMIN_ID, "/enable_group", chat_id=GROUP)
+        with_profile(stack, 9901)
+        stack.double.add_fault("429", method="sendMessage", chat_id=GROUP, count=1, retry_after=1)
+        result = say(stack, 9901, "https://vk.com/clip-77_123", chat_id=GROUP)
+        assert result["status"] == 200
+        code = code_in(str(stack.reports()[0]["id"]))
+        wait_for(lambda: texts_with(stack, GROUP, code), timeout=30)
+        time.sleep(2)  # a second copy would show up now
+        assert len(texts_with(stack, GROUP, code)) == 1
+        refused = [c for c in stack.double.calls("sendMessage", chat_id=GROUP) if c["status"] == 429]
+        assert len(refused) == 1
+
+    def test_a_private_confirmation_edit_refused_with_429_needs_no_resent_update(self, stack: Stack) -> None:
+        stack.connect_chain()
+        user = 9902
+        say(stack, user, "https://t.me/budgetchan/5")
+        for label in ("Драка, насилие между детьми", "Нет", "город Астана", "Готово", "Пропустить"):
+            press(stack, user, label)
+        stack.double.add_fault("429", method="editMessageText", chat_id=user, count=1, retry_after=1)
+        message = stack.last_bot_message(user)
+        result = stack.double.press_button(user, user, message["message_id"], text="Отправить")
+        assert result["status"] == 200  # no 503: nothing for Telegram to re-send
+        code = str(stack.reports()[0]["id"])
+        wait_for(lambda: code in str(stack.last_bot_message(user)["text"]), timeout=30)
+        assert len(stack.reports()) == 1
+
+    def test_a_forged_reply_job_sends_nothing(self, stack: Stack) -> None:
+        job = DeliveryJob(job_id="reply-1-0", kind="reply", report_id="reply", recipient_id=4242, event_id="update-1")
+        push = {
+            "message": {"data": base64.b64encode(job.model_dump_json().encode()).decode(), "messageId": "m1"},
+            "subscription": "projects/p/subscriptions/deliveries",
+        }
+        before = len(stack.double.calls("sendMessage"))
+        response = httpx.post(f"{stack.functions.url}/deliver", json=push, timeout=30)
+        assert response.status_code == 200 and json.loads(response.text)["ok"] is True
+        assert len(stack.double.calls("sendMessage")) == before
