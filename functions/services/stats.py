@@ -37,6 +37,7 @@ log = get_logger("oversight")
 
 COMMANDS: Final[tuple[str, ...]] = ("stats", "export")
 MAX_CATEGORY_LINES: Final = 8
+EXPORTS_PER_HOUR: Final = 3  # each export reads every case of its period: a person may ask a few times an hour
 
 
 class StatsStore(Protocol):
@@ -46,6 +47,7 @@ class StatsStore(Protocol):
         self, since: datetime, until: datetime, regions: tuple[str, ...] | None, fields: Sequence[str] | None
     ) -> list[dict[str, Any]]: ...
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
+    def take_quota(self, name: str, user_id: int, per_hour: int) -> bool: ...
     def record_export(self, by: int, days: int, region: str | None, personal: bool, rows: int) -> None: ...
 
 
@@ -121,6 +123,8 @@ class Statistics:
         regions = scope_regions(person, request.region)
         if regions == ():
             return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+        if not self.store.take_quota("export", person.user_id, EXPORTS_PER_HOUR):
+            return Outcome(body=send(chat_id, t(lang, "export_limit", n=EXPORTS_PER_HOUR)))
         until = self.clock()
         since = until - timedelta(days=request.days)
         rows = [

@@ -100,3 +100,13 @@ class TestStatsThroughFanOut:
         summary = stats_text(stack)
         assert "Всего обращений: 3" in summary
         assert "Медиана до взятия в работу" in summary and "(взято: 1)" in summary
+
+
+class TestExportQuota:
+    def test_a_person_exports_at_most_three_times_an_hour(self, stack: Stack) -> None:
+        for _ in range(3):
+            say(stack, ADMIN_ID, "/export 7d")
+        assert len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200]) == 3
+        say(stack, ADMIN_ID, "/export 7d")
+        assert "не больше 3 выгрузок в час" in str(stack.last_bot_message(ADMIN_ID)["text"])
+        assert len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200]) == 3

@@ -21,6 +21,7 @@ from functions.adapters.firestore.base import (
 )
 from functions.adapters.firestore.cases import AuditTrail
 from functions.adapters.firestore.delivery_records import CardHolders
+from functions.adapters.firestore.quotas import Quotas
 from functions.adapters.firestore.staff import StaffReads
 from functions.domain.models import Status
 from functions.domain.statistics import CLOSED_STATUSES, OPEN_VALUES, QUEUE_FIELDS
@@ -52,7 +53,7 @@ def _rows(snaps: Iterable[Any]) -> list[dict[str, Any]]:
     return [(snap.to_dict() or {}) | {"id": snap.id} for snap in snaps]
 
 
-class OversightStore(StaffReads, AuditTrail, CardHolders):
+class OversightStore(StaffReads, AuditTrail, CardHolders, Quotas):
     """Reads and writes of the oversight features (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
