@@ -14,50 +14,43 @@ ReportId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 MessageId = Annotated[str, Field(pattern=r"^[A-Za-z0-9:_-]{1,300}$")]
 
 
-class ReportCreated(BaseModel):
-    """A new case was stored."""
+class CaseEvent(BaseModel):
+    """What every case event carries: its schema, its id (idempotency), its case and when it happened."""
 
     schema_version: int = SCHEMA_VERSION
-    type: Literal["report.created"] = "report.created"
     event_id: MessageId
     report_id: ReportId
     occurred_at: datetime
+
+
+class ReportCreated(CaseEvent):
+    """A new case was stored."""
+
+    type: Literal["report.created"] = "report.created"
     severity: str
     region: str
     category: str
 
 
-class ReportJoined(BaseModel):
+class ReportJoined(CaseEvent):
     """Another reporter joined an open case (a duplicate report)."""
 
-    schema_version: int = SCHEMA_VERSION
     type: Literal["report.joined"] = "report.joined"
-    event_id: MessageId
-    report_id: ReportId
-    occurred_at: datetime
     reporter_user_id: int
 
 
-class ReportChanged(BaseModel):
+class ReportChanged(CaseEvent):
     """A case changed status or owner; cards and reporters must hear of it."""
 
-    schema_version: int = SCHEMA_VERSION
     type: Literal["report.changed"] = "report.changed"
-    event_id: MessageId
-    report_id: ReportId
-    occurred_at: datetime
     from_status: str
     to_status: str
 
 
-class ReportOverdue(BaseModel):
+class ReportOverdue(CaseEvent):
     """An urgent case was not taken in time (SLA): re-push it to the specialists on duty and the admins."""
 
-    schema_version: int = SCHEMA_VERSION
     type: Literal["report.overdue"] = "report.overdue"
-    event_id: MessageId
-    report_id: ReportId
-    occurred_at: datetime
     minutes: int  # how long it has waited, for the alert's text
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
+from functions.domain.case import Case
 from functions.domain.incoming import IncomingMessage
 from functions.domain.models import Outcome
 from functions.domain.workflow import Role, StaffMember
@@ -19,10 +20,10 @@ class StaffDirectory(Protocol):
     def get_staff(self, user_id: int) -> StaffMember | None: ...
 
 
-def owner_name(get_staff: Callable[[int], StaffMember | None], report: dict[str, Any]) -> str | None:
+def owner_name(get_staff: Callable[[int], StaffMember | None], case: Case) -> str | None:
     """The name shown for a case's owner (their id when they gave no name), or None when nobody owns it."""
-    assignee = report.get("assignee")
-    if not isinstance(assignee, int):
+    assignee = case.assignee
+    if assignee is None:
         return None
     owner = get_staff(assignee)
     return owner.name if owner is not None and owner.name else str(assignee)
@@ -49,9 +50,9 @@ class Access:
         person = self.member(user_id)
         return person is not None and person.role == Role.ADMIN
 
-    def owner_name(self, report: dict[str, Any]) -> str | None:
+    def owner_name(self, case: Case) -> str | None:
         """The name shown for the case's owner."""
-        return owner_name(self.staff.get_staff, report)
+        return owner_name(self.staff.get_staff, case)
 
     def in_private(self, message: IncomingMessage, lang: str) -> StaffMember | Outcome:
         """The staff member sending a staff command, in their language; the refusal when it cannot be answered

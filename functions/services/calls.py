@@ -10,11 +10,20 @@ from functions.i18n import t
 Keyboard = dict[str, Any]
 
 
-def send(chat_id: int, text: str, keyboard: Keyboard | None = None, reply_to: int | None = None) -> BotCall:
-    """A sendMessage without link previews (a preview would spread the content)."""
+def send(
+    chat_id: int,
+    text: str,
+    keyboard: Keyboard | None = None,
+    reply_to: int | None = None,
+    *,
+    protect: bool = False,
+) -> BotCall:
+    """A sendMessage without link previews (a preview would spread the content); protected: not forwardable."""
     params: dict[str, Any] = {"chat_id": chat_id, "text": text, "link_preview_options": {"is_disabled": True}}
     if keyboard is not None:
         params["reply_markup"] = keyboard
+    if protect:
+        params["protect_content"] = True
     if reply_to is not None:
         params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
     return BotCall(method="sendMessage", params=params)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from functions.domain import callbacks
+from functions.domain.case import Case
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
 from functions.domain.time import coarse
-from functions.domain.workflow import ARGUMENTS, Action, CaseView, StaffMember, actions_for
+from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
 from functions.i18n import t
 from functions.services.keyboards import Keyboard, button, markup
 
@@ -35,17 +36,6 @@ def text_hash_of(text: str, keyboard: Keyboard) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def case_view(report: dict[str, Any]) -> CaseView:
-    """The rule-relevant facts of a stored case."""
-    assignee = report.get("assignee")
-    return CaseView(
-        status=Status(report.get("status", "new")),
-        category=str(report.get("category", "other")),
-        region=str(report.get("region", "")),
-        assignee=int(assignee) if isinstance(assignee, int) else None,
-    )
-
-
 def age_text(lang: str, created_at: datetime | None, now: datetime) -> str:
     """How long ago the case came in, coarse and short."""
     if created_at is None:
@@ -54,48 +44,47 @@ def age_text(lang: str, created_at: datetime | None, now: datetime) -> str:
     return t(lang, f"age_{unit}", n=count)
 
 
-def status_line(lang: str, report: dict[str, Any], owner_name: str | None) -> str:
+def status_line(lang: str, case: Case, owner_name: str | None) -> str:
     """Status with its detail: owner, escalation target, outcome."""
-    status = str(report.get("status", "new"))
-    text = t(lang, f"status_{status}")
-    if status == Status.ESCALATED and report.get("escalated_to"):
-        text += f" ({t(lang, 'esc_' + str(report['escalated_to']))})"
-    if status == Status.RESOLVED and report.get("outcome"):
-        text += f" ({t(lang, 'res_' + str(report['outcome']))})"
-    if status == Status.REJECTED and report.get("outcome"):
-        text += f" ({t(lang, 'rej_' + str(report['outcome']))})"
+    status = case.status
+    text = t(lang, f"status_{status.value}")
+    if status == Status.ESCALATED and case.escalated_to:
+        text += f" ({t(lang, 'esc_' + case.escalated_to)})"
+    if status == Status.RESOLVED and case.outcome:
+        text += f" ({t(lang, 'res_' + case.outcome)})"
+    if status == Status.REJECTED and case.outcome:
+        text += f" ({t(lang, 'rej_' + case.outcome)})"
     if owner_name and status in {Status.IN_PROGRESS, Status.ESCALATED}:
         text += " — " + t(lang, "card_owner", name=owner_name)
     return text
 
 
 def render_card(
-    report: dict[str, Any], staff: StaffMember, now: datetime, owner_name: str | None, menu: str | None = None
+    case: Case, staff: StaffMember, now: datetime, owner_name: str | None, menu: str | None = None
 ) -> tuple[str, Keyboard]:
     """The card text and keyboard of a case for one staff member (menu: an open sub-menu)."""
     lang = staff.lang
-    code = str(report["id"])
-    severity = str(report.get("severity", "normal"))
+    severity = case.severity
     lines = [
         f"{SEVERITY_ICON.get(severity, '')} "
-        + t(lang, "card_title", code=code, severity=t(lang, f"severity_{severity}")),
-        t(lang, "card_category", category=t(lang, f"cat_{report.get('category', 'other')}")),
-        t(lang, "card_region", region=t(lang, f"region_{report.get('region')}") if report.get("region") else "—"),
-        t(lang, "card_age", age=age_text(lang, report.get("created_at"), now)),
-        t(lang, "card_reporters", count=int(report.get("reporter_count", 1))),
-        t(lang, "card_status", status=status_line(lang, report, owner_name)),
+        + t(lang, "card_title", code=case.code, severity=t(lang, f"severity_{severity}")),
+        t(lang, "card_category", category=t(lang, f"cat_{case.category}")),
+        t(lang, "card_region", region=t(lang, f"region_{case.region}") if case.region else "—"),
+        t(lang, "card_age", age=age_text(lang, case.created_at, now)),
+        t(lang, "card_reporters", count=case.reporter_count),
+        t(lang, "card_status", status=status_line(lang, case, owner_name)),
     ]
-    if report.get("child_in_danger"):
+    if case.child_in_danger:
         lines.append(t(lang, "card_danger_now"))
-    if report.get("sla_escalated_at"):
+    if case.sla_escalated_at:
         lines.append(t(lang, "card_sla_escalated"))
-    if report.get("child_request"):
+    if case.child_request:
         lines.append(t(lang, "card_child_request"))
-    if report.get("reporter_role"):
-        lines.append(t(lang, "card_reporter_role", role=t(lang, f"role_{report['reporter_role']}")))
-    if report.get("description"):
-        lines.append(t(lang, "card_description", text=str(report["description"])[:MAX_DESCRIPTION_ON_CARD]))
-    urls = [str(url) for url in report.get("urls") or []]
+    if case.reporter_role:
+        lines.append(t(lang, "card_reporter_role", role=t(lang, f"role_{case.reporter_role}")))
+    if case.description:
+        lines.append(t(lang, "card_description", text=case.description[:MAX_DESCRIPTION_ON_CARD]))
+    urls = case.urls
     if urls:
         lines.append(t(lang, "card_links"))
         lines.extend(urls[:MAX_LINKS])
@@ -105,17 +94,16 @@ def render_card(
         if pages:
             lines.append(t(lang, "card_platform_pages"))
             lines.extend(f"{PLATFORM_NAMES.get(name, name)}: {page}" for name, page in pages)
-    media = report.get("media") or []
-    if media:
-        lines.append(t(lang, "card_media", n=len(media)))
-    return "\n".join(lines)[:4096], card_keyboard(report, staff, menu)
+    if case.media:
+        lines.append(t(lang, "card_media", n=len(case.media)))
+    return "\n".join(lines)[:4096], card_keyboard(case, staff, menu)
 
 
-def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None = None) -> Keyboard:
+def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None) -> Keyboard:
     """The buttons this person may use on this case now."""
-    code = str(report["id"])
+    code = case.code
     lang = staff.lang
-    allowed = actions_for(staff, case_view(report))
+    allowed = actions_for(staff, case.view())
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
         options = [
@@ -136,6 +124,6 @@ def card_keyboard(report: dict[str, Any], staff: StaffMember, menu: str | None =
         rows.append([button(t(lang, "btn_reject"), callbacks.case("menu", code, "reject"))])
     if Action.REOPEN in allowed:
         rows.append([button(t(lang, "btn_reopen"), callbacks.case("reopen", code))])
-    if report.get("media") or report.get("urls"):
+    if case.media or case.urls:
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
     return markup(rows)

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any, Final, Protocol
 
 from functions.domain import callbacks
+from functions.domain.case import Case
 from functions.domain.codes import normalise_case_code
 from functions.domain.events import ReportChanged
 from functions.domain.incoming import IncomingCallback, IncomingMessage
-from functions.domain.models import OPEN_STATUSES, Outcome
+from functions.domain.models import Outcome
 from functions.domain.workflow import Action, Refusal, StaffMember, check, may_see, target_status
 from functions.errors import TransientError
 from functions.i18n import t
@@ -43,7 +44,7 @@ TRANSITION_ATTEMPTS: Final = 6
 class CaseStorePort(Protocol):
     """What case actions need from storage (CaseStore implements it)."""
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def read_case(self, code: str) -> tuple[Case, Any] | None: ...
     def apply_transition(
         self,
         code: str,
@@ -85,18 +86,18 @@ class CaseActions:
         if parsed is None or press.chat_id is None or person is None:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
         verb, code, arg = parsed.verb, normalise_case_code(parsed.code), parsed.arg
-        found = self.store.get_report(code) if code else None
+        found = self.store.read_case(code) if code else None
         if found is None or code is None:
             return Outcome(body=answer(press.callback_id, t(lang, "case_not_found"), alert=True))
-        report, _ = found
-        if not may_see(person, str(report.get("category")), str(report.get("region"))):
+        case, _ = found
+        if not may_see(person, case.category, case.region):
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_out_of_scope"), alert=True))
         if verb in {"menu", "back"}:
-            keyboard = cards.card_keyboard(report, person, arg if verb == "menu" else None)
+            keyboard = cards.card_keyboard(case, person, arg if verb == "menu" else None)
             call = edit_markup(press.chat_id, press.message_id, keyboard)
             return Outcome(direct=[call], body=answer(press.callback_id))
         if verb in {"ev", "evok"}:
-            return self.evidence.show(press, person, report, lang, confirmed=verb == "evok")
+            return self.evidence.show(press, person, case, lang, confirmed=verb == "evok")
         action = VERB_ACTION.get(verb)
         if action is None:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_bad_argument"), alert=True))
@@ -110,7 +111,7 @@ class CaseActions:
             return Outcome(body=answer(press.callback_id, done, alert=True))
         owner = person.name if action == Action.TAKE else self.access.owner_name(done)
         text, keyboard = cards.render_card(done, person, self.clock(), owner)
-        status = t(lang, f"status_{done['status']}")
+        status = t(lang, f"status_{done.status.value}")
         return Outcome(
             direct=[edit(int(press.chat_id or 0), press.message_id, text, keyboard)],
             body=answer(press.callback_id, t(lang, "action_done", code=code, status=status)),
@@ -126,7 +127,7 @@ class CaseActions:
         arg: str,
         extra: dict[str, Any] | None = None,
         notice: str | None = None,
-    ) -> dict[str, Any] | str:
+    ) -> Case | str:
         """Move a case by the state machine: the updated case, or why not (a text in the person's language).
 
         The write is a precondition write (the case must not have changed since it was read), so of many
@@ -134,21 +135,21 @@ class CaseActions:
         """
         lang = person.lang
         for _attempt in range(TRANSITION_ATTEMPTS):
-            found = self.store.get_report(code)
+            found = self.store.read_case(code)
             if found is None:
                 return t(lang, "case_not_found")
-            report, read_at = found
-            view = cards.case_view(report)
+            case, read_at = found
+            view = case.view()
             refusal = check(person, view, action, arg)
             if refusal is not None:
-                return self._refusal_text(lang, refusal, report)
+                return self._refusal_text(lang, refusal, case)
             to_status = target_status(action)
             changes: dict[str, Any] = {"status": to_status.value}
             if action == Action.TAKE:
                 changes["assignee"] = person.user_id
                 changes["taken_at"] = self.clock()
             if action == Action.REOPEN:
-                changes["assignee"] = report.get("assignee") or person.user_id
+                changes["assignee"] = case.assignee or person.user_id
                 changes["outcome"] = None
             if action == Action.ESCALATE:
                 changes["escalated_to"] = arg
@@ -157,7 +158,7 @@ class CaseActions:
                 changes["outcome"] = arg
                 changes["closed_at"] = self.clock()
             changes |= extra or {}
-            version = int(report.get("version", 0))
+            version = case.version
             told = notice or NOTICES[action]
             event = ReportChanged(
                 event_id=f"changed-{code}-v{version + 1}",
@@ -180,7 +181,7 @@ class CaseActions:
             if self.store.apply_transition(code, read_at, version, changes, audit, outbox):
                 log.info("case changed", extra={"report_id": code, "action": action.value, "by": person.user_id})
                 self._publish(event, told, argument)
-                return report | changes | {"version": version + 1}
+                return case.model_copy(update=changes | {"status": to_status, "version": version + 1})
         raise TransientError(f"case {code} kept changing")
 
     # --- /merge -------------------------------------------------------------------------------------------
@@ -195,13 +196,13 @@ class CaseActions:
         if len(codes) != 2 or None in codes or codes[0] == codes[1]:
             return Outcome(body=send(chat_id, t(lang, "merge_usage")))
         duplicate, main = str(codes[0]), str(codes[1])
-        found = self.store.get_report(main)
+        found = self.store.read_case(main)
         if found is None:
             return Outcome(body=send(chat_id, t(lang, "case_not_found")))
         target, _ = found
-        if not may_see(person, str(target.get("category")), str(target.get("region"))):
+        if not may_see(person, target.category, target.region):
             return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
-        if cards.case_view(target).status not in OPEN_STATUSES:
+        if not target.is_open:
             return Outcome(body=send(chat_id, t(lang, "merge_main_closed", code=main)))
         done = self.transition(
             message.update_id,
@@ -226,9 +227,9 @@ class CaseActions:
         except TransientError:
             log.warning("event not published; tick will retry", extra={"report_id": event.report_id})
 
-    def _refusal_text(self, lang: str, refusal: Refusal, report: dict[str, Any]) -> str:
+    def _refusal_text(self, lang: str, refusal: Refusal, case: Case) -> str:
         if refusal == Refusal.TAKEN:
-            return t(lang, "refuse_taken", name=self.access.owner_name(report) or "—")
+            return t(lang, "refuse_taken", name=self.access.owner_name(case) or "—")
         if refusal == Refusal.ILLEGAL:
-            return t(lang, "refuse_illegal", status=t(lang, f"status_{report.get('status', 'new')}"))
+            return t(lang, "refuse_illegal", status=t(lang, f"status_{case.status.value}"))
         return t(lang, f"refuse_{refusal.value}")

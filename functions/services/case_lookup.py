@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
 from functions.domain import callbacks
+from functions.domain.case import Case
 from functions.domain.codes import normalise_case_code
 from functions.domain.incoming import IncomingCallback, IncomingMessage
 from functions.domain.models import Outcome
@@ -35,7 +36,7 @@ class LookupStore(Protocol):
     """What finding cases needs from storage (OversightStore implements it)."""
 
     def all_staff(self) -> list[StaffMember]: ...
-    def get_report(self, code: str) -> dict[str, Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def events_of(self, code: str) -> list[dict[str, Any]]: ...
     def case_of_content(self, key: str) -> str | None: ...
     def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[dict[str, Any]]: ...
@@ -89,7 +90,8 @@ class CaseLookup:
         mine = [
             r
             for r in rows
-            if may_see(person, str(r.get("category")), str(r.get("region"))) and actions_for(person, cards.case_view(r))
+            if may_see(person, str(r.get("category")), str(r.get("region")))
+            and actions_for(person, Case.from_document(str(r["id"]), r).view())
         ]
         mine.sort(key=queue_order)
         if not mine:
@@ -156,18 +158,18 @@ class CaseLookup:
             code = found
         if code is None:
             return Outcome(body=send(chat_id, t(lang, usage)))
-        report = self.store.get_report(code)
+        report = self.store.get_case(code)
         if report is None:
             return Outcome(body=send(chat_id, t(lang, "case_not_found")))
-        if not may_see(person, str(report.get("category")), str(report.get("region"))):
+        if not may_see(person, report.category, report.region):
             return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
         names = {p.user_id: p.name for p in self.store.all_staff()}
-        assignee = report.get("assignee")
-        owner = (names.get(assignee) or str(assignee)) if isinstance(assignee, int) else None
+        assignee = report.assignee
+        owner = (names.get(assignee) or str(assignee)) if assignee is not None else None
         card_text, keyboard = cards.render_card(report, person, self.clock(), owner)
-        if report.get("legal_hold"):
+        if report.legal_hold:
             card_text += "\n" + t(lang, "case_legal_hold")
-        if report.get("purged_at"):
+        if report.purged_at:
             card_text += "\n" + t(lang, "case_purged")
         history = [t(lang, "history_header")]
         history += [self._history_line(lang, event, names) for event in self.store.events_of(code)]
@@ -221,22 +223,21 @@ class CaseLookup:
         if code is None or len(parts) != 2 or parts[1].lower() not in {"on", "off"}:
             return Outcome(body=send(chat_id, t(lang, "hold_usage")))
         on = parts[1].lower() == "on"
-        report = self.store.get_report(code)
+        report = self.store.get_case(code)
         if report is None or not self.store.set_legal_hold(code, on, person.user_id, f"hold-{update_id}"):
             return Outcome(body=send(chat_id, t(lang, "case_not_found")))
         log.info("legal hold", extra={"report_id": code, "on": on, "by": person.user_id})
         if on:
-            key = "hold_on_purged" if report.get("purged_at") else "hold_on"
+            key = "hold_on_purged" if report.purged_at else "hold_on"
             return Outcome(body=send(chat_id, t(lang, key, code=code)))
-        closed_at = report.get("closed_at")
+        closed_at = report.closed_at
         expired = (
-            report.get("status") in CLOSED_STATUSES
-            and not report.get("purged_at")
-            and isinstance(closed_at, datetime)
+            report.status.value in CLOSED_STATUSES
+            and not report.purged_at
+            and closed_at is not None
             and closed_at < self.clock() - self.retention
         )
-        if expired:
-            assert isinstance(closed_at, datetime)
+        if expired and closed_at is not None:
             self.store.rewind_state("sla", "purge_through", closed_at)  # tick's next sweep purges it
             return Outcome(body=send(chat_id, t(lang, "hold_off_expired", code=code)))
         return Outcome(body=send(chat_id, t(lang, "hold_off", code=code)))

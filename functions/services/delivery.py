@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
 
+from functions.domain.case import Case
 from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
 from functions.domain.workflow import StaffMember, may_see
@@ -16,6 +17,7 @@ from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
 from functions.services.access import owner_name
+from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
 from functions.services.pacing import Pacer
 
@@ -31,7 +33,7 @@ class DeliveryStore(Protocol):
 
     def get_staff(self, user_id: int) -> StaffMember | None: ...
     def update_staff(self, user_id: int, **fields: Any) -> bool: ...
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def claim_card(self, code: str, recipient_id: int) -> tuple[str, dict[str, Any]]: ...
     def release_card(
         self, code: str, recipient_id: int, chat_id: int, message_id: int | None, digest: str | None
@@ -93,14 +95,13 @@ class Delivery:
         person = self.store.get_staff(job.recipient_id)
         if person is None or not person.active or person.unreachable:
             return "done"
-        found = self.store.get_report(job.report_id)
-        if found is None:
+        report = self.store.get_case(job.report_id)
+        if report is None:
             return "done"
-        report, _ = found
-        if not may_see(person, str(report.get("category")), str(report.get("region"))):
+        if not may_see(person, report.category, report.region):
             return "done"
-        if not report.get("purged_at"):  # the exact count (the stored one is refreshed every 30 s; a purge keeps it)
-            report = report | {"reporter_count": self.store.count_reporters(job.report_id) or 1}
+        if report.purged_at is None:  # the exact count (the stored one is refreshed every 30 s; a purge keeps it)
+            report = report.model_copy(update={"reporter_count": self.store.count_reporters(job.report_id) or 1})
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"
@@ -133,35 +134,15 @@ class Delivery:
     def _put_card(self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any]) -> int:
         """Edit the card in place, or send it when there is none (or it was deleted)."""
         if isinstance(message_id, int):
-            call = BotCall(
-                method="editMessageText",
-                params={
-                    "chat_id": chat_id,
-                    "message_id": message_id,
-                    "text": text,
-                    "reply_markup": keyboard,
-                    "link_preview_options": {"is_disabled": True},
-                },
-            )
             try:
-                self._send(chat_id, call)
+                self._send(chat_id, edit(chat_id, message_id, text, keyboard))
                 return message_id
             except BotRefused as error:
                 if error.not_modified:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
-        call = BotCall(
-            method="sendMessage",
-            params={
-                "chat_id": chat_id,
-                "text": text,
-                "reply_markup": keyboard,
-                "protect_content": True,
-                "link_preview_options": {"is_disabled": True},
-            },
-        )
-        result = self._send(chat_id, call)
+        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True))
         return int(result["message_id"])
 
     # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
@@ -175,10 +156,7 @@ class Delivery:
         self, notice_id: str, chat_id: int, text: str, *, staff: bool = False, call: BotCall | None = None
     ) -> Verdict:
         """Send a text (or the given call) whose notice id this delivery has claimed."""
-        call = call or BotCall(
-            method="sendMessage",
-            params={"chat_id": chat_id, "text": text[:4096], "link_preview_options": {"is_disabled": True}},
-        )
+        call = call or send(chat_id, text[:4096])
         try:
             self._send(chat_id, call)
         except BotRefused as error:

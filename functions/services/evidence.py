@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Final, Protocol
 
 from functions.domain import callbacks
+from functions.domain.case import Case
 from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.incoming import IncomingCallback
 from functions.domain.models import BotCall, Outcome
@@ -41,16 +42,14 @@ class Evidence:
     def __init__(self, store: EvidenceStore) -> None:
         self.store = store
 
-    def show(
-        self, press: IncomingCallback, person: StaffMember, report: dict[str, Any], lang: str, *, confirmed: bool
-    ) -> Outcome:
+    def show(self, press: IncomingCallback, person: StaffMember, case: Case, lang: str, *, confirmed: bool) -> Outcome:
         """The evidence, or first the warning to confirm (graphic or restricted content)."""
-        code = str(report["id"])
+        code = case.code
         chat_id = press.sender.user_id
-        restricted = str(report.get("category")) in {c.value for c in RESTRICTED_CATEGORIES}
+        restricted = case.category in {c.value for c in RESTRICTED_CATEGORIES}
         if restricted and person.role != Role.CHILD_SAFETY:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_evidence_restricted"), alert=True))
-        graphic = bool(report.get("media"))
+        graphic = bool(case.media)
         acknowledged = (not restricted) and self.store.has_event(code, f"ack-{person.user_id}")
         card_known = press.chat_id is not None
         if (restricted or graphic) and not confirmed and not acknowledged and card_known:
@@ -73,18 +72,17 @@ class Evidence:
         log.info("evidence viewed", extra={"report_id": code, "by": person.user_id})
         calls: list[BotCall] = []
         caption = t(lang, "evidence_caption", code=code)
-        for media in report.get("media") or []:
-            method = MEDIA_METHODS.get(str(media.get("kind")))
+        for media in case.media:
+            method = MEDIA_METHODS.get(media.kind)
             if method is None:
                 continue
-            field = media["kind"]
             calls.append(
                 BotCall(
                     method=method,
-                    params={"chat_id": chat_id, field: media["file_id"], "protect_content": True, "caption": caption},
+                    params={"chat_id": chat_id, media.kind: media.file_id, "protect_content": True, "caption": caption},
                 )
             )
-        urls = [str(url) for url in report.get("urls") or []]
+        urls = case.urls
         text = t(lang, "evidence_header", code=code)
         if urls:
             text += "\n" + "\n".join(urls[:20])
@@ -101,5 +99,5 @@ class Evidence:
             ),
         )
         if confirmed and card_known:  # put the card's own buttons back
-            calls.append(edit_markup(int(press.chat_id or 0), press.message_id, cards.card_keyboard(report, person)))
+            calls.append(edit_markup(int(press.chat_id or 0), press.message_id, cards.card_keyboard(case, person)))
         return Outcome(direct=calls, body=answer(press.callback_id))

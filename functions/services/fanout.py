@@ -8,8 +8,10 @@ from typing import Any, Final, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from functions.domain.case import Case
 from functions.domain.events import REPORT_EVENT, ReportChanged, ReportCreated, ReportJoined, ReportOverdue
 from functions.domain.jobs import DeliveryJob
+from functions.domain.models import Status
 from functions.domain.sla import escalation_recipients
 from functions.domain.workflow import StaffMember, recipients
 from functions.i18n import t
@@ -24,7 +26,7 @@ JOIN_REFRESH_BUCKET_SECONDS: Final = 30
 class FanoutStore(Protocol):
     """What fan-out needs from storage."""
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def active_staff(self) -> list[StaffMember]: ...
     def card_holders(self, code: str) -> list[int]: ...
     def reporters_of(self, code: str) -> list[dict[str, Any]]: ...
@@ -74,11 +76,10 @@ class FanOut:
             return "dropped: not an event"
         if self.store.fanout_done(event.event_id):
             return "duplicate"
-        found = self.store.get_report(event.report_id)
-        if found is None:
+        report = self.store.get_case(event.report_id)
+        if report is None:
             log.warning("event for an unknown case dropped", extra={"report_id": event.report_id})
             return "dropped: no such case"
-        report, _ = found
         if isinstance(event, ReportJoined):  # the case's stored count, at most once per bucket (cards count exactly)
             self.store.refresh_reporter_count(event.report_id, timedelta(seconds=JOIN_REFRESH_BUCKET_SECONDS))
         elif self.rollups is not None and isinstance(event, ReportCreated | ReportChanged):
@@ -102,17 +103,17 @@ class FanOut:
         log.info("event fanned out", extra={"report_id": event.report_id, "event_type": event.type, "jobs": len(jobs)})
         return f"{len(jobs)} jobs"
 
-    def _created(self, event: ReportCreated, report: dict[str, Any]) -> list[DeliveryJob]:
+    def _created(self, event: ReportCreated, report: Case) -> list[DeliveryJob]:
         self.store.add_event(
             event.report_id,
             "v000000",
-            {"type": "created", "by": None, "from": None, "to": "new", "note": report.get("source")},
+            {"type": "created", "by": None, "from": None, "to": "new", "note": report.source},
         )
         people = recipients(
             self.store.active_staff(),
-            str(report.get("category")),
-            str(report.get("region")),
-            str(report.get("severity")),
+            report.category,
+            report.region,
+            report.severity,
         )
         return [
             DeliveryJob(
@@ -137,8 +138,8 @@ class FanOut:
             for holder in self.store.card_holders(code)
         ]
 
-    def _changed(self, event: ReportChanged, report: dict[str, Any], attributes: dict[str, str]) -> list[DeliveryJob]:
-        outbox = report.get("outbox") or {}
+    def _changed(self, event: ReportChanged, report: Case, attributes: dict[str, str]) -> list[DeliveryJob]:
+        outbox = report.outbox or {}
         notice = attributes.get("notice") or (
             outbox.get("notice") if outbox.get("event_id") == event.event_id else None
         )
@@ -161,17 +162,15 @@ class FanOut:
                 )
         return jobs
 
-    def _overdue(self, event: ReportOverdue, report: dict[str, Any]) -> list[DeliveryJob]:
+    def _overdue(self, event: ReportOverdue, report: Case) -> list[DeliveryJob]:
         """An urgent case nobody took in time: every card is refreshed (it now says so); specialists on duty
         and admins without a card get one, and those who have one get a short alert, so that each is pushed."""
         code = event.report_id
         holders = set(self.store.card_holders(code))
         jobs = self._refresh(code, event.event_id)
-        if report.get("status") != "new":
+        if report.status != Status.NEW:
             return jobs  # taken meanwhile: the refreshed cards say by whom
-        people = escalation_recipients(
-            self.store.active_staff(), str(report.get("category")), str(report.get("region"))
-        )
+        people = escalation_recipients(self.store.active_staff(), report.category, report.region)
         for person in people:
             if person.user_id not in holders:
                 jobs.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final, Protocol
 
+from functions.domain.case import Case
 from functions.domain.incoming import IncomingMessage
 from functions.domain.models import Outcome
 from functions.domain.workflow import may_see
@@ -18,7 +19,7 @@ class NoteStore(Protocol):
     """What notes need from storage (CaseStore implements it)."""
 
     def card_of_message(self, chat_id: int, message_id: int) -> str | None: ...
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
 
 
@@ -38,12 +39,11 @@ class Notes:
         if code is None:
             return None
         person = self.access.member(message.sender.user_id)
-        found = self.store.get_report(code)
-        if person is None or found is None:
+        case = self.store.get_case(code)
+        if person is None or case is None:
             return Outcome(body=send(message.chat_id, t(lang, "refuse_no_access")))
-        report, _ = found
         lang = person.lang or lang
-        if not may_see(person, str(report.get("category")), str(report.get("region"))):
+        if not may_see(person, case.category, case.region):
             return Outcome(body=send(message.chat_id, t(lang, "refuse_out_of_scope")))
         if len(message.text) > MAX_NOTE:
             too_long = t(lang, "text_too_long", length=len(message.text), max=MAX_NOTE)

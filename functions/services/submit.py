@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
+from functions.domain.codes import new_case_code
 from functions.domain.events import ReportCreated, ReportJoined
 from functions.domain.models import EvidenceItem, Media, Outcome, ReportDraft, Session, SubmitResult
 from functions.errors import TransientError
@@ -14,12 +15,25 @@ from functions.log import get_logger
 log = get_logger("intake")
 
 OutcomeFor = Callable[[SubmitResult], str]
+SUBMIT_ATTEMPTS: Final = 5
+
+
+class ContentMatch(Protocol):
+    """What the content index says of a draft (the store's own record, handed back to it)."""
+
+    @property
+    def open_case(self) -> tuple[str, str] | None:
+        """(code, severity) of the open case of the same content, if any."""
+        ...
 
 
 class SubmitStore(Protocol):
     """What submitting needs from storage (FirestoreStore implements it)."""
 
-    def submit_report(self, draft: ReportDraft, session: Session | None, outcome_for: OutcomeFor) -> SubmitResult: ...
+    def match_content(self, draft: ReportDraft, *, look: bool) -> Any: ...
+    def create_case(self, code: str, draft: ReportDraft, match: Any, session: Session | None) -> bool: ...
+    def join_case(self, code: str, draft: ReportDraft, match: Any, session: Session | None) -> str: ...
+    def put_session(self, session: Session) -> None: ...
 
 
 class EventSink(Protocol):
@@ -51,27 +65,45 @@ class Submitter:
     def submit(
         self, draft: ReportDraft, session: Session | None, outcome_for: OutcomeFor
     ) -> tuple[SubmitResult, Outcome]:
-        """Store the report and publish its event.
+        """Store the report (a new case with a code made here, or one more reporter) and publish its event.
 
         Args:
             draft: the case to store.
-            session: the flow, stored with the answer (for the replay of a re-sent update).
+            session: the flow, stored with the answer in the same write (for the replay of a re-sent update).
             outcome_for: the answer (Outcome as JSON) for what storing did.
 
         Returns:
             What storing did and the answer to send.
+
+        Raises:
+            TransientError: the same content kept changing under concurrent reports (Telegram retries).
         """
 
-        def confirmed(result: SubmitResult) -> str:  # the confirmation must reach the reporter: never lost to a 429
-            return (
-                Outcome.model_validate_json(outcome_for(result))
-                .model_copy(update={"must_arrive": True})
-                .model_dump_json()
-            )
-
-        result = self.store.submit_report(draft, session, confirmed)
+        result = self._store(draft, session, outcome_for)
         self.publish(result, draft)
-        return result, Outcome.model_validate_json(confirmed(result))
+        # The confirmation must reach the reporter: made as a direct call, a 429 there goes to deliver.
+        return result, Outcome.model_validate_json(outcome_for(result)).model_copy(update={"must_arrive": True})
+
+    def _store(self, draft: ReportDraft, session: Session | None, outcome_for: OutcomeFor) -> SubmitResult:
+        for attempt in range(SUBMIT_ATTEMPTS):
+            match: ContentMatch = self.store.match_content(draft, look=attempt > 0)
+            if match.open_case is None:
+                result = SubmitResult(code=new_case_code(), outcome="created", severity=draft.severity)
+                if self.store.create_case(result.code, draft, match, _answered(session, result, outcome_for)):
+                    return result
+                continue
+            code, severity = match.open_case
+            result = SubmitResult(code=code, outcome="joined", severity=severity)
+            joined = self.store.join_case(code, draft, match, _answered(session, result, outcome_for))
+            if joined == "joined":
+                return result
+            if joined == "already_reporter":
+                result = SubmitResult(code=code, outcome="already_reporter", severity=severity)
+                answered = _answered(session, result, outcome_for)
+                if answered is not None:
+                    self.store.put_session(answered)
+                return result
+        raise TransientError("submit: too many concurrent changes to the same content")
 
     def publish(self, result: SubmitResult, draft: ReportDraft) -> None:
         """Publish the event of a stored report; on failure tick publishes it later (the outbox)."""
@@ -101,3 +133,13 @@ class Submitter:
             log.warning(
                 "event not published; tick will retry", extra={"report_id": result.code, "event_type": event.type}
             )
+
+
+def _answered(session: Session | None, result: SubmitResult, outcome_for: OutcomeFor) -> Session | None:
+    """The session as it is stored with the report: done, with its case and its answer (for the replay)."""
+    if session is None:
+        return None
+    session.report_code = result.code
+    session.step = "done"
+    session.last_outcome = outcome_for(result)
+    return session

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
+from functions.domain.case import Case
 from functions.domain.events import REPORT_EVENT, ReportCreated, ReportJoined
 from functions.errors import TransientError
 from functions.log import get_logger
@@ -23,7 +24,7 @@ class OutboxStore(Protocol):
 
     def pending_creations(self, older_than: datetime, limit: int = 200) -> list[str]: ...
     def pending_joins(self, older_than: datetime, limit: int = 200) -> list[tuple[str, int]]: ...
-    def get_report(self, code: str) -> dict[str, Any] | None: ...
+    def get_case(self, code: str) -> Case | None: ...
 
 
 class CountStore(Protocol):
@@ -83,20 +84,20 @@ class Ticker:
         cutoff = self.clock() - OUTBOX_GRACE
         count = 0
         for code in self.store.pending_creations(cutoff):
-            report = self.store.get_report(code)
+            report = self.store.get_case(code)
             if report is None:
                 continue
-            outbox = report.get("outbox")
+            outbox = report.outbox
             event = (
                 REPORT_EVENT.validate_python(outbox)
                 if outbox
                 else ReportCreated(
                     event_id=f"created-{code}",
                     report_id=code,
-                    occurred_at=report["created_at"],
-                    severity=str(report.get("severity")),
-                    region=str(report.get("region")),
-                    category=str(report.get("category")),
+                    occurred_at=report.created_at or self.clock(),
+                    severity=report.severity,
+                    region=report.region,
+                    category=report.category,
                 )
             )
             attributes = {"type": event.type, "report_id": code}

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.incoming import IncomingCallback, IncomingMessage, Sender
 from functions.domain.models import (
     OPEN_STATUSES,
@@ -24,7 +25,6 @@ from functions.domain.models import (
     Profile,
     ReportDraft,
     Session,
-    SubmitResult,
 )
 from functions.domain.urls import content_key_for_media, content_key_for_url, extract_urls
 from functions.domain.workflow import Role, StaffMember
@@ -62,7 +62,6 @@ class ReporterSide:
         self.reports: dict[str, dict[str, Any]] = {}
         self.reporters: dict[str, dict[int, dict[str, Any]]] = {}
         self.content: dict[str, str] = {}
-        self._codes = (f"R{n:06d}".translate(str.maketrans("01", "AB")) for n in itertools.count(222222))
 
     # --- profiles and sessions
     def get_profile(self, user_id: int) -> Profile | None:
@@ -94,47 +93,44 @@ class ReporterSide:
         return self.albums.setdefault((sid, media_group_id), update_id)
 
     # --- reports
-    def submit_report(
-        self, draft: ReportDraft, session: Session | None, outcome_for: Callable[[SubmitResult], str]
-    ) -> SubmitResult:
+    def match_content(self, draft: ReportDraft, *, look: bool) -> FakeMatch:
         keys = _keys(draft) if draft.index_content else []
-        open_code = next(
-            (c for k in keys if (c := self.content.get(k)) and self.reports[c]["status"] in OPEN_STATUSES), None
-        )
-        if open_code is None:
-            code = next(self._codes)
-            result = SubmitResult(code=code, outcome="created", severity=draft.severity)
-            self.reports[code] = {
-                "id": code,
-                "status": "new",
-                "category": draft.category,
-                "severity": draft.severity,
-                "region": draft.region,
-                "urls": list(draft.urls),
-                "media": [m.model_dump() for m in draft.media],
-                "reporter_count": 1,
-                "source": draft.source,
-                "child_request": draft.child_request,
-                "description": draft.description,
-                "created_at": self.clock(),
-            }
-            self.reporters[code] = {draft.reporter_user_id: {"chat_id": draft.reporter_chat_id, "first": True}}
-            self.content |= dict.fromkeys(keys, code)
-        elif draft.reporter_user_id in self.reporters[open_code]:
-            result = SubmitResult(
-                code=open_code, outcome="already_reporter", severity=self.reports[open_code]["severity"]
-            )
-        else:
-            result = SubmitResult(code=open_code, outcome="joined", severity=self.reports[open_code]["severity"])
-            self.reporters[open_code][draft.reporter_user_id] = {"chat_id": draft.reporter_chat_id, "first": False}
-            self.reports[open_code]["reporter_count"] += 1
-            self.content |= {k: open_code for k in keys if k not in self.content}
+        found = {k: c for k in keys if (c := self.content.get(k))} if look else {}
+        open_code = next((c for c in found.values() if self.reports[c]["status"] in OPEN_STATUSES), None)
+        return FakeMatch(keys, found, (open_code, self.reports[open_code]["severity"]) if open_code else None)
+
+    def create_case(self, code: str, draft: ReportDraft, match: FakeMatch, session: Session | None) -> bool:
+        if code in self.reports or any(self.content.get(k) not in {None, match.found.get(k)} for k in match.keys):
+            return False  # a key appeared (or was repointed) since it was looked up: look again
+        self.reports[code] = {
+            "id": code,
+            "status": "new",
+            "category": draft.category,
+            "severity": draft.severity,
+            "region": draft.region,
+            "urls": list(draft.urls),
+            "media": [m.model_dump() for m in draft.media],
+            "reporter_count": 1,
+            "source": draft.source,
+            "child_request": draft.child_request,
+            "description": draft.description,
+            "created_at": self.clock(),
+        }
+        self.reporters[code] = {draft.reporter_user_id: {"chat_id": draft.reporter_chat_id, "first": True}}
+        self.content |= dict.fromkeys(match.keys, code)
         if session is not None:
-            session.report_code = result.code
-            session.step = "done"
-            session.last_outcome = outcome_for(result)
             self.put_session(session)
-        return result
+        return True
+
+    def join_case(self, code: str, draft: ReportDraft, match: FakeMatch, session: Session | None) -> str:
+        if draft.reporter_user_id in self.reporters[code]:
+            return "already_reporter"
+        self.reporters[code][draft.reporter_user_id] = {"chat_id": draft.reporter_chat_id, "first": False}
+        self.reports[code]["reporter_count"] += 1
+        self.content |= {k: code for k in match.keys if k not in self.content}
+        if session is not None:
+            self.put_session(session)
+        return "joined"
 
     def my_reports(self, user_id: int, limit: int = 10) -> list[MyReport]:
         mine = [code for code, people in self.reporters.items() if user_id in people]
@@ -159,6 +155,15 @@ class ReporterSide:
         codes = self.group_notices.setdefault((chat_id, bucket), [])
         if code not in codes:
             codes.append(code)
+
+
+@dataclass(frozen=True)
+class FakeMatch:
+    """What the in-memory content index says of a draft."""
+
+    keys: list[str]
+    found: dict[str, str]
+    open_case: tuple[str, str] | None
 
 
 def _keys(draft: ReportDraft) -> list[str]:
@@ -207,9 +212,13 @@ class StaffSide:
         invite["used_by"] = user_id
         return found
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None:
+    def read_case(self, code: str) -> tuple[Case, Any] | None:
         report = self.cases.reports.get(code)
-        return (dict(report), report.get("version", 0)) if report is not None else None
+        return (Case.from_document(code, report), report.get("version", 0)) if report is not None else None
+
+    def get_case(self, code: str) -> Case | None:
+        found = self.read_case(code)
+        return found[0] if found is not None else None
 
     def apply_transition(
         self,

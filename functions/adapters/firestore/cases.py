@@ -18,6 +18,7 @@ from functions.adapters.firestore.base import (
     transient_errors,
 )
 from functions.adapters.firestore.reporter_counts import count_reporters
+from functions.domain.case import Case
 
 
 class AuditTrail:
@@ -38,18 +39,29 @@ class AuditTrail:
         return True
 
 
-class CaseRecords(AuditTrail):
-    """Transitions (precondition writes), audit events, reporters, outbox marks."""
+class CaseReads:
+    """Reading one case: the one reader of a case document (shared by every store that needs a case)."""
 
-    # --- cases --------------------------------------------------------------------------------------------
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None:
+    client: firestore.Client
+
+    def read_case(self, code: str) -> tuple[Case, Any] | None:
         """The case and its update time (for a precondition write), or None."""
         with transient_errors():
             snap = self.client.collection(REPORTS).document(code).get(retry=RETRY, timeout=TIMEOUT)
         if not snap.exists:
             return None
-        return (snap.to_dict() or {}) | {"id": snap.id}, snap.update_time
+        return Case.from_document(snap.id, snap.to_dict() or {}), snap.update_time
 
+    def get_case(self, code: str) -> Case | None:
+        """The case, or None."""
+        found = self.read_case(code)
+        return found[0] if found is not None else None
+
+
+class CaseRecords(AuditTrail, CaseReads):
+    """Transitions (precondition writes), audit events, reporters, outbox marks."""
+
+    # --- cases --------------------------------------------------------------------------------------------
     def apply_transition(
         self,
         code: str,

@@ -19,7 +19,7 @@ from functions.adapters.firestore.base import (
     TIMEOUT,
     transient_errors,
 )
-from functions.adapters.firestore.cases import AuditTrail
+from functions.adapters.firestore.cases import AuditTrail, CaseReads
 from functions.adapters.firestore.delivery_records import CardHolders
 from functions.adapters.firestore.quotas import Quotas
 from functions.adapters.firestore.staff import StaffReads
@@ -53,7 +53,7 @@ def _rows(snaps: Iterable[Any]) -> list[dict[str, Any]]:
     return [(snap.to_dict() or {}) | {"id": snap.id} for snap in snaps]
 
 
-class OversightStore(StaffReads, AuditTrail, CardHolders, Quotas):
+class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, Quotas):
     """Reads and writes of the oversight features (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
@@ -61,11 +61,6 @@ class OversightStore(StaffReads, AuditTrail, CardHolders, Quotas):
         self.clock = clock
 
     # --- single cases -------------------------------------------------------------------------------------
-    def get_report(self, code: str) -> dict[str, Any] | None:
-        """The case document with its id, or None."""
-        with transient_errors():
-            snap = self.client.collection(REPORTS).document(code).get(retry=RETRY, timeout=TIMEOUT)
-        return (snap.to_dict() or {}) | {"id": snap.id} if snap.exists else None
 
     def events_of(self, code: str) -> list[dict[str, Any]]:
         """The case's audit trail in time order."""

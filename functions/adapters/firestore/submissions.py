@@ -1,10 +1,11 @@
-"""Submitting reports: a new case or joining an open one (content index), evidence added later, /my, the outbox."""
+"""Storing reports: a new case or one more reporter on an open one (content index), evidence added later, /my,
+the outbox. The submitting service decides and renders; this module only reads and writes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
@@ -17,8 +18,9 @@ from functions.adapters.firestore.base import (
     TIMEOUT,
     transient_errors,
 )
+from functions.adapters.firestore.cases import CaseReads
 from functions.adapters.firestore.conversations import Conversations
-from functions.domain.codes import new_case_code
+from functions.domain.case import Case
 from functions.domain.models import (
     OPEN_STATUSES,
     EvidenceItem,
@@ -26,12 +28,19 @@ from functions.domain.models import (
     ReportDraft,
     Session,
     Status,
-    SubmitResult,
 )
 from functions.domain.urls import content_key_for_media, content_key_for_url
-from functions.errors import TransientError
 
-OutcomeFor = Callable[[SubmitResult], str]
+JoinOutcome = Literal["joined", "already_reporter", "changed"]
+
+
+@dataclass(frozen=True)
+class ContentMatch:
+    """What the content index says of a draft: its keys, the key documents found, the open case they name."""
+
+    keys: list[str]
+    found: dict[str, Any]
+    open_case: tuple[str, str] | None
 
 
 def content_keys(draft: ReportDraft) -> list[str]:
@@ -41,38 +50,19 @@ def content_keys(draft: ReportDraft) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-class Submissions(Conversations):
+class Submissions(Conversations, CaseReads):
     """Cases as reporters make them; the session is written in the same transaction."""
 
     # --- reports --------------------------------------------------------------------------------------
-    def submit_report(self, draft: ReportDraft, session: Session | None, outcome_for: OutcomeFor) -> SubmitResult:
-        """Store a report: a new case, or one more reporter on the open case of the same content.
+    def match_content(self, draft: ReportDraft, *, look: bool) -> ContentMatch:
+        """The draft's content keys and, when asked to look, the open case they point at.
 
-        Hot documents are never read-modify-written: the case and its content keys are created with
-        `create()` in one atomic batch (first one wins); a duplicate joins with a per-reporter document and a
-        server-side increment.
-
-        Args:
-            draft: the report as the reporter confirmed it.
-            session: the session to store in the same batch (its last outcome is set from the result).
-            outcome_for: builds the reply to remember in the session for a result.
-
-        Returns:
-            The case code and whether it was created, joined, or already had this reporter.
+        The first attempt does not look (a new report costs writes only: the batch that creates the case
+        creates its keys and fails when one exists); a retry looks.
         """
         keys = content_keys(draft) if draft.index_content else []
-        for _attempt in range(5):
-            found = self._lookup_content(keys) if _attempt else {}
-            open_case = self._open_case_of(found)
-            if open_case is not None:
-                result = self._join(open_case, draft, keys, found, session, outcome_for)
-                if result is not None:
-                    return result
-                continue
-            result = self._create(draft, keys, found, session, outcome_for)
-            if result is not None:
-                return result
-        raise TransientError("submit_report: too many concurrent changes to the same content")
+        found = self._lookup_content(keys) if look else {}
+        return ContentMatch(keys=keys, found=found, open_case=self._open_case_of(found))
 
     def _lookup_content(self, keys: list[str]) -> dict[str, firestore.DocumentSnapshot]:
         refs = [self.client.collection(CONTENT).document(key) for key in keys]
@@ -97,58 +87,46 @@ class Submissions(Conversations):
                 return report_id, str(report.get("severity"))
         return None
 
-    def _session_write(
-        self, batch: firestore.WriteBatch, session: Session | None, result: SubmitResult, outcome_for: OutcomeFor
-    ) -> None:
-        if session is None:
-            return
-        session.report_code = result.code
-        session.step = "done"
-        session.last_outcome = outcome_for(result)
-        batch.set(self._session_ref(session.sid), self._session_doc(session))
+    def create_case(self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None) -> bool:
+        """Store a new case with its content keys, first reporter and the session, in one atomic batch.
 
-    def _create(
-        self,
-        draft: ReportDraft,
-        keys: list[str],
-        found: dict[str, firestore.DocumentSnapshot],
-        session: Session | None,
-        outcome_for: OutcomeFor,
-    ) -> SubmitResult | None:
+        Hot documents are never read-modify-written: the case and its keys are created with `create()`
+        (first one wins). False when a key or the code exists already, or changed since it was read: the
+        caller looks again.
+        """
         now = self.clock()
-        code = new_case_code()
-        result = SubmitResult(code=code, outcome="created", severity=draft.severity)
-        report = {
-            "status": Status.NEW.value,
-            "category": draft.category,
-            "severity": draft.severity,
-            "region": draft.region,
-            "urls": draft.urls,
-            "media": [media.model_dump() for media in draft.media],
-            "reporter_count": 1,
-            "source": draft.source,
-            "assignee": None,
-            "child_in_danger": draft.child_in_danger,
-            "description": draft.description,
-            "reporter_role": draft.reporter_role,
-            "content_keys": keys,
-            "group_chat_id": draft.group_chat_id,
-            "group_message_ids": draft.group_message_ids,
-            "child_request": draft.child_request,
-            "fanout_pending": True,
-            "created_at": now,
-            "updated_at": now,
-        }
+        report = Case(
+            code=code,
+            status=Status.NEW,
+            category=draft.category,
+            severity=draft.severity,
+            region=draft.region,
+            urls=draft.urls,
+            media=draft.media,
+            reporter_count=1,
+            source=draft.source,
+            assignee=None,
+            child_in_danger=draft.child_in_danger,
+            description=draft.description,
+            reporter_role=draft.reporter_role,
+            content_keys=match.keys,
+            group_chat_id=draft.group_chat_id,
+            group_message_ids=draft.group_message_ids,
+            child_request=draft.child_request,
+            fanout_pending=True,
+            created_at=now,
+            updated_at=now,
+        ).to_document()
         batch = self.client.batch()
         report_ref = self.client.collection(REPORTS).document(code)
         batch.create(report_ref, report)
-        for key in keys:
+        for key in match.keys:
             ref = self.client.collection(CONTENT).document(key)
-            if key in found:  # points at a closed case: repoint, unless someone else changed it meanwhile
+            if key in match.found:  # points at a closed case: repoint, unless someone else changed it meanwhile
                 batch.update(
                     ref,
                     {"report_id": code, "updated_at": now},
-                    option=self.client.write_option(last_update_time=found[key].update_time),
+                    option=self.client.write_option(last_update_time=match.found[key].update_time),
                 )
             else:
                 batch.create(ref, {"report_id": code, "created_at": now, "updated_at": now})
@@ -156,13 +134,14 @@ class Submissions(Conversations):
             report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
             self._reporter_doc(draft, code, now, first=True),
         )
-        self._session_write(batch, session, result, outcome_for)
+        if session is not None:
+            batch.set(self._session_ref(session.sid), self._session_doc(session))
         try:
             with transient_errors():
                 batch.commit(retry=RETRY, timeout=TIMEOUT)
         except (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.NotFound):
-            return None
-        return result
+            return False
+        return True
 
     def _reporter_doc(self, draft: ReportDraft, code: str, now: datetime, *, first: bool) -> dict[str, Any]:
         return {
@@ -176,46 +155,32 @@ class Submissions(Conversations):
             "created_at": now,
         }
 
-    def _join(
-        self,
-        open_case: tuple[str, str],
-        draft: ReportDraft,
-        keys: list[str],
-        found: dict[str, firestore.DocumentSnapshot],
-        session: Session | None,
-        outcome_for: OutcomeFor,
-    ) -> SubmitResult | None:
-        code, severity = open_case
+    def join_case(self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None) -> JoinOutcome:
+        """One more reporter on an open case (a per-reporter document and a server-side increment), with the
+        session, in one batch: 'joined', 'already_reporter' (nothing written), or 'changed' (look again)."""
         now = self.clock()
         report_ref = self.client.collection(REPORTS).document(code)
         reporter_ref = report_ref.collection(REPORTERS).document(str(draft.reporter_user_id))
-        result = SubmitResult(code=code, outcome="joined", severity=severity)
         batch = self.client.batch()
         # The case document is not written: reporters are counted from their documents (the case's
         # reporter_count is refreshed by fan-out and tick), so a viral case is no hot document.
         batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False))
-        for key in keys:
-            if key not in found:
+        for key in match.keys:
+            if key not in match.found:
                 batch.create(
                     self.client.collection(CONTENT).document(key),
                     {"report_id": code, "created_at": now, "updated_at": now},
                 )
-        self._session_write(batch, session, result, outcome_for)
+        if session is not None:
+            batch.set(self._session_ref(session.sid), self._session_doc(session))
         try:
             with transient_errors():
                 batch.commit(retry=RETRY, timeout=TIMEOUT)
         except gexc.AlreadyExists:
             with transient_errors():
                 already = reporter_ref.get(["user_id"], retry=RETRY, timeout=TIMEOUT).exists
-            if not already:
-                return None  # another key appeared meanwhile: look again
-            result = SubmitResult(code=code, outcome="already_reporter", severity=severity)
-            if session is not None:
-                batch = self.client.batch()
-                self._session_write(batch, session, result, outcome_for)
-                with transient_errors():
-                    batch.commit(retry=RETRY, timeout=TIMEOUT)
-        return result
+            return "already_reporter" if already else "changed"  # changed: another key appeared meanwhile
+        return "joined"
 
     def attach_evidence(self, code: str, item: EvidenceItem) -> None:
         """Add a later album part to the case its first part made (idempotent)."""
@@ -263,31 +228,23 @@ class Submissions(Conversations):
     # --- outbox ---------------------------------------------------------------------------------------
     def pending_creations(self, older_than: datetime, limit: int = 200) -> list[str]:
         """Cases whose creation event has not been fanned out yet."""
-        query = (
-            self.client.collection(REPORTS)
-            .where(filter=firestore.FieldFilter("fanout_pending", "==", True))
-            .where(filter=firestore.FieldFilter("created_at", "<", older_than))
-            .order_by("created_at")
-            .limit(limit)
-        )
+        query = _pending(self.client.collection(REPORTS), "fanout_pending", older_than, limit)
         with transient_errors():
             return [snap.id for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
 
     def pending_joins(self, older_than: datetime, limit: int = 200) -> list[tuple[str, int]]:
         """(case, reporter) pairs whose join event has not been fanned out yet."""
-        query = (
-            self.client.collection_group(REPORTERS)
-            .where(filter=firestore.FieldFilter("event_pending", "==", True))
-            .where(filter=firestore.FieldFilter("created_at", "<", older_than))
-            .order_by("created_at")
-            .limit(limit)
-        )
+        query = _pending(self.client.collection_group(REPORTERS), "event_pending", older_than, limit)
         with transient_errors():
             rows = [snap.to_dict() or {} for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
         return [(str(row["report_id"]), int(row["user_id"])) for row in rows]
 
-    def get_report(self, code: str) -> dict[str, Any] | None:
-        """The case document, or None."""
-        with transient_errors():
-            snap = self.client.collection(REPORTS).document(code).get(retry=RETRY, timeout=TIMEOUT)
-        return (snap.to_dict() or {}) | {"id": snap.id} if snap.exists else None
+
+def _pending(source: Any, flag: str, older_than: datetime, limit: int) -> Any:
+    """The oldest documents still flagged for the outbox, created before the grace period ended."""
+    return (
+        source.where(filter=firestore.FieldFilter(flag, "==", True))
+        .where(filter=firestore.FieldFilter("created_at", "<", older_than))
+        .order_by("created_at")
+        .limit(limit)
+    )

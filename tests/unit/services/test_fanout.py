@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.domain.case import Case
 from functions.domain.events import ReportOverdue
 from functions.domain.jobs import DeliveryJob
 from functions.domain.workflow import StaffMember
@@ -16,8 +17,8 @@ class FakeFanoutStore:
         self.report, self.people, self.holders = report, people, holders
         self.done: set[str] = set()
 
-    def get_report(self, code: str) -> tuple[dict[str, Any], Any] | None:
-        return self.report, None
+    def get_case(self, code: str) -> Case | None:
+        return Case.from_document(code, self.report)
 
     def active_staff(self) -> list[StaffMember]:
         return self.people
