@@ -33,7 +33,7 @@ from scripts.simulation import Consistency, Reporter, Stats, Telegram
 
 ADMIN_ID: Final = 1001
 GROUPS: Final = (-100_500_001, -100_500_002, -100_500_003)  # Telegram allows a bot 20 messages a minute per group
-REGIONS: Final = {"71": "город Астана", "75": "город Алматы", "79": "город Шымкент", "10": "Абайская область"}
+REGIONS: Final = {"71": "город Астана", "75": "город Алматы", "79": "город Шымкент", "10": "Абай"}
 STAFF_BASE: Final = 61_000
 REPORTER_BASE: Final = 62_000
 BLOCKED_STAFF: Final = STAFF_BASE + 71 * 10 + 2  # the second officer of Astana has blocked the bot: 403 on every send

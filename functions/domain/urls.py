@@ -1,4 +1,11 @@
-"""Canonicalise reported links so that one incident reported many times maps to one content key."""
+"""Canonicalise reported links so that one incident reported many times maps to one content key.
+
+One item has one form: the shapes people share (embed, player, share, mobile and legacy hosts, slugs, tracking
+parameters) collapse to the platform's plain item link. Short links and wrappers whose target is not in the link
+itself (``vm.tiktok.com/…``, ``t.co/…``, ``bit.ly/…``, ``instagram.com/share/…``) keep their own form and are
+flagged by :func:`needs_resolving`: the link checker follows them, the webhook never does. The corpus of real
+shapes behind these rules is ``tests/data/urls/`` (sources named per line).
+"""
 
 from __future__ import annotations
 
@@ -55,6 +62,8 @@ _PLATFORM_TRACKING: Final[Mapping[str, frozenset[str]]] = {
     "telegram": frozenset({"single", "embed", "userpic"}),
     "instagram": frozenset({"img_index", "hl"}),
     "youtube": frozenset({"pp", "ab_channel", "index", "app"}),
+    "rutube": frozenset({"pl_id", "pl_type", "r", "t"}),
+    "dailymotion": frozenset({"playlist"}),
     "vk": frozenset({"from"}),
 }
 
@@ -71,10 +80,21 @@ _HOST_ALIASES: Final[Mapping[str, str]] = {
     "fb.com": "facebook.com",
     "vk.ru": "vk.com",
     "youtube-nocookie.com": "youtube.com",
+    "youtubekids.com": "youtube.com",
+    "odnoklassniki.ru": "ok.ru",
+    "redditmedia.com": "reddit.com",
+    "tiktokv.com": "tiktok.com",
+    "vimeopro.com": "vimeo.com",
 }
 _GENERIC_PREFIXES: Final = ("www.", "m.")
 _FACEBOOK_PREFIXES: Final = ("mobile.", "mbasic.", "web.", "touch.")
 _X_PREFIXES: Final = ("mobile.",)
+# Platform-specific host prefixes, stripped when what remains is the platform's own domain.
+_PLATFORM_PREFIXES: Final[Mapping[str, tuple[str, ...]]] = {
+    "vk.com": ("new.",),
+    "reddit.com": ("old.", "new.", "np.", "nm.", "i.", "amp."),
+    "twitch.tv": ("go.",),
+}
 _FACEBOOK_HOSTS: Final = frozenset({"facebook.com", "fb.com"})
 _X_HOSTS: Final = frozenset({"x.com", "twitter.com", "fxtwitter.com", "vxtwitter.com", "fixupx.com", "fixvx.com"})
 
@@ -96,12 +116,50 @@ _PLATFORM_DOMAINS: Final[Mapping[str, str]] = {
     "facebook.com": "facebook",
     "fb.com": "facebook",
     "fb.watch": "facebook",
+    "ok.ru": "ok",
+    "odnoklassniki.ru": "ok",
+    "rutube.ru": "rutube",
+    "vimeo.com": "vimeo",
+    "vimeopro.com": "vimeo",
+    "dailymotion.com": "dailymotion",
+    "dai.ly": "dailymotion",
+    "twitch.tv": "twitch",
+    "reddit.com": "reddit",
+    "redd.it": "reddit",
+    "redditmedia.com": "reddit",
+    "likee.video": "likee",
+    "yappy.media": "yappy",
+    "tiktokv.com": "tiktok",
+    "youtubekids.com": "youtube",
+    "vk.cc": "vk",
 }
 
+# Short-link and wrapper hosts: every link on them stands for another one (resolved by the checker).
+SHORT_LINK_HOSTS: Final = frozenset(
+    {
+        "vm.tiktok.com", "vt.tiktok.com", "t.co", "bit.ly", "bitly.com", "clck.ru", "goo.su", "goo.gl",
+        "tinyurl.com", "vk.cc", "ow.ly", "is.gd", "cutt.ly", "rb.gy", "shorturl.at", "v.redd.it",
+        "l.likee.video", "fb.watch", "tiny.cc", "u.to", "surl.li", "t.ly", "rebrand.ly", "buff.ly",
+        "dlvr.it", "lnkd.in", "pin.it", "l.instagram.com", "l.facebook.com", "lm.facebook.com", "ok.me",
+    }
+)  # fmt: skip
+# (host, first path segment) pairs that are share links on a platform's own domain.
+_SHORT_LINK_PATHS: Final = frozenset(
+    {
+        ("tiktok.com", "t"), ("instagram.com", "share"), ("facebook.com", "share"), ("likee.video", "v"),
+        ("youtube.com", "redirect"), ("vk.com", "away.php"), ("ok.ru", "dk"),
+    }
+)  # fmt: skip
+
 _YOUTUBE_ID_RE: Final = re.compile(r"^[A-Za-z0-9_-]{11}$")
-_YOUTUBE_PATH_KINDS: Final = frozenset({"shorts", "embed", "live", "v", "e"})
+_YOUTUBE_PATH_KINDS: Final = frozenset({"shorts", "embed", "live", "v", "e", "watch"})
+_YOUTUBE_HOSTS: Final = frozenset({"youtube.com", "music.youtube.com", "gaming.youtube.com", "youtu.be"})
+# Eleven-character path words that are not video ids (/embed/videoseries?list=…, /embed/live_stream?channel=…).
+_YOUTUBE_NOT_IDS: Final = frozenset({"videoseries", "live_stream"})
+_YOUTUBE_CLIP_RE: Final = re.compile(r"^Ug[A-Za-z0-9_-]{20,40}$")
 _INSTAGRAM_ID_RE: Final = re.compile(r"^[A-Za-z0-9_-]{5,64}$")
-_INSTAGRAM_KINDS: Final[Mapping[str, str]] = {"reel": "reel", "reels": "reel", "tv": "reel", "p": "p"}
+# One shortcode is one item whichever page shows it: /p/, /reel/, /reels/ and /tv/ all become /p/.
+_INSTAGRAM_KINDS: Final[Mapping[str, str]] = {"reel": "p", "reels": "p", "tv": "p", "p": "p"}
 _INSTAGRAM_USER_RE: Final = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 _INSTAGRAM_RESERVED: Final = frozenset({"explore", "accounts", "direct", "stories", "about", "developer", "legal"})
 _TIKTOK_ID_RE: Final = re.compile(r"^[0-9]{6,25}$")
@@ -125,6 +183,19 @@ _VK_USER_RE: Final = re.compile(r"^[A-Za-z0-9_.]{2,64}$")
 _VK_HOSTS: Final = frozenset({"vk.com", "vkvideo.ru"})
 _FACEBOOK_ID_RE: Final = re.compile(r"^[0-9]{5,25}$")
 _FB_SHORT_RE: Final = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
+_OK_ID_RE: Final = re.compile(r"^[0-9]{4,25}(?:-[0-9]{1,3})?$")
+_OK_KINDS: Final = frozenset({"video", "videoembed", "live"})
+_RUTUBE_HEX_RE: Final = re.compile(r"^[0-9a-f]{32}$")
+_RUTUBE_NUMERIC_RE: Final = re.compile(r"^[0-9]{1,12}$")
+_VIMEO_ID_RE: Final = re.compile(r"^[0-9]{3,12}$")
+_DAILYMOTION_ID_RE: Final = re.compile(r"^[A-Za-z0-9]{5,25}$")
+_TWITCH_CLIP_RE: Final = re.compile(r"^[A-Za-z0-9_-]{6,100}$")
+_TWITCH_VOD_RE: Final = re.compile(r"^v?([0-9]{4,15})$")
+_REDDIT_ID_RE: Final = re.compile(r"^[a-z0-9]{4,12}$")
+_LIKEE_ID_RE: Final = re.compile(r"^[0-9]{10,25}$")
+_LIKEE_USER_RE: Final = re.compile(r"^@[A-Za-z0-9._-]{1,64}$")
+_YAPPY_ID_RE: Final = re.compile(r"^[0-9a-f]{32}$")
+_HTML_AMP_RE: Final = re.compile(r"^(?:amp;)+")
 
 _BARE_DOMAINS: Final = (
     "tiktok.com", "instagram.com", "instagr.am", "youtube.com", "youtu.be", "t.me", "telegram.me",
@@ -175,6 +246,24 @@ def platform_of(canonical: str) -> str | None:
         if host == suffix or host.endswith("." + suffix):
             return platform
     return None
+
+
+def needs_resolving(canonical: str) -> bool:
+    """True when a (canonical) link is a short link or wrapper that only a request can resolve."""
+    try:
+        split = urlsplit(canonical if "://" in canonical else "https://" + canonical)
+        hostname = split.hostname
+    except ValueError:
+        return False
+    host = _strip_host_prefixes((hostname or "").rstrip("."))
+    if host in SHORT_LINK_HOSTS:
+        return True
+    segments = [segment for segment in split.path.split("/") if segment]
+    if not segments:
+        return False
+    if (host, segments[0]) in _SHORT_LINK_PATHS:
+        return True
+    return host == "reddit.com" and len(segments) >= 4 and segments[0] == "r" and segments[2] == "s"
 
 
 def content_key_for_url(canonical: str) -> str:
@@ -385,6 +474,7 @@ def _strip_host_prefixes(host: str) -> str:
             prefixes += _FACEBOOK_PREFIXES
         if base in _X_HOSTS:
             prefixes += _X_PREFIXES
+        prefixes += _PLATFORM_PREFIXES.get(base, ())
         for prefix in prefixes:
             rest = host[len(prefix) :]
             if host.startswith(prefix) and "." in rest:
@@ -431,7 +521,7 @@ def _normalise_query(query: str) -> tuple[tuple[str, str | None], ...]:
         if not item:
             continue
         key, eq, value = item.replace("+", "%20").partition("=")
-        norm_key = _normalise_pct(key, _QUERY_SAFE)
+        norm_key = _HTML_AMP_RE.sub("", _normalise_pct(key, _QUERY_SAFE))  # "&amp;v=" pasted from HTML
         if not norm_key:
             continue
         pairs.append((norm_key, _normalise_pct(value, _QUERY_SAFE) if eq else None))
@@ -476,8 +566,10 @@ def _unwrap(parts: _Parts, param: str) -> str | None:
 def _apply_platform_rules(parts: _Parts) -> str:
     host = parts.host
     handler: Callable[[_Parts], str | None] | None = None
-    if host in ("youtube.com", "music.youtube.com", "gaming.youtube.com", "youtu.be"):
+    if host in _YOUTUBE_HOSTS:
         handler = _youtube
+    elif host == "consent.youtube.com":
+        handler = _youtube_consent
     elif host in ("instagram.com", "l.instagram.com"):
         handler = _instagram
     elif host == "tiktok.com" or host in _TIKTOK_SHORT_HOSTS:
@@ -486,8 +578,24 @@ def _apply_platform_rules(parts: _Parts) -> str:
         handler = _telegram
     elif host == "x.com":
         handler = _x
-    elif host in _VK_HOSTS:
+    elif host in _VK_HOSTS or host.endswith(".vkvideo.ru"):
         handler = _vk
+    elif host == "ok.ru":
+        handler = _ok
+    elif host == "rutube.ru":
+        handler = _rutube
+    elif host in ("vimeo.com", "player.vimeo.com"):
+        handler = _vimeo
+    elif host in ("dailymotion.com", "geo.dailymotion.com", "dai.ly"):
+        handler = _dailymotion
+    elif host in ("twitch.tv", "clips.twitch.tv", "player.twitch.tv"):
+        handler = _twitch
+    elif host in ("reddit.com", "redd.it"):
+        handler = _reddit
+    elif host == "likee.video":
+        handler = _likee
+    elif host == "yappy.media":
+        handler = _yappy
     elif host in ("facebook.com", "l.facebook.com", "lm.facebook.com", "fb.watch"):
         handler = _facebook
     elif (host.startswith("google.") or ".google." in host) and parts.segments == ("url",):
@@ -508,11 +616,28 @@ def _youtube(parts: _Parts) -> str | None:
         video_id = parts.param("v")
     elif len(seg) >= 2 and seg[0] in _YOUTUBE_PATH_KINDS:
         video_id = seg[1]
+    elif seg == ("watch_popup",):
+        video_id = parts.param("v")
     elif seg == ("redirect",):
         return _unwrap(parts, "q")
-    if video_id is not None and _YOUTUBE_ID_RE.match(video_id):
+    elif seg == ("attribution_link",):
+        return _unwrap_relative(parts, "u", "https://youtube.com")
+    elif len(seg) == 2 and seg[0] == "clip" and _YOUTUBE_CLIP_RE.match(seg[1]):
+        return _build("youtube.com", seg)
+    if video_id is not None and _YOUTUBE_ID_RE.match(video_id) and video_id not in _YOUTUBE_NOT_IDS:
         return _build("youtube.com", ["watch"], [("v", video_id)])
     return None
+
+
+def _youtube_consent(parts: _Parts) -> str | None:
+    return _unwrap(parts, "continue") if parts.segments == ("m",) else None
+
+
+def _unwrap_relative(parts: _Parts, param: str, base: str) -> str | None:
+    target = parts.param(param)
+    if target is None or parts.depth >= _MAX_UNWRAP_DEPTH or not target.startswith("/"):
+        return None
+    return _canonical(base + target, parts.depth + 1)
 
 
 def _instagram(parts: _Parts) -> str | None:
@@ -524,6 +649,7 @@ def _instagram(parts: _Parts) -> str | None:
     if (
         len(seg) >= 3
         and seg[0] not in _INSTAGRAM_KINDS
+        and seg[0] != "share"
         and seg[1] in _INSTAGRAM_KINDS
         and _INSTAGRAM_ID_RE.match(seg[2])
     ):
@@ -582,8 +708,10 @@ def _x(parts: _Parts) -> str | None:
     status_id: str | None = None
     if len(seg) >= 3 and seg[1] in ("status", "statuses"):
         status_id = seg[2]
-    elif len(seg) >= 4 and seg[:3] == ("i", "web", "status"):
+    elif len(seg) >= 4 and seg[:3] in (("i", "web", "status"), ("i", "videos", "tweet")):
         status_id = seg[3]
+    elif len(seg) == 3 and seg[:2] == ("i", "videos"):
+        status_id = seg[2]
     if status_id is not None and _X_STATUS_ID_RE.match(status_id):
         return _build("x.com", ["i", "status", status_id])
     if len(seg) == 1 and _X_USER_RE.match(seg[0]) and seg[0].lower() not in _X_RESERVED:
@@ -595,18 +723,28 @@ def _vk(parts: _Parts) -> str | None:
     seg = parts.segments
     if parts.host == "vk.com" and seg == ("away.php",):
         return _unwrap(parts, "to")
+    if seg == ("video_ext.php",):
+        oid, vid = parts.param("oid"), parts.param("id")
+        if oid and vid and re.fullmatch(r"-?[0-9]{1,20}", oid) and re.fullmatch(r"[0-9]{1,20}", vid):
+            return _build("vk.com", [f"video{oid}_{vid}"])
+        return None
     for name in ("w", "z"):
         value = parts.param(name)
         match = _VK_OBJECT_RE.match(value) if value else None
         if match:
-            return _build("vk.com", [match.group(0)])
+            return _build("vk.com", [_vk_object(match.group(0))])
     if len(seg) == 1:
         match = _VK_OBJECT_RE.match(seg[0])
         if match and match.group(0) == seg[0]:
-            return _build("vk.com", [seg[0]])
+            return _build("vk.com", [_vk_object(seg[0])])
         if parts.host == "vk.com" and _VK_USER_RE.match(seg[0]):
             return _generic(parts, [seg[0].lower()])
     return None
+
+
+def _vk_object(name: str) -> str:
+    # A clip is a video of the same owner and id: vk.com/clip-1_2 and vk.com/video-1_2 show one item.
+    return "video" + name[len("clip") :] if name.startswith("clip") else name
 
 
 def _facebook(parts: _Parts) -> str | None:
@@ -631,3 +769,123 @@ def _facebook(parts: _Parts) -> str | None:
 
 def _google_redirect(parts: _Parts) -> str | None:
     return _unwrap(parts, "q") or _unwrap(parts, "url")
+
+
+def _ok(parts: _Parts) -> str | None:
+    seg = parts.segments
+    item: str | None = None
+    if len(seg) == 2 and seg[0] in _OK_KINDS:
+        item = seg[1]
+    elif len(seg) == 4 and seg[:3] == ("web-api", "video", "moviePlayer"):
+        item = seg[3]
+    if item is not None and _OK_ID_RE.match(item):
+        return _build("ok.ru", ["video", item])
+    return None
+
+
+def _rutube(parts: _Parts) -> str | None:
+    seg = [s for s in parts.segments if s not in ("private", "live")] if parts.segments[:1] != ("u",) else []
+    if len(seg) == 2 and seg[0] in ("video", "embed", "shorts") and _RUTUBE_HEX_RE.match(seg[1]):
+        return _build("rutube.ru", ["video", seg[1]])
+    if len(seg) == 3 and seg[:2] == ["play", "embed"] and _RUTUBE_HEX_RE.match(seg[2]):
+        return _build("rutube.ru", ["video", seg[2]])
+    numeric = seg[2] if len(seg) == 3 and seg[:2] in (["play", "embed"], ["video", "embed"]) else None
+    if numeric is not None and _RUTUBE_NUMERIC_RE.match(numeric):
+        return _build("rutube.ru", ["play", "embed", numeric])
+    return None
+
+
+def _vimeo(parts: _Parts) -> str | None:
+    seg = parts.segments
+    video_id: str | None = None
+    if parts.host == "player.vimeo.com":
+        video_id = seg[1] if len(seg) >= 2 and seg[0] == "video" else None
+    elif seg == ("moogaloop.swf",):
+        video_id = parts.param("clip_id")
+    elif seg and _VIMEO_ID_RE.match(seg[0]):
+        video_id = seg[0]  # vimeo.com/<id> and vimeo.com/<id>/<unlisted hash>
+    elif len(seg) >= 3 and seg[0] in ("channels", "ondemand") and _VIMEO_ID_RE.match(seg[2]):
+        video_id = seg[2]
+    elif len(seg) >= 4 and seg[0] in ("groups", "album", "showcase", "event") and seg[2] in ("videos", "video"):
+        video_id = seg[3]
+    elif len(seg) >= 3 and seg[1] == "review":
+        video_id = seg[2]
+    elif len(seg) == 4 and seg[2] == "video":
+        video_id = seg[3]  # vimeopro.com/<user>/<project>/video/<id>
+    if video_id is not None and _VIMEO_ID_RE.match(video_id):
+        return _build("vimeo.com", [video_id])
+    return None
+
+
+def _dailymotion(parts: _Parts) -> str | None:
+    seg = parts.segments
+    video_id: str | None = None
+    if parts.host == "dai.ly":
+        video_id = seg[0] if len(seg) == 1 else None
+    elif parts.host == "geo.dailymotion.com":
+        video_id = parts.param("video") if seg and seg[-1].endswith(".html") else None
+    elif len(seg) >= 2 and seg[-2] == "video" and seg[0] in ("video", "embed", "swf", "crawler"):
+        video_id = seg[-1].split("_", 1)[0]
+    elif len(seg) == 2 and seg[0] == "swf":
+        video_id = seg[1].split("_", 1)[0]
+    if video_id is not None and _DAILYMOTION_ID_RE.match(video_id):
+        return _build("dailymotion.com", ["video", video_id])
+    return None
+
+
+def _twitch(parts: _Parts) -> str | None:
+    seg = parts.segments
+    clip: str | None = None
+    vod: str | None = None
+    if parts.host == "clips.twitch.tv":
+        clip = parts.param("clip") if seg == ("embed",) else (seg[-1] if len(seg) in (1, 2) else None)
+    elif parts.host == "player.twitch.tv":
+        vod = parts.param("video")
+    elif len(seg) == 2 and seg[0] == "clip":
+        clip = seg[1]
+    elif len(seg) == 3 and seg[1] == "clip":
+        clip = seg[2]
+    elif len(seg) == 2 and seg[0] == "videos":
+        vod = seg[1]
+    elif len(seg) == 3 and seg[1] in ("v", "video"):
+        vod = seg[2]
+    if clip is not None and _TWITCH_CLIP_RE.match(clip):
+        return _build("clips.twitch.tv", [clip])
+    match = _TWITCH_VOD_RE.match(vod) if vod is not None else None
+    if match:
+        return _build("twitch.tv", ["videos", match.group(1)])
+    if parts.host == "twitch.tv" and len(seg) == 1:
+        return _build("twitch.tv", [seg[0].lower()])
+    return None
+
+
+def _reddit(parts: _Parts) -> str | None:
+    seg = parts.segments
+    post: str | None = None
+    if parts.host == "redd.it":
+        post = seg[0] if len(seg) == 1 else None
+    elif len(seg) >= 2 and seg[0] == "comments":
+        post = seg[1]
+    elif len(seg) >= 4 and seg[0] in ("r", "u", "user") and seg[2] == "comments":
+        post = seg[3]
+    if post is not None and _REDDIT_ID_RE.match(post.lower()):
+        return _build("reddit.com", ["comments", post.lower()])
+    if len(seg) >= 4 and seg[0] == "r" and seg[2] == "s":
+        return _build("reddit.com", seg[:4])  # a share link: resolved by the checker
+    return None
+
+
+def _likee(parts: _Parts) -> str | None:
+    seg = parts.segments
+    if len(seg) == 3 and _LIKEE_USER_RE.match(seg[0]) and seg[1] == "video" and _LIKEE_ID_RE.match(seg[2]):
+        return _build("likee.video", [seg[0].lower(), "video", seg[2]])
+    if len(seg) == 2 and seg[0] == "v":
+        return _build("likee.video", seg)  # a share code: resolved by the checker
+    return None
+
+
+def _yappy(parts: _Parts) -> str | None:
+    seg = parts.segments
+    if len(seg) == 2 and seg[0] == "video" and _YAPPY_ID_RE.match(seg[1].lower()):
+        return _build("yappy.media", ["video", seg[1].lower()])
+    return None

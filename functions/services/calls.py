@@ -82,9 +82,9 @@ def upload(method: str, field: str, chat_id: int, data: bytes, filename: str, ca
     )
 
 
-def with_helplines(outcome: Outcome, chat_id: int, lang: str) -> Outcome:
-    """The same answer with the crisis helplines: added to the message it sends, or as the message."""
-    text = t(lang, "crisis_helplines")
+def with_helplines(outcome: Outcome, chat_id: int, lang: str, *, adult: bool = False) -> Outcome:
+    """The same answer with the crisis helplines (in the child's «ты», or «Вы» to an adult): added to the message."""
+    text = t(lang, "crisis_helplines_adult" if adult else "crisis_helplines")
     body = outcome.body
     if body is not None and body.method == "sendMessage" and text not in str(body.params.get("text")):
         params = dict(body.params)

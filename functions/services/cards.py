@@ -81,7 +81,8 @@ def render_card(
     if case.child_request:
         lines.append(t(lang, "card_child_request"))
     if case.reporter_role:
-        lines.append(t(lang, "card_reporter_role", role=t(lang, f"role_{case.reporter_role}")))
+        role_key = "card_role_child" if case.reporter_role == "child" else f"role_{case.reporter_role}"
+        lines.append(t(lang, "card_reporter_role", role=t(lang, role_key)))  # the child's own wording
     if case.description:
         lines.append(t(lang, "card_description", text=case.description[:MAX_DESCRIPTION_ON_CARD]))
     urls = case.urls
@@ -107,7 +108,8 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None) -> Ke
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
         options = [
-            [button(t(lang, f"{prefix}_{arg}"), callbacks.case(prefix, code, arg))] for arg in ARGUMENTS[Action(menu)]
+            [button(t(lang, f"btn_{prefix}_{arg}"), callbacks.case(prefix, code, arg))]
+            for arg in ARGUMENTS[Action(menu)]
         ]
         return markup([*options, [button(t(lang, "btn_back"), callbacks.case("back", code))]])
     rows: list[list[dict[str, str]]] = []

@@ -217,7 +217,7 @@ class Delivery:
 def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
     """What a reporter hears: the new state of their case, never the staff member's name."""
     if notice == "escalated":
-        return t(lang, "notice_escalated", code=code, target=t(lang, f"esc_{argument or 'police'}"))
+        return t(lang, f"notice_escalated_{argument or 'police'}", code=code)
     if notice == "resolved":
         return t(lang, "notice_resolved", code=code, outcome=t(lang, f"res_{argument or 'resolved_other'}"))
     if notice == "merged":

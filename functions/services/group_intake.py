@@ -72,7 +72,7 @@ class GroupIntake:
         if group is None or not group.get("enabled"):
             return Outcome()
         if item is None:  # words of self-harm in an enabled group: the helplines, at once
-            text = t(lang_from_telegram(user.language_code), "crisis_helplines")
+            text = t(lang_from_telegram(user.language_code), "crisis_helplines_adult")  # «Вы» to the whole group
             return Outcome(body=send(message.chat_id, text, reply_to=message.message_id))
         replay = self.sessions.replay(ctx)
         if replay is not None:

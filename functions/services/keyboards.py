@@ -5,8 +5,8 @@ from __future__ import annotations
 from functions.domain import callbacks
 from functions.domain.categories import Category
 from functions.domain.models import REPORTER_ROLES
-from functions.domain.regions import REGION_CODES
-from functions.i18n import t
+from functions.domain.regions import CITY_CODES, keyboard_order
+from functions.i18n import button_fits, t
 from functions.services.calls import Keyboard
 
 
@@ -23,7 +23,18 @@ def markup(rows: list[list[dict[str, str]]]) -> Keyboard:
 
 
 def _pairs(buttons: list[dict[str, str]]) -> list[list[dict[str, str]]]:
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    """Two buttons a row while both labels fit half a row; a longer label gets a row of its own."""
+    rows: list[list[dict[str, str]]] = []
+    i = 0
+    while i < len(buttons):
+        pair = buttons[i : i + 2]
+        if len(pair) == 2 and all(button_fits(b["text"], 2) for b in pair):
+            rows.append(pair)
+            i += 2
+        else:
+            rows.append(pair[:1])
+            i += 1
+    return rows
 
 
 def categories(lang: str, flow_id: str) -> Keyboard:
@@ -47,25 +58,27 @@ def danger(lang: str, flow_id: str) -> Keyboard:
 
 
 def regions(lang: str, flow_id: str, action: str, preferred: str | None, *, with_cancel: bool = True) -> Keyboard:
-    """The 20 regions, two per row, the reporter's own region first and ticked."""
-    codes = list(REGION_CODES)
-    if preferred in codes:
-        codes.remove(preferred)
-        codes.insert(0, preferred)
-    buttons = [
-        button(("✓ " if code == preferred else "") + t(lang, f"region_{code}"), callbacks.flow(flow_id, action, code))
-        for code in codes
-    ]
-    rows = _pairs(buttons)
+    """The reporter's own region first and ticked, then the three cities, then the regions alphabetically."""
+    codes = [code for code in keyboard_order(lang) if code != preferred]
+
+    def region_button(code: str) -> dict[str, str]:
+        tick = "✓ " if code == preferred else ""
+        return button(tick + t(lang, f"region_btn_{code}"), callbacks.flow(flow_id, action, code))
+
+    rows = [[region_button(preferred)]] if preferred is not None and preferred in keyboard_order(lang) else []
+    rows += _pairs([region_button(code) for code in codes if code in CITY_CODES])
+    rows += _pairs([region_button(code) for code in codes if code not in CITY_CODES])
     if with_cancel:
         rows.append([cancel_button(lang, flow_id)])
     return markup(rows)
 
 
 def roles(lang: str, flow_id: str) -> Keyboard:
-    """Who the reporter is."""
-    buttons = [button(t(lang, f"role_{role}"), callbacks.flow(flow_id, "role", role)) for role in REPORTER_ROLES]
-    return markup(_pairs(buttons))
+    """Who the reporter is: the child's option first, on a row of its own, then the adults' roles."""
+    child = [[button(t(lang, "role_child"), callbacks.flow(flow_id, "role", "child"))]]
+    others = [role for role in REPORTER_ROLES if role != "child"]
+    adults = [button(t(lang, f"role_{role}"), callbacks.flow(flow_id, "role", role)) for role in others]
+    return markup(child + _pairs(adults))
 
 
 def evidence_done(lang: str, flow_id: str) -> Keyboard:

@@ -88,7 +88,8 @@ class Router:
             return replay
         outcome = self._private_message(message, ctx)
         if mentions_crisis(message.text or message.caption):
-            return with_helplines(outcome, ctx.chat_id, ctx.lang)
+            adult = ctx.profile is not None and bool(ctx.profile.role) and not ctx.profile.is_child
+            return with_helplines(outcome, ctx.chat_id, ctx.lang, adult=adult)
         return outcome
 
     def _private_message(self, message: IncomingMessage, ctx: Context) -> Outcome:

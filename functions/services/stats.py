@@ -26,7 +26,7 @@ from functions.domain.statistics import (
 )
 from functions.domain.time import KZ_TZ
 from functions.domain.workflow import Role, StaffMember, may_see
-from functions.i18n import t
+from functions.i18n import plural, t
 from functions.log import get_logger
 from functions.services.access import Access
 from functions.services.calls import send, upload
@@ -147,7 +147,7 @@ class Statistics:
         )
         day = until.astimezone(KZ_TZ).strftime("%Y%m%d")
         filename = f"qorgau-{request.days}d-{request.region or 'all'}-{day}.xlsx"
-        caption = t(lang, "export_caption", rows=len(rows), days=request.days, scope=scope)
+        caption = plural(lang, "export_caption", len(rows), rows=len(rows), days=request.days, scope=scope)
         if request.personal:
             caption += "\n" + t(lang, "export_personal_note")
         return Outcome(direct=[upload("sendDocument", "document", chat_id, data, filename, caption)])

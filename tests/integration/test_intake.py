@@ -56,7 +56,11 @@ class TestReportFlow:
 
     def test_danger_now_makes_it_urgent_and_gives_helplines(self, stack: Stack) -> None:
         text = report_link(
-            stack, 2002, "https://youtu.be/abcdefghijk", category="Травля, кибербуллинг", danger="Да, прямо сейчас"
+            stack,
+            2002,
+            "https://youtu.be/abcdefghijk",
+            category="Травля, в том числе в интернете",
+            danger="Да, прямо сейчас",
         )
         report = stack.doc(f"reports/{code_in(text)}")
         assert report is not None and report["severity"] == "urgent" and report["child_in_danger"] is True
@@ -189,7 +193,7 @@ class TestGroups:
         code = code_in(reply["text"])
         report = stack.doc(f"reports/{code}")
         assert report is not None and report["source"] == "group" and report["region"] == "75"
-        assert report["urls"] == ["https://instagram.com/reel/Grp123"]
+        assert report["urls"] == ["https://instagram.com/p/Grp123"]
         say(stack, 9003, "https://instagram.com/reel/Grp123", chat_id=self.GROUP)
         assert stack.doc(f"reports/{code}")["reporter_count"] in (1, 2)  # type: ignore[index]
 

@@ -243,7 +243,7 @@ class TestStats:
         assert "все регионы" in photos[0]["params"]["caption"]
         summary = last_text(stack, ADMIN_ID)
         assert "Всего обращений: 16" in summary
-        assert "Травля, кибербуллинг: 9" in summary and "Самоповреждение, суицид: 3" in summary
+        assert "Травля, в том числе в интернете: 9" in summary and "Самоповреждение, суицид: 3" in summary
         assert "город Астана: 12" in summary and "«<5»" not in summary
         assert "Медиана до взятия в работу: 3 ч (взято: 4)" in summary
         assert "Медиана до решения: 2 дн. (решено: 2)" in summary
@@ -265,7 +265,7 @@ class TestStats:
         say(stack, 9301, "/stats 30d")
         summary = last_text(stack, 9301)
         assert "Барлық өтініш: 12" in summary
-        assert "Қорлау, кибербуллинг: 9" in summary and "Өзіне зиян келтіру, суицид: <5" in summary
+        assert "Қудалау, соның ішінде интернетте: 9" in summary and "Өзіне зиян келтіру, суицид: <5" in summary
         assert "<5" in summary and "«<5»" in summary  # 3 self-harm cases in one region: shown as <5
         assert "Алматы" not in summary
         outcome = oversight_at(now).stats(person(9301, "regional", ("71",), "kk"), 9301, "30d")
@@ -482,7 +482,7 @@ class TestRetention:
         held = self._closed_real_case(stack, 9811, "https://youtu.be/bbbbbbbbbbb", old)
         recent = self._closed_real_case(stack, 9821, "https://youtu.be/ccccccccccc", now - timedelta(days=100))
         say(stack, ADMIN_ID, f"/hold {held} on")
-        assert "юридическом удержании" in last_text(stack, ADMIN_ID)
+        assert "запрет на удаление" in last_text(stack, ADMIN_ID)
         before = stack.doc(f"reports/{purged}")
         assert before is not None and before["content_keys"]
         assert sla_at(now).run()["purged"] == 1
@@ -515,7 +515,7 @@ class TestRetention:
         assert stack.doc(f"reports/{held}")["purged_at"]  # type: ignore[index]
         say(stack, ADMIN_ID, f"/case {held}")
         history = next(t for t in reversed(stack.bot_texts(ADMIN_ID)) if "История" in t)
-        assert "поставлено на юридическое удержание" in history and "удалены по сроку хранения" in history
+        assert "установлен запрет на удаление" in history and "удалены по сроку хранения" in history
         assert "мама Армана" not in history
 
     def test_statistics_still_count_purged_cases_and_only_admins_hold(self, stack: Stack) -> None:

@@ -196,7 +196,7 @@ def whole_day(stack: Stack) -> str:
     note = make_text_update(OFFICER, NOTE, reply_to_message=mine["message"])
     note["message"]["from"] = officer
     post(stack, note)
-    press(stack, officer, "Материалы", OFFICER)
+    press(stack, officer, "Открыть материалы", OFFICER)
     wait_for(lambda: any("взято в работу" in t for t in stack.bot_texts(REPORTER)), timeout=20)
     return code
 

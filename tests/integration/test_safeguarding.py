@@ -113,7 +113,7 @@ class TestPrivateCleanup:
 class TestChild:
     def _child(self, stack: Stack, user: int, lang: str = "ru") -> None:
         say(stack, user, "/start", lang=lang)
-        press(stack, user, "Я ученик, мне нет 18" if lang == "ru" else "Мен оқушымын, 18-ге толмағанмын", lang=lang)
+        press(stack, user, "Мне ещё нет 18 лет" if lang == "ru" else "Маған әлі 18 жас толған жоқ", lang=lang)
         press(stack, user, "город Астана" if lang == "ru" else "Астана қаласы", lang=lang)
 
     def test_the_whole_child_path(self, stack: Stack) -> None:
@@ -127,7 +127,7 @@ class TestChild:
         assert "111" in support["text"] and "150" in support["text"] and "правильно" in support["text"]
         assert not any("О чём" in text or "Отправьте ссылку" in text for text in stack.bot_texts(9650))
         assert stack.reports() == []
-        press(stack, 9650, "Хочу, чтобы со мной связался взрослый")
+        press(stack, 9650, "Пусть со мной свяжется взрослый")
         reports = stack.reports()
         assert len(reports) == 1
         case = reports[0]
@@ -164,7 +164,7 @@ class TestEvidenceCare:
     def _sexual_case(self, stack: Stack) -> str:
         stack.connect_chain()
         send_media(stack, 9850, "photo")
-        for label in ("Сексуальная эксплуатация, груминг", "Нет", "город Астана", "Готово", "Пропустить", "Отправить"):
+        for label in ("Сексуальное насилие, совращение", "Нет", "город Астана", "Готово", "Пропустить", "Отправить"):
             press(stack, 9850, label)
         return code_in(stack.last_bot_message(9850)["text"])
 
@@ -173,17 +173,17 @@ class TestEvidenceCare:
         add_staff(9802, "admin")
         code = self._sexual_case(stack)
         admins_card = card(stack, 9802, code)
-        press_card(stack, 9802, admins_card, "Материалы")
+        press_card(stack, 9802, admins_card, "Открыть материалы")
         assert "только специалистам" in last_answer(stack)
         cs_card = card(stack, 9801, code)
-        press_card(stack, 9801, cs_card, "Материалы")
+        press_card(stack, 9801, cs_card, "Открыть материалы")
         assert "сексуальное насилие" in last_answer(stack) and stack.double.calls("sendPhoto") == []
-        press_card(stack, 9801, stack.double.get_message(9801, cs_card["message_id"]), "⚠️ Показать материалы")
+        press_card(stack, 9801, stack.double.get_message(9801, cs_card["message_id"]), "⚠️ Да, открыть")
         photos = stack.double.calls("sendPhoto")
         assert len(photos) == 1 and str(photos[0]["params"]["chat_id"]) == "9801"
         assert photos[0]["params"]["protect_content"] in (True, "true")
         time.sleep(0.2)
-        assert "Материалы" in buttons(stack.double.get_message(9801, cs_card["message_id"]) or {})
+        assert "Открыть материалы" in buttons(stack.double.get_message(9801, cs_card["message_id"]) or {})
 
     def test_other_categories_ask_once_per_case(self, stack: Stack) -> None:
         stack.connect_chain()
@@ -193,8 +193,8 @@ class TestEvidenceCare:
             press(stack, 9851, label)
         code = code_in(stack.last_bot_message(9851)["text"])
         mine = card(stack, 9803, code)
-        press_card(stack, 9803, mine, "Материалы")
-        press_card(stack, 9803, stack.double.get_message(9803, mine["message_id"]), "⚠️ Показать материалы")
-        press_card(stack, 9803, stack.double.get_message(9803, mine["message_id"]), "Материалы")
+        press_card(stack, 9803, mine, "Открыть материалы")
+        press_card(stack, 9803, stack.double.get_message(9803, mine["message_id"]), "⚠️ Да, открыть")
+        press_card(stack, 9803, stack.double.get_message(9803, mine["message_id"]), "Открыть материалы")
         assert len([c for c in stack.double.calls("sendVideo") if c["status"] == 200]) == 2
         assert "Платформа" not in mine["text"]

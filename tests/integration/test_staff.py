@@ -98,7 +98,7 @@ class TestRoutingAndCards:
         add_staff(6005, "admin")
         code = code_in(report_link(stack, 6100, "https://tiktok.com/@a/video/7322222222222222222"))
         first = card(stack, 6001, code)
-        assert buttons(first) == ["Взять в работу", "Отклонить…", "Материалы"]
+        assert buttons(first) == ["Взять в работу", "Отклонить…", "Открыть материалы"]
         assert "tiktok.com/video/7322222222222222222" in first["text"] and first["protect_content"] is True
         card(stack, 6003, code)
         wait_for(lambda: stack.doc(f"reports/{code}")["fanout_pending"] is False)  # type: ignore[index]
@@ -123,9 +123,7 @@ class TestRoutingAndCards:
         add_staff(6022, "admin")
         add_staff(6023, "specialist", on_duty=True)
         add_staff(6024, "regional", ("71",))
-        code = code_in(
-            report_link(stack, 6120, "https://vk.com/wall-5_6", category="Сексуальная эксплуатация, груминг")
-        )
+        code = code_in(report_link(stack, 6120, "https://vk.com/wall-5_6", category="Сексуальное насилие, совращение"))
         card(stack, 6021, code)
         card(stack, 6022, code)
         wait_for(lambda: stack.doc(f"reports/{code}")["fanout_pending"] is False)  # type: ignore[index]
@@ -201,11 +199,11 @@ class TestWorkflow:
         notice = wait_for(lambda: next((t for t in stack.bot_texts(7150) if "жұмысқа алды" in t), None))
         assert "Officer" not in notice
         press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "Передать…")
-        press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "полиция")
+        press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "Передать в полицию")
         assert stack.doc(f"reports/{code}")["escalated_to"] == "police"  # type: ignore[index]
-        wait_for(lambda: any("полиция" in t for t in stack.bot_texts(7150)))
-        press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "Решено…")
-        press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "контент удалён")
+        wait_for(lambda: any("полицияға" in t for t in stack.bot_texts(7150)))
+        press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "Завершить…")
+        press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "Завершить: контент удалён")
         report = stack.doc(f"reports/{code}")
         assert report is not None and report["status"] == "resolved" and report["outcome"] == "content_removed"
         wait_for(lambda: any("контент жойылды" in t for t in stack.bot_texts(7150)))
@@ -259,9 +257,9 @@ class TestWorkflow:
             press(stack, 7450, label)
         code = code_in(stack.last_bot_message(7450)["text"])
         mine = card(stack, 7401, code)
-        press_card(stack, 7401, mine, "Материалы")
+        press_card(stack, 7401, mine, "Открыть материалы")
         assert "тяжёлыми" in last_answer(stack) and stack.double.calls("sendVideo") == []
-        press_card(stack, 7401, stack.double.get_message(7401, mine["message_id"]), "⚠️ Показать материалы")
+        press_card(stack, 7401, stack.double.get_message(7401, mine["message_id"]), "⚠️ Да, открыть")
         videos = stack.double.calls("sendVideo")
         assert len(videos) == 1 and videos[0]["params"]["chat_id"] in (7401, "7401")
         assert videos[0]["params"]["protect_content"] in (True, "true") and videos[0]["status"] == 200

@@ -191,7 +191,7 @@ def build_world(stack: Stack) -> World:
     world.facts["CASE"] = world.report("", a["REPORTER"], "https://www.tiktok.com/@world/video/7300000000000000777")
     world.facts["CASE_TAKEN"] = world.report("r2_", a["REPORTER_2"], "https://vk.com/video-77_777")
     world.facts["CASE_SEXUAL"] = world.report(
-        "r3_", a["REPORTER_3"], "https://t.me/world_channel/777", category="Сексуальная эксплуатация, груминг"
+        "r3_", a["REPORTER_3"], "https://t.me/world_channel/777", category="Сексуальное насилие, совращение"
     )
     taken_card = card(stack, a["OFFICER_71"], world.facts["CASE_TAKEN"])
     world.facts["CARD_71"] = card(stack, a["OFFICER_71"], world.facts["CASE"])["message_id"]

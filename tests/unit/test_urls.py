@@ -14,6 +14,7 @@ from functions.domain.urls import (
     content_key_for_media,
     content_key_for_url,
     extract_urls,
+    needs_resolving,
     platform_of,
 )
 
@@ -22,7 +23,7 @@ TT_ID = "7301234567890123456"
 TT_VIDEO = f"https://tiktok.com/video/{TT_ID}"
 YT_ID = "AbCdEfGh1_-"
 YT_VIDEO = f"https://youtube.com/watch?v={YT_ID}"
-IG_REEL = "https://instagram.com/reel/CzFake123Ab"
+IG_REEL = "https://instagram.com/p/CzFake123Ab"
 IG_POST = "https://instagram.com/p/CzPost456Cd"
 X_ID = "1712345678901234567"
 X_STATUS = f"https://x.com/i/status/{X_ID}"
@@ -65,13 +66,15 @@ CANONICAL_CASES: list[tuple[str, str]] = [
     (f"https://www.youtube-nocookie.com/embed/{YT_ID}", YT_VIDEO),
     (f"https://www.youtube.com/watch?v={YT_ID}#t=30", YT_VIDEO),
     ("https://www.youtube.com/playlist?list=PLfakeList&si=x", "https://youtube.com/playlist?list=PLfakeList"),
-    # Instagram: reel/reels/tv -> /reel/<id>, posts -> /p/<id>.
+    # Instagram: one shortcode is one item: reel/reels/tv/p -> /p/<id>.
     ("https://www.instagram.com/reel/CzFake123Ab/?igsh=MWxfake", IG_REEL),
     ("https://instagram.com/reels/CzFake123Ab", IG_REEL),
     ("https://www.instagram.com/tv/CzFake123Ab/", IG_REEL),
     ("https://www.instagram.com/fake.user/reel/CzFake123Ab/?utm_source=ig_web_copy_link", IG_REEL),
     ("instagram.com/reel/CzFake123Ab?igshid=abc", IG_REEL),
     ("https://www.instagram.com/p/CzPost456Cd/?img_index=1", IG_POST),
+    ("https://www.instagram.com/p/CzPost456Cd/embed/", IG_POST),
+    ("https://www.instagram.com/share/reel/BAfake123/", "https://instagram.com/share/reel/BAfake123"),
     ("https://instagr.am/p/CzPost456Cd/", IG_POST),
     ("https://www.instagram.com/Fake.User/?hl=ru", "https://instagram.com/fake.user"),
     (
@@ -153,7 +156,45 @@ SAME_GROUPS: list[list[str]] = [
         f"https://www.youtube.com/shorts/{YT_ID}",
         f"youtube.com/watch?v={YT_ID}",
     ],
-    ["https://www.instagram.com/reel/CzFake123Ab/", "https://instagram.com/reels/CzFake123Ab?igsh=x"],
+    [
+        "https://www.instagram.com/reel/CzFake123Ab/",
+        "https://instagram.com/reels/CzFake123Ab?igsh=x",
+        "https://www.instagram.com/p/CzFake123Ab/",
+        "https://www.instagram.com/tv/CzFake123Ab/",
+    ],
+    [
+        "https://vk.com/clip-123456_456239017",
+        "https://vk.com/video_ext.php?oid=-123456&id=456239017&hash=abc",
+        "https://new.vk.com/video-123456_456239017",
+        "https://vkvideo.ru/video-123456_456239017",
+    ],
+    ["https://ok.ru/video/1234567890", "https://m.ok.ru/videoembed/1234567890", "https://ok.ru/live/1234567890"],
+    [
+        "https://rutube.ru/video/0123456789abcdef0123456789abcdef/",
+        "https://rutube.ru/play/embed/0123456789abcdef0123456789abcdef",
+        "https://rutube.ru/embed/0123456789abcdef0123456789abcdef",
+    ],
+    [
+        "https://vimeo.com/123456789",
+        "https://player.vimeo.com/video/123456789?h=abc",
+        "https://vimeo.com/123456789/abc",
+    ],
+    [
+        "https://www.dailymotion.com/video/x8fake1_slug",
+        "https://dai.ly/x8fake1",
+        "https://www.dailymotion.com/embed/video/x8fake1",
+    ],
+    [
+        "https://clips.twitch.tv/FakeClipSlugAbc",
+        "https://www.twitch.tv/somechan/clip/FakeClipSlugAbc",
+        "https://clips.twitch.tv/embed?clip=FakeClipSlugAbc",
+    ],
+    [
+        "https://www.reddit.com/r/sub/comments/1abcde/slug/",
+        "https://old.reddit.com/r/sub/comments/1abcde",
+        "https://np.reddit.com/comments/1abcde",
+        "https://redd.it/1abcde",
+    ],
     [f"https://twitter.com/a_user/status/{X_ID}", f"https://x.com/b_user/status/{X_ID}?s=46"],
     ["https://t.me/s/fake_school_chan/123", "https://telegram.me/Fake_School_Chan/123/"],
     ["https://vk.com/wall-123456_789", "https://m.vk.com/feed?w=wall-123456_789"],
@@ -172,14 +213,45 @@ DIFFERENT_PAIRS: list[tuple[str, str]] = [
     ("https://vm.tiktok.com/ZMfAkE123/", f"https://www.tiktok.com/@fake.user/video/{TT_ID}"),
     (f"https://youtu.be/{YT_ID}", "https://youtu.be/AbCdEfGh1_x"),
     (f"https://youtu.be/{YT_ID}", f"https://youtu.be/{YT_ID.lower()}"),  # video ids are case-sensitive
-    ("https://www.instagram.com/reel/CzFake123Ab/", "https://www.instagram.com/p/CzFake123Ab/"),
     ("https://t.me/fake_school_chan/123", "https://t.me/fake_school_chan/124"),
     ("https://t.me/fake_school_chan/123", "https://t.me/other_fake_chan/123"),
     ("https://vk.com/wall-123456_789", "https://vk.com/wall-123456_790"),
     ("https://example.com/a?id=1", "https://example.com/a?id=2"),
     ("https://example.com/a", "https://example.com/A"),
     ("https://fb.watch/fAkE123abc/", "https://fb.watch/fAkE123abd/"),
+    ("https://clips.twitch.tv/FakeClipSlugAbc", "https://clips.twitch.tv/fakeclipslugabc"),
+    ("https://vk.com/video-123456_456239017", "https://vk.com/video123456_456239017"),
+    ("https://ok.ru/video/1234567890", "https://ok.ru/video/1234567890-0"),
+    ("https://rutube.ru/play/embed/1234567", "https://rutube.ru/play/embed/1234568"),
+    ("https://www.youtube.com/embed/videoseries?list=PLa", "https://www.youtube.com/embed/videoseries?list=PLb"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://vm.tiktok.com/ZMfAkE123/", True),
+        ("https://www.tiktok.com/t/ZTfAkE789/", True),
+        ("https://www.instagram.com/share/reel/BAfake123/", True),
+        ("https://t.co/AbCdEf1234", True),
+        ("https://bit.ly/fake", True),
+        ("https://clck.ru/3Fake", True),
+        ("https://goo.su/Fake", True),
+        ("https://www.reddit.com/r/sub/s/FakeCode1", True),
+        ("https://vk.com/away.php", True),
+        ("https://l.instagram.com/?e=x", True),
+        ("https://fb.watch/fAkE123abc/", True),
+        (f"https://youtu.be/{YT_ID}", False),
+        (TT_VIDEO, False),
+        ("https://example.com/t/x", False),
+        ("https://reddit.com/comments/1abcde", False),
+    ],
+)
+def test_needs_resolving(raw: str, expected: bool) -> None:
+    canonical = canonical_url(raw)
+    assert canonical is not None
+    assert needs_resolving(canonical) is expected
+
 
 REJECTED: list[str] = [
     "",

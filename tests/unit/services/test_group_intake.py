@@ -56,7 +56,7 @@ class TestGroupIntake:
         enabled(desk)
         assert text_of(desk.message(4006, "привет всем", chat_id=GROUP, chat_type="group")) == ""
         helped = desk.message(4006, "я хочу покончить с собой", chat_id=GROUP, chat_type="group")
-        assert text_of(helped) == t("ru", "crisis_helplines")
+        assert text_of(helped) == t("ru", "crisis_helplines_adult")  # «Вы» to the whole group
 
     def test_album_parts_after_the_first_join_its_case(self) -> None:
         desk = Desk()

@@ -1,0 +1,1 @@
+"""Development kit: local stand-ins and tooling (not deployed)."""
