@@ -108,5 +108,5 @@ class TestExportQuota:
             say(stack, ADMIN_ID, "/export 7d")
         assert len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200]) == 3
         say(stack, ADMIN_ID, "/export 7d")
-        assert "не больше 3 выгрузок в час" in str(stack.last_bot_message(ADMIN_ID)["text"])
+        assert "Лимит выгрузок в час: 3" in str(stack.last_bot_message(ADMIN_ID)["text"])
         assert len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200]) == 3
