@@ -14,11 +14,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 ## run: the whole system locally (emulators, Bot API double, the four functions); Ctrl-C stops everything
 run: $(STAMP)
-	$(PY) -m scripts.dev_stack
+	$(PY) -m devkit.dev_stack
 
 ## chat: a terminal chat client playing a reporter against `make run`
 chat: $(STAMP)
-	$(PY) -m scripts.chat
+	$(PY) -m devkit.chat
 
 ## test: lint, types, infrastructure checks and every test (emulators started by the tests themselves)
 test: lint typecheck infra
@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy functions main.py scripts
+	$(VENV)/bin/mypy functions main.py scripts devkit bench
 
 infra: $(STAMP)
 	bash scripts/check_infra.sh
@@ -42,10 +42,10 @@ integration: $(STAMP)
 
 ## bench: the benchmark scripts; they print figures (see BENCHMARKS.md)
 bench: $(STAMP)
-	$(PY) -m scripts.bench_webhook
-	$(PY) -m scripts.bench_delivery
-	$(PY) -m scripts.bench_oversight
-	$(PY) -m scripts.load_day
+	$(PY) -m bench.webhook
+	$(PY) -m bench.delivery
+	$(PY) -m bench.oversight
+	$(PY) -m bench.load_day
 
 clean:
 	rm -rf $(VENV) .venv-checkov .logs .mypy_cache .ruff_cache

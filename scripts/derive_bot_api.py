@@ -11,7 +11,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "telegram" / "bot-api.json"
-DEFAULT_OUT = REPO_ROOT / "scripts" / "botapi_double" / "bot_api_subset.json"
+DEFAULT_OUT = REPO_ROOT / "devkit" / "botapi_double" / "bot_api_subset.json"
 
 METHODS: tuple[str, ...] = (
     "getMe",

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
-
-from scripts.botapi_double.server import DoubleServer
-from scripts.emulators import Emulators
+from devkit.botapi_double.server import DoubleServer
+from devkit.emulators import Emulators
+from devkit.inprocess import FunctionsServer
+from devkit.pubsub import Wiring
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "qorgau-test"
@@ -22,8 +20,6 @@ TOKEN = "1000001:test-token-of-the-double"
 SECRET = "test-webhook-secret"
 BOT_USERNAME = "qorgau_local_bot"
 ADMIN_ID = 900_001
-TARGETS = ("telegram_webhook", "fan_out", "deliver", "tick")
-TOPICS = ("reports", "deliveries", "reports-dead-letter", "deliveries-dead-letter")
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
@@ -38,34 +34,6 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: floa
         time.sleep(interval)
 
 
-class FunctionsServer:
-    """The four functions-framework targets behind one threaded WSGI server, at /<target>."""
-
-    def __init__(self) -> None:
-        import functions_framework
-
-        apps = {f"/{name}": functions_framework.create_app(name, str(ROOT / "main.py")) for name in TARGETS}
-
-        def dispatch(environ: dict[str, Any], start_response: Any) -> Any:
-            app = apps.get(environ.get("PATH_INFO", ""))
-            if app is None:
-                start_response("404 Not Found", [("Content-Type", "text/plain")])
-                return [b"no such target"]
-            environ["PATH_INFO"] = "/"
-            return app(environ, start_response)
-
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, dispatch, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="functions")
-
-    def start(self) -> FunctionsServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-
-
 @dataclass
 class Stack:
     """Handles on every running part, plus helpers to look inside."""
@@ -73,7 +41,7 @@ class Stack:
     emulators: Emulators
     double: DoubleServer
     functions: FunctionsServer
-    subscriptions: list[str] = field(default_factory=list)
+    wiring: Wiring | None = None
 
     # --- Firestore ----------------------------------------------------------------------------------------
     @property
@@ -90,81 +58,35 @@ class Stack:
         return [(snap.to_dict() or {}) | {"id": snap.id} for snap in self.db.collection("reports").stream()]
 
     # --- Pub/Sub ------------------------------------------------------------------------------------------
-    def _clients(self) -> tuple[Any, Any]:
-        from google.cloud import pubsub_v1
-
-        return pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
+    def _wiring(self) -> Wiring:
+        if self.wiring is None:
+            self.wiring = Wiring(PROJECT)
+        return self.wiring
 
     def create_topics(self) -> None:
-        publisher, _ = self._clients()
-        for topic in TOPICS:
-            path = publisher.topic_path(PROJECT, topic)
-            try:
-                publisher.create_topic(name=path)
-            except Exception as error:  # AlreadyExists on a second session
-                if "exists" not in str(error).lower():
-                    raise
+        self._wiring().create_topics()
 
     def pull_subscription(self, topic: str) -> str:
         """A new pull subscription on topic (deleted after the test)."""
-        publisher, subscriber = self._clients()
-        name = subscriber.subscription_path(PROJECT, f"{topic}-pull-{len(self.subscriptions)}-{time.monotonic_ns()}")
-        subscriber.create_subscription(
-            request={"name": name, "topic": publisher.topic_path(PROJECT, topic), "ack_deadline_seconds": 60}
-        )
-        self.subscriptions.append(name)
-        return name
+        wiring = self._wiring()
+        return wiring.subscribe(topic, f"{topic}-pull-{len(wiring.subscriptions)}-{time.monotonic_ns()}")
 
     def push_subscription(self, topic: str, target: str) -> str:
         """Push topic to a target, as Terraform's push subscriptions do."""
-        publisher, subscriber = self._clients()
-        name = subscriber.subscription_path(PROJECT, f"{topic}-push-{time.monotonic_ns()}")
-        subscriber.create_subscription(
-            request={
-                "name": name,
-                "topic": publisher.topic_path(PROJECT, topic),
-                "ack_deadline_seconds": 60,
-                "push_config": {"push_endpoint": f"{self.functions.url}/{target}"},
-            }
-        )
-        self.subscriptions.append(name)
-        return name
+        endpoint = self.functions.target_url(target)
+        return self._wiring().subscribe(topic, f"{topic}-push-{time.monotonic_ns()}", push_endpoint=endpoint)
 
     def connect_chain(self) -> None:
         """reports → fan_out and deliveries → deliver, as in the cloud."""
-        self.push_subscription("reports", "fan_out")
-        self.push_subscription("deliveries", "deliver")
+        endpoints = {target: self.functions.target_url(target) for target in ("fan_out", "deliver")}
+        self._wiring().connect(endpoints, suffix=f"push-{time.monotonic_ns()}")
 
     def pull(self, subscription: str, wait: float = 5.0, expect: int = 1) -> list[dict[str, Any]]:
         """Messages on a pull subscription (acknowledged), waiting until at least `expect` arrived."""
-        import json
-
-        _, subscriber = self._clients()
-        found: list[dict[str, Any]] = []
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            response = subscriber.pull(
-                request={"subscription": subscription, "max_messages": 100},
-                timeout=max(0.5, deadline - time.monotonic()),
-            )
-            if response.received_messages:
-                subscriber.acknowledge(
-                    request={"subscription": subscription, "ack_ids": [m.ack_id for m in response.received_messages]}
-                )
-                for received in response.received_messages:
-                    found.append(
-                        {"data": json.loads(received.message.data), "attributes": dict(received.message.attributes)}
-                    )
-            if len(found) >= expect:
-                break
-        return found
+        return self._wiring().pull(subscription, wait=wait, expect=expect, max_messages=100)
 
     def drop_subscriptions(self) -> None:
-        _, subscriber = self._clients()
-        for name in self.subscriptions:
-            with contextlib.suppress(Exception):  # already gone
-                subscriber.delete_subscription(request={"subscription": name})
-        self.subscriptions.clear()
+        self._wiring().drop()
 
     # --- users ----------------------------------------------------------------------------------------------
     def bot_texts(self, chat_id: int) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from scripts.botapi_double.builders import make_media_update
+from devkit.botapi_double.builders import make_media_update
 from tests.stack import Stack
 
 _IDS = itertools.count(700_000_001)

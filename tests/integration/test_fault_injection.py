@@ -1,6 +1,6 @@
 """Fault injection on the running local stack (real processes), while reports keep coming.
 
-scripts/chaos.py runs the scenario once for this module (about a minute and a half): the stack as
+bench/chaos.py runs the scenario once for this module (about a minute and a half): the stack as
 `make run` starts it, simulated reporters in private chats and groups, and in turn a Telegram 429 storm, 500s,
 timeouts and a 403; Firestore frozen (SIGSTOP) and thawed; Pub/Sub frozen and thawed; telegram_webhook SIGKILLed
 with requests in flight and restarted on its port; deliver SIGKILLed mid-send and restarted. Then tick runs with
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scripts.chaos import BLOCKED_STAFF, ChaosConfig, ChaosResult, run
+from bench.chaos import BLOCKED_STAFF, ChaosConfig, ChaosResult, run
 from tests.stack import ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.subprocess_stack, pytest.mark.timeout(420)]

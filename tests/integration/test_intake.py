@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from scripts.botapi_double.builders import make_album_updates, make_callback_update
+from devkit.botapi_double.builders import make_album_updates, make_callback_update
 from tests.integration.helpers import code_in, post_like_telegram, press, report_link, say, send_media
 from tests.stack import ADMIN_ID, Stack
 
@@ -214,7 +214,7 @@ class TestGroups:
         assert stack.reports() == [] and stack.double.messages(self.GROUP) == []
 
     def test_the_bots_rights_in_a_group_are_remembered(self, stack: Stack) -> None:
-        from scripts.botapi_double.builders import make_my_chat_member_update
+        from devkit.botapi_double.builders import make_my_chat_member_update
 
         stack.double.post_update(make_my_chat_member_update(self.GROUP, stack.double.bot_id, "administrator"))
         group = stack.doc(f"groups/{self.GROUP}")

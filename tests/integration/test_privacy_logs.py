@@ -19,12 +19,12 @@ from typing import Any, Final
 import httpx
 import pytest
 
+from devkit.botapi_double.builders import make_callback_update, make_media_update, make_text_update, make_user
+from devkit.botapi_double.markup import callback_data_of
 from functions import bootstrap
 from functions.domain.workflow import Role, StaffMember
 from functions.log import JsonFormatter
 from functions.services.report_flow import MAX_DESCRIPTION
-from scripts.botapi_double.builders import make_callback_update, make_media_update, make_text_update, make_user
-from scripts.botapi_double.markup import callback_data_of
 from tests.integration.helpers import code_in
 from tests.integration.test_staff import add_staff, card
 from tests.stack import ADMIN_ID, SECRET, Stack, wait_for

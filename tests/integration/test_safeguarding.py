@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from scripts.botapi_double.builders import make_text_update
+from devkit.botapi_double.builders import make_text_update
 from tests.integration.helpers import code_in, press, say, send_media
 from tests.integration.test_staff import add_staff, buttons, card, last_answer, press_card
 from tests.stack import ADMIN_ID, Stack, wait_for

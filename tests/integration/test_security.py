@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from devkit.botapi_double.builders import make_callback_update, make_media_update, make_text_update
 from functions import bootstrap
-from scripts.botapi_double.builders import make_callback_update, make_media_update, make_text_update
 from tests.integration.helpers import code_in, report_link, say
 from tests.integration.test_staff import add_staff, card, last_answer, press_card
 from tests.stack import ADMIN_ID, SECRET, Stack, wait_for

@@ -277,7 +277,7 @@ class TestWorkflow:
         add_staff(7501, "regional", ("71",))
         code = self._case(stack, reporter=7550)
         mine = card(stack, 7501, code)
-        from scripts.botapi_double.builders import make_text_update
+        from devkit.botapi_double.builders import make_text_update
 
         update = make_text_update(7501, "Позвонил в школу", reply_to_message=mine)
         assert stack.double.post_update(update)["status"] == 200

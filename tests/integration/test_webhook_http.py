@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scripts.botapi_double.builders import make_callback_update, make_text_update
+from devkit.botapi_double.builders import make_callback_update, make_text_update
 from tests.integration.helpers import code_in, press, report_link, say
 from tests.stack import SECRET, Stack
 

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from scripts.botapi_double.builders import make_callback_update, make_text_update
-from scripts.botapi_double.markup import callback_data_of
+from devkit.botapi_double.builders import make_callback_update, make_text_update
+from devkit.botapi_double.markup import callback_data_of
 from tests.integration.helpers import code_in
 from tests.integration.test_staff import add_staff, card
 from tests.stack import ADMIN_ID, Stack, wait_for

@@ -1,4 +1,4 @@
-"""Tests of the Telegram Bot API double (scripts/botapi_double): validation, store, limits, faults, users."""
+"""Tests of the Telegram Bot API double (devkit/botapi_double): validation, store, limits, faults, users."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts import derive_bot_api
-from scripts.botapi_double import (
+from devkit.botapi_double import (
     DoubleServer,
     Limits,
     make_album_updates,
@@ -26,6 +25,7 @@ from scripts.botapi_double import (
     make_photo_update,
     make_text_update,
 )
+from scripts import derive_bot_api
 
 TOKEN = "123456:TEST-token_abc"
 USER = 500_001
@@ -224,6 +224,30 @@ def test_text_and_caption_lengths_count_characters(client: httpx.Client, double:
         400,
         "Bad Request: message is too long",
     )
+
+
+def test_text_and_caption_lengths_count_utf16_code_units(client: httpx.Client, double: DoubleServer) -> None:
+    # Telegram counts text length in UTF-16 code units: an emoji outside the BMP is two (issue 11, hole 11).
+    emoji = "\N{GRINNING FACE}"
+    assert api(client, "sendMessage", chat_id=USER, text=emoji * 2048).json()["ok"]
+    assert error(api(client, "sendMessage", chat_id=USER, text=emoji * 2048 + "a")) == (
+        400,
+        "Bad Request: message is too long",
+    )
+    assert error(api(client, "sendMessage", chat_id=USER, text=emoji * 2049)) == (
+        400,
+        "Bad Request: message is too long",
+    )
+    double.set_limits(enforce=False)
+    photo = double.register_file("photo")["file_id"]
+    assert api(client, "sendPhoto", chat_id=USER, photo=photo, caption=emoji * 512).json()["ok"]
+    assert error(api(client, "sendPhoto", chat_id=USER, photo=photo, caption=emoji * 513)) == (
+        400,
+        "Bad Request: message caption is too long",
+    )
+    sent = api(client, "sendMessage", chat_id=USER, text="short").json()["result"]
+    edited = api(client, "editMessageText", chat_id=USER, message_id=sent["message_id"], text=emoji * 2049)
+    assert error(edited) == (400, "Bad Request: message is too long")
 
 
 def test_parse_mode_and_entities(client: httpx.Client, double: DoubleServer) -> None:

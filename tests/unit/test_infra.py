@@ -258,7 +258,7 @@ class TestFunctions:
         obj = resource("google_storage_bucket_object", "source")
         assert "data.archive_file.source.output_sha256" in obj["name"]
         archive = next(d.body for d in iter_declared(config()) if d.type == "archive_file")
-        for excluded in (".*/**", "infra/**", "scripts/**", "tests/**"):
+        for excluded in (".*/**", "infra/**", "scripts/**", "devkit/**", "bench/**", "tests/**"):
             assert excluded in archive["excludes"]
 
     def test_only_the_webhook_is_public(self) -> None:

@@ -6,9 +6,9 @@ import random
 import re
 from pathlib import Path
 
-from scripts.load_day import HOURLY, arrival_times
-from scripts.localstack import TARGETS, THREADS
-from scripts.simulation import Stats, percentile
+from bench.load_day import HOURLY, arrival_times
+from devkit.processes import TARGETS, THREADS
+from devkit.simulation import Stats, percentile
 
 INFRA = Path(__file__).resolve().parents[2] / "infra" / "functions.tf"
 

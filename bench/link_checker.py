@@ -1,6 +1,6 @@
 """Checks per minute one link checker sustains against the platform double, and its memory.
 
-python -m devkit.bench_link_checker --links 2000 [--interval 0] [--concurrency 8]
+python -m bench.link_checker --links 2000 [--interval 0] [--concurrency 8]
 
 The double runs in this process on its own threads; the checker is the production adapter with the double's
 base URL. With the polite defaults (1 s between request starts per platform) the rate is bounded by the pace,
@@ -52,7 +52,7 @@ async def _run(base_url: str, links: list[str], interval: float, concurrency: in
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print one JSON line."""
-    parser = argparse.ArgumentParser(prog="python -m devkit.bench_link_checker", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.link_checker", description=__doc__)
     parser.add_argument("--links", type=int, default=2000)
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between starts per platform")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight per platform")
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "per_platform_concurrency": args.concurrency,
         "answers": dict(answers),
     }
-    print(json.dumps(report))  # noqa: T201 - the benchmark's output
+    print(json.dumps(report))
     return 0
 
 

@@ -7,8 +7,8 @@ reported twice; a few reports say a child is in danger now. Staff press Take on 
 some of them, so reporters hear back. Afterwards: throughput, latency percentiles, errors, and the consistency
 check — every report exactly once, the viral link one case with every reporter counted, every card once.
 
-    python -m scripts.load_day                          # the default day: about three minutes in all
-    python -m scripts.load_day --reporters 3000 --minutes 5 --json
+    python -m bench.load_day                          # the default day: about three minutes in all
+    python -m bench.load_day --reporters 3000 --minutes 5 --json
 
 Squeezing a day into minutes squeezes every rate, Telegram's limits included: by default the Bot API double's
 flood limits (1 message a second per chat, 20 a minute per group, about 30 a second overall) and deliver's pace
@@ -33,42 +33,23 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
-from scripts.localstack import LocalStack
-from scripts.simulation import CODE_RE, Consistency, Reporter, Stats, Telegram, percentile
+from devkit.catalog import label
+from devkit.localstack import LocalStack
+from devkit.simulation import CODE_RE, Consistency, Reporter, Stats, Telegram, percentile
+from functions.domain.categories import Category
+from functions.domain.regions import REGION_CODES
 
 ADMIN_ID: Final = 1001
-REGIONS: Final = {
-    "10": "Абай",
-    "11": "Акмолинская",
-    "15": "Актюбинская",
-    "19": "Алматинская",
-    "23": "Атырауская",
-    "27": "Западно-Казахстанская",
-    "31": "Жамбылская",
-    "33": "Жетісу",
-    "35": "Карагандинская",
-    "39": "Костанайская",
-    "43": "Кызылординская",
-    "47": "Мангистауская",
-    "55": "Павлодарская",
-    "59": "Северо-Казахстанская",
-    "61": "Туркестанская",
-    "62": "Ұлытау",
-    "63": "Восточно-Казахстанская",
-    "71": "город Астана",
-    "75": "город Алматы",
-    "79": "город Шымкент",
-}
 # Reports per hour of a day in Kazakhstan (UTC+5), relative: asleep at night, school hours, the evening phone.
 HOURLY: Final = (1, 1, 1, 1, 1, 2, 4, 7, 9, 10, 10, 9, 9, 10, 10, 9, 8, 9, 11, 13, 13, 11, 6, 3)
 CATEGORIES: Final = (
-    ("Драка, насилие между детьми", 35),
-    ("Травля, в том числе в интернете", 25),
-    ("Опасные игры, экстремизм", 10),
-    ("Неэтичное поведение педагога", 8),
-    ("Наркотики, алкоголь, азартные игры", 7),
-    ("Самоповреждение, суицид", 5),
-    ("Другое", 10),
+    (Category.VIOLENCE, 35),
+    (Category.BULLYING, 25),
+    (Category.DANGEROUS, 10),
+    (Category.TEACHER, 8),
+    (Category.SUBSTANCES, 7),
+    (Category.SELFHARM, 5),
+    (Category.OTHER, 10),
 )
 VIRAL_LINK: Final = "https://www.tiktok.com/@school_fight_test/video/7322222222222222222?is_from_webapp=1"
 STAFF_BASE: Final = 70_000
@@ -134,7 +115,7 @@ def staff_members() -> list[Any]:
 
     people = [
         StaffMember(user_id=STAFF_BASE + int(code), role=Role.REGIONAL, regions=(code,), name=f"Officer-{code}")
-        for code in REGIONS
+        for code in REGION_CODES
     ]
     people += [StaffMember(user_id=uid, role=Role.SPECIALIST, name=f"Specialist-{uid}") for uid in SPECIALISTS]
     people.append(StaffMember(user_id=ADMIN_ID, role=Role.ADMIN, name="Admin"))
@@ -224,12 +205,12 @@ def _day(stack: LocalStack, config: DayConfig) -> dict[str, Any]:
         with run.lock:
             run.reporters.append(reporter)
         if item["group"]:
-            code = reporter.report_in_group(f"смотрите {item['link']}", item["group"], region=REGIONS[item["region"]])
+            code = reporter.report_in_group(f"смотрите {item['link']}", item["group"], region=item["region"])
         else:
             with run.lock:
                 run.private_chats.append(item["user_id"])
             code = reporter.report_private(
-                item["link"], category=item["category"], danger=item["danger"], region=REGIONS[item["region"]]
+                item["link"], category=item["category"], danger=item["danger"], region=item["region"]
             )
         canonical = extract_urls(item["link"], None)[0]
         with run.lock:
@@ -281,7 +262,7 @@ def _plan(config: DayConfig, rng: random.Random, seconds: float) -> list[dict[st
         else:
             link = f"https://example.org/day/{config.seed}/{index}"
         category = rng.choices([c for c, _ in CATEGORIES], [w for _, w in CATEGORIES])[0]
-        region = rng.choice(list(REGIONS))
+        region = rng.choice(REGION_CODES)
         in_group = rng.random() < config.group_share
         plan.append(
             {
@@ -289,7 +270,7 @@ def _plan(config: DayConfig, rng: random.Random, seconds: float) -> list[dict[st
                 "at": at,
                 "link": link,
                 "category": category,
-                "danger": "Да, прямо сейчас" if rng.random() < config.danger_share else "Нет",
+                "danger": rng.random() < config.danger_share,
                 "region": region,
                 "group": GROUPS[int(region) % len(GROUPS)] if in_group else 0,
             }
@@ -328,7 +309,7 @@ def _staff_desk(
             seen.add((chat_id, match.group(0)))
             if rng.random() < config.take_share:
                 officer = Reporter(tg, chat_id, first_name=people[chat_id].name, tag="staff")
-                if officer.press("Взять в работу", chat_id, nudges=0):
+                if officer.press(label("btn_take", officer.lang), chat_id, nudges=0):
                     run.presses["take"] += 1
                     if rng.random() < config.resolve_share:
                         to_resolve.append((time.monotonic() + rng.uniform(2, 8), chat_id, match.group(0)))
@@ -336,8 +317,8 @@ def _staff_desk(
         for item in [entry for entry in to_resolve if entry[0] <= now]:
             to_resolve.remove(item)
             officer = Reporter(tg, item[1], first_name=people[item[1]].name, tag="staff")
-            resolve, outcome = "Завершить…", "Завершить: контент удалён"
-            if officer.press(resolve, item[1], nudges=0) and officer.press(outcome, item[1], nudges=0):
+            resolve, removed = label("btn_resolve", officer.lang), label("res_content_removed", officer.lang)
+            if officer.press(resolve, item[1], nudges=0) and officer.press(removed, item[1], nudges=0):
                 run.presses["resolve"] += 1
     run.presses["staff_webhook_attempts"] = len(tg.stats.latencies)
     run.staff_latency = tg.stats.tagged().get("staff", {})
@@ -441,7 +422,7 @@ def render(figures: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the day; exit 1 when the consistency check failed."""
-    parser = argparse.ArgumentParser(prog="python -m scripts.load_day", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.load_day", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--reporters", type=int, default=DayConfig.reporters, help="simulated reporters (one report each)"
     )

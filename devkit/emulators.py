@@ -75,6 +75,20 @@ def _wait_ready(host: str, proc: subprocess.Popen[bytes], name: str, timeout: fl
     raise EmulatorError(f"the {name} emulator did not answer on {host} within {timeout:.0f} s")
 
 
+def _firestore_argv(jar: Path, port: str) -> list[str]:
+    """The command line of the Firestore emulator on 127.0.0.1:port."""
+    return [
+        "java",
+        "-Duser.language=en",
+        "-cp",
+        str(jar),
+        "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
+        "start",
+        "--host=127.0.0.1",
+        f"--port={port}",
+    ]
+
+
 @dataclass
 class Emulators:
     """The two emulators, each in its own process group so that stopping them leaves no orphans."""
@@ -99,19 +113,7 @@ class Emulators:
         self.pubsub_host = f"127.0.0.1:{free_port()}"
         fs_port = self.firestore_host.rsplit(":", 1)[1]
         ps_port = self.pubsub_host.rsplit(":", 1)[1]
-        self._spawn(
-            "firestore",
-            [
-                "java",
-                "-Duser.language=en",
-                "-cp",
-                str(jar),
-                "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
-                "start",
-                "--host=127.0.0.1",
-                f"--port={fs_port}",
-            ],
-        )
+        self._spawn("firestore", _firestore_argv(jar, fs_port))
         self._spawn("pubsub", [str(pubsub), "--host=127.0.0.1", f"--port={ps_port}"])
         _wait_ready(self.firestore_host, self._procs[0], "Firestore", timeout)
         _wait_ready(self.pubsub_host, self._procs[1], "Pub/Sub", timeout)
@@ -179,16 +181,7 @@ class Emulators:
         port = self.firestore_host.rsplit(":", 1)[1]
         out = subprocess.DEVNULL
         proc = subprocess.Popen(
-            [
-                "java",
-                "-Duser.language=en",
-                "-cp",
-                str(jar),
-                "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
-                "start",
-                "--host=127.0.0.1",
-                f"--port={port}",
-            ],
+            _firestore_argv(jar, port),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

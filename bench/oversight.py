@@ -6,7 +6,7 @@ statistics, the chart or the spreadsheet, the upload to the Bot API) and prints 
 interpreter then imports main and handles ordinary updates, and must not have loaded matplotlib, openpyxl,
 numpy or PIL; another measures what the first /stats of an instance pays to import them.
 
-    .venv/bin/python -m scripts.bench_oversight [--cases 10000] [--runs 3]
+    .venv/bin/python -m bench.oversight [--cases 10000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from devkit.botapi_double.server import DoubleServer
+from devkit.emulators import Emulators
 from functions.domain.workflow import Role, StaffMember
-from scripts.botapi_double.server import DoubleServer
-from scripts.emulators import Emulators
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 RESULTS: Final = ROOT / "bench-results" / "bench_oversight.json"

@@ -7,7 +7,6 @@ same functions serve a real bot by long polling: no public URL is needed.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -19,8 +18,10 @@ from typing import Any
 
 import httpx
 
-from scripts.emulators import EmulatorError, Emulators
-from scripts.localstack import PROJECT, ROOT, start_functions, wire_pubsub
+from devkit.emulators import EmulatorError, Emulators
+from devkit.localstack import PROJECT
+from devkit.processes import ROOT, start_functions, stop_processes
+from devkit.pubsub import Wiring
 
 STATE = ROOT / ".logs" / "stack.json"
 LOCAL_TOKEN = "1000001:local-token-of-the-double"  # noqa: S105  (the double's, not a secret)
@@ -67,7 +68,7 @@ def main() -> int:
     except EmulatorError as error:
         sys.stderr.write(f"{error}\n")
         return 2
-    procs: list[subprocess.Popen[bytes]] = []
+    procs: dict[str, subprocess.Popen[bytes]] = {}
     double = None
     stop = threading.Event()
     try:
@@ -90,7 +91,7 @@ def main() -> int:
             }
         os.environ.update(env)
         urls, procs = start_functions(env, logs)
-        wire_pubsub(urls)
+        Wiring(PROJECT, env).wire(urls)
         if double is not None:
             double.set_webhook(urls["telegram_webhook"], secret)
         subprocess.run([sys.executable, "-m", "scripts.set_commands"], cwd=ROOT, env=env, check=False)
@@ -117,7 +118,7 @@ def main() -> int:
         next_tick = time.monotonic() + 60
         while True:
             time.sleep(1)
-            for proc in procs:
+            for proc in procs.values():
                 if proc.poll() is not None:
                     raise RuntimeError(f"a function exited ({proc.args!r}); see .logs/")
             if time.monotonic() >= next_tick:  # Cloud Scheduler's job in the cloud
@@ -127,11 +128,7 @@ def main() -> int:
         say("stopping…")
     finally:
         stop.set()
-        for proc in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            proc.wait(timeout=10)
+        stop_processes(procs.values())
         if double is not None:
             double.stop()
         emulators.stop()
@@ -141,14 +138,14 @@ def main() -> int:
 
 def poll_forever(webhook_url: str, secret: str, stop: threading.Event) -> None:
     """Long polling for a real bot: each update goes through the same webhook target as in the cloud."""
-    from scripts.poll import run
+    from devkit.poll import run
 
     run(webhook_url, secret, stop)
 
 
 def logging_double(port: int, token: str) -> Any:
     """The Bot API double, printing each user's update as it is posted (imported only in local mode)."""
-    from scripts.botapi_double.server import DoubleServer
+    from devkit.botapi_double.server import DoubleServer
 
     class LoggingDouble(DoubleServer):
         """The double that also shows the users' side of the conversation."""

@@ -18,12 +18,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from scripts.botapi_double.builders import make_callback_update, make_text_update
-from scripts.botapi_double.markup import callback_data_of
+from devkit.botapi_double.builders import make_callback_update, make_text_update
+from devkit.botapi_double.markup import callback_data_of
+from devkit.catalog import category_label, danger_label, label, markers, region_name
+from functions.domain.categories import Category
 
 CODE_RE: Final = re.compile(r"R[2-9A-HJKMNP-Z]{6}")
-CONFIRMATION_MARKERS: Final = ("Номер обращения", "Об этом уже сообщали", "Вы уже сообщали об этом")
-GROUP_MARKERS: Final = ("зарегистрировано", "Об этом уже сообщали")
+# The bot's confirmations of a private report and of a group report (fixed fragments of their templates).
+CONFIRMATIONS: Final = ("report_created", "report_joined", "report_already_yours")
+GROUP_CONFIRMATIONS: Final = ("group_report_created", "group_report_joined")
+ANY_LANGUAGE_CONFIRMATION: Final = markers(CONFIRMATIONS, "ru") + markers(CONFIRMATIONS, "kk")
 OPEN: Final = frozenset({"new", "in_progress", "escalated"})
 _UPDATE_IDS = itertools.count(500_000_001)
 _IDS_LOCK = threading.Lock()
@@ -185,18 +189,7 @@ class Reporter:
             data = callback_data_of(message.get("reply_markup"), label)
             if data is None:
                 continue
-            update = make_callback_update(
-                self.user_id,
-                message["message_id"],
-                data,
-                chat,
-                self.lang,
-                first_name=self.first_name,
-                callback_id=str(next_update_id()),
-                message=message["message"],
-                update_id=next_update_id(),
-            )
-            self.tg.deliver(update, self.tag)
+            self._tap(message, data, chat)
             return True
         return False
 
@@ -204,38 +197,44 @@ class Reporter:
         self,
         text: str,
         *,
-        category: str = "Другое",
-        danger: str = "Нет",
-        region: str = "город Астана",
+        category: Category = Category.OTHER,
+        danger: bool = False,
+        region: str = "71",
         description: str | None = None,
     ) -> str | None:
-        """A whole private report; the case code the bot confirmed, or None."""
+        """A whole private report (region by its code); the case code the bot confirmed, or None."""
         self.say(text)
-        steps = (category, danger, region, "Готово")
-        for label in steps:
-            if not self.press(label):
-                self.outcome = f"no button {label!r}"
+        steps = (
+            category_label(category, self.lang),
+            danger_label(danger, self.lang),
+            region_name(region, self.lang),
+            label("btn_done", self.lang),
+        )
+        for step in steps:
+            if not self.press(step):
+                self.outcome = f"no button {step!r}"
                 return None
         if description is None:
-            self.press("Пропустить")
+            self.press(label("btn_skip", self.lang))
         else:
             self.say(description)
-        if not self.press("Отправить"):
+        if not self.press(label("btn_send", self.lang)):
             self.outcome = "no send button"
             return None
-        return self._confirmed(self.user_id, CONFIRMATION_MARKERS)
+        return self._confirmed(self.user_id, markers(CONFIRMATIONS, self.lang))
 
-    def report_in_group(self, text: str, group_id: int, region: str = "город Астана") -> str | None:
-        """Post a link in a group; answer the region question if asked. The case code, or None."""
+    def report_in_group(self, text: str, group_id: int, region: str = "71") -> str | None:
+        """Post a link in a group; answer the region question (region by its code) if asked. The case code, or None."""
         posted = self.say(text, group_id)
         message_id = posted.get("message_id")
         reply = self._reply_to(group_id, message_id)
-        if reply is not None and callback_data_of(reply.get("reply_markup"), region):
-            self.press_on(reply, region, group_id)
+        name = region_name(region, self.lang)
+        if reply is not None and callback_data_of(reply.get("reply_markup"), name):
+            self.press_on(reply, name, group_id)
             reply = self._reply_to(group_id, message_id)
         text_out = str((reply or {}).get("text") or "")
         found = CODE_RE.search(text_out)
-        if found and any(marker in text_out for marker in GROUP_MARKERS):
+        if found and any(marker in text_out for marker in markers(GROUP_CONFIRMATIONS, self.lang)):
             self.code, self.outcome = found.group(0), "confirmed"
             return self.code
         self.outcome = "no confirmation"
@@ -246,6 +245,10 @@ class Reporter:
         self._pause()
         data = callback_data_of(message.get("reply_markup"), label)
         assert data is not None
+        self._tap(message, data, chat_id)
+
+    def _tap(self, message: dict[str, Any], data: str, chat_id: int) -> None:
+        """Deliver the press of a button (its callback data) on a message of the bot."""
         update = make_callback_update(
             self.user_id,
             message["message_id"],
@@ -283,7 +286,7 @@ class Reporter:
 def confirmations(double: Any, chat_id: int) -> list[str]:
     """Texts of the bot's messages in a chat that confirm a report (with a case code)."""
     texts = [str(m.get("text") or "") for m in double.messages(chat_id) if not m.get("deleted")]
-    return [t for t in texts if CODE_RE.search(t) and any(marker in t for marker in CONFIRMATION_MARKERS)]
+    return [t for t in texts if CODE_RE.search(t) and any(marker in t for marker in ANY_LANGUAGE_CONFIRMATION)]
 
 
 def cards_of(double: Any, chat_id: int) -> Counter[str]:

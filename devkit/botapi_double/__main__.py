@@ -1,4 +1,4 @@
-"""Run the Bot API double: python -m scripts.botapi_double --port 8081 --webhook-url URL --webhook-secret S"""
+"""Run the Bot API double: python -m devkit.botapi_double --port 8081 --webhook-url URL --webhook-secret S."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import signal
 import threading
 from types import FrameType
 
-from .core import Limits
+from .limits import Limits
 from .server import DoubleServer
 
 log = logging.getLogger("botapi_double")
@@ -16,7 +16,7 @@ log = logging.getLogger("botapi_double")
 
 def main(argv: list[str] | None = None) -> int:
     defaults = Limits()
-    parser = argparse.ArgumentParser(prog="python -m scripts.botapi_double", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devkit.botapi_double", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--webhook-url", default=None, help="where updates from POST /_double/updates go")

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from scripts.botapi_double.builders import make_callback_update, make_media_update, make_text_update
+from devkit.botapi_double.builders import make_callback_update, make_media_update, make_text_update
 
 STATE = Path(__file__).resolve().parents[1] / ".logs" / "stack.json"
 

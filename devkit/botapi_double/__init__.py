@@ -15,9 +15,12 @@ from .builders import (
     make_user,
     make_video_update,
 )
-from .core import BOT_FIRST_NAME, BOT_USERNAME, DEFAULT_TOKEN, BotApiDouble, FaultRule, Limits
+from .double import BotApiDouble
+from .faults import FaultRule
+from .limits import Limits
 from .server import DoubleServer
 from .spec import ApiError
+from .state import BOT_FIRST_NAME, BOT_USERNAME, DEFAULT_TOKEN
 
 __all__ = [
     "BOT_FIRST_NAME",

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import itertools
 import json
-import logging
 import os
 import re
 import signal
@@ -21,20 +20,24 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any, Final
 
 import httpx
 
-from scripts.botapi_double.builders import make_callback_update, make_text_update
-from scripts.botapi_double.markup import callback_data_of
-from scripts.botapi_double.server import DoubleServer
-from scripts.emulators import Emulators, free_port
+from bench.harness import BenchError, OpCounts, Server, instrument, on_sigterm, stop_all
+from devkit import catalog
+from devkit.botapi_double.builders import make_callback_update, make_text_update
+from devkit.botapi_double.markup import callback_data_of
+from devkit.botapi_double.server import DoubleServer
+from devkit.emulators import Emulators
+from devkit.inprocess import FunctionsServer
+from devkit.pubsub import Wiring
+from functions.domain.categories import Category
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 VENV_BIN: Final = ROOT / ".venv" / "bin"
 PYTHON: Final = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
-FUNCTIONS_FRAMEWORK: Final = str(VENV_BIN / "functions-framework")
+APPS: Final = Path(__file__).resolve().parent / "apps"  # the floor and the per-request Application
 RESULTS: Final = ROOT / "bench-results" / "bench_webhook.json"
 
 PROJECT: Final = "qorgau-bench"
@@ -49,7 +52,15 @@ HEAVY: Final = ("google.cloud.firestore", "google.cloud.pubsub_v1", "telegram", 
 LIBRARIES: Final = ("telegram", "google.cloud.firestore", "google.cloud.pubsub_v1", "functions_framework")
 LAZY_GOAL_MODULES: Final = ("google.cloud.firestore", "google.cloud.pubsub_v1", "telegram")
 CODE_RE: Final = re.compile(r"R[2-9A-HJKMNP-Z]{6}")
-PRIVATE_FLOW: Final = ("Драка, насилие между детьми", "Нет", "город Астана", "Готово", "Пропустить")
+# The private report flow's buttons, from the catalogs: violence, no danger now, Astana, done, skip; then send.
+PRIVATE_FLOW: Final = (
+    catalog.category_label(Category.VIOLENCE),
+    catalog.danger_label(False),
+    catalog.region_name("71"),
+    catalog.label("btn_done"),
+    catalog.label("btn_skip"),
+)
+SEND: Final = catalog.label("btn_send")
 HEADERS: Final = {"Content-Type": "application/json", SECRET_HEADER: SECRET}
 MIB: Final = 1024 * 1024
 
@@ -59,123 +70,7 @@ _PLAIN_IDS = itertools.count(71_000_001)
 _PRIVATE_IDS = itertools.count(81_000_001)
 _RUN = f"{os.getpid()}-{int(time.time())}"
 
-# --- the comparison targets, written to a temporary directory -------------------------------------------------
-FLOOR_SOURCE: Final = textwrap.dedent(
-    '''
-    """Benchmark floor: the least a report-creating webhook must do (written by scripts/bench_webhook.py)."""
-
-    import hashlib
-    import json
-    import os
-    import threading
-    import uuid
-    from datetime import UTC, datetime
-
-    import flask
-    from google.cloud import firestore, pubsub_v1
-
-    _lock = threading.Lock()
-    _clients = {}
-
-
-    def _client(name):
-        with _lock:
-            if not _clients:  # built in the serving process (gRPC channels must not cross gunicorn's fork)
-                project = os.environ["GOOGLE_CLOUD_PROJECT"]
-                publisher = pubsub_v1.PublisherClient(
-                    batch_settings=pubsub_v1.types.BatchSettings(max_latency=0.001, max_messages=100)
-                )
-                _clients.update(
-                    db=firestore.Client(project=project), pub=publisher, topic=publisher.topic_path(project, "reports")
-                )
-            return _clients[name]
-
-
-    def webhook(request):
-        if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != os.environ["TELEGRAM_WEBHOOK_SECRET"]:
-            return flask.Response("{}", status=403, mimetype="application/json")
-        message = json.loads(request.get_data()).get("message") or {}
-        chat_id, user_id = message["chat"]["id"], message["from"]["id"]
-        text = message.get("text") or ""
-        db = _client("db")
-        session = db.collection("floor_sessions").document(f"{chat_id}:{user_id}")
-        if "://" in text:
-            now = datetime.now(UTC)
-            code = uuid.uuid4().hex[:7].upper()
-            report = db.collection("floor_reports").document(code)
-            batch = db.batch()
-            batch.create(report, {"status": "new", "urls": [text], "region": "71", "reporter_count": 1,
-                                  "source": "group", "created_at": now, "updated_at": now})
-            batch.create(db.collection("floor_content").document(hashlib.sha256(text.encode()).hexdigest()),
-                         {"report_id": code, "created_at": now})
-            batch.create(report.collection("reporters").document(str(user_id)),
-                         {"user_id": user_id, "chat_id": chat_id, "created_at": now})
-            batch.set(session, {"step": "done", "report_code": code, "updated_at": now})
-            batch.commit()
-            data = json.dumps({"type": "report_created", "report_id": code}).encode()
-            _client("pub").publish(_client("topic"), data, type="report_created").result(timeout=5)
-            reply = "Case " + code + " registered."
-        else:
-            session.get()
-            reply = "Send a link to report it."
-        body = {"method": "sendMessage", "chat_id": chat_id, "text": reply}
-        return flask.Response(json.dumps(body), status=200, mimetype="application/json")
-    '''
-)
-
-PTB_SOURCE: Final = textwrap.dedent(
-    '''
-    """A new telegram Application and asyncio.run per request (written by scripts/bench_webhook.py)."""
-
-    import asyncio
-    import json
-    import os
-    import threading
-
-    import flask
-    from google.cloud import firestore
-    from telegram import Update
-    from telegram.ext import Application, ContextTypes, MessageHandler, filters
-
-    _lock = threading.Lock()
-    _db = []
-
-
-    def _firestore():
-        with _lock:
-            if not _db:
-                _db.append(firestore.Client(project=os.environ["GOOGLE_CLOUD_PROJECT"]))
-            return _db[0]
-
-
-    async def _hint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await context.bot.send_message(update.effective_chat.id, "Send a link to report it.")
-
-
-    async def _process(data):
-        root = os.environ["TELEGRAM_API_BASE_URL"].rstrip("/")
-        application = Application.builder().token(os.environ["TELEGRAM_BOT_TOKEN"]).base_url(root + "/bot").build()
-        application.add_handler(MessageHandler(filters.TEXT, _hint))
-        await application.initialize()
-        try:
-            await application.process_update(Update.de_json(data, application.bot))
-        finally:
-            await application.shutdown()
-
-
-    def webhook(request):
-        if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != os.environ["TELEGRAM_WEBHOOK_SECRET"]:
-            return flask.Response("{}", status=403, mimetype="application/json")
-        data = json.loads(request.get_data())
-        message = data["message"]
-        db = _firestore()  # the same two reads as the real target's plain-message path
-        db.collection("sessions").document(f"{message['chat']['id']}:{message['from']['id']}").get()
-        db.collection("users").document(str(message["from"]["id"])).get()
-        asyncio.run(_process(data))
-        return flask.Response('{"ok": true}', status=200, mimetype="application/json")
-    '''
-)
-
+# --- probes run in fresh interpreters ----------------------------------------------------------------------------
 IMPORT_PROBE: Final = (
     "import json, sys, time\n"
     "t = time.perf_counter()\n"
@@ -205,115 +100,6 @@ REQUEST_PROBE: Final = textwrap.dedent(
     print(json.dumps(out))
     """
 )
-
-
-# --- processes ---------------------------------------------------------------------------------------------------
-class BenchError(RuntimeError):
-    """Something the benchmark needs did not work."""
-
-
-_LIVE: list[Server] = []
-
-
-class Server:
-    """One functions-framework process (gunicorn arbiter + one worker) in its own process group."""
-
-    def __init__(self, name: str, source: Path, target: str, env: dict[str, str], log_dir: Path) -> None:
-        self.name = name
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log_path = log_dir / f"{name}-{self.port}.log"
-        argv = [FUNCTIONS_FRAMEWORK, "--target", target, "--source", str(source)]
-        argv += ["--host", "127.0.0.1", "--port", str(self.port)]
-        self.spawned = time.perf_counter()
-        with self.log_path.open("wb") as log:
-            self.proc = subprocess.Popen(
-                argv, cwd=source.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        _LIVE.append(self)
-
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return ""
-
-    def wait_up(self, client: httpx.Client, timeout: float = 60.0) -> float:
-        """Poll with GET until the worker answers anything; seconds since spawn."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                client.get(self.url, timeout=timeout)
-            except httpx.TransportError:
-                time.sleep(0.005)
-                continue
-            return time.perf_counter() - self.spawned
-        raise BenchError(f"{self.name} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def memory(self) -> dict[str, float]:
-        """VmHWM (peak RSS) of the arbiter and its worker(s), MiB, plus their current PSS sum."""
-        workers = _children(self.proc.pid)
-        worker_peaks = [_status_kib(pid, "VmHWM") / 1024 for pid in workers]
-        pss = sum(_pss_kib(pid) for pid in [self.proc.pid, *workers]) / 1024
-        return {
-            "worker_peak_mib": max(worker_peaks, default=0.0),
-            "arbiter_peak_mib": _status_kib(self.proc.pid, "VmHWM") / 1024,
-            "total_pss_now_mib": pss,
-        }
-
-    def stop(self) -> None:
-        """Stop the whole process group."""
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        if self in _LIVE:
-            _LIVE.remove(self)
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    with contextlib.suppress(OSError):
-        return [int(part) for part in path.read_text().split()]
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
-
-
-def _status_kib(pid: int, key: str) -> float:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{key}:"):
-                return float(line.split()[1])
-    return 0.0
-
-
-def _pss_kib(pid: int) -> float:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return float(line.split()[1])
-    return 0.0
-
-
-def stop_all() -> None:
-    """Stop every functions-framework process this run started."""
-    for server in list(_LIVE):
-        with contextlib.suppress(Exception):  # best effort while cleaning up
-            server.stop()
-
-
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 # --- updates and fixtures ----------------------------------------------------------------------------------------
@@ -353,16 +139,6 @@ class Fixtures:
     def count(self, collection: str) -> int:
         result = self.db.collection(collection).count().get()
         return int(result[0][0].value)
-
-
-def create_topics(project: str) -> None:
-    """The topics the targets publish to."""
-    from google.cloud import pubsub_v1
-
-    publisher = pubsub_v1.PublisherClient()
-    for topic in ("reports", "deliveries", "reports-dead-letter", "deliveries-dead-letter"):
-        with contextlib.suppress(Exception):  # AlreadyExists
-            publisher.create_topic(name=publisher.topic_path(project, topic))
 
 
 # --- measuring ---------------------------------------------------------------------------------------------------
@@ -490,7 +266,7 @@ def cold_start(
     server = Server(name, source, target, env, log_dir)
     try:
         with httpx.Client(timeout=60) as client:
-            up = server.wait_up(client)
+            up = server.wait_up()
             _, response = post(client, server.url, update)
             first = time.perf_counter() - server.spawned
             if not check(response):
@@ -578,221 +354,6 @@ def request_imports(env: dict[str, str], plain: dict[str, Any], report: dict[str
     return result
 
 
-# --- Firestore operation counting (in this process only) -----------------------------------------------------------
-@dataclass
-class OpCounts:
-    """Firestore RPCs and documents, and Pub/Sub publishes, since the last reset."""
-
-    rpcs: Counter[str] = field(default_factory=Counter)
-    docs_written: int = 0
-    lookups: int = 0
-    docs_returned: int = 0
-    query_docs: int = 0
-    empty_queries: int = 0
-    publishes: int = 0
-    firestore_s: float = 0.0
-    publish_s: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.rpcs.clear()
-            self.docs_written = self.lookups = self.docs_returned = 0
-            self.query_docs = self.empty_queries = self.publishes = 0
-            self.firestore_s = self.publish_s = 0.0
-
-    def snapshot(self) -> dict[str, Any]:
-        with self.lock:
-            queries = self.rpcs["run_query"] + self.rpcs["run_aggregation_query"]
-            return {
-                "writes": self.docs_written,
-                "commits": self.rpcs["commit"],
-                # billed reads: every looked-up document (found or not), every query's documents (min 1 per query)
-                "reads": self.lookups + self.query_docs + self.empty_queries,
-                "docs_returned": self.docs_returned + self.query_docs,
-                "lookups": self.lookups,
-                "queries": queries,
-                "rpcs": sum(self.rpcs.values()),
-                "publishes": self.publishes,
-                "firestore_ms": self.firestore_s * 1000,
-                "publish_ms": self.publish_s * 1000,
-            }
-
-    def spent(self, seconds: float) -> None:
-        with self.lock:
-            self.firestore_s += seconds
-
-
-class _CountingStream:
-    """Wraps a server-streaming gRPC answer and counts its messages as they are read."""
-
-    def __init__(
-        self,
-        inner: Any,
-        on_item: Callable[[Any], bool],
-        on_end: Callable[[int], None],
-        on_time: Callable[[float], None],
-    ) -> None:
-        self._inner = iter(inner)
-        self._raw = inner
-        self._on_item = on_item
-        self._on_end = on_end
-        self._on_time = on_time
-        self._seen = 0
-        self._ended = False
-
-    def __iter__(self) -> _CountingStream:
-        return self
-
-    def __next__(self) -> Any:
-        started = time.perf_counter()
-        try:
-            item = next(self._inner)
-        except StopIteration:
-            self._on_time(time.perf_counter() - started)
-            if not self._ended:
-                self._ended = True
-                self._on_end(self._seen)
-            raise
-        self._on_time(time.perf_counter() - started)
-        if self._on_item(item):
-            self._seen += 1
-        return item
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._raw, name)
-
-
-def _field(request: Any, name: str) -> Any:
-    return request.get(name) if isinstance(request, dict) else getattr(request, name, None)
-
-
-def instrument(counts: OpCounts) -> Callable[[], None]:
-    """Patch the gapic Firestore client and the Pub/Sub publisher to count; returns the undo."""
-    from google.cloud.firestore_v1.services.firestore.client import FirestoreClient
-    from google.cloud.pubsub_v1.publisher.client import Client as PublisherClient
-
-    from functions.adapters.pubsub import PubSubPublisher
-
-    patched: list[tuple[type, str, Any]] = []
-
-    def patch(cls: type, name: str, make: Callable[[Any], Any]) -> None:
-        original = getattr(cls, name)
-        patched.append((cls, name, original))
-        setattr(cls, name, make(original))
-
-    def request_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        return kwargs.get("request", args[0] if args else None)
-
-    def counting(
-        rpc: str,
-        before: Callable[[Any], None],
-        on_item: Callable[[Any], bool] | None = None,
-        on_end: Callable[[int], None] | None = None,
-    ) -> Any:
-        def make(original: Any) -> Any:
-            def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-                with counts.lock:
-                    counts.rpcs[rpc] += 1
-                    before(request_of(args, kwargs))
-                started = time.perf_counter()
-                try:
-                    result = original(self, *args, **kwargs)
-                finally:
-                    counts.spent(time.perf_counter() - started)
-                if on_item is None:
-                    return result
-                return _CountingStream(result, on_item, on_end or (lambda seen: None), counts.spent)
-
-            return wrapper
-
-        return make
-
-    def on_commit(request: Any) -> None:
-        counts.docs_written += len(_field(request, "writes") or [])
-
-    def on_batch_get(request: Any) -> None:
-        counts.lookups += len(_field(request, "documents") or [])
-
-    def found(item: Any) -> bool:
-        if getattr(item, "_pb", item).WhichOneof("result") != "found":
-            return False
-        with counts.lock:
-            counts.docs_returned += 1
-        return True
-
-    def query_doc(item: Any) -> bool:
-        if not getattr(item, "_pb", item).HasField("document"):
-            return False
-        with counts.lock:
-            counts.query_docs += 1
-        return True
-
-    def query_end(seen: int) -> None:
-        if seen == 0:  # a query that returns nothing is still billed one read
-            with counts.lock:
-                counts.empty_queries += 1
-
-    def nothing(request: Any) -> None:
-        return None
-
-    patch(FirestoreClient, "commit", counting("commit", on_commit))
-    patch(FirestoreClient, "batch_get_documents", counting("batch_get_documents", on_batch_get, found))
-    patch(FirestoreClient, "run_query", counting("run_query", nothing, query_doc, query_end))
-    patch(FirestoreClient, "run_aggregation_query", counting("run_aggregation_query", nothing))
-    patch(FirestoreClient, "begin_transaction", counting("begin_transaction", nothing))
-    patch(FirestoreClient, "rollback", counting("rollback", nothing))
-
-    def make_publish(original: Any) -> Any:
-        def publish(self: Any, *args: Any, **kwargs: Any) -> Any:
-            with counts.lock:
-                counts.publishes += 1
-            return original(self, *args, **kwargs)
-
-        return publish
-
-    patch(PublisherClient, "publish", make_publish)
-
-    def make_publish_data(original: Any) -> Any:
-        def publish_data(self: Any, *args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return original(self, *args, **kwargs)
-            finally:
-                with counts.lock:
-                    counts.publish_s += time.perf_counter() - started
-
-        return publish_data
-
-    patch(PubSubPublisher, "publish_data", make_publish_data)  # the app's adapter: publish and wait for the ack
-
-    def undo() -> None:
-        for cls, name, original in reversed(patched):
-            setattr(cls, name, original)
-
-    return undo
-
-
-class InProcessWebhook:
-    """telegram_webhook served by functions-framework's Flask app in this process (for instrumentation)."""
-
-    def __init__(self) -> None:
-        import functions_framework
-        from werkzeug.serving import make_server
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
-        app = functions_framework.create_app("telegram_webhook", str(ROOT / "main.py"))
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="bench-webhook")
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def play_private_flow(double: DoubleServer, user_id: int) -> dict[str, Any]:
     """Take a reporter through the private flow up to the summary; returns the 'Отправить' press (not posted)."""
     steps: list[dict[str, Any]] = [
@@ -806,7 +367,7 @@ def play_private_flow(double: DoubleServer, user_id: int) -> dict[str, Any]:
             raise BenchError(f"private flow step answered {step}")
     message_id = int(double.messages(user_id)[-1]["message_id"])
     stored = double.get_message(user_id, message_id)
-    data = callback_data_of(stored.get("reply_markup") if stored else None, "Отправить")
+    data = callback_data_of(stored.get("reply_markup") if stored else None, SEND)
     if stored is None or data is None:
         raise BenchError("the summary has no 'Отправить' button")
     n = next(_UPDATE_IDS)
@@ -820,22 +381,23 @@ def count_ops(double: DoubleServer, fixtures: Fixtures, samples: int) -> dict[st
     bootstrap.reset()
     counts = OpCounts()
     undo = instrument(counts)
-    server = InProcessWebhook()
-    double.set_webhook(server.url, SECRET)
+    server = FunctionsServer(("telegram_webhook",), quiet=True).start()
+    url = server.target_url("telegram_webhook")
+    double.set_webhook(url, SECRET)
     kinds: dict[str, list[dict[str, Any]]] = {}
 
     def measure(kind: str, update: dict[str, Any], check: Check) -> None:
         with httpx.Client(timeout=60) as client:
             counts.reset()
-            total_ms, response = post(client, server.url, update)
+            total_ms, response = post(client, url, update)
             if not check(response):
                 raise BenchError(f"{kind}: {response.status_code} {response.text[:300]}")
             kinds.setdefault(kind, []).append(counts.snapshot() | {"total_ms": total_ms})
 
     try:
         with httpx.Client(timeout=60) as client:  # warm the clients so that no set-up RPC is counted
-            post(client, server.url, group_report(fixtures.reporters(1)[0]))
-            post(client, server.url, plain_message(next(_PLAIN_IDS)))
+            post(client, url, group_report(fixtures.reporters(1)[0]))
+            post(client, url, plain_message(next(_PLAIN_IDS)))
         for user_id in fixtures.reporters(samples):
             measure("group report, reporter's first in the group", group_report(user_id), ours_report_ok)
             measure("group report, same reporter again", group_report(user_id), ours_report_ok)
@@ -922,7 +484,7 @@ def bench_warm(
     report_checks: dict[str, Check] = {"ours": ours_report_ok, "floor": report_ok}
     with httpx.Client(timeout=120) as client:
         for server in (ours, floor, ptb):
-            server.wait_up(client)
+            server.wait_up()
         for server in (ours, floor):
             warm = [group_report(u) for u in fixtures.reporters(20)]
             sequential(client, server.url, warm + [plain_message(next(_PLAIN_IDS)) for _ in range(20)], status_ok)
@@ -964,8 +526,6 @@ def run(config: Config) -> dict[str, Any]:
     results: dict[str, Any] = {"config": config.__dict__, "threads": THREADS, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
         work = Path(tmp)
-        (work / "floor.py").write_text(FLOOR_SOURCE)
-        (work / "ptb_per_request.py").write_text(PTB_SOURCE)
         emulators = Emulators(project=PROJECT, log_dir=work)
         double = DoubleServer(enforce_limits=False, token=TOKEN)
         try:
@@ -978,12 +538,12 @@ def run(config: Config) -> dict[str, Any]:
 
             fixtures = Fixtures(firestore.Client(project=PROJECT))
             fixtures.enable_group()
-            create_topics(PROJECT)
+            Wiring(PROJECT).create_topics()
 
             ours_t = Target("ours", ROOT / "main.py", "telegram_webhook", ours_report_ok)
-            floor_t = Target("floor", work / "floor.py", "webhook", report_ok)
+            floor_t = Target("floor", APPS / "floor.py", "webhook", report_ok)
             print("import times…", file=sys.stderr, flush=True)
-            probes = {"ours": ("main", ROOT), "floor": ("floor", work), "ptb_per_request": ("ptb_per_request", work)}
+            probes = {"ours": ("main", ROOT), "floor": ("floor", APPS), "ptb_per_request": ("ptb_per_request", APPS)}
             probes |= {name: (name, ROOT) for name in LIBRARIES}
             results["import"] = import_times(probes, env, config.imports)
             results["import"]["ours_by_request"] = request_imports(
@@ -999,7 +559,7 @@ def run(config: Config) -> dict[str, Any]:
             before = fixtures.count("reports")
             ours = Server("ours", ours_t.source, ours_t.target, env, work)
             floor = Server("floor", floor_t.source, floor_t.target, env, work)
-            ptb = Server("ptb", work / "ptb_per_request.py", "webhook", env, work)
+            ptb = Server("ptb", APPS / "ptb_per_request.py", "webhook", env, work)
             try:
                 results |= bench_warm(ours, floor, ptb, fixtures, config, double)
             finally:
@@ -1162,7 +722,7 @@ def main() -> int:
     parser.add_argument("--confirms", type=int, default=30, help="private 'Отправить' presses timed")
     args = parser.parse_args()
     config = Config(args.samples, args.throughput, args.cold, args.imports, args.ptb, args.confirms)
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, on_sigterm)
     started = time.perf_counter()
     try:
         results = run(config)

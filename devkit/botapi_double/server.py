@@ -16,7 +16,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .core import BotApiDouble, Limits
+from .double import BotApiDouble
+from .limits import Limits
 from .spec import ApiError, UploadedFile
 
 log = logging.getLogger("botapi_double")

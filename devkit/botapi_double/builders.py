@@ -7,6 +7,8 @@ import time
 import uuid
 from typing import Any
 
+from .text_builder import utf16_len
+
 DEFAULT_FIRST_NAME = "Test User"
 DEFAULT_GROUP_TITLE = "Test Group"
 DEFAULT_CHANNEL_ID = -1001000000001
@@ -27,21 +29,17 @@ _FILE_PREFIX = {
 }
 
 
-def _utf16(text: str) -> int:
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
-
-
 def detect_entities(text: str) -> list[dict[str, Any]]:
     """Entities Telegram's clients add on their own: a leading bot_command and URLs (UTF-16 offsets)."""
     entities: list[dict[str, Any]] = []
     command = _COMMAND_RE.match(text)
     if command:
-        entities.append({"type": "bot_command", "offset": 0, "length": _utf16(command.group(0))})
+        entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command.group(0))})
     for match in _URL_RE.finditer(text):
         if command and match.start() < command.end():
             continue
         url = match.group(0).rstrip(".,;:!?)»\"'")
-        entities.append({"type": "url", "offset": _utf16(text[: match.start()]), "length": _utf16(url)})
+        entities.append({"type": "url", "offset": utf16_len(text[: match.start()]), "length": utf16_len(url)})
     return entities
 
 

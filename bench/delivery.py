@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import base64
-import contextlib
 import http.client
 import json
 import os
@@ -27,8 +26,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from scripts.botapi_double.server import DoubleServer
-from scripts.emulators import EmulatorError, Emulators, free_port
+from devkit.botapi_double.server import DoubleServer
+from devkit.catalog import category_label, danger_label, label, region_name
+from devkit.emulators import EmulatorError, Emulators
+from devkit.processes import start_functions, stop_processes
+from devkit.pubsub import Wiring
+from functions.domain.categories import Category
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 RESULTS: Final = ROOT / "bench-results" / "bench_delivery.json"
@@ -39,7 +42,6 @@ SECRET: Final = "bench-webhook-secret"  # noqa: S105  (the double's, not a secre
 ADMIN_ID: Final = 900_001
 STAFF_BASE: Final = 20_000_000
 REPORTER_BASE: Final = 9_100_000
-TOPICS: Final = ("reports", "deliveries", "reports-dead-letter", "deliveries-dead-letter")
 TARGETS: Final = ("telegram_webhook", "fan_out", "deliver")
 GOAL_FACTOR: Final = 1.15
 TELEGRAM_RATE: Final = 30.0
@@ -49,8 +51,15 @@ STACK_ENV: Final = {
     "TELEGRAM_TIMEOUT_SECONDS": "3",
     "PUBLISH_TIMEOUT_SECONDS": "5",
 }
-FLOW: Final = ("Другое", "Да, прямо сейчас", "город Астана", "Готово", "Пропустить")
-CONFIRM: Final = "Отправить"
+# The private report flow's buttons, from the catalogs: other, a child in danger now (urgent), Astana, done, skip.
+FLOW: Final = (
+    category_label(Category.OTHER),
+    danger_label(True),
+    region_name("71"),
+    label("btn_done"),
+    label("btn_skip"),
+)
+CONFIRM: Final = label("btn_send")
 CODE_RE: Final = re.compile(r"R[2-9A-HJKMNP-Z]{6}")
 
 
@@ -165,64 +174,21 @@ class PushMeter:
 
 # --- processes -----------------------------------------------------------------------------------------------------
 class Functions:
-    """The targets as functions-framework subprocesses, each in its own process group."""
+    """The targets as functions-framework subprocesses (devkit.processes), each in its own process group."""
 
     def __init__(self) -> None:
-        self.procs: list[subprocess.Popen[bytes]] = []
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.urls: dict[str, str] = {}
 
     def start(self, env: dict[str, str], threads: int) -> Functions:
-        LOGS.mkdir(exist_ok=True)
-        for target in TARGETS:
-            port = free_port()
-            with (LOGS / f"bench-{target}.log").open("ab") as log:
-                self.procs.append(
-                    subprocess.Popen(
-                        [
-                            str(ROOT / ".venv" / "bin" / "functions-framework"),
-                            "--target",
-                            target,
-                            "--source",
-                            str(ROOT / "main.py"),
-                            "--host",
-                            "127.0.0.1",
-                            "--port",
-                            str(port),
-                        ],
-                        cwd=ROOT,
-                        env=env | {"THREADS": str(threads)},
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        start_new_session=True,
-                    )
-                )
-            self.urls[target] = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 60
-        for target, url in self.urls.items():
-            while True:
-                try:
-                    httpx.get(url + "robots.txt", timeout=1)
-                    break
-                except httpx.HTTPError as error:
-                    if time.monotonic() > deadline or any(p.poll() is not None for p in self.procs):
-                        raise RuntimeError(f"{target} did not start; see .logs/bench-{target}.log") from error
-                    time.sleep(0.2)
+        self.urls, self.procs = start_functions(env, LOGS, targets=TARGETS, threads=threads, log_prefix="bench-")
         return self
 
     def alive(self) -> bool:
-        return all(proc.poll() is None for proc in self.procs)
+        return all(proc.poll() is None for proc in self.procs.values())
 
     def stop(self) -> None:
-        for proc in self.procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
+        stop_processes(self.procs.values())
         self.procs.clear()
 
 
@@ -252,54 +218,24 @@ def warm_up(urls: dict[str, str]) -> None:
 
 # --- Pub/Sub and Firestore ---------------------------------------------------------------------------------------
 class Bus:
-    """Topics and subscriptions on the Pub/Sub emulator, wired as Terraform wires them in the cloud."""
+    """Topics and subscriptions on the Pub/Sub emulator, wired as Terraform wires them in the cloud (devkit.pubsub)."""
 
     def __init__(self) -> None:
-        from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
-
-        self.publisher = PublisherClient()
-        self.subscriber = SubscriberClient()
-        self.subscriptions: list[str] = []
-        for topic in TOPICS:
-            self.publisher.create_topic(name=self.publisher.topic_path(PROJECT, topic))
+        self.wiring = Wiring(PROJECT)
+        self.wiring.create_topics()
 
     def connect(self, endpoints: dict[str, str], run: int) -> str:
         """Push reports → fan_out and deliveries → deliver; returns a pull subscription on parked deliveries."""
-        for topic, target in (("reports", "fan_out"), ("deliveries", "deliver")):
-            name = self.subscriber.subscription_path(PROJECT, f"{topic}-push-{run}")
-            self.subscriber.create_subscription(
-                request={
-                    "name": name,
-                    "topic": self.publisher.topic_path(PROJECT, topic),
-                    "ack_deadline_seconds": 60,
-                    "push_config": {"push_endpoint": endpoints[target]},
-                }
-            )
-            self.subscriptions.append(name)
-        parked = self.subscriber.subscription_path(PROJECT, f"deliveries-parked-{run}")
-        self.subscriber.create_subscription(
-            request={"name": parked, "topic": self.publisher.topic_path(PROJECT, "deliveries-dead-letter")}
-        )
-        self.subscriptions.append(parked)
-        return parked
+        self.wiring.connect(endpoints, suffix=f"push-{run}")
+        parked = self.wiring.park(suffix=f"parked-{run}", topics=("deliveries-dead-letter",))
+        return parked["deliveries-dead-letter"]
 
     def drain(self, subscription: str) -> list[dict[str, Any]]:
         """Every message waiting on a pull subscription (acknowledged)."""
-        found: list[dict[str, Any]] = []
-        while True:
-            response = self.subscriber.pull(request={"subscription": subscription, "max_messages": 500}, timeout=3)
-            if not response.received_messages:
-                return found
-            self.subscriber.acknowledge(
-                request={"subscription": subscription, "ack_ids": [m.ack_id for m in response.received_messages]}
-            )
-            found.extend(json.loads(m.message.data) for m in response.received_messages)
+        return [message["data"] for message in self.wiring.pull(subscription, wait=3600, pull_timeout=3)]
 
     def disconnect(self) -> None:
-        for name in self.subscriptions:
-            with contextlib.suppress(Exception):  # already gone
-                self.subscriber.delete_subscription(request={"subscription": name})
-        self.subscriptions.clear()
+        self.wiring.drop()
 
 
 def add_specialists(client: Any, ids: list[int]) -> None:
@@ -346,8 +282,8 @@ def prepare_report(double: DoubleServer, reporter: int, url: str) -> None:
     result = double.post_text(reporter, url)
     if result["status"] != 200:
         raise RuntimeError(f"the webhook answered {result['status']} to the link")
-    for label in FLOW:
-        press(double, reporter, label)
+    for button in FLOW:
+        press(double, reporter, button)
 
 
 # --- one size ------------------------------------------------------------------------------------------------------
