@@ -38,15 +38,6 @@ def out(line: str = "") -> None:
     sys.stdout.flush()
 
 
-def emulators() -> Any:
-    """The emulators' starter (devkit after the move of scripts/)."""
-    try:
-        from devkit.emulators import Emulators
-    except ImportError:  # before devkit/ landed
-        from scripts.emulators import Emulators  # type: ignore[no-redef]
-    return Emulators
-
-
 def measure(db: Any, now: datetime, runs: int) -> list[dict[str, Any]]:
     """Each query's documents read, cases counted and time (median of runs)."""
     from functions.adapters.firestore.rollups import RollupStore
@@ -81,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=400)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    stack = emulators()(project=PROJECT, log_dir=ROOT / ".logs" / "scale_stats").start()
+    from devkit.emulators import Emulators
+
+    stack = Emulators(project=PROJECT, log_dir=ROOT / ".logs" / "scale_stats").start()
     try:
         os.environ.update(stack.env())
         from google.cloud import firestore
