@@ -16,7 +16,7 @@ from functions.services.timed import TimedOversight
 log = get_logger("tick")
 
 OUTBOX_GRACE: Final = timedelta(seconds=60)
-COUNT_WINDOW: Final = timedelta(minutes=3)  # joins of the last minutes: their case's stored count is made exact
+COUNT_WINDOW: Final = timedelta(minutes=10)  # joins of the last minutes: their case's stored count is made exact
 
 
 class OutboxStore(Protocol):
