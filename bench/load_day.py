@@ -167,8 +167,16 @@ def _day(stack: LocalStack, config: DayConfig) -> dict[str, Any]:
     double = stack.double
     staff = staff_members()
     cases = CaseStore(stack.firestore(), utcnow)
+    from functions.errors import TransientError
+
     for person in staff:
-        cases.put_staff(person, invited_by=ADMIN_ID)
+        for attempt in range(5):  # the emulator's first writes can be slow on a busy machine
+            try:
+                cases.put_staff(person, invited_by=ADMIN_ID)
+                break
+            except TransientError:
+                if attempt == 4:
+                    raise
     run = DayRun()
     tg = Telegram(double, run.stats, give_up_after=120.0)
     for group in GROUPS:
