@@ -241,7 +241,7 @@ class Services:
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
         retention = timedelta(days=config.retention_days)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
-        statistics = Statistics(self.oversight_store(), access, self.clock, self.rollups())
+        statistics = Statistics(self.oversight_store(), access, self.clock, self.rollups(), config.exports_per_hour)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)

@@ -37,7 +37,6 @@ log = get_logger("oversight")
 
 COMMANDS: Final[tuple[str, ...]] = ("stats", "export")
 MAX_CATEGORY_LINES: Final = 8
-EXPORTS_PER_HOUR: Final = 3  # each export reads every case of its period: a person may ask a few times an hour
 
 
 class StatsStore(Protocol):
@@ -54,11 +53,19 @@ class StatsStore(Protocol):
 class Statistics:
     """Counts, medians, charts and spreadsheets of the cases in a person's scope."""
 
-    def __init__(self, store: StatsStore, access: Access, clock: Callable[[], datetime], rollups: RollupReads) -> None:
+    def __init__(
+        self,
+        store: StatsStore,
+        access: Access,
+        clock: Callable[[], datetime],
+        rollups: RollupReads,
+        exports_per_hour: int = 3,
+    ) -> None:
         self.store = store
         self.access = access
         self.clock = clock
         self.rollups = rollups
+        self.exports_per_hour = exports_per_hour
 
     def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
         """Handle /stats and /export (private chats only)."""
@@ -123,8 +130,8 @@ class Statistics:
         regions = scope_regions(person, request.region)
         if regions == ():
             return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
-        if not self.store.take_quota("export", person.user_id, EXPORTS_PER_HOUR):
-            return Outcome(body=send(chat_id, t(lang, "export_limit", n=EXPORTS_PER_HOUR)))
+        if not self.store.take_quota("export", person.user_id, self.exports_per_hour):
+            return Outcome(body=send(chat_id, t(lang, "export_limit", n=self.exports_per_hour)))
         until = self.clock()
         since = until - timedelta(days=request.days)
         rows = [
