@@ -44,6 +44,7 @@ OPTIONAL_SETTINGS: Final[dict[str, str]] = {
     "publish_timeout_seconds": "the code's default is the production value",
     "telegram_timeout_seconds": "the code's default is the production value",
     "telegram_bot_token": "only the targets that call Telegram read it (fan_out never does)",
+    "exports_per_hour": "the code's default (3 exports per person per hour) is the production value",
 }
 # Environment variables Terraform sets that are not Settings fields: read by the platform, not by our code.
 PLATFORM_ENV: Final[dict[str, str]] = {
