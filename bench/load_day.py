@@ -402,7 +402,8 @@ def _figures(
         },
         "viral_case_writes": run.viral_writes,
         "telegram_budget": budget(calls, staff_ids),
-        "reporters_without_confirmation": len(run.reporters) - outcomes.get("confirmed", 0),
+        "reporters_without_confirmation": sum(1 for r in run.reporters if r.outcome != "confirmed"),
+        "reporters_who_never_saw_a_confirmation": sum(1 for r in run.reporters if not r.saw_confirmation()),
         "parked_jobs": len(parked),
         "consistency": check.figures,
         "problems": check.problems,
@@ -434,7 +435,8 @@ def render(figures: dict[str, Any]) -> str:
         f"consistency: {figures['consistency']}",
         f"viral case document: {figures['viral_case_writes']}",
         f"telegram budget: {figures['telegram_budget']}",
-        f"reporters without confirmation: {figures['reporters_without_confirmation']}",
+        f"reporters without confirmation at once: {figures['reporters_without_confirmation']}, "
+        f"never: {figures['reporters_who_never_saw_a_confirmation']}",
         f"parked jobs: {figures['parked_jobs']}",
         "problems: " + ("none" if not figures["problems"] else "; ".join(figures["problems"])),
     ]

@@ -28,7 +28,7 @@ def label(key: str, lang: str = "ru") -> str:
 
 def region_name(code: str, lang: str = "ru") -> str:
     """A region's name as its button shows it."""
-    return t(lang, f"region_{code}")
+    return t(lang, f"region_btn_{code}")
 
 
 def region_names(lang: str = "ru") -> dict[str, str]:
