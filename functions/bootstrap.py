@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from functions.services.parking import Parking
     from functions.services.router import Router
     from functions.services.submit import Submitter
+    from functions.services.telegram_health import TelegramHealth
     from functions.services.ticker import Ticker
     from functions.services.timed import TimedOversight
 
@@ -85,7 +86,10 @@ def publisher() -> PubSubPublisher:
 
 
 def telegram() -> TelegramGateway:
-    """The Bot API gateway (imports python-telegram-bot on first use)."""
+    """The Bot API gateway (imports python-telegram-bot on first use); only for targets that read the token."""
+    from functions import topology
+
+    topology.check_secret("telegram_bot_token")
 
     def build() -> TelegramGateway:
         from functions.adapters.telegram.gateway import TelegramGateway
@@ -396,3 +400,22 @@ def ticker() -> Ticker:
 def timed(on_clock: Clock | None = None) -> TimedOversight:
     """The timed oversight (a fresh one on another clock, for time travel)."""
     return (build(on_clock) if on_clock is not None else _default).timed()
+
+
+class LazyTelegram:
+    """The gateway, built on the first call (tick only needs it every few minutes)."""
+
+    def webhook_info(self) -> dict[str, Any]:
+        """Telegram's getWebhookInfo (see TelegramGateway.webhook_info)."""
+        return telegram().webhook_info()
+
+
+def telegram_health() -> TelegramHealth:
+    """tick's check of Telegram's side of the webhook."""
+
+    def make() -> TelegramHealth:
+        from functions.services.telegram_health import TelegramHealth
+
+        return TelegramHealth(LazyTelegram(), utcnow)
+
+    return _once(_built, "telegram_health", make)

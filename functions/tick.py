@@ -14,13 +14,14 @@ log = get_logger("tick")
 
 
 def tick(request: flask.Request) -> flask.Response:
-    """Run the work due now; 503 on a transient failure so the scheduler's retry runs it again."""
+    """Run the work due now; 503 on a transient failure (the job does not retry: the next minute's call does it)."""
     if request.method != "POST":  # Cloud Scheduler POSTs; a stray GET (a crawler, a browser) does no work
         response = flask.Response(json.dumps({"ok": False}), status=405, mimetype="application/json")
         response.headers["Allow"] = "POST"
         return response
+    health = bootstrap.telegram_health().check()  # Telegram's view of the webhook, every few minutes
     try:
-        counts = bootstrap.ticker().run()
+        counts = health | bootstrap.ticker().run()
     except TransientError as error:
         log.warning("tick failed; will run again", extra={"error": str(error)})
         return flask.Response(json.dumps({"ok": False}), status=503, mimetype="application/json")

@@ -13,6 +13,7 @@ from functions.errors import TransientError
 from functions.log import get_logger
 
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
+READ_PIECE: Final = 64 * 1024
 log = get_logger("webhook")
 
 
@@ -23,25 +24,52 @@ def _reply(status: int, error: str | None = None) -> flask.Response:
     return flask.Response(json.dumps(body), status=status, mimetype="application/json")
 
 
+def _refuse(status: int, error: str) -> flask.Response:
+    """A refusal sent without reading the rest of the body.
+
+    functions-framework's after-request hook calls `request.get_data()` on every non-streamed response, which would
+    buffer a refused body of any size in memory; a streamed response skips it, and the connection is closed so the
+    unread remainder is never taken in.
+    """
+    body = json.dumps({"ok": False, "error": error}).encode()
+    response = flask.Response(iter([body]), status=status, mimetype="application/json")
+    response.headers["Content-Length"] = str(len(body))
+    response.headers["Connection"] = "close"
+    return response
+
+
+def _read_at_most(stream: Any, limit: int) -> bytes | None:
+    """The body if it is at most limit bytes, else None; read in small pieces so no more than that is held."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= limit:
+        piece = stream.read(min(READ_PIECE, limit + 1 - total))
+        if not piece:
+            break
+        parts.append(piece)
+        total += len(piece)
+    return None if total > limit else b"".join(parts)
+
+
 def telegram_webhook(request: flask.Request) -> flask.Response:
     """Handle one Telegram update: 2xx for anything handled or permanently bad, 5xx only to ask for a retry."""
     config = bootstrap.settings()
     if request.method != "POST":
-        response = _reply(405, "method not allowed")
+        response = _refuse(405, "method not allowed")
         response.headers["Allow"] = "POST"
         return response
     token = request.headers.get(SECRET_HEADER)
     if token is None:
-        return _reply(401, "missing secret token")
+        return _refuse(401, "missing secret token")
     expected = config.telegram_webhook_secret
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
-        return _reply(403, "wrong secret token")
+        return _refuse(403, "wrong secret token")
     limit = config.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
-        return _reply(413, "body too large")
-    raw = request.stream.read(limit + 1)
-    if len(raw) > limit:
-        return _reply(413, "body too large")
+        return _refuse(413, "body too large")
+    raw = _read_at_most(request.stream, limit)
+    if raw is None:
+        return _refuse(413, "body too large")
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):

@@ -4,13 +4,14 @@
 locals {
   apis = toset([
     "artifactregistry.googleapis.com",     # build images of the functions
+    "billingbudgets.googleapis.com",       # the monthly budget alert
     "cloudbuild.googleapis.com",           # builds the functions from the source archive
     "cloudfunctions.googleapis.com",       # Cloud Run functions (2nd gen) API
     "cloudresourcemanager.googleapis.com", # data.google_project (project number)
     "cloudscheduler.googleapis.com",       # the every-minute tick
     "firestore.googleapis.com",            # the database
     "iam.googleapis.com",                  # service accounts
-    "logging.googleapis.com",              # log-based error metric
+    "logging.googleapis.com",              # regional log bucket, sink, log-based metrics
     "monitoring.googleapis.com",           # alert policies
     "pubsub.googleapis.com",               # reports and deliveries topics
     "run.googleapis.com",                  # the functions run as Cloud Run services

@@ -12,12 +12,13 @@ locals {
       entry_point = "telegram_webhook"
       description = "Telegram webhook: checks the secret-token header, records the update, answers fast."
       public      = true # Telegram calls it from the internet; it authenticates by the secret header.
-      memory      = "512Mi"
+      memory      = var.webhook_memory
       cpu         = "1"
       # The webhook answers in well under a second; 60 s bounds a stuck request (Telegram re-sends on timeout).
       timeout_seconds = 60
-      # Scale to zero: a cold start (~1.2 s of imports) is well inside Telegram's patience.
-      min_instances = 0
+      # 0 scales to zero: a cold start (~1.2 s of imports) is well inside Telegram's patience; 1 keeps one
+      # instance warm for about $10 a month (variables.tf).
+      min_instances = var.webhook_min_instances
       # setWebhook max_connections is 40, so Telegram never has more than 40 requests in flight: one instance
       # at concurrency 40 carries it; 20 instances leave room for cold starts and slow Firestore writes.
       max_instances = 20
@@ -156,9 +157,10 @@ resource "google_cloudfunctions2_function" "main" {
 
   depends_on = [
     google_project_service.main,
-    # Cloud Run checks at deploy time that the runtime service account can read every referenced secret,
-    # and the build needs its service account's rights before it starts.
-    google_secret_manager_secret_iam_member.accessor,
-    google_project_iam_member.builder,
+    # Cloud Run checks at deploy time that every referenced secret has a version and that the runtime
+    # service account can read it, and the build needs its service account's rights before it starts: the
+    # grants, and the time they take to propagate (main.tf).
+    terraform_data.secret_values,
+    terraform_data.iam_propagation,
   ]
 }

@@ -23,7 +23,8 @@ resource "google_project_iam_member" "function_datastore_user" {
   member  = google_service_account.function[each.key].member
 }
 
-# Publisher on exactly the topics a function publishes to (local.topics[*].publishers).
+# Publisher on exactly the topics a function publishes to (local.topics[*].publishers, which must equal
+# functions/topology.py PUBLISHES: tests/unit/test_infra_topology.py).
 resource "google_pubsub_topic_iam_member" "publisher" {
   for_each = merge([
     for topic_key, topic in local.topics : {
@@ -122,6 +123,8 @@ resource "google_service_account_iam_member" "push_token_creator" {
   service_account_id = google_service_account.push[each.key].name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_service_agent
+
+  depends_on = [terraform_data.pubsub_service_agent]
 }
 
 # Dead-lettering: the agent publishes the failed message to the dead-letter topic and acknowledges it on
@@ -132,6 +135,8 @@ resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
   topic  = google_pubsub_topic.dead_letter[each.key].id
   role   = "roles/pubsub.publisher"
   member = local.pubsub_service_agent
+
+  depends_on = [terraform_data.pubsub_service_agent]
 }
 
 resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber" {
@@ -140,6 +145,8 @@ resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber" {
   subscription = google_pubsub_subscription.push[each.key].id
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_service_agent
+
+  depends_on = [terraform_data.pubsub_service_agent]
 }
 
 # --- builds ----------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-# What is watched (README.md, "What is monitored"). Every policy notifies var.notification_channels; with
-# none given the incidents still open in the console.
+# What is watched (README.md, "What is monitored"). Every policy notifies var.notification_channels (at least
+# one: variables.tf refuses an empty list).
 
 locals {
   service_names = { for key, fn in google_cloudfunctions2_function.main : key => fn.name }
@@ -9,11 +9,14 @@ locals {
   push_subscriptions        = [for key, sub in google_pubsub_subscription.push : sub.name]
 }
 
-# Count of log entries of severity ERROR or worse written by any of the functions.
+# Count of the functions' own lines of severity ERROR or worse (what they write to stdout/stderr). Cloud Run's
+# request logs (log run.googleapis.com/requests) are left out: they carry ERROR for every 5xx, and the
+# consumers answer 503 on purpose to make Pub/Sub retry; request-level failures are the 5xx, backlog and
+# dead-letter alerts' business.
 resource "google_logging_metric" "function_errors" {
   name        = "${local.prefix}_function_errors"
-  description = "Log entries of severity ERROR or worse from the Qorgau functions."
-  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=(${local.all_services_filter}) AND severity>=ERROR"
+  description = "The Qorgau functions' own log lines of severity ERROR or worse (request logs excluded)."
+  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=(${local.all_services_filter}) AND (log_id(\"run.googleapis.com/stdout\") OR log_id(\"run.googleapis.com/stderr\")) AND severity>=ERROR"
 
   metric_descriptor {
     metric_kind = "DELTA"
@@ -98,13 +101,17 @@ resource "google_monitoring_alert_policy" "function_errors" {
     auto_close = "1800s"
   }
 
+  depends_on = [terraform_data.log_metrics_ready]
+
   documentation {
     mime_type = "text/markdown"
     subject   = "Qorgau function errors"
     content   = <<-EOT
-      A Qorgau function logged errors (the incident names the Cloud Run service). Pub/Sub consumers retry
-      with backoff and park messages on a dead-letter topic after 10 attempts; check the dead-letter alert too.
-      Logs: resource.type="cloud_run_revision" severity>=ERROR, filtered by the service name in the incident.
+      A Qorgau function logged errors of its own (the incident names the Cloud Run service; retries that
+      Pub/Sub makes after a 503 are not counted here). Consumers retry with backoff and park messages on a
+      dead-letter topic after 10 attempts; check the dead-letter alert too.
+      Logs: resource.type="cloud_run_revision" log_id("run.googleapis.com/stdout") severity>=ERROR, filtered
+      by the service name in the incident.
     EOT
   }
 }
@@ -189,7 +196,7 @@ resource "google_monitoring_alert_policy" "backlog" {
     content   = <<-EOT
       A push subscription has messages waiting longer than expected: the consumer is failing (see the errors
       alert) or is saturated (deliver runs one instance on purpose to respect Telegram's rate limits; a
-      flood of notifications drains at ~25 messages/s).
+      flood of notifications drains at ${var.telegram_send_rate_per_second} messages/s).
     EOT
   }
 
@@ -229,4 +236,287 @@ resource "google_monitoring_alert_policy" "tick_absent" {
       re-publishing have stopped. Check the job: `gcloud scheduler jobs describe ${google_cloud_scheduler_job.tick.name} --location=${google_cloud_scheduler_job.tick.region}`.
     EOT
   }
+
+  depends_on = [google_project_service.main]
+}
+
+# --- structured lines of the code, read by log-based metrics --------------------------------------------------
+
+# tick's getWebhookInfo check (functions/services/telegram_health.py), every 5 minutes: updates Telegram holds.
+resource "google_logging_metric" "telegram_pending_updates" {
+  name            = "${local.prefix}_telegram_pending_updates"
+  description     = "pending_update_count of Telegram's getWebhookInfo, as tick logs it every 5 minutes."
+  filter          = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${local.service_names["tick"]}\" AND jsonPayload.event=\"telegram_webhook_info\""
+  value_extractor = "EXTRACT(jsonPayload.pending_update_count)"
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "DISTRIBUTION"
+    unit        = "1"
+  }
+
+  bucket_options {
+    exponential_buckets {
+      num_finite_buckets = 20
+      growth_factor      = 2
+      scale              = 1
+    }
+  }
+
+  depends_on = [google_project_service.main]
+}
+
+# The same check: Telegram failed to deliver an update since the previous check, or the check itself failed.
+resource "google_logging_metric" "telegram_webhook_errors" {
+  name        = "${local.prefix}_telegram_webhook_errors"
+  description = "tick's getWebhookInfo checks that saw a recent delivery error, or could not ask Telegram."
+  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${local.service_names["tick"]}\" AND ((jsonPayload.event=\"telegram_webhook_info\" AND jsonPayload.recent_error=true) OR jsonPayload.event=\"telegram_webhook_info_failed\")"
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+  }
+
+  depends_on = [google_project_service.main]
+}
+
+# fan_out logs {"event": "case_unrouted"} when a case has nobody to be told about it (no staff in its region,
+# no duty officer, no admin).
+resource "google_logging_metric" "case_unrouted" {
+  name        = "${local.prefix}_case_unrouted"
+  description = "Cases fan_out could route to nobody (log lines with event case_unrouted)."
+  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=(${local.all_services_filter}) AND jsonPayload.event=\"case_unrouted\""
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+  }
+
+  depends_on = [google_project_service.main]
+}
+
+# A new log-based metric takes a minute or two before an alert policy may name it ("Cannot find metric(s)"):
+# the policies that use one wait here, so the first apply goes through in one go.
+resource "terraform_data" "log_metrics_ready" {
+  triggers_replace = [
+    google_logging_metric.function_errors.id,
+    google_logging_metric.telegram_pending_updates.id,
+    google_logging_metric.telegram_webhook_errors.id,
+    google_logging_metric.case_unrouted.id,
+  ]
+
+  provisioner "local-exec" {
+    command = "sleep ${local.propagation_seconds}"
+  }
+}
+
+resource "google_monitoring_alert_policy" "telegram_pending_updates" {
+  display_name          = "Qorgau: Telegram holds undelivered updates"
+  combiner              = "OR"
+  severity              = "ERROR"
+  notification_channels = var.notification_channels
+  user_labels           = local.labels
+
+  conditions {
+    display_name = "getWebhookInfo pending_update_count > ${var.telegram_pending_updates_threshold} for 15 min"
+    condition_threshold {
+      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.telegram_pending_updates.name}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.telegram_pending_updates_threshold
+      duration        = "900s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_PERCENTILE_99"
+        cross_series_reducer = "REDUCE_MAX"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "3600s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    subject   = "Qorgau: Telegram cannot deliver updates to the webhook"
+    content   = <<-EOT
+      Telegram holds more than ${var.telegram_pending_updates_threshold} updates it could not deliver: reports and button
+      presses are waiting. Run the check (`terraform -chdir=infra output -raw check_webhook_command`): it prints
+      Telegram's last error. Common causes: the webhook answers 5xx (see that alert), the webhook was
+      removed or points elsewhere (re-run scripts/set_webhook.py), the secret was rotated without setWebhook.
+    EOT
+  }
+
+  depends_on = [terraform_data.log_metrics_ready]
+}
+
+resource "google_monitoring_alert_policy" "telegram_webhook_errors" {
+  display_name          = "Qorgau: Telegram reports webhook delivery errors"
+  combiner              = "OR"
+  severity              = "WARNING"
+  notification_channels = var.notification_channels
+  user_labels           = local.labels
+
+  conditions {
+    display_name = "more than one check in 15 min saw a fresh delivery error (or could not ask Telegram)"
+    condition_threshold {
+      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.telegram_webhook_errors.name}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 1
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "900s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "3600s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    subject   = "Qorgau: Telegram's webhook deliveries are failing"
+    content   = <<-EOT
+      tick's getWebhookInfo checks (every 5 minutes) keep seeing a recent last_error_date, or cannot reach
+      Telegram at all. Run `terraform -chdir=infra output -raw check_webhook_command` for the error text.
+    EOT
+  }
+
+  depends_on = [terraform_data.log_metrics_ready]
+}
+
+resource "google_monitoring_alert_policy" "case_unrouted" {
+  display_name          = "Qorgau: a case was routed to nobody"
+  combiner              = "OR"
+  severity              = "CRITICAL"
+  notification_channels = var.notification_channels
+  user_labels           = local.labels
+
+  conditions {
+    display_name = "case_unrouted log lines > 0"
+    condition_threshold {
+      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.case_unrouted.name}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "86400s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    subject   = "Qorgau: a report reached no one"
+    content   = <<-EOT
+      A report came in and fan_out found nobody to tell (no staff in its region, no duty officer, no admin).
+      The log line (jsonPayload.event="case_unrouted") carries the case code: open it with /queue as an admin,
+      take it or assign it, and add staff to the region.
+    EOT
+  }
+
+  depends_on = [terraform_data.log_metrics_ready]
+}
+
+resource "google_monitoring_alert_policy" "webhook_latency" {
+  display_name          = "Qorgau: webhook is slow"
+  combiner              = "OR"
+  severity              = "WARNING"
+  notification_channels = var.notification_channels
+  user_labels           = local.labels
+
+  conditions {
+    display_name = "telegram webhook p99 latency > ${var.webhook_latency_p99_threshold_ms} ms for 10 min"
+    condition_threshold {
+      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"run.googleapis.com/request_latencies\" AND resource.labels.service_name = \"${local.service_names["telegram_webhook"]}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.webhook_latency_p99_threshold_ms
+      duration        = "600s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_PERCENTILE_99"
+        cross_series_reducer = "REDUCE_MAX"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "1800s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    subject   = "Qorgau: the webhook answers slowly"
+    content   = <<-EOT
+      One request in a hundred takes more than ${var.webhook_latency_p99_threshold_ms} ms. Telegram waits for each answer (up to 40 at
+      once), so slow answers back up its queue. Look for slow Firestore calls or cold starts (consider
+      webhook_min_instances = 1) in the webhook's logs.
+    EOT
+  }
+
+  depends_on = [google_project_service.main]
+}
+
+# --- the bill ---------------------------------------------------------------------------------------------------
+
+resource "google_billing_budget" "monthly" {
+  # The Budget API is called with this project as quota project (see provider "google" "billing").
+  provider = google.billing
+
+  billing_account = var.billing_account
+  display_name    = "Qorgau ${var.project_id}"
+
+  budget_filter {
+    projects        = ["projects/${data.google_project.main.number}"]
+    calendar_period = "MONTH"
+  }
+
+  amount {
+    specified_amount {
+      units = tostring(var.monthly_budget)
+    }
+  }
+
+  threshold_rules {
+    threshold_percent = 0.5
+  }
+  threshold_rules {
+    threshold_percent = 0.9
+  }
+  threshold_rules {
+    threshold_percent = 1.0
+  }
+  threshold_rules {
+    threshold_percent = 1.0
+    spend_basis       = "FORECASTED_SPEND"
+  }
+
+  all_updates_rule {
+    monitoring_notification_channels = slice(var.notification_channels, 0, min(5, length(var.notification_channels))) # at most 5
+  }
+
+  depends_on = [google_project_service.main]
 }

@@ -3,19 +3,24 @@
 # max_delivery_attempts times is parked on "<topic>-dead-letter" - by the consumer itself on its last attempt
 # (with the failure reason as an attribute), or by Pub/Sub's dead-letter policy if even that fails - and kept
 # by a pull subscription for an operator to inspect and re-drive (README.md).
+#
+# Messages are stored only in var.region and, with enforce_in_transit, published and pulled only there: an
+# operator re-driving from a laptop uses the regional endpoint (README.md, "Dead letters").
 
 locals {
   topics = {
     reports = {
       name       = var.reports_topic
       consumer   = "fan_out"                      # function the push subscription calls
-      publishers = ["telegram_webhook", "tick"]   # webhook after commit; tick re-publishes the outbox
+      publishers = ["telegram_webhook", "tick"]   # webhook after commit; tick: outbox, escalations
       push_sa    = "${local.prefix}-push-reports" # service account whose OIDC token the push carries
     }
     deliveries = {
-      name       = var.deliveries_topic
-      consumer   = "deliver"
-      publishers = ["fan_out", "tick"] # fan_out per recipient; tick for digests and escalations
+      name     = var.deliveries_topic
+      consumer = "deliver"
+      # Must equal functions/topology.py (tests/unit/test_infra_topology.py): fan_out per recipient, tick for
+      # reminders and digests, the webhook for the notice in a group after a report made there.
+      publishers = ["fan_out", "telegram_webhook", "tick"]
       push_sa    = "${local.prefix}-push-deliveries"
     }
   }
@@ -34,6 +39,11 @@ resource "google_pubsub_topic" "main" {
   name   = each.value.name
   labels = local.labels
 
+  message_storage_policy {
+    allowed_persistence_regions = [var.region]
+    enforce_in_transit          = true
+  }
+
   depends_on = [google_project_service.main]
 }
 
@@ -43,6 +53,11 @@ resource "google_pubsub_topic" "dead_letter" {
 
   name   = "${each.value.name}-dead-letter"
   labels = local.labels
+
+  message_storage_policy {
+    allowed_persistence_regions = [var.region]
+    enforce_in_transit          = true
+  }
 
   depends_on = [google_project_service.main]
 }

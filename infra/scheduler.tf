@@ -4,7 +4,7 @@
 resource "google_cloud_scheduler_job" "tick" {
   name        = "${local.prefix}-tick"
   description = "Calls the tick function every minute."
-  region      = coalesce(var.scheduler_region, var.region)
+  region      = var.region
   schedule    = "* * * * *"
   # Kazakhstan is UTC+5 all year (Asia/Almaty); it matters once a schedule names hours (e.g. digests).
   time_zone = "Asia/Almaty"
@@ -13,7 +13,7 @@ resource "google_cloud_scheduler_job" "tick" {
   # Wait for the whole of tick's timeout (plus a cold start) before calling the attempt failed.
   attempt_deadline = "${local.functions["tick"].timeout_seconds + 30}s"
 
-  # No retries: tick is idempotent and the next minute's call does the same work.
+  # No retries (functions/tick.py says so too): tick is idempotent and the next minute's call does the same work.
   retry_config {
     retry_count = 0
   }
@@ -35,5 +35,6 @@ resource "google_cloud_scheduler_job" "tick" {
   depends_on = [
     google_project_service.main,
     google_cloud_run_service_iam_member.scheduler_invoker,
+    terraform_data.iam_propagation,
   ]
 }

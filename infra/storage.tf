@@ -1,35 +1,31 @@
-# The deployable source: one zip of the repository (application code only), stored under a name that is its
-# hash, so any code change gives a new object name and redeploys all four functions, and an unchanged tree
-# deploys nothing. Plus the Artifact Registry repository the builds push their images to.
+# The deployable source: one zip of exactly the files the functions run, from an allow-list (main.py, the
+# hashed requirements.txt, the Python and JSON files of functions/), stored under a name that is its hash. A
+# code change gives a new object name and redeploys all four functions; anything else in the checkout (bench
+# results, logs, virtualenvs, docs) cannot change the hash. Plus the Artifact Registry repository the builds
+# push their images to.
+
+locals {
+  source_root = "${path.module}/.."
+  # tests/unit/test_infra_deploy.py checks that functions/ holds no file type this list would leave out.
+  source_files = sort(setunion(
+    fileset(local.source_root, "{main.py,requirements.txt}"),
+    [for file in fileset("${local.source_root}/functions", "**/*.{py,json}") : "functions/${file}"],
+  ))
+}
 
 data "archive_file" "source" {
   type        = "zip"
-  source_dir  = "${path.module}/.."
   output_path = "${path.module}/.build/source.zip"
   # Fixed file modes keep the hash identical on every machine whatever its umask.
   output_file_mode = "0644"
 
-  # Everything that is not runtime code; what remains is main.py, requirements.txt and functions/. Hidden
-  # files and directories go as a whole (.git, .venv, .venv-checkov, caches, emulator logs, .env files), so
-  # local runs never change the hash.
-  excludes = [
-    ".*",
-    ".*/**",
-    "**/__pycache__/**",
-    "**/*.pyc",
-    "**/*.log",
-    "infra/**",
-    "scripts/**",
-    "devkit/**",
-    "bench/**",
-    "bench-results/**",
-    "tests/**",
-    "docs/**",
-    "*.md",
-    "Makefile",
-    "pyproject.toml",
-    "requirements-dev.txt",
-  ]
+  dynamic "source" {
+    for_each = local.source_files
+    content {
+      filename = source.value
+      content  = file("${local.source_root}/${source.value}")
+    }
+  }
 }
 
 resource "google_storage_bucket" "source" {

@@ -5,20 +5,13 @@ variable "project_id" {
 
 variable "region" {
   type        = string
-  description = "Region of the functions, the scheduler job, the source bucket and the build repository. europe-west4 (Netherlands) sits next to the Bot API servers."
+  description = "The one location of everything that stores or processes data: functions, scheduler, Firestore, Pub/Sub message storage, Secret Manager replicas, logs, the source bucket and the build repository (README.md, \"Data residency\"). europe-west4 (Netherlands) sits next to the Bot API servers; the committee decides. Firestore's location cannot change once the database exists."
   default     = "europe-west4"
-}
 
-variable "scheduler_region" {
-  type        = string
-  description = "Region of the Cloud Scheduler job when Cloud Scheduler is not offered in var.region (null: var.region)."
-  default     = null
-}
-
-variable "firestore_location" {
-  type        = string
-  description = "Location of the (default) Firestore database. Cannot be changed once the database exists."
-  default     = "europe-west4"
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be one Google Cloud region (e.g. europe-west4), not a multi-region: every location follows it."
+  }
 }
 
 variable "labels" {
@@ -35,7 +28,7 @@ variable "reports_topic" {
 
 variable "deliveries_topic" {
   type        = string
-  description = "Pub/Sub topic of outgoing Telegram messages (fan_out and tick publish, deliver consumes)."
+  description = "Pub/Sub topic of outgoing Telegram messages (fan_out, tick and the webhook publish, deliver consumes)."
   default     = "deliveries"
 }
 
@@ -73,7 +66,7 @@ variable "telegram_api_base_url" {
 
 variable "telegram_send_rate_per_second" {
   type        = number
-  description = "Global budget of Bot API sends per second (Telegram allows about 30); shared among deliver instances as DELIVER_RATE_PER_SECOND."
+  description = "Global budget of Bot API sends per second (Telegram allows about 30; 29 leaves one for the webhook's own calls); shared among deliver instances as DELIVER_RATE_PER_SECOND."
   default     = 29
 
   validation {
@@ -101,8 +94,12 @@ variable "scheduler_paused" {
 
 variable "notification_channels" {
   type        = list(string)
-  description = "Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) that every alert policy notifies."
-  default     = []
+  description = "Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) that every alert policy and the budget notify: at least one, or alerts reach nobody."
+
+  validation {
+    condition     = length(var.notification_channels) > 0 && alltrue([for c in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[0-9]+$", c))])
+    error_message = "Give at least one notification channel, each as projects/<project>/notificationChannels/<id>."
+  }
 }
 
 variable "webhook_5xx_threshold" {
@@ -121,4 +118,87 @@ variable "backlog_age_threshold_seconds" {
   type        = number
   description = "Alert when the oldest unacknowledged message of a push subscription is older than this (messages are not getting through)."
   default     = 900
+}
+
+variable "webhook_memory" {
+  type        = string
+  description = "Memory of the webhook function. 512Mi carries the intake at concurrency 40; /stats and /export need more (see the scale issue) and must not run inside a 512 MiB webhook."
+  default     = "512Mi"
+
+  validation {
+    condition     = contains(["512Mi", "1Gi", "2Gi", "4Gi"], var.webhook_memory)
+    error_message = "webhook_memory must be one of 512Mi, 1Gi, 2Gi, 4Gi (with one vCPU)."
+  }
+}
+
+variable "webhook_min_instances" {
+  type        = number
+  description = "Warm webhook instances kept running. 0 scales to zero (a ~1.2 s cold start after quiet nights); 1 removes it for about $10 a month (one idle 1 vCPU / 512 MiB instance)."
+  default     = 0
+
+  validation {
+    condition     = var.webhook_min_instances >= 0 && var.webhook_min_instances <= 3
+    error_message = "webhook_min_instances must be between 0 and 3."
+  }
+}
+
+variable "webhook_latency_p99_threshold_ms" {
+  type        = number
+  description = "Alert when the webhook's 99th-percentile request latency stays above this many milliseconds for 10 minutes."
+  default     = 2000
+}
+
+variable "telegram_pending_updates_threshold" {
+  type        = number
+  description = "Alert when Telegram holds more than this many undelivered updates for the webhook (getWebhookInfo pending_update_count, checked by tick every 5 minutes) for 15 minutes."
+  default     = 50
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Days the functions' logs are kept in the regional log bucket (the committee sets it; at least one year)."
+  default     = 365
+
+  validation {
+    condition     = var.log_retention_days >= 365 && var.log_retention_days <= 3650
+    error_message = "log_retention_days must be between 365 and 3650."
+  }
+}
+
+variable "firestore_backup_retention_days" {
+  type        = number
+  description = "Days each daily Firestore backup is kept (beside 7 days of point-in-time recovery). Firestore keeps a backup at most 14 weeks."
+  default     = 30
+
+  validation {
+    condition     = var.firestore_backup_retention_days >= 1 && var.firestore_backup_retention_days <= 98
+    error_message = "firestore_backup_retention_days must be between 1 and 98 (14 weeks)."
+  }
+}
+
+variable "firestore_kms_key_name" {
+  type        = string
+  description = "Cloud KMS key (projects/P/locations/<region>/keyRings/R/cryptoKeys/K) encrypting Firestore with a customer-managed key, or null for Google-managed encryption. Decide before the first apply: it can only be set when the database is created (README.md, \"Encryption keys\")."
+  default     = null
+
+  validation {
+    condition     = var.firestore_kms_key_name == null || can(regex("^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$", var.firestore_kms_key_name))
+    error_message = "firestore_kms_key_name must be a full Cloud KMS key name, or null."
+  }
+}
+
+variable "billing_account" {
+  type        = string
+  description = "Billing account id (XXXXXX-XXXXXX-XXXXXX) of the project, for the budget alert."
+
+  validation {
+    condition     = can(regex("^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$", var.billing_account))
+    error_message = "billing_account must look like 012345-6789AB-CDEF01."
+  }
+}
+
+variable "monthly_budget" {
+  type        = number
+  description = "Monthly budget of the project in the billing account's currency; the budget notifies the channels at 50%, 90% and 100% (and a forecast of 100%)."
+  default     = 100
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Offline checks of infra/: terraform fmt, the provider-schema check and checkov. Exits non-zero on any failure.
+# Offline checks of infra/: terraform fmt, the provider-schema check, checkov and the hashed runtime lock.
+# Exits non-zero on any failure.
 #
 # Environment (all optional):
 #   PYTHON          interpreter with python-hcl2 (default .venv/bin/python)
@@ -67,6 +68,7 @@ step "terraform fmt" terraform fmt -check -recursive -diff infra
 step "schema subset up to date" schema_subset_current
 step "provider schema check" "${PYTHON}" scripts/check_tf_schema.py infra
 step "checkov" run_checkov
+step "runtime lock up to date" "${PYTHON}" scripts/lock_requirements.py --check
 
 echo "== check_infra: $((SECONDS - total_start)) s"
 if ((${#failures[@]})); then

@@ -58,9 +58,9 @@ LIFECYCLE_KEYS: Final = frozenset(
 )
 DYNAMIC_KEYS: Final = frozenset({"for_each", "iterator", "labels", "content"})
 
-# Hand-written schemas of the non-google types this configuration uses (hashicorp/archive ~> 2.7, from its
-# documentation), in the shape of `terraform providers schema -json`. Types of other providers are skipped
-# with a note.
+# Hand-written schemas of the non-google types this configuration uses (hashicorp/archive 2.7, from its
+# documentation, and Terraform's built-in terraform_data), in the shape of `terraform providers schema -json`.
+# Types of other providers are skipped with a note.
 OTHER_PROVIDER_SCHEMAS: Final[dict[str, dict[str, dict[str, Any]]]] = {
     "data_source_schemas": {
         "archive_file": {
@@ -95,12 +95,22 @@ OTHER_PROVIDER_SCHEMAS: Final[dict[str, dict[str, dict[str, Any]]]] = {
             },
         }
     },
-    "resource_schemas": {},
+    # terraform_data is built into Terraform itself (terraform.io/builtin/terraform): nothing to download.
+    "resource_schemas": {
+        "terraform_data": {
+            "attributes": {
+                "input": {"type": "dynamic", "optional": True},
+                "triggers_replace": {"type": "dynamic", "optional": True},
+                "output": {"type": "dynamic", "computed": True},
+                "id": {"type": "string", "computed": True},
+            }
+        }
+    },
 }
 
 _PARSE_OPTIONS: Final = SerializationOptions(strip_string_quotes=True, with_comments=False)
 _RESOURCE_REF: Final = re.compile(
-    r"(?<![\w.])(?P<type>(?:google|archive)_\w+)\.(?P<name>[A-Za-z_][\w-]*)(?P<index>\[[^\]]*\])?"
+    r"(?<![\w.])(?P<type>(?:google|archive|terraform)_\w+)\.(?P<name>[A-Za-z_][\w-]*)(?P<index>\[[^\]]*\])?"
     r"(?P<path>(?:\.[A-Za-z_]\w*|\[[^\]]*\])*)"
 )
 _DATA_REF: Final = re.compile(

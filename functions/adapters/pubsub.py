@@ -11,6 +11,7 @@ from google.cloud.pubsub_v1 import PublisherClient
 from google.cloud.pubsub_v1.types import BatchSettings
 from pydantic import BaseModel
 
+from functions import topology
 from functions.errors import TransientError
 
 _FAILURES: Final = (gexc.GoogleAPICallError, gexc.RetryError, TimeoutError)
@@ -43,6 +44,7 @@ class PubSubPublisher:
         Returns:
             The Pub/Sub message id.
         """
+        topology.check_publish(topic)
         path = self.client.topic_path(self.project, topic)
         try:
             future = self.client.publish(path, data, **attributes)
@@ -54,6 +56,7 @@ class PubSubPublisher:
 
     def publish_many(self, topic: str, messages: Sequence[BaseModel]) -> None:
         """Publish several messages concurrently and wait until the server has every one."""
+        topology.check_publish(topic)
         path = self.client.topic_path(self.project, topic)
         try:
             futures = [self.client.publish(path, message.model_dump_json().encode()) for message in messages]

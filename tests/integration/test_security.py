@@ -375,7 +375,9 @@ class TestForgedPushes:
         for body in (b"", b"not json", b'{"republish": "everything", "shift": 999999}', b"\xff" * 1000):
             response = httpx.post(f"{stack.functions.url}/tick", content=body, timeout=30)
             assert response.status_code == 200 and response.json()["ok"] is True
-        assert stack.reports() == [] and stack.double.calls() == []
+        # tick's own getWebhookInfo health check (every five minutes) is the only Bot API call it may make.
+        calls = [c for c in stack.double.calls() if c["method"] != "getWebhookInfo"]
+        assert stack.reports() == [] and calls == []
 
 
 class TestGroupFloodLimit:

@@ -87,6 +87,11 @@ class TelegramGateway:
         except TelegramError as error:
             raise BotRefused("error", error.message) from error
 
+    def webhook_info(self) -> dict[str, Any]:
+        """Telegram's getWebhookInfo: url, pending_update_count, last_error_date, ... (the health check's port)."""
+        result = self.call(BotCall(method="getWebhookInfo", params={}))
+        return dict(result) if isinstance(result, dict) else {}
+
 
 def _api_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     """The call's parameters for PTB: uploads become multipart InputFiles."""
