@@ -165,26 +165,6 @@ class Services:
 
         return _once(self._cache, "oversight_store", build)
 
-    def answers(self) -> Answers:
-        """The webhook's own sends (what Telegram cannot take now goes to deliver)."""
-
-        def build() -> Answers:
-            from functions.services.answers import Answers
-
-            return Answers(telegram(), self.store(), LazyPublisher(), settings().deliveries_topic)
-
-        return _once(self._cache, "answers", build)
-
-    def rollups(self) -> RollupStore:
-        """The statistics roll-ups (counters per scope and period, and the per-case marks)."""
-
-        def build() -> RollupStore:
-            from functions.adapters.firestore.rollups import RollupStore
-
-            return RollupStore(firestore_client(), self.clock)
-
-        return _once(self._cache, "rollups", build)
-
     def access(self) -> Access:
         """Staff records as the rules see them (the first admins elevated)."""
 
@@ -231,21 +211,13 @@ class Services:
         store, cases, access, submitter = self.store(), self.cases(), self.access(), self.submitter()
         sessions = Sessions(store, self.clock)
         children = ChildFlow(store, sessions, submitter)
-        quarantine = Quarantine(
-            store,
-            sessions,
-            submitter,
-            LazyPublisher(),
-            config.deliveries_topic,
-            self.clock,
-            access.is_admin,
-            bot_can_delete,
-        )
+        notices = (LazyPublisher(), config.deliveries_topic)  # where quarantine's group notices go
+        quarantine = Quarantine(store, sessions, submitter, *notices, self.clock, access.is_admin, bot_can_delete)
         admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock)
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
         retention = timedelta(days=config.retention_days)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
-        statistics = Statistics(self.oversight_store(), access, self.clock, self.rollups(), config.exports_per_hour)
+        statistics = Statistics(self.oversight_store(), access, self.clock, rollups(), config.exports_per_hour)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
@@ -269,7 +241,7 @@ class Services:
         def build() -> FanOut:
             from functions.services.fanout import FanOut
 
-            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, self.rollups())
+            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, rollups())
 
         return _once(self._cache, "fanout", build)
 
@@ -326,9 +298,7 @@ class Services:
         def build() -> Ticker:
             from functions.services.ticker import Ticker
 
-            return Ticker(
-                self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), counts=self.cases()
-            )
+            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), self.cases())
 
         return _once(self._cache, "ticker", build)
 
@@ -373,13 +343,17 @@ def fanout() -> FanOut:
 
 
 def answers() -> Answers:
-    """The webhook's own sends."""
-    return _default.answers()
+    """The webhook's own sends (what Telegram cannot take now goes to deliver)."""
+    from functions.services.answers import Answers
+
+    return _once(_built, "answers", lambda: Answers(telegram(), store(), LazyPublisher(), settings().deliveries_topic))
 
 
 def rollups() -> RollupStore:
-    """The statistics roll-ups."""
-    return _default.rollups()
+    """The statistics roll-ups (counters per scope and period, and the per-case marks)."""
+    from functions.adapters.firestore.rollups import RollupStore
+
+    return _once(_built, "rollups", lambda: RollupStore(firestore_client(), utcnow))
 
 
 def delivery() -> Delivery:
