@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) -m bench.webhook
 	$(PY) -m bench.delivery
 	$(PY) -m bench.oversight
+	$(PY) -m bench.takedown
 	$(PY) -m bench.load_day
 
 clean:

@@ -1,7 +1,9 @@
 """`make chat`: a terminal chat client that plays a Telegram user against `make run` (through the double).
 
 Type text to send it; `/photo`, `/video` send a fake photo or video; `#N` presses button N of the bot's
-last message with buttons (numbers are shown next to each button); `/quit` leaves. `--user` picks the user id
+last message with buttons (numbers are shown next to each button); `/platform <link> removed` (or live,
+private, geo_blocked, embedding_disabled, flaky) changes how the platform double answers for an item, so a
+case's link can be watched coming down; `/quit` leaves. `--user` picks the user id
 (1001 is the local admin), `--lang kk|ru` the Telegram language, `--group -100123` writes in a group instead.
 """
 
@@ -49,6 +51,17 @@ def follow(client: httpx.Client, chat_id: int, buttons: list[dict[str, Any]], st
                 show(result, buttons)
 
 
+def platform_command(base: str | None, text: str) -> str:
+    """`/platform <link> <state>`: how the platform double answers for that item from now on."""
+    from devkit.platform_double.control import USAGE, parse_command, set_state
+
+    parsed = parse_command(text)
+    if parsed is None or not base:
+        return USAGE if base else "The platform double is not running."
+    key = set_state(base, *parsed)
+    return f"(platform double: {key} is now {parsed[1].value}; the checker sees it at its next check)"
+
+
 def main() -> int:
     """Read lines from the terminal and post them as the user's updates."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -59,7 +72,8 @@ def main() -> int:
     if not STATE.exists():
         sys.stderr.write("The local stack is not running: start it with `make run` in another terminal.\n")
         return 2
-    base = json.loads(STATE.read_text())["double"]
+    state = json.loads(STATE.read_text())
+    base = state["double"]
     client = httpx.Client(base_url=base, timeout=70)
     chat_id = args.group if args.group is not None else args.user
     buttons: list[dict[str, Any]] = []
@@ -74,6 +88,10 @@ def main() -> int:
                 continue
             if text == "/quit":
                 break
+            if text.startswith("/platform"):
+                sys.stdout.write(platform_command(state.get("platform_double"), text) + "\n> ")
+                sys.stdout.flush()
+                continue
             if text.startswith("#") and text[1:].isdigit() and 0 < int(text[1:]) <= len(buttons):
                 chosen = buttons[int(text[1:]) - 1]
                 update = make_callback_update(

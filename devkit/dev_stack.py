@@ -24,6 +24,7 @@ from devkit.processes import ROOT, start_functions, stop_processes
 from devkit.pubsub import Wiring
 
 STATE = ROOT / ".logs" / "stack.json"
+PUBLIC_STAND_IN = "142.250.74.46"  # what every platform host "resolves" to locally: no DNS needed, guard kept
 LOCAL_TOKEN = "1000001:local-token-of-the-double"  # noqa: S105  (the double's, not a secret)
 
 
@@ -70,6 +71,7 @@ def main() -> int:
         return 2
     procs: dict[str, subprocess.Popen[bytes]] = {}
     double = None
+    platforms = None
     stop = threading.Event()
     try:
         secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or "local-webhook-secret"
@@ -89,6 +91,14 @@ def main() -> int:
                 "TELEGRAM_API_BASE_URL": double.base_url,
                 "TELEGRAM_BOT_USERNAME": "qorgau_local_bot",
             }
+        platforms = platform_double(int(os.environ.get("PLATFORM_DOUBLE_PORT", "0")))
+        env |= {
+            "PLATFORM_API_BASE_URL": os.environ.get("PLATFORM_API_BASE_URL") or platforms.base_url,
+            "LINK_CHECK_STATIC_ADDRESS": os.environ.get("LINK_CHECK_STATIC_ADDRESS", PUBLIC_STAND_IN),
+            "LINK_CHECK_PER_PLATFORM_INTERVAL_SECONDS": os.environ.get(
+                "LINK_CHECK_PER_PLATFORM_INTERVAL_SECONDS", "0.2"
+            ),
+        }
         os.environ.update(env)
         urls, procs = start_functions(env, logs)
         Wiring(PROJECT, env).wire(urls)
@@ -99,6 +109,7 @@ def main() -> int:
             json.dumps(
                 {
                     "double": double.base_url if double else None,
+                    "platform_double": platforms.base_url,
                     "functions": urls,
                     "firestore": emulators.firestore_host,
                     "pubsub": emulators.pubsub_host,
@@ -114,6 +125,7 @@ def main() -> int:
         else:
             say("  Real Telegram by long polling (TELEGRAM_BOT_TOKEN is set).")
             threading.Thread(target=poll_forever, args=(urls["telegram_webhook"], secret, stop), daemon=True).start()
+        say(f"  Platform double: {platforms.base_url}  — in `make chat`: /platform <link> removed")
         say("Ctrl-C stops everything.")
         next_tick = time.monotonic() + 60
         while True:
@@ -131,9 +143,20 @@ def main() -> int:
         stop_processes(procs.values())
         if double is not None:
             double.stop()
+        if platforms is not None:
+            platforms.stop()
         emulators.stop()
         STATE.unlink(missing_ok=True)
     return 0
+
+
+def platform_double(port: int) -> Any:
+    """The platform double the link checker is pointed at; items nobody configured answer as live."""
+    from devkit.platform_double import ItemState, PlatformDoubleServer
+
+    server = PlatformDoubleServer(port=port, default=ItemState.LIVE)
+    server.start()
+    return server
 
 
 def poll_forever(webhook_url: str, secret: str, stop: threading.Event) -> None:

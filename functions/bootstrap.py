@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from functions.services.telegram_health import TelegramHealth
     from functions.services.ticker import Ticker
     from functions.services.timed import TimedOversight
+    from functions.takedown_root import TakedownWiring
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -215,13 +216,16 @@ class Services:
         quarantine = Quarantine(store, sessions, submitter, *notices, self.clock, access.is_admin, bot_can_delete)
         admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock)
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
-        retention = timedelta(days=config.retention_days)
-        lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
-        statistics = Statistics(self.oversight_store(), access, self.clock, rollups(), config.exports_per_hour)
+        lookup = CaseLookup(self.oversight_store(), access, self.clock, timedelta(days=config.retention_days))
+        oversight, links_since = self.oversight_store(), self.takedown().store().links_since
+        statistics = Statistics(oversight, access, self.clock, rollups(), config.exports_per_hour, links_since)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
+        takedown = self.takedown().actions()
+        commands["ref"] = takedown.command
+        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button}
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
@@ -230,10 +234,15 @@ class Services:
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
-            staff=StaffDesk(
-                commands=commands, buttons={"s": actions.button, "q": lookup.button}, reply=Notes(cases, access).reply
-            ),
+            staff=StaffDesk(commands=commands, buttons=buttons, reply=Notes(cases, access).reply),
         )
+
+    def takedown(self) -> TakedownWiring:
+        """The takedown track: its store, the checker run (tick), the card's takedown buttons."""
+        from functions.takedown_root import TakedownWiring
+
+        wiring = TakedownWiring(settings(), firestore_client, LazyPublisher(), self.clock, self.cases, self.access)
+        return _once(self._cache, "takedown", lambda: wiring)
 
     def fanout(self) -> FanOut:
         """The fan-out use case."""
@@ -241,7 +250,8 @@ class Services:
         def build() -> FanOut:
             from functions.services.fanout import FanOut
 
-            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, rollups())
+            track = self.takedown().tracking().track
+            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, rollups(), track)
 
         return _once(self._cache, "fanout", build)
 
@@ -253,7 +263,7 @@ class Services:
             from functions.services.pacing import Pacer
 
             pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
-            return Delivery(self.cases(), telegram(), pacer, self.clock)
+            return Delivery(self.cases(), telegram(), pacer, self.clock, links=self.takedown().links_of)
 
         return _once(self._cache, "delivery", build)
 
@@ -280,14 +290,11 @@ class Services:
                 publisher=publisher(),
                 reports_topic=config.reports_topic,
                 deliveries_topic=config.deliveries_topic,
-                limits=Thresholds(
-                    urgent_take=config.sla_urgent_take_minutes,
-                    take=config.sla_take_minutes,
-                    stale=config.sla_stale_minutes,
-                ),
+                limits=Thresholds(config.sla_urgent_take_minutes, config.sla_take_minutes, config.sla_stale_minutes),
                 digest_hour=config.digest_hour,
                 retention=timedelta(days=config.retention_days),
                 clock=self.clock,
+                takedowns=self.takedown().store(),
             )
 
         return _once(self._cache, "timed", build)
@@ -298,7 +305,8 @@ class Services:
         def build() -> Ticker:
             from functions.services.ticker import Ticker
 
-            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), self.cases())
+            counts, links = self.cases(), self.takedown().link_checks()
+            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), counts, links)
 
         return _once(self._cache, "ticker", build)
 
@@ -387,9 +395,6 @@ class LazyTelegram:
 def telegram_health() -> TelegramHealth:
     """tick's check of Telegram's side of the webhook."""
 
-    def make() -> TelegramHealth:
-        from functions.services.telegram_health import TelegramHealth
+    from functions.services.telegram_health import TelegramHealth
 
-        return TelegramHealth(LazyTelegram(), utcnow)
-
-    return _once(_built, "telegram_health", make)
+    return _once(_built, "telegram_health", lambda: TelegramHealth(LazyTelegram(), utcnow))

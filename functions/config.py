@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     sla_stale_minutes: int = 7 * 24 * 60  # an open case unchanged this long goes into a reminder to its owner
     digest_hour: int = 9  # the daily digest, in Kazakhstan time (UTC+5)
     retention_days: int = 365  # closed cases lose reporter personal data and evidence references after this
+    # The takedown track's liveness checks (functions/services/link_checks.py, run by tick).
+    platform_api_base_url: str = ""  # set: every check goes to {base}/{host}{path} (the platform double)
+    link_check_allow_private_networks: bool = False  # lifts the SSRF guard: local experiments only
+    link_check_static_address: str = ""  # local only: every host name "resolves" to this address (no DNS)
+    link_check_batch: int = 40  # links checked per tick at most
+    link_check_per_platform_concurrency: int = 2
+    link_check_per_platform_interval_seconds: float = 1.0
+    link_check_user_agent: str = ""  # empty: the checker's honest default
     log_level: str = "INFO"
 
     @field_validator("admin_telegram_ids", mode="before")

@@ -305,6 +305,8 @@ resource "terraform_data" "log_metrics_ready" {
     google_logging_metric.telegram_pending_updates.id,
     google_logging_metric.telegram_webhook_errors.id,
     google_logging_metric.case_unrouted.id,
+    google_logging_metric.link_checks_interrupted.id,
+    google_logging_metric.link_checks_refused.id,
   ]
 
   provisioner "local-exec" {

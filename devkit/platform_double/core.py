@@ -112,8 +112,10 @@ class RecordedRequest:
 class PlatformDouble:
     """Thread-safe state of the double."""
 
-    def __init__(self) -> None:
+    def __init__(self, default: ItemState | None = None) -> None:
+        """``default``: how an item nobody configured answers (None: as one that never existed, 404)."""
         self._lock = threading.Lock()
+        self._default = default
         self._items: dict[str, Item] = {}
         self._short: dict[str, ShortLink] = {}
         self._requests: list[RecordedRequest] = []
@@ -138,6 +140,11 @@ class PlatformDouble:
             self._items.clear()
             self._short.clear()
             self._requests.clear()
+
+    def items(self) -> dict[str, str]:
+        """The configured items and their states, by canonical link."""
+        with self._lock:
+            return {key: item.state.value for key, item in self._items.items()}
 
     def requests(self) -> list[RecordedRequest]:
         """The requests received so far, oldest first."""
@@ -171,6 +178,8 @@ class PlatformDouble:
 
     def _item(self, key: str) -> Item | None:
         item = self._items.get(key)
+        if item is None and self._default is not None:
+            item = self._items[key] = Item(self._default)
         if item is not None:
             item.answered += 1
         return item

@@ -77,6 +77,8 @@ class _Handler(BaseHTTPRequestHandler):
             elif method == "POST" and path == "/_double/reset":
                 double.reset()
                 self._send_json(200, {"ok": True})
+            elif method == "GET" and path == "/_double/items":
+                self._send_json(200, {"ok": True, "items": double.items()})
             elif method == "GET" and path == "/_double/requests":
                 self._send_json(200, {"ok": True, "requests": [asdict(r) for r in double.requests()]})
             else:
@@ -112,8 +114,14 @@ class _Handler(BaseHTTPRequestHandler):
 class PlatformDoubleServer:
     """Runs the double on a thread: ``with PlatformDoubleServer() as server: ... server.base_url``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, double: PlatformDouble | None = None) -> None:
-        self.double = double or PlatformDouble()
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        double: PlatformDouble | None = None,
+        default: ItemState | None = None,
+    ) -> None:
+        self.double = double or PlatformDouble(default)
         self._httpd = _HTTPServer((host, port), self.double)
         self._thread: threading.Thread | None = None
 

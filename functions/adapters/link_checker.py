@@ -90,6 +90,31 @@ async def system_resolver(host: str) -> Sequence[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+def static_resolver(address: str) -> Resolver:
+    """A resolver answering one address for every name: ``make run`` without DNS (LINK_CHECK_STATIC_ADDRESS).
+
+    Only names are answered so; a link to an address literal is still vetted as it is.
+    """
+
+    async def resolve(host: str) -> Sequence[str]:
+        return [address]
+
+    return resolve
+
+
+def blocking_probe(config: CheckerConfig, resolver: Resolver | None = None) -> Callable[[list[str]], list[CheckResult]]:
+    """Check links from synchronous code (tick): one event loop, one pool and its gates per call."""
+
+    def probe(canonicals: list[str]) -> list[CheckResult]:
+        async def run() -> list[CheckResult]:
+            async with LinkChecker(config, resolver=resolver) as checker:
+                return await checker.check_many(canonicals)
+
+        return asyncio.run(run())
+
+    return probe
+
+
 def is_public_address(text: str) -> bool:
     """True for a globally routable unicast address, also through the IPv6 forms that embed an IPv4 one."""
     try:

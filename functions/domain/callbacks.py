@@ -4,6 +4,7 @@ f:<flow>:<action>:<value>    a step of a reporter flow (report, profile, child, 
 lang:<lang>                  the language picker
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
+t:<verb>:<code>[:<platform>] the takedown track of a card (rep: reported to a platform, chk: check now)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ FLOW: Final = "f"
 LANG: Final = "lang"
 CASE: Final = "s"
 QUEUE: Final = "q"
+TAKEDOWN: Final = "t"
 
 
 def prefix_of(data: str) -> str:
@@ -119,3 +121,17 @@ def parse_queue(data: str) -> QueuePress | None:
     if parts[1] == "c":
         return QueuePress(code=parts[2])
     return None
+
+
+# --- the takedown track of a card --------------------------------------------------------------------------
+def takedown(verb: str, code: str, arg: str = "") -> str:
+    """Callback data of a takedown button (rep: reported to the platform arg; chk: check now)."""
+    return f"{TAKEDOWN}:{verb}:{code}:{arg}" if arg else f"{TAKEDOWN}:{verb}:{code}"
+
+
+def parse_takedown(data: str) -> CasePress | None:
+    """The takedown button pressed, or None when the data does not have its shape."""
+    parts = data.split(":")
+    if len(parts) not in {3, 4} or parts[0] != TAKEDOWN:
+        return None
+    return CasePress(verb=parts[1], code=parts[2], arg=parts[3] if len(parts) == 4 else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -11,9 +12,11 @@ from functions.domain import callbacks
 from functions.domain.case import Case
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
+from functions.domain.takedown import Takedown
 from functions.domain.time import coarse
 from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
 from functions.i18n import t
+from functions.services import takedown_texts
 from functions.services.keyboards import Keyboard, button, markup
 
 SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
@@ -60,9 +63,15 @@ def status_line(lang: str, case: Case, owner_name: str | None) -> str:
 
 
 def render_card(
-    case: Case, staff: StaffMember, now: datetime, owner_name: str | None, menu: str | None = None
+    case: Case,
+    staff: StaffMember,
+    now: datetime,
+    owner_name: str | None,
+    menu: str | None = None,
+    links: Sequence[Takedown] = (),
 ) -> tuple[str, Keyboard]:
-    """The card text and keyboard of a case for one staff member (menu: an open sub-menu)."""
+    """The card text and keyboard of a case for one staff member (menu: an open sub-menu; links: the
+    takedown records of its links, each shown with its state)."""
     lang = staff.lang
     severity = case.severity
     lines = [
@@ -88,7 +97,7 @@ def render_card(
     urls = case.urls
     if urls:
         lines.append(t(lang, "card_links"))
-        lines.extend(urls[:MAX_LINKS])
+        lines.extend(takedown_texts.link_lines(lang, urls, links, MAX_LINKS))
         if len(urls) > MAX_LINKS:
             lines.append(t(lang, "card_more_links", n=len(urls) - MAX_LINKS))
         pages = report_pages(urls)
@@ -97,10 +106,10 @@ def render_card(
             lines.extend(f"{PLATFORM_NAMES.get(name, name)}: {page}" for name, page in pages)
     if case.media:
         lines.append(t(lang, "card_media", n=len(case.media)))
-    return "\n".join(lines)[:4096], card_keyboard(case, staff, menu)
+    return "\n".join(lines)[:4096], card_keyboard(case, staff, menu, links)
 
 
-def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None) -> Keyboard:
+def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links: Sequence[Takedown] = ()) -> Keyboard:
     """The buttons this person may use on this case now."""
     code = case.code
     lang = staff.lang
@@ -128,4 +137,5 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None) -> Ke
         rows.append([button(t(lang, "btn_reopen"), callbacks.case("reopen", code))])
     if case.media or case.urls:
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
+    rows.extend(takedown_texts.card_rows(lang, case, links))
     return markup(rows)

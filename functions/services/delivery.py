@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol
@@ -11,6 +11,7 @@ from typing import Any, Final, Literal, Protocol
 from functions.domain.case import Case
 from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
+from functions.domain.takedown import Takedown
 from functions.domain.workflow import StaffMember, may_see
 from functions.errors import BotRefused, BotRetryAfter, TransientError
 from functions.i18n import t
@@ -62,6 +63,7 @@ class Delivery:
     pacer: Pacer
     clock: Callable[[], datetime]
     sleep: Callable[[float], None] = time.sleep
+    links: Callable[[str], Sequence[Takedown]] | None = None  # the takedown records a card shows
 
     def handle(self, job: DeliveryJob) -> Verdict:
         """Deliver the job: 'done' (acknowledge) or 'retry' (let Pub/Sub re-deliver with backoff)."""
@@ -106,7 +108,8 @@ class Delivery:
         if state == "busy":
             return "retry"
         owner = owner_name(self.store.get_staff, report)
-        text, keyboard = cards.render_card(report, person, self.clock(), owner)
+        records = self.links(job.report_id) if self.links is not None and report.urls else ()
+        text, keyboard = cards.render_card(report, person, self.clock(), owner, links=records)
         digest = text_hash_of(text, keyboard)
         message_id = card.get("message_id")
         try:
@@ -220,6 +223,8 @@ def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
         return t(lang, f"notice_escalated_{argument or 'police'}", code=code)
     if notice == "resolved":
         return t(lang, "notice_resolved", code=code, outcome=t(lang, f"res_{argument or 'resolved_other'}"))
+    if notice == "content_removed":
+        return t(lang, "notice_content_removed", code=code)
     if notice == "merged":
         return t(lang, "notice_merged", code=code, main=argument or "")
     if notice == "rejected":

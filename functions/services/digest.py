@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
@@ -12,10 +12,12 @@ from pydantic import BaseModel
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import Status
 from functions.domain.sla import Thresholds, digest_recipients, overdue_reason, queue_order
+from functions.domain.takedown import Takedown
 from functions.domain.time import KZ_TZ
 from functions.domain.workflow import StaffMember, may_see
 from functions.i18n import t
 from functions.log import get_logger
+from functions.services import takedown_texts
 from functions.services.texts import MAX_TEXT, case_line
 
 log = get_logger("sla")
@@ -43,6 +45,9 @@ class JobSink(Protocol):
     def publish_many(self, topic: str, messages: Sequence[BaseModel]) -> None: ...
 
 
+LINKS_LOOKBACK: Final = timedelta(days=90)
+
+
 @dataclass
 class Digest:
     """The morning digest, at most once a day."""
@@ -52,6 +57,7 @@ class Digest:
     deliveries_topic: str
     limits: Thresholds
     digest_hour: int
+    links: Callable[[datetime], Sequence[Takedown]] | None = None  # takedown records taken in since
 
     def run(self, now: datetime) -> int:
         """At the digest hour (Kazakhstan time), once a day: one message per regional officer and specialist
@@ -65,9 +71,10 @@ class Digest:
         fields = ("status", "category", "severity", "region", "created_at", "updated_at", "assignee")
         open_cases = self.store.open_cases(None, fields)
         new_cases = self.store.cases_created(now - timedelta(days=1), now, None, ("category", "region"))
+        links = list(self.links(now - LINKS_LOOKBACK)) if self.links is not None else []
         jobs: list[DeliveryJob] = []
         for person in digest_recipients(self.store.all_staff()):
-            text = self._digest_text(person, open_cases, new_cases, now)
+            text = self._digest_text(person, open_cases, new_cases, now, links)
             if text is None:
                 continue
             jobs.append(
@@ -89,7 +96,12 @@ class Digest:
         return len(jobs)
 
     def _digest_text(
-        self, person: StaffMember, open_cases: list[dict[str, Any]], new_cases: list[dict[str, Any]], now: datetime
+        self,
+        person: StaffMember,
+        open_cases: list[dict[str, Any]],
+        new_cases: list[dict[str, Any]],
+        now: datetime,
+        links: Sequence[Takedown] = (),
     ) -> str | None:
         def visible(report: dict[str, Any]) -> bool:
             return may_see(person, str(report.get("category")), str(report.get("region")))
@@ -121,5 +133,6 @@ class Digest:
                 lines.append(t(lang, "more_items", n=len(overdue) - MAX_LINES))
         else:
             lines.append(t(lang, "digest_overdue_none"))
+        lines += takedown_texts.digest_lines(lang, [r for r in links if may_see(person, r.category, r.region)], now)
         lines.append(t(lang, "digest_footer"))
         return "\n".join(lines)[:MAX_TEXT]

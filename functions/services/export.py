@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
 from functions.domain.statistics import Stats
+from functions.domain.takedown import Takedown
 from functions.domain.time import KZ_TZ
 from functions.i18n import t
+from functions.services import takedown_texts
 
 COLUMNS: Final[tuple[str, ...]] = (
     "code",
@@ -95,7 +98,12 @@ def row_of(lang: str, report: dict[str, Any], reporters: dict[str, list[int]] | 
 
 
 def workbook(
-    rows: list[dict[str, Any]], stats: Stats, lang: str, scope: str, reporters: dict[str, list[int]] | None
+    rows: list[dict[str, Any]],
+    stats: Stats,
+    lang: str,
+    scope: str,
+    reporters: dict[str, list[int]] | None,
+    links: Mapping[str, Sequence[Takedown]] | None = None,
 ) -> bytes:
     """The XLSX file: sheet 1 the cases (no reporter data unless `reporters` is given), sheet 2 the summary.
 
@@ -105,6 +113,7 @@ def workbook(
         lang: kk or ru, for headers and values.
         scope: the scope in words.
         reporters: reporter Telegram ids by case, only for an admin who asked for personal data.
+        links: the takedown records by case (the takedown columns come last), None to leave them out.
 
     Returns:
         The workbook's bytes (write-only mode: memory stays flat at 10,000 rows).
@@ -126,9 +135,15 @@ def workbook(
         cell = WriteOnlyCell(sheet, value=t(lang, f"col_{name}"))
         cell.font = bold
         header.append(cell)
+    if links is not None:
+        for title in takedown_texts.export_headers(lang):
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = bold
+            header.append(cell)
     sheet.append(header)
     for report in rows:
-        sheet.append(row_of(lang, report, reporters))
+        cells = takedown_texts.export_cells(links.get(str(report["id"]), ())) if links is not None else []
+        sheet.append(row_of(lang, report, reporters) + cells)
 
     summary = book.create_sheet(t(lang, "sheet_summary"))
     summary.column_dimensions["A"].width = 40

@@ -19,7 +19,7 @@ from functions.log import get_logger
 
 log = get_logger("fanout")
 
-NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected", "merged"})
+NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected", "merged", "content_removed"})
 JOIN_REFRESH_BUCKET_SECONDS: Final = 30
 
 
@@ -60,12 +60,14 @@ class FanOut:
         deliveries_topic: str,
         clock: Callable[[], datetime],
         rollups: RollupSync | None = None,
+        track_links: Callable[[Case], int] | None = None,
     ) -> None:
         self.store = store
         self.jobs = jobs
         self.deliveries_topic = deliveries_topic
         self.clock = clock
         self.rollups = rollups
+        self.track_links = track_links  # starts the takedown track of a new or joined case's links
 
     def handle(self, data: dict[str, Any], attributes: dict[str, str]) -> str:
         """Fan one event out; returns a short note. Raises TransientError to have Pub/Sub retry."""
@@ -85,6 +87,8 @@ class FanOut:
         elif self.rollups is not None and isinstance(event, ReportCreated | ReportChanged):
             self.rollups.sync(event.report_id)  # statistics: the change counted once, however often delivered
         jobs: list[DeliveryJob]
+        if self.track_links is not None and isinstance(event, ReportCreated | ReportJoined):
+            self.track_links(report)
         if isinstance(event, ReportCreated):
             jobs = self._created(event, report)
         elif isinstance(event, ReportJoined):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
@@ -43,6 +43,7 @@ class Retention:
     publisher: JobSink
     deliveries_topic: str
     retention: timedelta
+    purge_links: Callable[[str], int] | None = None  # deletes a purged case's takedown records (their links)
 
     def purge(self, now: datetime) -> int:
         """Closed cases past the retention period lose reporter personal data and evidence references (legal
@@ -55,6 +56,9 @@ class Retention:
         rows = self.store.closed_between(start, end, PURGE_BATCH)
         purged = [str(r["id"]) for r in rows if not r.get("legal_hold") and not r.get("purged_at")]
         purged = [code for code in purged if self.store.purge_case(code)]
+        if self.purge_links is not None:
+            for code in purged:
+                self.purge_links(code)
         self.refresh_cards(purged)
         last = moment(rows[-1].get("closed_at")) if len(rows) == PURGE_BATCH else None
         self.store.set_state(STATE, {"purge_through": last or end}, read_at)

@@ -24,10 +24,12 @@ from functions.domain.statistics import (
     parse_request,
     scope_regions,
 )
+from functions.domain.takedown import Takedown, by_case
 from functions.domain.time import KZ_TZ
 from functions.domain.workflow import Role, StaffMember, may_see
 from functions.i18n import plural, t
 from functions.log import get_logger
+from functions.services import takedown_texts
 from functions.services.access import Access
 from functions.services.calls import send, upload
 from functions.services.rollups import RollupReads, period_figures
@@ -50,6 +52,9 @@ class StatsStore(Protocol):
     def record_export(self, by: int, days: int, region: str | None, personal: bool, rows: int) -> None: ...
 
 
+LinksSince = Callable[[datetime, tuple[str, ...] | None], Sequence[Takedown]]
+
+
 class Statistics:
     """Counts, medians, charts and spreadsheets of the cases in a person's scope."""
 
@@ -60,12 +65,14 @@ class Statistics:
         clock: Callable[[], datetime],
         rollups: RollupReads,
         exports_per_hour: int = 3,
+        links: LinksSince | None = None,
     ) -> None:
         self.store = store
         self.access = access
         self.clock = clock
         self.rollups = rollups
         self.exports_per_hour = exports_per_hour
+        self.links = links  # the takedown records of a period (time to removal); None leaves them out
 
     def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
         """Handle /stats and /export (private chats only)."""
@@ -108,6 +115,9 @@ class Statistics:
         stats, regions = computed
         scope = self.scope_name(lang, regions)
         summary = summary_text(lang, stats, scope)
+        if self.links is not None:
+            removal = takedown_texts.stats_lines(lang, self.links(stats.since, regions), stats.until)
+            summary += "\n\n" + "\n".join(removal) if removal else ""
         log.info("stats", extra={"by": person.user_id, "days": request.days, "cases": stats.total})
         if stats.total == 0:
             return Outcome(body=send(chat_id, summary))
@@ -146,7 +156,11 @@ class Statistics:
         scope = self.scope_name(lang, regions)
         from functions.services import export
 
-        data = export.workbook(rows, stats, lang, scope, reporters)
+        links = None
+        if self.links is not None:
+            codes = {str(r["id"]) for r in rows}
+            links = by_case([r for r in self.links(since, regions) if r.case_code in codes])
+        data = export.workbook(rows, stats, lang, scope, reporters, links)
         self.store.record_export(person.user_id, request.days, request.region, request.personal, len(rows))
         log.info(
             "export",

@@ -34,6 +34,12 @@ class CountStore(Protocol):
     def refresh_reporter_count(self, code: str, min_interval: timedelta) -> int | None: ...
 
 
+class LinkCheckRun(Protocol):
+    """The liveness checks due now (LinkChecks); never raises for a transient failure."""
+
+    def run(self) -> dict[str, int]: ...
+
+
 class Ticker:
     """Runs every minute from Cloud Scheduler; every step is idempotent."""
 
@@ -45,6 +51,7 @@ class Ticker:
         clock: Callable[[], datetime],
         oversight: TimedOversight,
         counts: CountStore | None = None,
+        links: LinkCheckRun | None = None,
     ) -> None:
         self.store = store
         self.events = events
@@ -52,6 +59,7 @@ class Ticker:
         self.clock = clock
         self.oversight = oversight
         self.counts = counts
+        self.links = links
 
     def run(self) -> dict[str, int]:
         """Do the time-driven work due now; returns counts per kind of work.
@@ -63,6 +71,8 @@ class Ticker:
         """
         counts = {"republished": self.republish(), "recounted": self.recount()}
         counts |= self.oversight.run()
+        if self.links is not None:
+            counts |= self.links.run()
         return counts
 
     def recount(self) -> int:

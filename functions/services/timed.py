@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from functions.domain.sla import Thresholds
+from functions.domain.takedown import Takedown
 from functions.domain.workflow import StaffMember
 from functions.errors import TransientError
 from functions.log import get_logger
@@ -49,6 +50,13 @@ class Publisher(Protocol):
     def publish_many(self, topic: str, messages: Sequence[BaseModel]) -> None: ...
 
 
+class TakedownRecords(Protocol):
+    """The takedown records the digest and retention use (TakedownStore)."""
+
+    def links_since(self, since: datetime, regions: tuple[str, ...] | None = None) -> list[Takedown]: ...
+    def purge_links(self, code: str) -> int: ...
+
+
 @dataclass
 class TimedOversight:
     """SLA ladder, reminders, digest and retention; every step idempotent, run at most once per minute."""
@@ -61,6 +69,7 @@ class TimedOversight:
     digest_hour: int
     retention: timedelta
     clock: Callable[[], datetime]
+    takedowns: TakedownRecords | None = None  # the takedown records: the digest's links, retention's purge
 
     def ladder(self) -> SlaLadder:
         """The SLA ladder on this store."""
@@ -68,11 +77,13 @@ class TimedOversight:
 
     def daily(self) -> Digest:
         """The digest at this digest hour."""
-        return Digest(self.store, self.publisher, self.deliveries_topic, self.limits, self.digest_hour)
+        links = self.takedowns.links_since if self.takedowns is not None else None
+        return Digest(self.store, self.publisher, self.deliveries_topic, self.limits, self.digest_hour, links)
 
     def keeping(self) -> Retention:
         """The retention purge for this period."""
-        return Retention(self.store, self.publisher, self.deliveries_topic, self.retention)
+        purge = self.takedowns.purge_links if self.takedowns is not None else None
+        return Retention(self.store, self.publisher, self.deliveries_topic, self.retention, purge)
 
     def escalate(self, now: datetime) -> int:
         """Escalate urgent cases nobody took (see SlaLadder.escalate)."""

@@ -347,3 +347,20 @@ class TestControlAPI:
             assert client.post("/_double/reset").json() == {"ok": True}
             assert client.get("/_double/requests").json()["requests"] == []
             assert client.get("/www.youtube.com/oembed", params={"url": YT}).status_code == 404  # unknown item
+
+
+class TestControlFromAnotherProcess:
+    def test_make_chat_marks_an_item_removed(self, double: PlatformDoubleServer) -> None:
+        from devkit.platform_double.control import parse_command, set_state
+
+        assert parse_command("/platform https://vm.tiktok.com/x/ gone") is None
+        parsed = parse_command("/platform https://www.tiktok.com/@kid/video/7301234567890123456 removed")
+        assert parsed is not None
+        key = set_state(double.base_url, *parsed)
+        assert key == "https://tiktok.com/video/7301234567890123456"
+        assert check(double, key).answer is Answer.GONE
+
+    def test_unconfigured_items_answer_live_when_the_default_is_live(self) -> None:
+        with PlatformDoubleServer(default=ItemState.LIVE) as server:
+            assert check(server, "https://youtube.com/watch?v=AbCdEfGh1_-").answer is Answer.LIVE
+            assert server.double.items() == {"https://youtube.com/watch?v=AbCdEfGh1_-": "live"}

@@ -98,7 +98,13 @@ class TestRoutingAndCards:
         add_staff(6005, "admin")
         code = code_in(report_link(stack, 6100, "https://tiktok.com/@a/video/7322222222222222222"))
         first = card(stack, 6001, code)
-        assert buttons(first) == ["Взять в работу", "Отклонить…", "Открыть материалы"]
+        assert buttons(first) == [
+            "Взять в работу",
+            "Отклонить…",
+            "Открыть материалы",
+            "📨 Сообщили: TikTok",  # the takedown track (issue 13)
+            "🔄 Проверить ссылки",
+        ]
         assert "tiktok.com/video/7322222222222222222" in first["text"] and first["protect_content"] is True
         card(stack, 6003, code)
         wait_for(lambda: stack.doc(f"reports/{code}")["fanout_pending"] is False)  # type: ignore[index]

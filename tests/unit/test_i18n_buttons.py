@@ -58,6 +58,8 @@ STAFF_BUTTONS: dict[str, int] = {
     "btn_evidence": 1,
     "btn_evidence_confirm": 1,
     "btn_back": 1,
+    "btn_td_reported": 1,
+    "btn_td_check": 1,
     **{f"btn_esc_{a}": 1 for a in ESCALATION_TARGETS},
     **{f"btn_res_{a}": 1 for a in RESOLUTIONS},
     **{f"btn_rej_{a}": 1 for a in REJECTIONS},

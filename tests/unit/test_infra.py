@@ -45,6 +45,15 @@ OPTIONAL_SETTINGS: Final[dict[str, str]] = {
     "telegram_timeout_seconds": "the code's default is the production value",
     "telegram_bot_token": "only the targets that call Telegram read it (fan_out never does)",
     "exports_per_hour": "the code's default (3 exports per person per hour) is the production value",
+    # The takedown track's link checker (tick): the code's defaults are the production values, and the three
+    # local-only levers (the platform double, private networks, a static address) must stay unset in the cloud.
+    "platform_api_base_url": "local only: points the checker at the platform double",
+    "link_check_allow_private_networks": "local only: lifts the SSRF guard",
+    "link_check_static_address": "local only: host names resolve to one address without DNS",
+    "link_check_batch": "the code's default is the production value",
+    "link_check_per_platform_concurrency": "the code's default is the production value",
+    "link_check_per_platform_interval_seconds": "the code's default is the production value",
+    "link_check_user_agent": "the code's default (the honest User-Agent) is the production value",
 }
 # Environment variables Terraform sets that are not Settings fields: read by the platform, not by our code.
 PLATFORM_ENV: Final[dict[str, str]] = {
