@@ -18,7 +18,7 @@ run: $(STAMP)
 
 ## chat: a terminal chat client playing a reporter against `make run`
 chat: $(STAMP)
-	$(PY) -m devkit.chat
+	$(PY) -m devkit.chat $(ARGS)
 
 ## test: lint, types, infrastructure checks and every test (emulators started by the tests themselves)
 test: lint typecheck infra

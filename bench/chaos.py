@@ -26,6 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any, Final
 
 from devkit.localstack import LocalStack
@@ -120,6 +121,20 @@ def run(config: ChaosConfig | None = None) -> ChaosResult:
     return result
 
 
+def _retry_while_warming(write: Callable[[], object], attempts: int = 10) -> None:
+    """A write to a freshly started emulator, retried: its first requests can exceed the deadline on a busy machine."""
+    from functions.errors import TransientError
+
+    for attempt in range(attempts):
+        try:
+            write()
+            return
+        except TransientError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1.0)
+
+
 def _scenario(stack: LocalStack, config: ChaosConfig, result: ChaosResult) -> None:
     from functions.adapters.firestore.stores import CaseStore, FirestoreStore
     from functions.domain.models import Profile
@@ -132,7 +147,7 @@ def _scenario(stack: LocalStack, config: ChaosConfig, result: ChaosResult) -> No
     staff = staff_members()
     cases = CaseStore(stack.firestore(), utcnow)
     for person in staff:
-        cases.put_staff(person, invited_by=ADMIN_ID)
+        _retry_while_warming(partial(cases.put_staff, person, invited_by=ADMIN_ID))
     double.set_blocked(BLOCKED_STAFF, True)
     tg = Telegram(double, result.stats, give_up_after=150.0)
     for group in GROUPS:

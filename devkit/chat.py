@@ -3,8 +3,9 @@
 Type text to send it; `/photo`, `/video` send a fake photo or video; `#N` presses button N of the bot's
 last message with buttons (numbers are shown next to each button); `/platform <link> removed` (or live,
 private, geo_blocked, embedding_disabled, flaky) changes how the platform double answers for an item, so a
-case's link can be watched coming down; `/quit` leaves. `--user` picks the user id
-(1001 is the local admin), `--lang kk|ru` the Telegram language, `--group -100123` writes in a group instead.
+case's link can be watched coming down; `/quit` leaves. By default it plays a reporter (user 3001); `--as admin`
+plays the local administrator (1001), `--as officer` the local on-duty officer `make run` registers (2001);
+`--user` picks any other id, `--lang kk|ru` the Telegram language, `--group -100123` writes in a group instead.
 """
 
 from __future__ import annotations
@@ -21,6 +22,21 @@ import httpx
 from devkit.botapi_double.builders import make_callback_update, make_media_update, make_text_update
 
 STATE = Path(__file__).resolve().parents[1] / ".logs" / "stack.json"
+REPORTER_ID = 3001
+ADMIN_ID = 1001  # ADMIN_TELEGRAM_IDS of `make run`
+OFFICER_ID = 2001  # the on-duty specialist `make run` registers
+PLAYS = {"reporter": REPORTER_ID, "admin": ADMIN_ID, "officer": OFFICER_ID}
+WHO = {"reporter": "a reporter", "admin": "the local administrator", "officer": "the local on-duty officer"}
+
+
+def banner(who: str, user_id: int, lang: str) -> str:
+    """Which user the client plays, and how to play another one."""
+    role = WHO.get(who, "a user of your choice")
+    others = ", ".join(f"`make chat ARGS='--as {name}'`" for name in PLAYS if name != who)
+    return (
+        f"You are user {user_id}, {role} ({lang}). Try /start, or send a link. /quit leaves.\n"
+        f"Play someone else: {others}.\n> "
+    )
 
 
 def show(message: dict[str, Any], buttons: list[dict[str, Any]]) -> None:
@@ -62,13 +78,22 @@ def platform_command(base: str | None, text: str) -> str:
     return f"(platform double: {key} is now {parsed[1].value}; the checker sees it at its next check)"
 
 
-def main() -> int:
-    """Read lines from the terminal and post them as the user's updates."""
+def arguments(argv: list[str] | None = None) -> tuple[str, argparse.Namespace]:
+    """The command line: who is played (reporter by default) and the user id, language and group."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--user", type=int, default=1001)
+    parser.add_argument("--as", dest="who", choices=sorted(PLAYS), default="reporter")
+    parser.add_argument("--user", type=int, default=None)
     parser.add_argument("--lang", default="ru")
     parser.add_argument("--group", type=int, default=None)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    who = args.who if args.user is None else next((k for k, v in PLAYS.items() if v == args.user), "custom")
+    args.user = args.user if args.user is not None else PLAYS[args.who]
+    return who, args
+
+
+def main() -> int:
+    """Read lines from the terminal and post them as the user's updates."""
+    who, args = arguments()
     if not STATE.exists():
         sys.stderr.write("The local stack is not running: start it with `make run` in another terminal.\n")
         return 2
@@ -79,7 +104,7 @@ def main() -> int:
     buttons: list[dict[str, Any]] = []
     stop = threading.Event()
     threading.Thread(target=follow, args=(client, chat_id, buttons, stop), daemon=True).start()
-    sys.stdout.write(f"You are user {args.user} ({args.lang}). Try /start, or send a link. /quit leaves.\n> ")
+    sys.stdout.write(banner(who, args.user, args.lang))
     sys.stdout.flush()
     try:
         for line in sys.stdin:

@@ -105,6 +105,8 @@ def main() -> int:
         if double is not None:
             double.set_webhook(urls["telegram_webhook"], secret)
         subprocess.run([sys.executable, "-m", "scripts.set_commands"], cwd=ROOT, env=env, check=False)
+        if double is not None:
+            register_local_officer()
         STATE.write_text(
             json.dumps(
                 {
@@ -120,7 +122,10 @@ def main() -> int:
         for target, url in urls.items():
             say(f"  {target}: {url}")
         if double is not None:
-            say(f"  Bot API double: {double.base_url}  — play a reporter with `make chat` (admin id 1001)")
+            say(
+                f"  Bot API double: {double.base_url}  — `make chat` plays a reporter (user 3001); "
+                "`make chat ARGS='--as admin'` the administrator (1001), `ARGS='--as officer'` the officer (2001)"
+            )
             threading.Thread(target=transcript, args=(double, stop), daemon=True).start()
         else:
             say("  Real Telegram by long polling (TELEGRAM_BOT_TOKEN is set).")
@@ -148,6 +153,15 @@ def main() -> int:
         emulators.stop()
         STATE.unlink(missing_ok=True)
     return 0
+
+
+def register_local_officer() -> None:
+    """An on-duty specialist (user 2001) for `make chat ARGS='--as officer'`: cards of local reports reach them."""
+    from functions import bootstrap
+    from functions.domain.workflow import Role, StaffMember
+
+    officer = StaffMember(user_id=2001, role=Role.SPECIALIST, on_duty=True, name="Local officer", lang="ru")
+    bootstrap.cases().put_staff(officer, invited_by=1001)
 
 
 def platform_double(port: int) -> Any:

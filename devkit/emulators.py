@@ -137,7 +137,7 @@ class Emulators:
     def reset_firestore(self) -> None:
         """Delete every document of the project's default database."""
         url = f"http://{self.firestore_host}/emulator/v1/projects/{self.project}/databases/(default)/documents"
-        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=10).close()
+        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=60).close()
 
     def stop(self) -> None:
         """Stop both emulators, whole process groups (the Java child included)."""

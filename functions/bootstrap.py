@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from functions.services.parking import Parking
     from functions.services.router import Router
     from functions.services.submit import Submitter
-    from functions.services.telegram_health import TelegramHealth
     from functions.services.ticker import Ticker
     from functions.services.timed import TimedOversight
     from functions.takedown_root import TakedownWiring
@@ -109,6 +108,10 @@ class LazyPublisher:
     def publish(self, topic: str, message: Any, **attributes: str) -> str:
         """Publish one model (see PubSubPublisher.publish)."""
         return publisher().publish(topic, message, **attributes)
+
+    def publish_many(self, topic: str, messages: Any) -> None:
+        """Publish several models and wait for all (see PubSubPublisher.publish_many)."""
+        publisher().publish_many(topic, messages)
 
 
 def bot_can_delete(chat_id: int) -> bool | None:
@@ -195,16 +198,19 @@ class Services:
         from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
         from functions.services.case_lookup import CaseLookup
         from functions.services.child_flow import ChildFlow
+        from functions.services.conversation import ConversationDesk
         from functions.services.evidence import Evidence
         from functions.services.group_intake import GroupIntake
         from functions.services.notes import Notes
         from functions.services.profile import Profiles
         from functions.services.quarantine import Quarantine
         from functions.services.report_flow import ReportFlow
+        from functions.services.reporter_answers import ReporterAnswers
         from functions.services.router import Router, StaffCommand, StaffDesk
         from functions.services.sessions import Sessions
         from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
         from functions.services.staff_admin import StaffAdmin
+        from functions.services.staff_writes import StaffWrites
         from functions.services.stats import COMMANDS as STATS_COMMANDS
         from functions.services.stats import Statistics
 
@@ -223,18 +229,22 @@ class Services:
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
+        commands["help"] = admin.menu.help
         takedown = self.takedown().actions()
         commands["ref"] = takedown.command
         buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button}
+        writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
+        answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
-            profiles=Profiles(store, sessions),
+            profiles=Profiles(store, sessions, admin.menu.set_lang),
             reports=ReportFlow(store, sessions, submitter, children),
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
             staff=StaffDesk(commands=commands, buttons=buttons, reply=Notes(cases, access).reply),
+            conversation=ConversationDesk(cases, writes, answers),
         )
 
     def takedown(self) -> TakedownWiring:
@@ -263,7 +273,9 @@ class Services:
             from functions.services.pacing import Pacer
 
             pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
-            return Delivery(self.cases(), telegram(), pacer, self.clock, links=self.takedown().links_of)
+            return Delivery(
+                self.cases(), telegram(), pacer, self.clock, links=self.takedown().links_of, relays=self.cases()
+            )
 
         return _once(self._cache, "delivery", build)
 
@@ -292,6 +304,7 @@ class Services:
                 deliveries_topic=config.deliveries_topic,
                 limits=Thresholds(config.sla_urgent_take_minutes, config.sla_take_minutes, config.sla_stale_minutes),
                 digest_hour=config.digest_hour,
+                first_contact_minutes=config.child_first_contact_minutes,
                 retention=timedelta(days=config.retention_days),
                 clock=self.clock,
                 takedowns=self.takedown().store(),
@@ -382,19 +395,3 @@ def ticker() -> Ticker:
 def timed(on_clock: Clock | None = None) -> TimedOversight:
     """The timed oversight (a fresh one on another clock, for time travel)."""
     return (build(on_clock) if on_clock is not None else _default).timed()
-
-
-class LazyTelegram:
-    """The gateway, built on the first call (tick only needs it every few minutes)."""
-
-    def webhook_info(self) -> dict[str, Any]:
-        """Telegram's getWebhookInfo (see TelegramGateway.webhook_info)."""
-        return telegram().webhook_info()
-
-
-def telegram_health() -> TelegramHealth:
-    """tick's check of Telegram's side of the webhook."""
-
-    from functions.services.telegram_health import TelegramHealth
-
-    return _once(_built, "telegram_health", lambda: TelegramHealth(LazyTelegram(), utcnow))

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     sla_urgent_take_minutes: int = 15  # an urgent case nobody took by then is escalated to duty and admins
     sla_take_minutes: int = 24 * 60  # a case nobody took by then goes into a reminder to its region
     sla_stale_minutes: int = 7 * 24 * 60  # an open case unchanged this long goes into a reminder to its owner
+    child_first_contact_minutes: int = 60  # a child's request for an adult: reminder at half, then escalation
     digest_hour: int = 9  # the daily digest, in Kazakhstan time (UTC+5)
     retention_days: int = 365  # closed cases lose reporter personal data and evidence references after this
     # The takedown track's liveness checks (functions/services/link_checks.py, run by tick).

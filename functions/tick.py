@@ -6,7 +6,7 @@ import json
 
 import flask
 
-from functions import bootstrap
+from functions import bootstrap, health_root
 from functions.errors import TransientError
 from functions.log import get_logger
 
@@ -19,7 +19,7 @@ def tick(request: flask.Request) -> flask.Response:
         response = flask.Response(json.dumps({"ok": False}), status=405, mimetype="application/json")
         response.headers["Allow"] = "POST"
         return response
-    health = bootstrap.telegram_health().check()  # Telegram's view of the webhook, every few minutes
+    health = health_root.telegram_health().check()  # Telegram's view of the webhook, every few minutes
     try:
         counts = health | bootstrap.ticker().run()
     except TransientError as error:

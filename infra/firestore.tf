@@ -15,6 +15,7 @@ locals {
     reports_status_created  = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["created_at", "ASCENDING"]] }
     reports_status_updated  = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["updated_at", "ASCENDING"]] }
     reports_status_closed   = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["closed_at", "ASCENDING"]] }
+    reports_child_created   = { collection = "reports", scope = "COLLECTION", fields = [["child_request", "ASCENDING"], ["created_at", "ASCENDING"]] }
   }
 
   # [collection group, timestamp field]: documents are deleted (typically within a day) after that time.
@@ -28,6 +29,7 @@ locals {
     ["attempts", "expires_at"],
     ["ticks", "expires_at"],
     ["group_notices", "expires_at"],
+    ["relay_refs", "expires_at"],
   ]
 }
 

@@ -96,7 +96,9 @@ locals {
     SLA_TAKE_MINUTES        = tostring(24 * 60)
     SLA_STALE_MINUTES       = tostring(7 * 24 * 60)
     DIGEST_HOUR             = "9"
-    RETENTION_DAYS          = "365"
+    # A child's request for an adult: the first staff message must reach the child within this (README).
+    CHILD_FIRST_CONTACT_MINUTES = "60"
+    RETENTION_DAYS              = "365"
   }
 }
 

@@ -22,6 +22,8 @@ METHODS: tuple[str, ...] = (
     "setMyCommands",
     "deleteMyCommands",
     "getMyCommands",
+    "setMyDescription",
+    "setMyShortDescription",
     "sendMessage",
     "sendPhoto",
     "sendVideo",

@@ -11,7 +11,8 @@ Each line of each `*.jsonl` file is one case the webhook must survive:
      "expect": {"status": "2xx" | "4xx" | "400" | "413" | "<500" (whatever it is, never a 5xx),
                 "reply": "message" (the private chat gets an answer) | "refusal" (answerCallbackQuery with a
                          text, and nothing else) | "none" | "any",
-                "changes": [Firestore path globs that may change; everything else must stay as it was]},
+                "changes": [Firestore path globs that may change; everything else must stay as it was],
+                "events": [ids of the events it may publish (optional; by default none)]},
      "known_bug": "why it fails today" (optional: the test marks it xfail(strict=True))}
 
 Inside "update" and "body_parts", `{"$repeat": "ab", "times": 3}` expands to "ababab", `{"$concat": [...]}` joins
@@ -848,6 +849,17 @@ def forged() -> Iterator[Entry]:
     yield press("s:take of a restricted case by a specialist", "${SPECIALIST}", "s:take:${CASE_SEXUAL}")
     yield press("s:res of someone else's case by a specialist", "${SPECIALIST}", "s:res:${CASE_TAKEN}:content_removed")
     yield press("s:take of a case already taken", "${SPECIALIST}", "s:take:${CASE_TAKEN}")
+    # re-categorising (issue 11): only who may see the case, only to a category staff may choose
+    yield press("s:cat restricting a case, by a stranger", "${STRANGER}", "s:cat:${CASE}:sexual")
+    yield press("s:cat by the reporter of the case", "${REPORTER}", "s:cat:${CASE}:sexual")
+    yield press("s:cat by an officer of another region", "${OFFICER_75}", "s:cat:${CASE}:sexual")
+    yield press("s:cat by revoked staff", "${REVOKED}", "s:cat:${CASE}:sexual")
+    yield press("s:cat lifting a restriction, by a specialist", "${SPECIALIST}", "s:cat:${CASE_SEXUAL}:bullying")
+    yield press("s:cat lifting a restriction, by an admin (not cleared)", "${ADMIN}", "s:cat:${CASE_SEXUAL}:bullying")
+    yield press("s:cat to an invented category", "${OFFICER_71}", "s:cat:${CASE}:hologram")
+    yield press("s:cat to 'unreviewed' (never chosen, only given)", "${OFFICER_71}", "s:cat:${CASE}:unreviewed")
+    yield press("s:cat with a path for a category", "${OFFICER_71}", "s:cat:${CASE}:..")
+    yield press("s:menu:category by an officer of another region", "${OFFICER_75}", "s:menu:${CASE}:category")
     # invented codes and malformed staff data
     yield press("s:take of an invented case code", "${OFFICER_71}", "s:take:R2345678")
     yield press("s:take of a code in lower case that does not exist", "${OFFICER_71}", "s:take:rzzzzzz")
@@ -884,6 +896,33 @@ def forged() -> Iterator[Entry]:
     yield press("empty data", "${STRANGER}", "")
     yield press("data of invisible characters", "${STRANGER}", "\u200b\u202e\ufeff")
     yield press("data of 4 KB", "${OFFICER_71}", rep("s:take:", 600))
+    # escalating joins (issue 11): a join is stored at once; fan-out raises the case (not in a frozen world)
+    join_changes = [
+        "reports/${CASE}",
+        "reports/${CASE}/reporters/${REPORTER_J}",
+        "sessions/${REPORTER_J}:${REPORTER_J}",
+        "sessions/${REPORTER_J}:${REPORTER_J}/*",
+    ]
+    join = press(
+        "an escalating join: a second reporter of a case answers sexual exploitation, a child in danger now",
+        "${REPORTER_J}",
+        "f:${FLOW_J}:confirm:yes",
+        message_id="${MSG_J}",
+    )
+    yield join | {"expect": expect(reply="any", changes=join_changes) | {"events": ["joined-${CASE}-${REPORTER_J}"]}}
+    yield press(
+        "the escalating join's confirm pressed by someone else",
+        "${STRANGER}",
+        "f:${FLOW_J}:confirm:yes",
+        chat="${REPORTER_J}",
+        message_id="${MSG_J}",
+    )
+    yield press(
+        "the escalating join's flow, a category forged onto its confirm step",
+        "${REPORTER_J}",
+        "f:${FLOW_J}:cat:unreviewed",
+        message_id="${MSG_J}",
+    )
     yield press(
         "the group region button pressed by someone else",
         "${STRANGER}",

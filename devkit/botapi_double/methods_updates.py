@@ -114,3 +114,20 @@ class UpdateMethods(DoubleState):
 
     def _m_getmycommands(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
         return copy.deepcopy(self._commands.get(self._scope_key(params), []))
+
+    def _m_setmydescription(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
+        return self._set_description("description", params, 512)
+
+    def _m_setmyshortdescription(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
+        return self._set_description("short_description", params, 120)
+
+    def _set_description(self, kind: str, params: dict[str, Any], limit: int) -> Any:
+        """setMyDescription / setMyShortDescription: 0-limit characters per language (empty: removed)."""
+        text = str(params.get(kind) or "")
+        language = str(params.get("language_code") or "")
+        if len(text) > limit:
+            raise bad_request(f"{kind.upper()}_INVALID")
+        if language and not re.match(r"^[a-z]{2}$", language):
+            raise bad_request("invalid language code specified")
+        self._descriptions[(kind, language)] = text
+        return True

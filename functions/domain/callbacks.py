@@ -135,3 +135,36 @@ def parse_takedown(data: str) -> CasePress | None:
     if len(parts) not in {3, 4} or parts[0] != TAKEDOWN:
         return None
     return CasePress(verb=parts[1], code=parts[2], arg=parts[3] if len(parts) == 4 else "")
+
+
+# --- conversations -----------------------------------------------------------------------------------------
+WRITE: Final = "w"
+ANSWER: Final = "a"
+LATER: Final = "later"
+
+
+@dataclass(frozen=True)
+class TalkPress:
+    """A press on a conversation button: staff writing to a case's reporters, or a reporter answering."""
+
+    kind: str  # WRITE or ANSWER
+    code: str
+    arg: str = ""
+
+
+def write(code: str, target: str = "") -> str:
+    """Callback data of "write to the reporter" (target: first, all, n<position>; empty: ask)."""
+    return f"{WRITE}:{code}:{target}" if target else f"{WRITE}:{code}"
+
+
+def answer(code: str, later: bool = False) -> str:
+    """Callback data of a reporter's "answer" (or a child's "not now") under a relayed message."""
+    return f"{ANSWER}:{code}:{LATER}" if later else f"{ANSWER}:{code}"
+
+
+def parse_talk(data: str) -> TalkPress | None:
+    """The conversation button pressed, or None when the data is not one."""
+    parts = data.split(":")
+    if len(parts) not in {2, 3} or parts[0] not in {WRITE, ANSWER} or not parts[1]:
+        return None
+    return TalkPress(kind=parts[0], code=parts[1], arg=parts[2] if len(parts) == 3 else "")

@@ -47,6 +47,19 @@ class Case(BaseModel):
     sla_escalated_at: datetime | None = None
     legal_hold: bool = False
     purged_at: datetime | None = None
+    # who may see it (issue 11): a quarantined post's author is no reporter; joiners' additions are counted
+    quarantined: bool = False
+    quarantined_posts: int = 0
+    contributors: int = 0
+    added_links: int = 0
+    added_media: int = 0
+    added_descriptions: int = 0
+    # conversations (issue 12): who of the staff wrote to the reporters last; the child's first contact
+    conv_last_writer: int | None = None
+    first_contact_at: datetime | None = None
+    first_contact_by: int | None = None
+    fc_reminded_at: datetime | None = None
+    fc_escalated_at: datetime | None = None
 
     @classmethod
     def from_document(cls, code: str, data: dict[str, Any]) -> Case:

@@ -25,6 +25,7 @@ class Category(StrEnum):
     DANGEROUS = "dangerous"
     SUBSTANCES = "substances"
     OTHER = "other"
+    UNREVIEWED = "unreviewed"  # media nobody classified (group posts, a child's request): never a reporter's choice
 
 
 DEFAULT_SEVERITY: Final[dict[Category, Severity]] = {
@@ -36,10 +37,14 @@ DEFAULT_SEVERITY: Final[dict[Category, Severity]] = {
     Category.DANGEROUS: Severity.HIGH,
     Category.SUBSTANCES: Severity.NORMAL,
     Category.OTHER: Severity.NORMAL,
+    Category.UNREVIEWED: Severity.HIGH,
 }
 
-# Sexual-exploitation material is visible only to the role cleared for it.
-RESTRICTED_CATEGORIES: Final[frozenset[Category]] = frozenset({Category.SEXUAL})
+# Sexual-exploitation material, and media nobody cleared has looked at yet, are visible only to the role
+# cleared for it (admins see that such a case exists, not its content).
+RESTRICTED_CATEGORIES: Final[frozenset[Category]] = frozenset({Category.SEXUAL, Category.UNREVIEWED})
+# What a reporter can choose ("unreviewed" is only ever given to a case nobody classified).
+REPORTER_CATEGORIES: Final[tuple[Category, ...]] = tuple(c for c in Category if c != Category.UNREVIEWED)
 
 
 def severity_for(category: Category, child_in_danger: bool) -> Severity:

@@ -84,7 +84,7 @@ class Outcome(BaseModel):
     must_arrive: bool = False  # the body is made as a direct call (a 429 there is seen and retried by deliver)
 
 
-FlowKind = Literal["profile", "report", "group_region", "child"]
+FlowKind = Literal["profile", "report", "group_region", "child", "compose", "answer"]
 
 
 class Session(BaseModel):
@@ -104,6 +104,7 @@ class Session(BaseModel):
     description: str | None = None
     role: str | None = None
     report_code: str | None = None
+    target: str | None = None  # compose: whom the message goes to (first, all, n<position>)
     started_by_update: int | None = None
     last_update_id: int | None = None
     last_outcome: str | None = None  # JSON: Firestore cannot store a keyboard's nested arrays
@@ -131,6 +132,7 @@ class ReportDraft(BaseModel):
     group_message_ids: list[int] = Field(default_factory=list)
     child_request: bool = False
     index_content: bool = True  # False: never joins or becomes the case of this content (a child's request)
+    not_a_reporter: bool = False  # quarantine: the user posted the content, so never a reporter of its case
 
 
 class SubmitResult(BaseModel):

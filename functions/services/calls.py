@@ -17,13 +17,17 @@ def send(
     reply_to: int | None = None,
     *,
     protect: bool = False,
+    silent: bool = False,
 ) -> BotCall:
-    """A sendMessage without link previews (a preview would spread the content); protected: not forwardable."""
+    """A sendMessage without link previews (a preview would spread the content); protected: not forwardable;
+    silent: delivered without a sound (disable_notification)."""
     params: dict[str, Any] = {"chat_id": chat_id, "text": text, "link_preview_options": {"is_disabled": True}}
     if keyboard is not None:
         params["reply_markup"] = keyboard
     if protect:
         params["protect_content"] = True
+    if silent:
+        params["disable_notification"] = True
     if reply_to is not None:
         params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
     return BotCall(method="sendMessage", params=params)

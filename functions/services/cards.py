@@ -10,10 +10,13 @@ from typing import Final
 
 from functions.domain import callbacks
 from functions.domain.case import Case
+from functions.domain.conversation import offers_writing
+from functions.domain.escalation import may_recategorise, staff_categories
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
 from functions.domain.takedown import Takedown
-from functions.domain.time import coarse
+from functions.domain.time import KZ_TZ, coarse
+from functions.domain.visibility import may_see_content, shows_content_on_card
 from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
 from functions.i18n import t
 from functions.services import takedown_texts
@@ -47,6 +50,22 @@ def age_text(lang: str, created_at: datetime | None, now: datetime) -> str:
     return t(lang, f"age_{unit}", n=count)
 
 
+def received_text(created_at: datetime | None, now: datetime) -> str:
+    """When the case came in, as a time of day in Kazakhstan (with the date when it is not today): never frozen."""
+    if created_at is None:
+        return "—"
+    local, today = created_at.astimezone(KZ_TZ), now.astimezone(KZ_TZ)
+    return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%d.%m %H:%M")
+
+
+def preview_line(lang: str, case: Case) -> str:
+    """The card's first line (the notification preview): severity, category and region — what staff decide on."""
+    region = t(lang, f"region_{case.region}") if case.region else t(lang, "card_region_unknown")
+    severity = t(lang, f"severity_{case.severity}")
+    parts = [severity[:1].upper() + severity[1:], t(lang, f"cat_{case.category}"), region]
+    return f"{SEVERITY_ICON.get(case.severity, '')} " + " · ".join(parts)
+
+
 def status_line(lang: str, case: Case, owner_name: str | None) -> str:
     """Status with its detail: owner, escalation target, outcome."""
     status = case.status
@@ -73,25 +92,29 @@ def render_card(
     """The card text and keyboard of a case for one staff member (menu: an open sub-menu; links: the
     takedown records of its links, each shown with its state)."""
     lang = staff.lang
-    severity = case.severity
-    lines = [
-        f"{SEVERITY_ICON.get(severity, '')} "
-        + t(lang, "card_title", code=case.code, severity=t(lang, f"severity_{severity}")),
-        t(lang, "card_category", category=t(lang, f"cat_{case.category}")),
-        t(lang, "card_region", region=t(lang, f"region_{case.region}") if case.region else "—"),
-        t(lang, "card_age", age=age_text(lang, case.created_at, now)),
-        t(lang, "card_reporters", count=case.reporter_count),
-        t(lang, "card_status", status=status_line(lang, case, owner_name)),
-    ]
+    lines = [preview_line(lang, case)]
     if case.child_in_danger:
         lines.append(t(lang, "card_danger_now"))
-    if case.sla_escalated_at:
-        lines.append(t(lang, "card_sla_escalated"))
     if case.child_request:
         lines.append(t(lang, "card_child_request"))
+    lines += [
+        t(lang, "card_code", code=case.code),
+        t(lang, "card_received_at", time=received_text(case.created_at, now)),
+        t(lang, "card_reporters", count=case.reporter_count)
+        if not case.quarantined
+        else t(lang, "card_from_quarantine"),
+        t(lang, "card_status", status=status_line(lang, case, owner_name)),
+    ]
+    if case.sla_escalated_at:
+        lines.append(t(lang, "card_sla_escalated"))
     if case.reporter_role:
         role_key = "card_role_child" if case.reporter_role == "child" else f"role_{case.reporter_role}"
         lines.append(t(lang, "card_reporter_role", role=t(lang, role_key)))  # the child's own wording
+    if case.contributors:
+        lines.append(additions_line(lang, case))
+    if not shows_content_on_card(case.category):
+        lines.append(t(lang, "card_restricted"))  # links, media, descriptions: child_safety, behind the warning
+        return "\n".join(lines)[:4096], card_keyboard(case, staff, menu)
     if case.description:
         lines.append(t(lang, "card_description", text=case.description[:MAX_DESCRIPTION_ON_CARD]))
     urls = case.urls
@@ -109,11 +132,39 @@ def render_card(
     return "\n".join(lines)[:4096], card_keyboard(case, staff, menu, links)
 
 
+def additions_line(lang: str, case: Case) -> str:
+    """How many reporters who joined added what."""
+    return t(
+        lang,
+        "card_additions",
+        reporters=case.contributors,
+        links=case.added_links,
+        media=case.added_media,
+        descriptions=case.added_descriptions,
+    )
+
+
+def access_changed(code: str, lang: str) -> tuple[str, Keyboard]:
+    """What a card becomes for someone who may no longer see the case: its code, nothing of its content."""
+    return t(lang, "card_access_changed", code=code), markup([])
+
+
+def category_choices(case: Case, staff: StaffMember) -> list[str]:
+    """The categories this person may move this case to (none once it is closed)."""
+    if not case.is_open:
+        return []
+    return [c for c in staff_categories() if may_recategorise(staff, case.category, case.region, c)]
+
+
 def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links: Sequence[Takedown] = ()) -> Keyboard:
     """The buttons this person may use on this case now."""
     code = case.code
     lang = staff.lang
     allowed = actions_for(staff, case.view())
+    choices = category_choices(case, staff)
+    if menu == "category" and choices:
+        options = [[button(t(lang, f"cat_{c}"), callbacks.case("cat", code, c))] for c in choices]
+        return markup([*options, [button(t(lang, "btn_back"), callbacks.case("back", code))]])
     if menu in {"escalate", "resolve", "reject"} and Action(menu) in allowed:
         prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}[menu]
         options = [
@@ -135,7 +186,11 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links
         rows.append([button(t(lang, "btn_reject"), callbacks.case("menu", code, "reject"))])
     if Action.REOPEN in allowed:
         rows.append([button(t(lang, "btn_reopen"), callbacks.case("reopen", code))])
-    if case.media or case.urls:
+    if choices:
+        rows.append([button(t(lang, "btn_recategorise"), callbacks.case("menu", code, "category"))])
+    if (case.media or case.urls) and may_see_content(staff, case.category, case.region):
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
     rows.extend(takedown_texts.card_rows(lang, case, links))
+    if case.reporter_count > 0 and offers_writing(staff, case.view()):
+        rows.append([button(t(lang, "btn_write_reporter"), callbacks.write(code))])
     return markup(rows)

@@ -20,6 +20,7 @@ from functions.services import cards
 from functions.services.access import Access
 from functions.services.calls import answer, edit, edit_markup, send
 from functions.services.evidence import Evidence
+from functions.services.recategorise import Recategorise
 from functions.services.submit import EventSink
 
 log = get_logger("staff")
@@ -75,6 +76,7 @@ class CaseActions:
         self.events = events
         self.reports_topic = reports_topic
         self.clock = clock
+        self.recategorising = Recategorise(store, events, reports_topic, clock)
 
     # --- buttons ------------------------------------------------------------------------------------------
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
@@ -98,6 +100,8 @@ class CaseActions:
             return Outcome(direct=[call], body=answer(press.callback_id))
         if verb in {"ev", "evok"}:
             return self.evidence.show(press, person, case, lang, confirmed=verb == "evok")
+        if verb == "cat":
+            return self._recategorise(press, person, code, arg, lang)
         action = VERB_ACTION.get(verb)
         if action is None:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_bad_argument"), alert=True))
@@ -116,6 +120,20 @@ class CaseActions:
             direct=[edit(int(press.chat_id or 0), press.message_id, text, keyboard)],
             body=answer(press.callback_id, t(lang, "action_done", code=code, status=status)),
         )
+
+    def _recategorise(
+        self, press: IncomingCallback, person: StaffMember, code: str, category: str, lang: str
+    ) -> Outcome:
+        done = self.recategorising.apply(press.update_id, person, code, category)
+        if isinstance(done, str):
+            return Outcome(body=answer(press.callback_id, done, alert=True))
+        chat_id = int(press.chat_id or 0)
+        if may_see(person, done.category, done.region):
+            text, keyboard = cards.render_card(done, person, self.clock(), self.access.owner_name(done))
+        else:  # they restricted it: they may no longer see it either
+            text, keyboard = cards.access_changed(code, lang)
+        told = t(lang, "recategorised", category=t(lang, f"cat_{done.category}"))
+        return Outcome(direct=[edit(chat_id, press.message_id, text, keyboard)], body=answer(press.callback_id, told))
 
     # --- the state machine --------------------------------------------------------------------------------
     def transition(
@@ -201,7 +219,7 @@ class CaseActions:
             return Outcome(body=send(chat_id, t(lang, "case_not_found")))
         target, _ = found
         if not may_see(person, target.category, target.region):
-            return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+            return Outcome(body=send(chat_id, t(lang, "case_not_found")))  # as if not there: tells nothing
         if not target.is_open:
             return Outcome(body=send(chat_id, t(lang, "merge_main_closed", code=main)))
         done = self.transition(

@@ -16,12 +16,14 @@ from functions.domain.sla import queue_order
 from functions.domain.statistics import CLOSED_STATUSES, QUEUE_FIELDS
 from functions.domain.time import KZ_TZ
 from functions.domain.urls import canonical_url, content_key_for_url, extract_urls
+from functions.domain.visibility import may_see_content
 from functions.domain.workflow import Role, StaffMember, actions_for, may_see
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
 from functions.services.access import Access
 from functions.services.calls import Keyboard, answer, edit, send
+from functions.services.conversation_texts import CONVERSATION_EVENTS, history_text, history_who
 from functions.services.keyboards import button, markup
 from functions.services.texts import chunks
 
@@ -29,6 +31,7 @@ log = get_logger("oversight")
 
 COMMANDS: Final[tuple[str, ...]] = ("queue", "case", "find", "hold")
 PAGE_SIZE: Final = 8
+SLA_STEPS: Final = frozenset({"escalated", "reminded", "stale", "first_contact_reminded", "first_contact_missed"})
 MAX_PAGES: Final = 200
 
 
@@ -107,7 +110,7 @@ class CaseLookup:
             keyboard = self._queue_keyboard(shown, page, pages)
         if message_id is not None:
             return Outcome(direct=[edit(chat_id, message_id, text, keyboard)])
-        return Outcome(body=send(chat_id, text, keyboard))
+        return Outcome(body=send(chat_id, text, keyboard, protect=True))
 
     @staticmethod
     def _queue_line(lang: str, report: dict[str, Any], now: datetime) -> str:
@@ -150,19 +153,20 @@ class CaseLookup:
         if not text:
             return Outcome(body=send(chat_id, t(lang, usage)))
         code = normalise_case_code(text)
+        # "Not yours" and "not there" get one answer: an answer that differs would tell that a case exists.
+        absent = "case_not_found"
         if code is None and usage == "find_usage":
             links = extract_urls(text) or [u for u in [canonical_url(text)] if u]
             found = self.store.case_of_content(content_key_for_url(links[0])) if links else None
+            absent = "find_none"
             if found is None:
-                return Outcome(body=send(chat_id, t(lang, "find_none")))
+                return Outcome(body=send(chat_id, t(lang, absent)))
             code = found
         if code is None:
             return Outcome(body=send(chat_id, t(lang, usage)))
         report = self.store.get_case(code)
-        if report is None:
-            return Outcome(body=send(chat_id, t(lang, "case_not_found")))
-        if not may_see(person, report.category, report.region):
-            return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+        if report is None or not may_see(person, report.category, report.region):
+            return Outcome(body=send(chat_id, t(lang, absent)))
         names = {p.user_id: p.name for p in self.store.all_staff()}
         assignee = report.assignee
         owner = (names.get(assignee) or str(assignee)) if assignee is not None else None
@@ -171,15 +175,16 @@ class CaseLookup:
             card_text += "\n" + t(lang, "case_legal_hold")
         if report.purged_at:
             card_text += "\n" + t(lang, "case_purged")
+        content = may_see_content(person, report.category, report.region)
         history = [t(lang, "history_header")]
-        history += [self._history_line(lang, event, names) for event in self.store.events_of(code)]
-        calls = [send(chat_id, part) for part in chunks(history)]
-        card = send(chat_id, card_text[:4096], keyboard if keyboard["inline_keyboard"] else None)
+        history += [self._history_line(lang, event, names, content) for event in self.store.events_of(code)]
+        calls = [send(chat_id, part, protect=True) for part in chunks(history)]
+        card = send(chat_id, card_text[:4096], keyboard if keyboard["inline_keyboard"] else None, protect=True)
         log.info("case opened", extra={"report_id": code, "by": person.user_id})
         return Outcome(direct=calls, body=card)
 
     @staticmethod
-    def _history_line(lang: str, event: dict[str, Any], names: dict[int, str]) -> str:
+    def _history_line(lang: str, event: dict[str, Any], names: dict[int, str], content: bool = True) -> str:
         at = event.get("at")
         when = at.astimezone(KZ_TZ).strftime("%d.%m.%Y %H:%M") if isinstance(at, datetime) else "—"
         by = event.get("by")
@@ -194,15 +199,26 @@ class CaseLookup:
             prefix = {"escalate": "esc", "resolve": "res", "reject": "rej"}.get(action)
             if prefix and note:
                 what += f" ({t(lang, f'{prefix}_{note}')})"
+        elif kind == "note" and not content:
+            what = t(lang, "hist_note_hidden")  # a note may describe restricted material
         elif kind == "note":
             what = (
                 t(lang, "hist_note", text=str(event["text"])[:500])
                 if event.get("text")
                 else t(lang, "hist_note_purged")
             )
+        elif kind == "recategorised":
+            old, new = (t(lang, f"cat_{event.get(k) or 'other'}") for k in ("from", "to"))
+            what = t(lang, "hist_recategorised", old=old, new=new)
+        elif kind == "raised":
+            category = t(lang, f"cat_{event.get('category') or 'other'}")
+            what = t(lang, "hist_raised", category=category, severity=t(lang, f"severity_{event.get('severity')}"))
+        elif kind in CONVERSATION_EVENTS:
+            what = history_text(lang, event)
+            who = history_who(lang, event) or who
         elif kind == "evidence_view":
             what = t(lang, "hist_evidence_view")
-        elif kind == "sla" and action in {"escalated", "reminded", "stale"}:
+        elif kind == "sla" and action in SLA_STEPS:
             what = t(lang, f"hist_sla_{action}")
         elif kind == "legal_hold":
             what = t(lang, "hist_hold_on" if action == "on" else "hist_hold_off")

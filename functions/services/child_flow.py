@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from functions.domain.escalation import unclassified
 from functions.domain.incoming import IncomingCallback
 from functions.domain.models import EvidenceItem, Outcome, Profile, ReportDraft, Session, SubmitResult
 from functions.i18n import t
@@ -61,9 +62,10 @@ class ChildFlow:
             return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
         items = self.store.list_items(ctx.sid, session.flow_id)
         urls, media = merge_items(items)
+        answers = unclassified(has_media=bool(media), child_request=True)  # images: unreviewed, restricted
         draft = ReportDraft(
-            category="other",
-            severity="urgent",
+            category=answers.category,
+            severity=answers.severity,
             region=session.region or "",
             urls=urls,
             media=media,

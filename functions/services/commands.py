@@ -7,8 +7,18 @@ from typing import Final
 from functions.domain.models import BotCall
 from functions.i18n import LANGUAGES, t
 
-REPORTER_COMMANDS: Final[tuple[str, ...]] = ("report", "my", "help", "lang", "cancel", "start")
-STAFF_COMMANDS: Final[tuple[str, ...]] = ("queue", "case", "find", "stats", "export", "merge", "help", "lang")
+REPORTER_COMMANDS: Final[tuple[str, ...]] = ("report", "my", "help", "lang", "cleanup", "cancel", "start")
+STAFF_COMMANDS: Final[tuple[str, ...]] = (
+    "queue",
+    "case",
+    "find",
+    "stats",
+    "export",
+    "merge",
+    "cleanup",
+    "help",
+    "lang",
+)
 DUTY_COMMANDS: Final[tuple[str, ...]] = ("duty",)
 ADMIN_COMMANDS: Final[tuple[str, ...]] = ("invite", "staff", "revoke", "hold")
 
@@ -23,6 +33,23 @@ def command_calls() -> list[BotCall]:
             params["language_code"] = lang
         calls.append(BotCall(method="setMyCommands", params=params))
     return calls
+
+
+def description_calls() -> list[BotCall]:
+    """setMyDescription / setMyShortDescription per language, plus the default (Russian): the screen before Start."""
+    calls = []
+    for lang in (*LANGUAGES, None):
+        for method, kind in (("setMyDescription", "description"), ("setMyShortDescription", "short_description")):
+            params: dict[str, object] = {kind: t(lang or "ru", f"bot_{kind}")}
+            if lang is not None:
+                params["language_code"] = lang
+            calls.append(BotCall(method=method, params=params))
+    return calls
+
+
+def reporter_help(lang: str) -> str:
+    """/help for a reporter: the commands and helplines, then who sees a report, what happens next, how long."""
+    return t(lang, "help") + "\n\n" + t(lang, "help_expectations")
 
 
 def staff_command_call(chat_id: int, role: str, lang: str) -> BotCall:

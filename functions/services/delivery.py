@@ -21,6 +21,7 @@ from functions.services.access import owner_name
 from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
 from functions.services.pacing import Pacer
+from functions.services.relay_delivery import RelayDelivery, RelayStore
 
 log = get_logger("deliver")
 
@@ -64,6 +65,7 @@ class Delivery:
     clock: Callable[[], datetime]
     sleep: Callable[[float], None] = time.sleep
     links: Callable[[str], Sequence[Takedown]] | None = None  # the takedown records a card shows
+    relays: RelayStore | None = None  # conversation messages (relay, relay_in jobs)
 
     def handle(self, job: DeliveryJob) -> Verdict:
         """Deliver the job: 'done' (acknowledge) or 'retry' (let Pub/Sub re-deliver with backoff)."""
@@ -75,6 +77,8 @@ class Delivery:
             return self._group_notice(job)
         if job.kind == "reply":
             return self._reply(job)
+        if job.kind in {"relay", "relay_in"} and self.relays is not None:
+            return RelayDelivery(self.relays, self._send, self.clock).handle(job)
         return self._notice(job)
 
     # --- the network call, paced ----------------------------------------------------------------------------
@@ -101,7 +105,7 @@ class Delivery:
         if report is None:
             return "done"
         if not may_see(person, report.category, report.region):
-            return "done"
+            return self._stub(job, person)
         if report.purged_at is None:  # the exact count (the stored one is refreshed every 30 s; a purge keeps it)
             report = report.model_copy(update={"reporter_count": self.store.count_reporters(job.report_id) or 1})
         state, card = self.store.claim_card(job.report_id, person.user_id)
@@ -116,7 +120,7 @@ class Delivery:
             if message_id and card.get("hash") == digest:
                 self.store.release_card(job.report_id, person.user_id, person.user_id, int(message_id), digest)
                 return "done"
-            new_id = self._put_card(person.user_id, message_id, text, keyboard)
+            new_id = self._put_card(person.user_id, message_id, text, keyboard, silent=report.severity == "normal")
         except BotRefused as error:
             self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
             if error.kind == "forbidden":
@@ -134,8 +138,41 @@ class Delivery:
         self.store.release_card(job.report_id, person.user_id, person.user_id, new_id, digest)
         return "done"
 
-    def _put_card(self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any]) -> int:
-        """Edit the card in place, or send it when there is none (or it was deleted)."""
+    def _stub(self, job: DeliveryJob, person: StaffMember) -> Verdict:
+        """Someone who may no longer see the case: the card they hold becomes the short access-changed stub
+        (a bot may edit its own messages at any age); nobody is sent a stub they never had a card for."""
+        state, card = self.store.claim_card(job.report_id, person.user_id)
+        if state == "busy":
+            return "retry"
+        message_id = card.get("message_id")
+        text, keyboard = cards.access_changed(job.report_id, person.lang)
+        digest = text_hash_of(text, keyboard)
+        if not isinstance(message_id, int) or card.get("hash") == digest:
+            held = message_id if isinstance(message_id, int) else None
+            self.store.release_card(job.report_id, person.user_id, person.user_id, held, digest if held else None)
+            return "done"
+        call = BotCall(
+            method="editMessageText",
+            params={"chat_id": person.user_id, "message_id": message_id, "text": text, "reply_markup": keyboard},
+        )
+        try:
+            self._send(person.user_id, call)
+        except BotRefused as error:  # deleted by the person, or not modified: nothing of the case is left there
+            log.warning(
+                "stub refused", extra={"report_id": job.report_id, "user_id": person.user_id, "kind": error.kind}
+            )
+        except TransientError:
+            self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
+            return "retry"
+        self.store.release_card(job.report_id, person.user_id, person.user_id, message_id, digest)
+        log.info("card access changed", extra={"report_id": job.report_id, "user_id": person.user_id})
+        return "done"
+
+    def _put_card(
+        self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any], *, silent: bool = False
+    ) -> int:
+        """Edit the card in place, or send it when there is none (or it was deleted); normal cards come silently,
+        urgent and high ones ring."""
         if isinstance(message_id, int):
             try:
                 self._send(chat_id, edit(chat_id, message_id, text, keyboard))
@@ -145,7 +182,7 @@ class Delivery:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
-        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True))
+        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True, silent=silent))
         return int(result["message_id"])
 
     # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
@@ -219,14 +256,16 @@ class Delivery:
 
 def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
     """What a reporter hears: the new state of their case, never the staff member's name."""
-    if notice == "escalated":
-        return t(lang, f"notice_escalated_{argument or 'police'}", code=code)
+    if notice == "escalated":  # never where it went: a poster of the content may have joined the case too
+        return t(lang, "notice_escalated_generic", code=code)
     if notice == "resolved":
         return t(lang, "notice_resolved", code=code, outcome=t(lang, f"res_{argument or 'resolved_other'}"))
     if notice == "content_removed":
         return t(lang, "notice_content_removed", code=code)
     if notice == "merged":
         return t(lang, "notice_merged", code=code, main=argument or "")
+    if notice == "reopened":
+        return t(lang, "notice_reopened", code=code)
     if notice == "rejected":
         return t(lang, "notice_rejected", code=code, reason=t(lang, f"rej_{argument or 'not_relevant'}"))
     return t(lang, "notice_taken", code=code)

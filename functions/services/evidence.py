@@ -6,10 +6,11 @@ from typing import Any, Final, Protocol
 
 from functions.domain import callbacks
 from functions.domain.case import Case
-from functions.domain.categories import RESTRICTED_CATEGORIES
+from functions.domain.escalation import is_restricted
 from functions.domain.incoming import IncomingCallback
-from functions.domain.models import BotCall, Outcome
-from functions.domain.workflow import Role, StaffMember
+from functions.domain.models import BotCall, Media, Outcome
+from functions.domain.visibility import may_see_content
+from functions.domain.workflow import StaffMember
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards
@@ -18,6 +19,7 @@ from functions.services.keyboards import button, markup
 
 log = get_logger("staff")
 
+MAX_EVIDENCE_LINKS: Final = 40
 MEDIA_METHODS: Final = {
     "photo": "sendPhoto",
     "video": "sendVideo",
@@ -34,6 +36,7 @@ class EvidenceStore(Protocol):
 
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def has_event(self, code: str, event_id: str) -> bool: ...
+    def additions_of(self, code: str) -> list[dict[str, Any]]: ...
 
 
 class Evidence:
@@ -46,10 +49,11 @@ class Evidence:
         """The evidence, or first the warning to confirm (graphic or restricted content)."""
         code = case.code
         chat_id = press.sender.user_id
-        restricted = case.category in {c.value for c in RESTRICTED_CATEGORIES}
-        if restricted and person.role != Role.CHILD_SAFETY:
+        restricted = is_restricted(case.category)
+        if not may_see_content(person, case.category, case.region):
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_evidence_restricted"), alert=True))
-        graphic = bool(case.media)
+        added = self.store.additions_of(code) if case.contributors else []
+        graphic = bool(case.media) or any(row.get("added_media") for row in added)
         acknowledged = (not restricted) and self.store.has_event(code, f"ack-{person.user_id}")
         card_known = press.chat_id is not None
         if (restricted or graphic) and not confirmed and not acknowledged and card_known:
@@ -72,7 +76,8 @@ class Evidence:
         log.info("evidence viewed", extra={"report_id": code, "by": person.user_id})
         calls: list[BotCall] = []
         caption = t(lang, "evidence_caption", code=code)
-        for media in case.media:
+        joined_media = [Media.model_validate(m) for row in added for m in row.get("added_media") or []]
+        for media in [*case.media, *joined_media]:
             method = MEDIA_METHODS.get(media.kind)
             if method is None:
                 continue
@@ -82,10 +87,17 @@ class Evidence:
                     params={"chat_id": chat_id, media.kind: media.file_id, "protect_content": True, "caption": caption},
                 )
             )
-        urls = case.urls
+        urls = list(case.urls)
+        urls += [str(url) for row in added for url in row.get("added_urls") or [] if str(url) not in urls]
         text = t(lang, "evidence_header", code=code)
         if urls:
-            text += "\n" + "\n".join(urls[:20])
+            text += "\n" + "\n".join(urls[:MAX_EVIDENCE_LINKS])
+            if len(urls) > MAX_EVIDENCE_LINKS:
+                text += "\n" + t(lang, "card_more_links", n=len(urls) - MAX_EVIDENCE_LINKS)
+        descriptions = [case.description] if restricted and case.description else []
+        descriptions += [str(row["description"]) for row in added if row.get("description")]
+        if descriptions:  # the joiners' own words (a restricted case's first one too: it is not on the card)
+            text += "\n\n" + t(lang, "evidence_descriptions") + "\n" + "\n".join(f"« {d[:500]} »" for d in descriptions)
         calls.insert(
             0,
             BotCall(

@@ -9,24 +9,33 @@ from typing import Any, Final, Protocol
 from pydantic import BaseModel, ValidationError
 
 from functions.domain.case import Case
+from functions.domain.escalation import Answers, answers_of, most_serious
 from functions.domain.events import REPORT_EVENT, ReportChanged, ReportCreated, ReportJoined, ReportOverdue
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import Status
+from functions.domain.routing import newly_entitled, route
 from functions.domain.sla import escalation_recipients
-from functions.domain.workflow import StaffMember, recipients
+from functions.domain.visibility import reporter_argument
+from functions.domain.workflow import StaffMember
+from functions.errors import TransientError
 from functions.i18n import t
 from functions.log import get_logger
 
 log = get_logger("fanout")
 
-NOTIFY_REPORTERS: Final = frozenset({"taken", "escalated", "resolved", "rejected", "merged", "content_removed"})
+NOTIFY_REPORTERS: Final = frozenset(
+    {"taken", "escalated", "resolved", "rejected", "merged", "reopened", "content_removed"}
+)
 JOIN_REFRESH_BUCKET_SECONDS: Final = 30
+REROUTE_NOTICES: Final = frozenset({"recategorised"})  # staff changed who may see the case
+RAISE_ATTEMPTS: Final = 8
 
 
 class FanoutStore(Protocol):
     """What fan-out needs from storage."""
 
     def get_case(self, code: str) -> Case | None: ...
+    def read_case(self, code: str) -> tuple[Case, Any] | None: ...
     def active_staff(self) -> list[StaffMember]: ...
     def card_holders(self, code: str) -> list[int]: ...
     def reporters_of(self, code: str) -> list[dict[str, Any]]: ...
@@ -36,6 +45,10 @@ class FanoutStore(Protocol):
     def clear_join(self, code: str, user_id: int) -> None: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def refresh_reporter_count(self, code: str, min_interval: timedelta) -> int | None: ...
+    def reporter_of(self, code: str, user_id: int) -> dict[str, Any] | None: ...
+    def raise_case(
+        self, code: str, read_at: Any, changes: dict[str, Any], audit_id: str, audit: dict[str, Any]
+    ) -> bool: ...
 
 
 class RollupSync(Protocol):
@@ -92,7 +105,7 @@ class FanOut:
         if isinstance(event, ReportCreated):
             jobs = self._created(event, report)
         elif isinstance(event, ReportJoined):
-            jobs = self._refresh(event.report_id, event.event_id, bucket=True)
+            jobs = self._joined(event, report)
         elif isinstance(event, ReportOverdue):
             jobs = self._overdue(event, report)
         else:
@@ -113,12 +126,14 @@ class FanOut:
             "v000000",
             {"type": "created", "by": None, "from": None, "to": "new", "note": report.source},
         )
-        people = recipients(
+        people = route(
             self.store.active_staff(),
             report.category,
             report.region,
             report.severity,
         )
+        if not people:
+            self._unrouted(event.report_id, report)
         return [
             DeliveryJob(
                 job_id=f"{event.event_id}:{p.user_id}",
@@ -129,6 +144,76 @@ class FanOut:
             )
             for p in people
         ]
+
+    @staticmethod
+    def _unrouted(code: str, report: Case) -> None:
+        """Nobody at all can receive the case: one structured line (infra counts them and alerts on it)."""
+        log.error(
+            "case routed to nobody",
+            extra={
+                "event": "case_unrouted",
+                "report_id": code,
+                "case_severity": report.severity,
+                "region": report.region,
+            },
+        )
+
+    # --- joins: the case is raised to its most serious answer, and re-routed when that changes it --------------
+    def _joined(self, event: ReportJoined, report: Case) -> list[DeliveryJob]:
+        code = event.report_id
+        reporter = self.store.reporter_of(code, event.reporter_user_id) or {}
+        answers = reporter.get("answers")
+        if isinstance(answers, dict) and most_serious(answers_of(report), _answers(answers)) != answers_of(report):
+            raised = self._raise(code, _answers(answers), event.reporter_user_id)
+            if raised is not None:
+                if self.rollups is not None:  # the statistics count the case under its raised category
+                    self.rollups.sync(code)
+                return self._reroute(code, event.event_id, raised)
+        return self._refresh(code, event.event_id, bucket=True)
+
+    def _raise(self, code: str, joining: Answers, user_id: int) -> Case | None:
+        """Raise the case to the joining reporter's answers if they are more serious: the case after, or None.
+
+        A precondition write on the case (it must not have changed since it was read), re-read and retried on
+        a conflict; only a join that raises the case writes it, so a viral case's joins stay increments.
+        """
+        for _attempt in range(RAISE_ATTEMPTS):
+            found = self.store.read_case(code)
+            if found is None:
+                return None
+            report, read_at = found
+            now = answers_of(report)
+            raised = most_serious(now, joining)
+            if raised == now:
+                return None  # already as serious (another join raised it, and re-routes it)
+            changes = {
+                "category": raised.category,
+                "severity": raised.severity,
+                "child_in_danger": raised.child_in_danger,
+            }
+            audit = {"type": "raised", "by": None, "category": raised.category, "severity": raised.severity}
+            audit |= {"from_category": now.category, "from_severity": now.severity}
+            if self.store.raise_case(code, read_at, changes, f"raised-{user_id}", audit):
+                log.info("case raised by a join", extra={"report_id": code, "case_severity": raised.severity})
+                return report.model_copy(update=changes)
+        raise TransientError(f"case {code} kept changing")
+
+    def _reroute(self, code: str, event_id: str, report: Case) -> list[DeliveryJob]:
+        """Who may see the case changed: every card is re-rendered (to the access-changed stub for those who may
+        no longer see it) and the newly entitled get one."""
+        holders = self.store.card_holders(code)
+        jobs = self._refresh(code, event_id)
+        category, region, severity = report.category, report.region, report.severity
+        staff = self.store.active_staff()
+        if not route(staff, category, region, severity):
+            self._unrouted(code, report)
+        jobs += [
+            DeliveryJob(
+                job_id=f"{event_id}:{p.user_id}", kind="card", report_id=code, recipient_id=p.user_id, event_id=event_id
+            )
+            for p in newly_entitled(staff, category, region, severity, holders)
+        ]
+        return jobs
 
     def _refresh(self, code: str, event_id: str, *, bucket: bool = False) -> list[DeliveryJob]:
         """Card refresh jobs for everyone who holds a card of this case."""
@@ -148,7 +233,11 @@ class FanOut:
             outbox.get("notice") if outbox.get("event_id") == event.event_id else None
         )
         argument = attributes.get("argument") or (outbox.get("argument") if notice else None)
-        jobs = self._refresh(event.report_id, event.event_id)
+        if notice in REROUTE_NOTICES:
+            jobs = self._reroute(event.report_id, event.event_id, report)
+        else:
+            jobs = self._refresh(event.report_id, event.event_id)
+        argument = reporter_argument(str(notice), argument)  # reporters never hear where a case was passed
         if notice in NOTIFY_REPORTERS:
             for reporter in self.store.reporters_of(event.report_id):
                 user_id = int(reporter["user_id"])
@@ -198,3 +287,12 @@ class FanOut:
                 )
             )
         return jobs
+
+
+def _answers(stored: dict[str, Any]) -> Answers:
+    """A reporter's answers as stored on their reporter document."""
+    return Answers(
+        category=str(stored.get("category") or "other"),
+        severity=str(stored.get("severity") or "normal"),
+        child_in_danger=bool(stored.get("child_in_danger")),
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functions.domain import callbacks
-from functions.domain.categories import Category
+from functions.domain.categories import REPORTER_CATEGORIES
 from functions.domain.models import REPORTER_ROLES
 from functions.domain.regions import CITY_CODES, keyboard_order
 from functions.i18n import button_fits, t
@@ -39,7 +39,9 @@ def _pairs(buttons: list[dict[str, str]]) -> list[list[dict[str, str]]]:
 
 def categories(lang: str, flow_id: str) -> Keyboard:
     """One button per category, then Cancel."""
-    rows = [[button(t(lang, f"cat_{cat.value}"), callbacks.flow(flow_id, "cat", cat.value))] for cat in Category]
+    rows = [
+        [button(t(lang, f"cat_{cat.value}"), callbacks.flow(flow_id, "cat", cat.value))] for cat in REPORTER_CATEGORIES
+    ]
     return markup([*rows, [cancel_button(lang, flow_id)]])
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from functions.domain.incoming import IncomingCallback
-from functions.domain.models import REPORTER_ROLES, MyReport, Outcome, Profile, Session
+from functions.domain.models import REPORTER_ROLES, BotCall, MyReport, Outcome, Profile, Session
 from functions.domain.regions import is_region
 from functions.domain.time import KZ_TZ
 from functions.i18n import as_lang, t
@@ -25,9 +26,12 @@ class ProfileStore(Protocol):
 class Profiles:
     """The reporter's profile and preferences."""
 
-    def __init__(self, store: ProfileStore, sessions: Sessions) -> None:
+    def __init__(
+        self, store: ProfileStore, sessions: Sessions, staff_lang: Callable[[int, str], list[BotCall]] | None = None
+    ) -> None:
         self.store = store
         self.sessions = sessions
+        self.staff_lang = staff_lang  # a staff member's language and command menu follow /lang
 
     def start(self, ctx: Context) -> Outcome:
         """/start: the welcome, then who the reporter is and where (asked once)."""
@@ -87,7 +91,8 @@ class Profiles:
             ctx.session.lang = lang
             self.store.put_session(ctx.session)
         edited = edit(ctx.chat_id, press.message_id, t(lang, "lang_set"))
-        return Outcome(direct=[edited], body=answer(press.callback_id))
+        staff = self.staff_lang(ctx.user_id, lang) if self.staff_lang is not None else []
+        return Outcome(direct=[edited, *staff], body=answer(press.callback_id))
 
     def my(self, ctx: Context) -> Outcome:
         """/my: the reporter's own cases and their status."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from functions.domain.escalation import unclassified
 from functions.domain.incoming import IncomingMessage
 from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import EvidenceItem, Outcome, ReportDraft, SubmitResult
@@ -29,12 +30,15 @@ class QuarantineStore(Protocol):
     def add_group_notice_code(self, chat_id: int, bucket: int, code: str) -> None: ...
 
 
-def group_draft(ctx: Context, region: str, items: list[EvidenceItem]) -> ReportDraft:
-    """A report posted in a group: category and severity are left to staff; the posts are referenced."""
+def group_draft(ctx: Context, region: str, items: list[EvidenceItem], *, quarantined: bool = False) -> ReportDraft:
+    """A report posted in a group: nobody classified it (links: other; media: unreviewed, restricted until
+    child_safety looks, see domain.escalation.unclassified); the posts are referenced. A quarantined post's
+    author posted the content: they are not a reporter of the case."""
     urls, media = merge_items(items)
+    answers = unclassified(has_media=bool(media), child_request=False)
     return ReportDraft(
-        category="other",
-        severity="normal",
+        category=answers.category,
+        severity=answers.severity,
         region=region,
         urls=urls,
         media=media,
@@ -44,6 +48,7 @@ def group_draft(ctx: Context, region: str, items: list[EvidenceItem]) -> ReportD
         reporter_lang=ctx.lang,
         group_chat_id=ctx.chat_id,
         group_message_ids=[item.message_id for item in items],
+        not_a_reporter=quarantined,
     )
 
 
@@ -107,7 +112,7 @@ class Quarantine:
         session = self.sessions.new(ctx, "group_region", "group_region")
         session.region = profile.region if profile is not None and is_region(profile.region) else ""
         warn = not can_delete and not group.get("rights_warned")
-        draft = group_draft(ctx, str(session.region), [item])
+        draft = group_draft(ctx, str(session.region), [item], quarantined=True)
         session.last_update_id = ctx.update_id
 
         def outcome_for(result: SubmitResult) -> str:

@@ -98,7 +98,8 @@ class ReportFlow:
         """Plain text: the description when asked for, else the current question again."""
         session = self.active(ctx)
         if session is None:
-            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "fallback_hint")))
+            child = ctx.profile is not None and ctx.profile.is_child
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_free_text" if child else "fallback_hint")))
         if session.step == "description":
             if len(text) > MAX_DESCRIPTION:
                 return Outcome(
@@ -228,6 +229,10 @@ def result_text(lang: str, result: SubmitResult) -> str:
     """What the reporter hears once the report is stored: its code, and the helplines when it is urgent."""
     key = {"created": "report_created", "joined": "report_joined", "already_reporter": "report_already_yours"}
     text = t(lang, key[result.outcome], code=result.code)
+    if result.outcome == "created":  # who sees it, how long, the platform's button (the /help line naming the
+        # police is left out: a reporter's chat never says where a case may be passed, issue 11)
+        who, _next, how_long, button = t(lang, "help_expectations").split("\n")
+        text += "\n\n" + "\n".join((who, how_long, button))
     if result.severity == "urgent":
         text += "\n\n" + t(lang, "helplines_urgent")
     return text

@@ -20,6 +20,9 @@ from functions.domain.models import Outcome, Session
 from functions.i18n import lang_from_telegram, t
 from functions.services.calls import answer, send, with_helplines
 from functions.services.child_flow import ChildFlow
+from functions.services.commands import reporter_help
+from functions.services.conversation import PREFIXES as TALK_PREFIXES
+from functions.services.conversation import ConversationDesk
 from functions.services.group_intake import GroupIntake
 from functions.services.profile import Profiles
 from functions.services.quarantine import Quarantine
@@ -65,6 +68,7 @@ class Router:
     groups: GroupIntake
     quarantine: Quarantine
     staff: StaffDesk
+    conversation: ConversationDesk | None = None
 
     def handle(self, incoming: Incoming | None) -> Outcome:
         """The Bot API calls that answer this update."""
@@ -96,6 +100,10 @@ class Router:
         command = command_of(message.text, self.bot_username)
         if command is not None:
             return self._command(message, ctx, *command)
+        if self.conversation is not None:
+            talk = self.conversation.message(message, ctx)
+            if talk is not None:
+                return talk
         if message.reply_to_message_id is not None and self.staff.reply is not None:
             staff_outcome = self.staff.reply(message, ctx.lang)
             if staff_outcome is not None:
@@ -117,7 +125,7 @@ class Router:
         if name == "start":
             return self.profiles.start(ctx)
         if name == "help":
-            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "help")))
+            return Outcome(body=send(ctx.chat_id, reporter_help(ctx.lang)))
         if name == "report":
             return self.reports.start(ctx, None)
         if name == "cancel":
@@ -139,6 +147,8 @@ class Router:
         replay = self.sessions.replay(ctx)
         if replay is not None:
             return replay
+        if self.conversation is not None and callbacks.prefix_of(press.data) in TALK_PREFIXES:
+            return self.conversation.button(press, ctx)
         staff_button = self.staff.buttons.get(callbacks.prefix_of(press.data))
         if staff_button is not None:
             return staff_button(press, ctx.lang)

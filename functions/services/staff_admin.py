@@ -16,6 +16,7 @@ from functions.log import get_logger
 from functions.services.access import Access
 from functions.services.calls import send
 from functions.services.commands import staff_command_call
+from functions.services.staff_menu import StaffMenu, remove_menu
 
 log = get_logger("staff")
 
@@ -43,6 +44,7 @@ class StaffAdmin:
         self.admin_ids = access.admin_ids
         self.bot_username = bot_username
         self.clock = clock
+        self.menu = StaffMenu(store, access)  # staff /help, and the menu following /lang
 
     def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
         """Handle a staff command; None when it is not one for this person (the reporter flow goes on)."""
@@ -179,4 +181,4 @@ class StaffAdmin:
         ):
             return Outcome(body=send(chat_id, t(lang, "revoke_unknown", user_id=target)))
         log.info("staff revoked", extra={"user_id": target, "by": person.user_id})
-        return Outcome(body=send(chat_id, t(lang, "revoked", user_id=target)))
+        return Outcome(direct=[remove_menu(target)], body=send(chat_id, t(lang, "revoked", user_id=target)))

@@ -118,7 +118,7 @@ class Submitter:
                 region=draft.region,
                 category=draft.category,
             )
-        elif result.outcome == "joined":
+        elif result.outcome == "joined" and not draft.not_a_reporter:
             event = ReportJoined(
                 event_id=f"joined-{result.code}-{draft.reporter_user_id}",
                 report_id=result.code,

@@ -9,12 +9,14 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.sla import Thresholds
 from functions.domain.takedown import Takedown
 from functions.domain.workflow import StaffMember
 from functions.errors import TransientError
 from functions.log import get_logger
 from functions.services.digest import MARKER_TTL, Digest
+from functions.services.first_contact import FirstContactLadder
 from functions.services.retention import Retention
 from functions.services.sla import SlaLadder
 
@@ -41,6 +43,7 @@ class TimedStore(Protocol):
     def mark_reports(self, changes: dict[str, dict[str, Any]]) -> None: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def purge_case(self, code: str) -> bool: ...
+    def child_requests_since(self, since: datetime) -> list[Case]: ...
 
 
 class Publisher(Protocol):
@@ -70,10 +73,15 @@ class TimedOversight:
     retention: timedelta
     clock: Callable[[], datetime]
     takedowns: TakedownRecords | None = None  # the takedown records: the digest's links, retention's purge
+    first_contact_minutes: int = 60
 
     def ladder(self) -> SlaLadder:
         """The SLA ladder on this store."""
         return SlaLadder(self.store, self.publisher, self.reports_topic, self.deliveries_topic, self.limits)
+
+    def children(self) -> FirstContactLadder:
+        """The child's first-contact deadline on this store."""
+        return FirstContactLadder(self.store, self.publisher, self.deliveries_topic, self.first_contact_minutes)
 
     def daily(self) -> Digest:
         """The digest at this digest hour."""
@@ -110,12 +118,13 @@ class TimedOversight:
         now = self.clock()
         minute = now.astimezone(UTC).strftime("%Y%m%d%H%M")
         if not self.store.claim_marker(f"sla-{minute}", MARKER_TTL):
-            return {"escalated": 0, "reminded": 0, "digests": 0, "purged": 0}
+            return {"escalated": 0, "reminded": 0, "first_contact": 0, "digests": 0, "purged": 0}
         counts: dict[str, int] = {}
         failed: TransientError | None = None
         steps: tuple[tuple[str, Callable[[datetime], int]], ...] = (
             ("escalated", self.ladder().escalate),
             ("reminded", self.ladder().remind),
+            ("first_contact", self.children().run),
             ("digests", self.daily().run),
             ("purged", self.keeping().purge),
         )

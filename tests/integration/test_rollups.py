@@ -13,7 +13,7 @@ import pytest
 
 from functions.adapters.firestore.rollups import MARKS, STATS, RollupStore
 from functions.domain import histograms
-from functions.domain.categories import Category
+from functions.domain.categories import RESTRICTED_CATEGORIES, Category
 from functions.domain.rollup_stats import day_start
 from functions.domain.rollups import kz_day, period_days
 from functions.domain.statistics import CaseFacts, compute
@@ -76,7 +76,7 @@ def recount(cases: dict[str, dict[str, Any]], days: int, regions: tuple[str, ...
             outcome=d.get("outcome"),
         )
         for code, d in cases.items()
-        if (regions is None or d["region"] in regions) and (restricted or d["category"] != "sexual")
+        if (regions is None or d["region"] in regions) and (restricted or d["category"] not in RESTRICTED_CATEGORIES)
     ]
     stats = compute(facts, day_start(first), NOW, regions)
     closed = Counter(kz_day(f.closed_at) for f in facts if f.closed_at and f.closed_at >= day_start(first))

@@ -173,7 +173,8 @@ class TestEvidenceCare:
         add_staff(9802, "admin")
         code = self._sexual_case(stack)
         admins_card = card(stack, 9802, code)
-        press_card(stack, 9802, admins_card, "Открыть материалы")
+        assert "Открыть материалы" not in buttons(admins_card)  # no button; a forged press is refused
+        stack.double.press_button(9802, 9802, admins_card["message_id"], data=f"s:ev:{code}")
         assert "только специалистам" in last_answer(stack)
         cs_card = card(stack, 9801, code)
         press_card(stack, 9801, cs_card, "Открыть материалы")

@@ -101,9 +101,11 @@ class TestRoutingAndCards:
         assert buttons(first) == [
             "Взять в работу",
             "Отклонить…",
+            "Категория…",
             "Открыть материалы",
             "📨 Сообщили: TikTok",  # the takedown track (issue 13)
             "🔄 Проверить ссылки",
+            "Написать заявителю",  # conversations (issue 12)
         ]
         assert "tiktok.com/video/7322222222222222222" in first["text"] and first["protect_content"] is True
         card(stack, 6003, code)
@@ -207,7 +209,8 @@ class TestWorkflow:
         press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "Передать…")
         press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "Передать в полицию")
         assert stack.doc(f"reports/{code}")["escalated_to"] == "police"  # type: ignore[index]
-        wait_for(lambda: any("полицияға" in t for t in stack.bot_texts(7150)))
+        wait_for(lambda: any("тиісті органдармен" in t for t in stack.bot_texts(7150)))
+        assert not any("полиция" in t for t in stack.bot_texts(7150))  # never where it was passed (issue 11, 5)
         press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "Завершить…")
         press_card(stack, 7101, stack.double.get_message(7101, mine["message_id"]), "Завершить: контент удалён")
         report = stack.doc(f"reports/{code}")
@@ -313,7 +316,7 @@ class TestMerge:
         main = code_in(report_link(stack, 7652, "https://youtu.be/mainmainma2"))
         duplicate = code_in(report_link(stack, 7653, "https://vk.com/video-5_56"))
         say(stack, 7602, f"/merge {duplicate} {main}")
-        assert "вне вашей зоны" in stack.last_bot_message(7602)["text"]
+        assert "не найдено" in stack.last_bot_message(7602)["text"]  # as if not there (issue 11, hole 7)
         say(stack, 7602, "/merge nonsense")
         assert "/merge" in stack.last_bot_message(7602)["text"]
         say(stack, 7654, f"/merge {duplicate} {main}")

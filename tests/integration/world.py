@@ -27,6 +27,7 @@ ACTORS: Final = {
     "REPORTER_2": 810_003,
     "REPORTER_3": 810_004,
     "REPORTER_B": 810_005,
+    "REPORTER_J": 810_008,
     "GROUP_MEMBER": 810_006,
     "GROUP_PENDING": 810_007,
     "OFFICER_71": 810_071,
@@ -210,6 +211,15 @@ def build_world(stack: Stack) -> World:
     assert session_b is not None and session_b["step"] == "category"
     world.facts["FLOW_B"] = session_b["flow_id"]
     world.facts["MSG_B"] = stack.last_bot_message(a["REPORTER_B"])["message_id"]
+
+    # a second reporter of CASE, one press from joining it with a more serious answer (an escalating join)
+    world.say(None, a["REPORTER_J"], "https://www.tiktok.com/@world/video/7300000000000000777")
+    for label in ("Сексуальное насилие, совращение", "Да, прямо сейчас", "город Астана", "Готово", "Пропустить"):
+        world.press(None, a["REPORTER_J"], label)
+    session_j = stack.doc(f"sessions/{a['REPORTER_J']}:{a['REPORTER_J']}")
+    assert session_j is not None and session_j["step"] == "confirm"
+    world.facts["FLOW_J"] = session_j["flow_id"]
+    world.facts["MSG_J"] = stack.last_bot_message(a["REPORTER_J"])["message_id"]
 
     world.say("enable_group", ADMIN_ID, "/enable_group", a["GROUP"])
     world.say("group_post", a["GROUP_MEMBER"], "смотрите https://youtu.be/WorldGroup1", a["GROUP"])

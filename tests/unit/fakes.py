@@ -41,6 +41,7 @@ from functions.services.router import Router, StaffCommand, StaffDesk
 from functions.services.sessions import Sessions
 from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
 from functions.services.staff_admin import StaffAdmin
+from functions.services.staff_menu import StaffMenu
 from functions.services.submit import Submitter
 
 NOW = datetime(2026, 3, 10, 4, 5, tzinfo=UTC)
@@ -302,10 +303,12 @@ class Desk:
         admin = StaffAdmin(self.staff_store, self.access, BOT, clock)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = self.actions.merge
+        staff_menu = StaffMenu(self.staff_store, self.access)
+        commands["help"] = staff_menu.help
         self.router = Router(
             bot_username=BOT,
             sessions=sessions,
-            profiles=Profiles(self.store, sessions),
+            profiles=Profiles(self.store, sessions, staff_menu.set_lang),
             reports=ReportFlow(self.store, sessions, submitter, children),
             children=children,
             groups=GroupIntake(self.store, sessions, submitter, quarantine, self.access.is_admin),
@@ -397,7 +400,7 @@ class Desk:
 def text_of(outcome: Outcome) -> str:
     """Every text the answer sends or edits, or the button answer's notice, joined."""
     calls = [*outcome.direct, *([outcome.body] if outcome.body else [])]
-    return "\n".join(str(c.params.get("text", "")) for c in calls)
+    return "\n".join(str(c.params.get("text", "")) for c in calls if c.method != "deleteMyCommands")
 
 
 def buttons_of(outcome: Outcome) -> list[str]:

@@ -48,6 +48,8 @@ REPORTER_BUTTONS: dict[str, int] = {
     "btn_lang_ru": 2,
     "btn_child_contact": 1,
     "btn_child_no": 1,
+    "btn_conv_answer": 1,
+    "btn_conv_not_now": 1,
 }
 STAFF_BUTTONS: dict[str, int] = {
     "btn_take": 1,
@@ -60,9 +62,14 @@ STAFF_BUTTONS: dict[str, int] = {
     "btn_back": 1,
     "btn_td_reported": 1,
     "btn_td_check": 1,
+    "btn_recategorise": 1,
     **{f"btn_esc_{a}": 1 for a in ESCALATION_TARGETS},
     **{f"btn_res_{a}": 1 for a in RESOLUTIONS},
     **{f"btn_rej_{a}": 1 for a in REJECTIONS},
+    "btn_write_reporter": 1,
+    "btn_conv_first": 1,
+    "btn_conv_all": 1,
+    "btn_conv_reply": 1,
 }
 BUTTONS = REPORTER_BUTTONS | STAFF_BUTTONS
 LOOKS_LIKE_A_BUTTON = re.compile(r"^(btn_|cat_|role_|region_btn_|danger_(yes|no|unsure)$)")

@@ -31,6 +31,7 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "attempts",
     "ticks",
     "group_notices",
+    "relay_refs",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -54,6 +55,8 @@ COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
     IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("updated_at", "ASCENDING"))),
     # tick, retention: closed cases whose closing time passed the retention period, oldest first.
     IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("closed_at", "ASCENDING"))),
+    # tick, the child's first-contact deadline: children's requests for an adult created since a moment.
+    IndexSpec("reports", "COLLECTION", (("child_request", "ASCENDING"), ("created_at", "ASCENDING"))),
 )
 
 TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
@@ -66,4 +69,5 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("attempts", "expires_at"),
     ("ticks", "expires_at"),
     ("group_notices", "expires_at"),
+    ("relay_refs", "expires_at"),
 )

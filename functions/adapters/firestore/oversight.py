@@ -22,6 +22,7 @@ from functions.adapters.firestore.base import (
 from functions.adapters.firestore.cases import AuditTrail, CaseReads
 from functions.adapters.firestore.delivery_records import CardHolders
 from functions.adapters.firestore.quotas import Quotas
+from functions.adapters.firestore.relays import ChildContactReads
 from functions.adapters.firestore.staff import StaffReads
 from functions.domain.models import Status
 from functions.domain.statistics import CLOSED_STATUSES, OPEN_VALUES, QUEUE_FIELDS
@@ -53,7 +54,7 @@ def _rows(snaps: Iterable[Any]) -> list[dict[str, Any]]:
     return [(snap.to_dict() or {}) | {"id": snap.id} for snap in snaps]
 
 
-class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, Quotas):
+class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, Quotas, ChildContactReads):
     """Reads and writes of the oversight features (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
@@ -306,7 +307,7 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, Quotas):
                 # A key repointed at a newer case meanwhile is no longer this case's: leave it.
                 with contextlib.suppress(gexc.FailedPrecondition, gexc.NotFound):
                     batch.commit(retry=RETRY, timeout=TIMEOUT)
-            notes = ref.collection(EVENTS).where(filter=firestore.FieldFilter("type", "==", "note"))
+            notes = ref.collection(EVENTS).where(filter=firestore.FieldFilter("type", "in", ["note", "message"]))
             self._write_all(
                 (note.reference, {"text": None, "purged": True})
                 for note in notes.stream(retry=RETRY)

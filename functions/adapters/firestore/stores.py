@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 
 from google.cloud import firestore
 
+from functions.adapters.firestore.access import CaseAccess
 from functions.adapters.firestore.cases import CaseRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
+from functions.adapters.firestore.relays import RelayRecords
 from functions.adapters.firestore.replies import Replies
 from functions.adapters.firestore.reporter_counts import ReporterCounts
 from functions.adapters.firestore.staff import StaffRecords
@@ -26,7 +28,7 @@ class FirestoreStore(Submissions, Groups, Replies):
         self.clock = clock
 
 
-class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, Groups, ReporterCounts, Replies):
+class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, RelayRecords, Groups, ReporterCounts, Replies, CaseAccess):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:

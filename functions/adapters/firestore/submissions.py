@@ -20,6 +20,7 @@ from functions.adapters.firestore.base import (
 )
 from functions.adapters.firestore.cases import CaseReads
 from functions.adapters.firestore.conversations import Conversations
+from functions.domain.additions import additions
 from functions.domain.case import Case
 from functions.domain.models import (
     OPEN_STATUSES,
@@ -103,7 +104,8 @@ class Submissions(Conversations, CaseReads):
             region=draft.region,
             urls=draft.urls,
             media=draft.media,
-            reporter_count=1,
+            reporter_count=0 if draft.not_a_reporter else 1,
+            quarantined=draft.not_a_reporter,
             source=draft.source,
             assignee=None,
             child_in_danger=draft.child_in_danger,
@@ -130,10 +132,11 @@ class Submissions(Conversations, CaseReads):
                 )
             else:
                 batch.create(ref, {"report_id": code, "created_at": now, "updated_at": now})
-        batch.create(
-            report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
-            self._reporter_doc(draft, code, now, first=True),
-        )
+        if not draft.not_a_reporter:  # a quarantined post's author is no reporter of its case
+            batch.create(
+                report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
+                self._reporter_doc(draft, code, now, first=True),
+            )
         if session is not None:
             batch.set(self._session_ref(session.sid), self._session_doc(session))
         try:
@@ -153,6 +156,12 @@ class Submissions(Conversations, CaseReads):
             "first": first,
             "event_pending": not first,
             "created_at": now,
+            # what this reporter answered: fan-out raises the case to the most serious answer of a join
+            "answers": {
+                "category": draft.category,
+                "severity": draft.severity,
+                "child_in_danger": draft.child_in_danger,
+            },
         }
 
     def join_case(self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None) -> JoinOutcome:
@@ -162,9 +171,16 @@ class Submissions(Conversations, CaseReads):
         report_ref = self.client.collection(REPORTS).document(code)
         reporter_ref = report_ref.collection(REPORTERS).document(str(draft.reporter_user_id))
         batch = self.client.batch()
-        # The case document is not written: reporters are counted from their documents (the case's
-        # reporter_count is refreshed by fan-out and tick), so a viral case is no hot document.
-        batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False))
+        if draft.not_a_reporter:  # a quarantined post of content already reported: indexed, nobody joins
+            batch.update(report_ref, {"quarantined_posts": firestore.Increment(1), "updated_at": now})
+        else:  # the joiner's answers and additions on their own document; the case only counts the additions
+            added = additions(draft, [key for key in match.keys if key not in match.found])
+            batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False) | added.reporter_fields())
+            # Reporters are counted from their documents (the case's reporter_count is refreshed by fan-out and
+            # tick), so a plain join never writes the case document: a viral case is no hot document.
+            counters = {name: firestore.Increment(n) for name, n in added.counts().items()}
+            if counters:
+                batch.update(report_ref, {"updated_at": now} | counters)
         for key in match.keys:
             if key not in match.found:
                 batch.create(

@@ -28,7 +28,7 @@ class TestRouting:
         desk = Desk()
         assert text_of(desk.message(6003, "/whatever")) == t("ru", "fallback_hint")
         assert text_of(desk.message(6003, "hello")) == t("ru", "fallback_hint")
-        assert text_of(desk.message(6003, "/help")) == t("ru", "help")
+        assert text_of(desk.message(6003, "/help")) == t("ru", "help") + "\n\n" + t("ru", "help_expectations")
 
     def test_a_command_to_another_bot_is_not_a_command(self) -> None:
         desk = Desk()

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.events import ReportOverdue
 from functions.domain.sla import (
     Thresholds,
@@ -51,6 +52,10 @@ class FakeStore:
 
     def stale_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         return []
+
+    def child_requests_since(self, since: datetime) -> list[Case]:
+        rows = [r for r in self.reports.values() if r.get("child_request") and r["created_at"] >= since]
+        return [Case.from_document(str(r["id"]), r) for r in rows]
 
     def closed_between(self, start: datetime, end: datetime, limit: int) -> list[dict[str, Any]]:
         return []
@@ -100,12 +105,12 @@ class TestTickGuard:
         store = FakeStore(reports, [staff(1, "regional", ("71",)), staff(2, "specialist", on_duty=True)])
         publisher = FakePublisher()
         first = make_sla(store, publisher, NOW).run()
-        assert first == {"escalated": 1, "reminded": 1, "digests": 2, "purged": 0}
+        assert first == {"escalated": 1, "reminded": 1, "first_contact": 0, "digests": 2, "purged": 0}
         sent = len(publisher.sent)
         assert make_sla(store, publisher, NOW + timedelta(seconds=50)).run() == dict.fromkeys(first, 0)
         assert len(publisher.sent) == sent
         later = make_sla(store, publisher, NOW + timedelta(minutes=1)).run()
-        assert later == {"escalated": 0, "reminded": 0, "digests": 0, "purged": 0}
+        assert later == {"escalated": 0, "reminded": 0, "first_contact": 0, "digests": 0, "purged": 0}
         overdue = [m for _, m in publisher.sent if isinstance(m, ReportOverdue)]
         assert [(o.report_id, o.minutes) for o in overdue] == [("R2", 20)]
         assert store.reports["R2"]["sla_pending"] is False and store.reports["R3"]["sla_take_reminded_at"] == NOW

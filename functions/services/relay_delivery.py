@@ -1,0 +1,171 @@
+"""Delivering conversation messages: a staff text to a reporter (framed, anonymous), a reporter's answer to staff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from functions.domain import callbacks
+from functions.domain.case import Case
+from functions.domain.conversation import speaks_to_child
+from functions.domain.jobs import DeliveryJob
+from functions.domain.models import BotCall
+from functions.domain.workflow import StaffMember, may_see
+from functions.errors import BotRefused, TransientError
+from functions.i18n import t
+from functions.log import get_logger
+from functions.services.calls import Keyboard
+from functions.services.conversation_texts import staff_text
+from functions.services.keyboards import button, markup
+
+log = get_logger("deliver")
+
+Verdict = Literal["done", "retry"]
+
+
+class RelayStore(Protocol):
+    """What relaying needs from storage (CaseStore implements it)."""
+
+    def get_case(self, code: str) -> Case | None: ...
+    def get_staff(self, user_id: int) -> StaffMember | None: ...
+    def update_staff(self, user_id: int, **fields: Any) -> bool: ...
+    def is_reporter(self, code: str, chat_id: int) -> bool: ...
+    def get_event(self, code: str, event_id: str) -> dict[str, Any] | None: ...
+    def update_event(self, code: str, event_id: str, fields: dict[str, Any]) -> None: ...
+    def set_relay_ref(self, chat_id: int, message_id: int, ref: dict[str, Any]) -> None: ...
+    def claim_notice(self, notice_id: str) -> bool: ...
+    def finish_notice(self, notice_id: str, sent: bool) -> None: ...
+    def release_notice(self, notice_id: str) -> None: ...
+    def mark_first_contact(self, code: str, by: int | None, at: datetime) -> bool: ...
+
+
+@dataclass
+class RelayDelivery:
+    """Sends one conversation message once (claimed like a notice); a refusal is told to the writer."""
+
+    store: RelayStore
+    send: Callable[[int, BotCall], Any]  # the paced, 429-aware call of the delivery
+    clock: Callable[[], datetime]
+
+    def handle(self, job: DeliveryJob) -> Verdict:
+        """Deliver a relay job: 'done' (acknowledge) or 'retry'."""
+        report = self.store.get_case(job.report_id)
+        event = self.store.get_event(job.report_id, job.event_id) if report is not None else None
+        if report is None or event is None:
+            log.warning("relay of an unknown message dropped", extra={"job_id": job.job_id})
+            return "done"
+        if job.kind == "relay":
+            return self._to_reporter(job, report, event)
+        return self._to_staff(job, report, event)
+
+    # --- staff -> reporter --------------------------------------------------------------------------------
+    def _to_reporter(self, job: DeliveryJob, report: Case, event: dict[str, Any]) -> Verdict:
+        code, chat_id = job.report_id, job.recipient_id
+        text = event.get("text")
+        if not text or event.get("dir") != "out":
+            return "done"  # purged by retention meanwhile, or not a message to reporters
+        if not self.store.is_reporter(code, chat_id):
+            log.warning("relay for someone who is not a reporter of the case dropped", extra={"job_id": job.job_id})
+            return "done"
+        lang, child = job.lang or "ru", speaks_to_child(report)
+        frame = t(lang, "conv_to_child" if child else "conv_to_reporter", code=code, text=text)
+        rows = [[button(t(lang, "btn_conv_answer"), callbacks.answer(code))]]
+        if child:
+            rows.append([button(t(lang, "btn_conv_not_now"), callbacks.answer(code, later=True))])
+        notice_id = "relay_" + job.job_id.replace("/", "_")
+        if not self.store.claim_notice(notice_id):
+            return "done"
+        try:
+            result = self.send(chat_id, _message(chat_id, frame, markup(rows), protect=False))
+        except BotRefused as error:
+            log.warning("relay refused", extra={"job_id": job.job_id, "kind": error.kind})
+            return self._undelivered(job, event, notice_id)
+        except TransientError:
+            self.store.release_notice(notice_id)
+            return "retry"
+        self.store.finish_notice(notice_id, sent=True)
+        now, position = self.clock(), job.argument or "1"
+        self._remember(chat_id, result, {"report_id": code, "side": "reporter"})
+        self._best_effort(lambda: self.store.update_event(code, job.event_id, {f"delivered_{position}": now}))
+        by = event.get("by") if isinstance(event.get("by"), int) else None
+        if report.child_request and self.store.mark_first_contact(code, by, now):
+            log.info("first contact with the child", extra={"report_id": code, "by": by})
+        log.info("relayed to reporter", extra={"report_id": code, "job_id": job.job_id})
+        return "done"
+
+    def _undelivered(self, job: DeliveryJob, event: dict[str, Any], notice_id: str) -> Verdict:
+        """The reporter blocked the bot (or the chat is gone): the writer hears it once, then the job is done."""
+        code, position = job.report_id, job.argument or "1"
+        writer = event.get("by")
+        person = self.store.get_staff(writer) if isinstance(writer, int) else None
+        if person is not None and person.active and not person.unreachable:
+            told_id = "relayfail_" + job.job_id.replace("/", "_")
+            if self.store.claim_notice(told_id):
+                text = t(person.lang, "conv_undelivered", code=code, n=position)
+                try:
+                    self.send(person.user_id, _message(person.user_id, text, None, protect=False))
+                except BotRefused:
+                    self.store.finish_notice(told_id, sent=False)
+                except TransientError:
+                    self.store.release_notice(told_id)
+                    self.store.release_notice(notice_id)
+                    return "retry"
+                else:
+                    self.store.finish_notice(told_id, sent=True)
+        self.store.finish_notice(notice_id, sent=False)
+        self._best_effort(lambda: self.store.update_event(code, job.event_id, {f"undelivered_{position}": True}))
+        return "done"
+
+    # --- reporter -> staff --------------------------------------------------------------------------------
+    def _to_staff(self, job: DeliveryJob, report: Case, event: dict[str, Any]) -> Verdict:
+        code = job.report_id
+        person = self.store.get_staff(job.recipient_id)
+        if person is None or not person.active or person.unreachable or event.get("dir") != "in":
+            return "done"
+        if not may_see(person, report.category, report.region):
+            return "done"
+        text = staff_text(person.lang, code, report, event)
+        position = int(event.get("reporter") or 1)
+        keyboard = markup([[button(t(person.lang, "btn_conv_reply"), callbacks.write(code, f"n{position}"))]])
+        notice_id = "relayin_" + job.job_id.replace("/", "_")
+        if not self.store.claim_notice(notice_id):
+            return "done"
+        try:
+            result = self.send(person.user_id, _message(person.user_id, text, keyboard, protect=True))
+        except BotRefused as error:
+            if error.kind == "forbidden":
+                self.store.update_staff(person.user_id, unreachable=True)
+            log.warning("answer to staff refused", extra={"job_id": job.job_id, "kind": error.kind})
+            self.store.finish_notice(notice_id, sent=False)
+            return "done"
+        except TransientError:
+            self.store.release_notice(notice_id)
+            return "retry"
+        self.store.finish_notice(notice_id, sent=True)
+        self._remember(person.user_id, result, {"report_id": code, "side": "staff", "reporter": position})
+        log.info("relayed to staff", extra={"report_id": code, "job_id": job.job_id})
+        return "done"
+
+    def _remember(self, chat_id: int, result: Any, ref: dict[str, Any]) -> None:
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        if isinstance(message_id, int):
+            self._best_effort(lambda: self.store.set_relay_ref(chat_id, message_id, ref))
+
+    @staticmethod
+    def _best_effort(write: Callable[[], None]) -> None:
+        """A record after the message went out: losing it must not send the message again."""
+        try:
+            write()
+        except TransientError:
+            log.warning("relay record not written")
+
+
+def _message(chat_id: int, text: str, keyboard: Keyboard | None, *, protect: bool) -> BotCall:
+    params: dict[str, Any] = {"chat_id": chat_id, "text": text[:4096], "link_preview_options": {"is_disabled": True}}
+    if keyboard is not None:
+        params["reply_markup"] = keyboard
+    if protect:
+        params["protect_content"] = True
+    return BotCall(method="sendMessage", params=params)
