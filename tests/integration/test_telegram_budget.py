@@ -55,6 +55,22 @@ class TestConfirmationsArrive:
         wait_for(lambda: code in str(stack.last_bot_message(user)["text"]), timeout=30)
         assert len(stack.reports()) == 1
 
+    def test_an_edit_with_a_keyboard_that_failed_arrives_through_deliver_with_its_buttons(self, stack: Stack) -> None:
+        stack.connect_chain()
+        user = 9903
+        say(stack, user, "https://t.me/budgetchan/6")
+        stack.double.add_fault("500", method="editMessageText", chat_id=user, count=1)
+        result = press(stack, user, "Драка, насилие между детьми")
+        assert result["status"] == 200  # stored for deliver (the keyboard too), nothing for Telegram to re-send
+
+        def buttons() -> list[str]:
+            markup = stack.last_bot_message(user).get("reply_markup") or {}
+            return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+        wait_for(lambda: "Нет" in buttons(), timeout=30)
+        failed = [c for c in stack.double.calls("editMessageText", chat_id=user) if c["status"] != 200]
+        assert len(failed) == 1
+
     def test_a_forged_reply_job_sends_nothing(self, stack: Stack) -> None:
         job = DeliveryJob(job_id="reply-1-0", kind="reply", report_id="reply", recipient_id=4242, event_id="update-1")
         push = {

@@ -6,6 +6,7 @@ an answer the webhook itself stored; replies expire by Firestore TTL on `expires
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -25,11 +26,14 @@ class Replies:
     clock: Callable[[], datetime]
 
     def put_reply(self, reply_id: str, chat_id: int, call: dict[str, Any]) -> None:
-        """Store one answer (a Bot API call as data) for deliver to send (idempotent per id)."""
+        """Store one answer (a Bot API call as data) for deliver to send (idempotent per id).
+
+        The call is kept as JSON text: a keyboard is an array of arrays, which Firestore cannot store."""
         now = self.clock()
+        record = {"chat_id": chat_id, "call": json.dumps(call, ensure_ascii=False), "created_at": now}
         with transient_errors():
             self.client.collection(REPLIES).document(reply_id).set(
-                {"chat_id": chat_id, "call": call, "created_at": now, "expires_at": now + REPLY_TTL},
+                record | {"expires_at": now + REPLY_TTL},
                 retry=RETRY,
                 timeout=TIMEOUT,
             )
@@ -39,6 +43,10 @@ class Replies:
         with transient_errors():
             snap = self.client.collection(REPLIES).document(reply_id).get(retry=RETRY, timeout=TIMEOUT)
         data = snap.to_dict() or {} if snap.exists else {}
-        if not isinstance(data.get("chat_id"), int) or not isinstance(data.get("call"), dict):
+        try:
+            call = json.loads(data["call"]) if isinstance(data.get("call"), str) else None
+        except ValueError:
+            call = None
+        if not isinstance(data.get("chat_id"), int) or not isinstance(call, dict):
             return None
-        return int(data["chat_id"]), dict(data["call"])
+        return int(data["chat_id"]), call
