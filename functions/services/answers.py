@@ -31,7 +31,7 @@ class BotPort(Protocol):
 class ReplyStore(Protocol):
     """Where deferred answers wait for deliver (FirestoreStore implements it)."""
 
-    def put_reply(self, reply_id: str, chat_id: int, call: dict[str, Any]) -> None: ...
+    def put_reply(self, reply_id: str, chat_id: int, call: dict[str, Any], update_id: int) -> None: ...
 
 
 class JobSink(Protocol):
@@ -97,7 +97,7 @@ class Answers:
             reply_id = f"reply-{update_id}-{index}"
             chat = chat_of(call)
             assert chat is not None
-            self.store.put_reply(reply_id, chat, call.model_dump(mode="json"))
+            self.store.put_reply(reply_id, chat, call.model_dump(mode="json"), update_id)
             job = DeliveryJob(
                 job_id=reply_id, kind="reply", report_id="reply", recipient_id=chat, event_id=f"update-{update_id}"
             )

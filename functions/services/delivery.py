@@ -217,8 +217,8 @@ class Delivery:
     def _reply(self, job: DeliveryJob) -> Verdict:
         """An answer the webhook could not deliver at once (stored by it: a job names it, carries nothing)."""
         stored = self.store.get_reply(job.job_id)
-        if stored is None or stored[0] != job.recipient_id:
-            log.warning("reply job without its stored reply dropped", extra={"job_id": job.job_id})
+        if stored is None or stored[0] != job.recipient_id:  # none, or an edit a newer one supersedes
+            log.info("reply job without its stored reply dropped", extra={"job_id": job.job_id})
             return "done"
         chat_id, call = stored
         if not self.store.claim_notice(job.job_id):

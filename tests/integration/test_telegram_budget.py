@@ -9,7 +9,9 @@ import time
 
 import httpx
 
+from functions import bootstrap
 from functions.domain.jobs import DeliveryJob
+from functions.services.calls import edit
 from tests.integration.helpers import code_in, press, say
 from tests.stack import ADMIN_ID, Stack, wait_for
 
@@ -20,6 +22,17 @@ def with_profile(stack: Stack, user: int) -> None:
     say(stack, user, "/start")
     press(stack, user, "Педагог")
     press(stack, user, "город Астана")
+
+
+def push_reply(stack: Stack, reply_id: str, chat_id: int) -> None:
+    """A deliver push of the reply job the webhook would publish."""
+    job = DeliveryJob(job_id=reply_id, kind="reply", report_id="reply", recipient_id=chat_id, event_id="update-x")
+    push = {
+        "message": {"data": base64.b64encode(job.model_dump_json().encode()).decode(), "messageId": reply_id},
+        "subscription": "projects/p/subscriptions/deliveries",
+    }
+    response = httpx.post(f"{stack.functions.url}/deliver", json=push, timeout=30)
+    assert response.status_code == 200
 
 
 def texts_with(stack: Stack, chat_id: int, needle: str) -> list[str]:
@@ -70,6 +83,21 @@ class TestConfirmationsArrive:
         wait_for(lambda: "Нет" in buttons(), timeout=30)
         failed = [c for c in stack.double.calls("editMessageText", chat_id=user) if c["status"] != 200]
         assert len(failed) == 1
+
+    def test_a_late_older_edit_never_turns_the_message_back(self, stack: Stack) -> None:
+        user = 9904
+        say(stack, user, "/start")
+        message_id = stack.last_bot_message(user)["message_id"]
+        replies = bootstrap.store()
+        keyboard = {"inline_keyboard": [[{"text": "Да", "callback_data": "x"}]]}
+        newer = edit(user, message_id, "the newer answer", keyboard).model_dump(mode="json")
+        older = edit(user, message_id, "the older answer").model_dump(mode="json")
+        replies.put_reply("reply-501-0", user, newer, 501)
+        replies.put_reply("reply-500-0", user, older, 500)  # stored later (a re-sent update), older
+        push_reply(stack, "reply-501-0", user)
+        push_reply(stack, "reply-500-0", user)
+        assert stack.last_bot_message(user)["text"] == "the newer answer"
+        assert len(stack.double.calls("editMessageText", chat_id=user)) == 1
 
     def test_a_forged_reply_job_sends_nothing(self, stack: Stack) -> None:
         job = DeliveryJob(job_id="reply-1-0", kind="reply", report_id="reply", recipient_id=4242, event_id="update-1")

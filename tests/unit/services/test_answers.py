@@ -30,7 +30,7 @@ class FakeReplies:
     def __init__(self) -> None:
         self.stored: dict[str, tuple[int, dict[str, Any]]] = {}
 
-    def put_reply(self, reply_id: str, chat_id: int, call: dict[str, Any]) -> None:
+    def put_reply(self, reply_id: str, chat_id: int, call: dict[str, Any], update_id: int) -> None:
         self.stored[reply_id] = (chat_id, call)
 
 
