@@ -11,7 +11,11 @@ from functions.config import Settings
 if TYPE_CHECKING:
     from google.cloud import firestore
 
-    from functions.adapters.firestore.stores import FirestoreStore
+    from functions.adapters.firestore.stores import CaseStore, FirestoreStore
+    from functions.services.access import Access
+    from functions.services.case_actions import CaseActions
+    from functions.services.reporter_mute import ReporterMute
+    from functions.services.submit import EventSink
 
 
 def reporter_store(config: Settings, client: firestore.Client, clock: Callable[[], datetime]) -> FirestoreStore:
@@ -24,3 +28,21 @@ def reporter_store(config: Settings, client: firestore.Client, clock: Callable[[
     store = FirestoreStore(client, ttl, clock, profile_ttl)
     store.report_limits = ReportLimits(config.reporter_cases_per_hour, config.reporter_cases_per_day)
     return store
+
+
+def case_actions(
+    config: Settings,
+    cases: CaseStore,
+    store: FirestoreStore,
+    access: Access,
+    events: EventSink,
+    clock: Callable[[], datetime],
+) -> tuple[CaseActions, ReporterMute]:
+    """The card's buttons and /merge, with paced evidence and the reporter's mute (also /mute, /unmute)."""
+    from functions.services.case_actions import CaseActions
+    from functions.services.evidence import Evidence
+    from functions.services.reporter_mute import ReporterMute
+
+    mute = ReporterMute(cases, store, access, clock)
+    evidence = Evidence(cases, events, config.deliveries_topic)
+    return CaseActions(cases, access, evidence, events, config.reports_topic, clock, mute), mute

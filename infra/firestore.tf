@@ -32,6 +32,8 @@ locals {
     ["users", "expires_at"],
     ["reporter_quotas", "expires_at"],
     ["relay_refs", "expires_at"],
+    ["replies", "expires_at"],
+    ["reply_heads", "expires_at"],
   ]
 }
 

@@ -34,6 +34,8 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "sent_messages",
     "reporter_quotas",
     "relay_refs",
+    "replies",
+    "reply_heads",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -74,4 +76,6 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("users", "expires_at"),  # reporter profiles, after PROFILE_RETENTION_DAYS without activity
     ("reporter_quotas", "expires_at"),
     ("relay_refs", "expires_at"),
+    ("replies", "expires_at"),
+    ("reply_heads", "expires_at"),
 )
