@@ -36,7 +36,7 @@ STATISTICAL = {
     "urls", "media", "description", "content_keys", "group_chat_id", "group_message_ids", "merged_into", "muted",
     "sla_take_reminded_at", "sla_stale_reminded_for", "quarantined", "quarantined_posts", "contributors",
     "added_links", "added_media", "added_descriptions", "conv_last_writer", "first_contact_at", "first_contact_by",
-    "fc_reminded_at", "fc_escalated_at",
+    "fc_reminded_at", "fc_escalated_at", "reporter_count_at",
 }  # fmt: skip
 EMPTY_WHEN_PURGED = ("urls", "media", "description", "content_keys", "group_chat_id", "group_message_ids")
 
