@@ -12,7 +12,7 @@ from functions.domain.case import Case
 from functions.domain.conversation import speaks_to_child
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import BotCall
-from functions.domain.workflow import StaffMember, may_see
+from functions.domain.workflow import Role, StaffMember, may_see
 from functions.errors import BotRefused, TransientError
 from functions.i18n import t
 from functions.log import get_logger
@@ -74,6 +74,8 @@ class RelayDelivery:
         rows = [[button(t(lang, "btn_conv_answer"), callbacks.answer(code))]]
         if child:
             rows.append([button(t(lang, "btn_conv_not_now"), callbacks.answer(code, later=True))])
+        else:  # an adult may choose to leave a phone number (a child is not asked for one)
+            rows.append([button(t(lang, "btn_conv_phone"), callbacks.share_phone(code))])
         notice_id = "relay_" + job.job_id.replace("/", "_")
         if not self.store.claim_notice(notice_id):
             return "done"
@@ -90,8 +92,8 @@ class RelayDelivery:
         self._remember(chat_id, result, {"report_id": code, "side": "reporter"})
         self._best_effort(lambda: self.store.update_event(code, job.event_id, {f"delivered_{position}": now}))
         by = event.get("by") if isinstance(event.get("by"), int) else None
-        if report.child_request and self.store.mark_first_contact(code, by, now):
-            log.info("first contact with the child", extra={"report_id": code, "by": by})
+        if report.first_contact_at is None and self.store.mark_first_contact(code, by, now):
+            log.info("first contact", extra={"report_id": code, "by": by})  # the child track's, for any case
         log.info("relayed to reporter", extra={"report_id": code, "job_id": job.job_id})
         return "done"
 
@@ -126,6 +128,8 @@ class RelayDelivery:
             return "done"
         if not may_see(person, report.category, report.region):
             return "done"
+        if event.get("type") == "phone" and not (person.role == Role.ADMIN or report.assignee == person.user_id):
+            return "done"  # a shared phone number: only the case's owner (and admins, in /case)
         text = staff_text(person.lang, code, report, event)
         position = int(event.get("reporter") or 1)
         keyboard = markup([[button(t(person.lang, "btn_conv_reply"), callbacks.write(code, f"n{position}"))]])
