@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from functions.domain.case import Case
-from functions.domain.child_help import CHILD_OUTCOMES, REFERRALS, Need
 from functions.domain.categories import Category
+from functions.domain.child_help import CHILD_OUTCOMES, REFERRALS, Need
 from functions.domain.models import REPORTER_ROLES, Status
 from functions.domain.regions import REGION_CODES
 from functions.domain.workflow import ESCALATION_TARGETS, REJECTIONS, RESOLUTIONS, Role, StaffMember
