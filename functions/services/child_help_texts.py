@@ -9,7 +9,7 @@ from typing import Any, Final
 from functions.domain import callbacks
 from functions.domain.case import Case
 from functions.domain.child_help import CHILD_OUTCOMES, REFERRALS, Need
-from functions.domain.child_track import applies, offers_track, resolve_blocker, waiting_for_contact
+from functions.domain.child_track import applies, minutes_to_contact, offers_track, resolve_blocker, waiting_for_contact
 from functions.domain.time import KZ_TZ, coarse
 from functions.domain.workflow import StaffMember, may_see
 from functions.i18n import t
@@ -132,3 +132,27 @@ def _age(lang: str, case: Case, now: datetime) -> str:
         return "—"
     unit, count = coarse(now - case.created_at, minutes_below=60)
     return t(lang, f"age_{unit}", n=count)
+
+
+EXPORT_COLUMNS: Final = ("ch_col_need", "ch_col_referral", "ch_col_first_contact", "ch_col_minutes", "ch_col_outcome")
+
+
+def export_headers(lang: str) -> list[str]:
+    """The child track's column titles in /export (after the case's own columns)."""
+    return [t(lang, key) for key in EXPORT_COLUMNS]
+
+
+def export_cells(lang: str, row: dict[str, Any]) -> list[Any]:
+    """The child track of one case as export cells: need, referral, first contact (Kazakhstan time), minutes from
+    intake to first contact, outcome."""
+    case = Case.from_document(str(row.get("id") or "R"), row)
+    track = case.child_help
+    contact = case.first_contact_at
+    minutes = minutes_to_contact(case)
+    return [
+        value_label(lang, "need", track.need.value) if applies(case) or track.need != Need.UNKNOWN else "",
+        value_label(lang, "referral", track.referral) if track.referral else "",
+        contact.astimezone(KZ_TZ).replace(tzinfo=None, microsecond=0) if contact is not None else None,
+        round(minutes, 1) if minutes is not None else None,
+        value_label(lang, "outcome", track.outcome) if track.outcome else "",
+    ]

@@ -24,7 +24,7 @@ from tests.integration.test_conversations import (
     texts_to,
     write,
 )
-from tests.integration.test_oversight import seed, sla_at, texts_jobs
+from tests.integration.test_oversight import oversight_at, person, read_workbook, seed, sla_at, texts_jobs, upload_of
 from tests.integration.test_privacy_logs import Capture
 from tests.integration.test_staff import add_staff, card
 from tests.stack import ADMIN_ID, Stack, wait_for
@@ -162,6 +162,31 @@ class TestTheTrack:
         [text] = texts_jobs(stack.pull(jobs, expect=1), 9801)
         assert t("ru", "digest_child_waiting", n=2) in text
         assert waiting in text and needed in text and text.index(waiting) < text.index(needed)
+
+
+class TestExport:
+    def test_the_child_tracks_columns(self, stack: Stack) -> None:
+        now = datetime.now(UTC)
+        created = now - timedelta(days=1)
+        helped = seed(
+            stack,
+            41,
+            created=created,
+            child_help={"need": "needed", "referral": "guardianship", "outcome": "helped"},
+            first_contact_at=created + timedelta(minutes=25),
+        )
+        seed(stack, 42, created=created)
+        outcome = oversight_at(now).export(person(ADMIN_ID, "admin"), ADMIN_ID, "7d")
+        [header, *rows] = read_workbook(upload_of(outcome, "document"))["Обращения"]
+        at = header.index(t("ru", "ch_col_need"))
+        assert header[at : at + 5] == tuple(t("ru", k) for k in ("ch_col_need", "ch_col_referral",
+                                                                   "ch_col_first_contact", "ch_col_minutes",
+                                                                   "ch_col_outcome"))  # fmt: skip
+        row = next(r for r in rows if r[0] == helped)
+        assert row[at] == t("ru", "ch_need_needed") and row[at + 1] == t("ru", "ch_ref_guardianship")
+        assert isinstance(row[at + 2], datetime) and row[at + 3] == 25 and row[at + 4] == t("ru", "ch_out_helped")
+        other = next(r for r in rows if r[0] != helped)
+        assert not other[at] and other[at + 3] is None
 
 
 class TestPhoneSharing:
