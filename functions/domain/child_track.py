@@ -24,6 +24,7 @@ class ChildRefusal(StrEnum):
     CLOSED = "closed"
     BAD_VALUE = "bad_value"
     CONTACT_KNOWN = "contact_known"
+    CONTACT_BY_RELAY = "contact_by_relay"  # a child's own request: met only when a staff message reaches the child
     OUTCOME_FIRST = "outcome_first"  # Resolve: help is needed and its outcome is not set yet
     NEED_FIRST = "need_first"  # Resolve: a child's own request, and nobody said whether help is needed
 
@@ -65,7 +66,8 @@ def refusal(staff: StaffMember | None, case: Case, field: str, value: str) -> Ch
     """None when this person may set this field of the track to this value now, else why not.
 
     The owner and admins, while the case is open (a closed case is reopened first); field "contact" records the
-    first contact by hand, once.
+    first contact by hand, once — never on a child's own request, whose first-contact deadline is met only by a
+    staff message reaching the child.
     """
     if staff is None or not staff.active:
         return ChildRefusal.NO_ACCESS
@@ -76,6 +78,8 @@ def refusal(staff: StaffMember | None, case: Case, field: str, value: str) -> Ch
     if staff.role != Role.ADMIN and case.assignee != staff.user_id:
         return ChildRefusal.NOT_OWNER
     if field == "contact":
+        if case.child_request:  # the child is anonymous: only the bot reaches them, and its deadline needs that
+            return ChildRefusal.CONTACT_BY_RELAY
         return ChildRefusal.CONTACT_KNOWN if case.first_contact_at is not None else None
     if value not in choices(field):
         return ChildRefusal.BAD_VALUE

@@ -66,7 +66,7 @@ def card_rows(lang: str, case: Case, staff: StaffMember) -> list[list[dict[str, 
                 button(t(lang, "btn_ch_outcome"), callbacks.child("m", code, "out")),
             ]
         )
-        if case.first_contact_at is None:
+        if case.first_contact_at is None and not case.child_request:
             rows.append([button(t(lang, "btn_ch_contact"), callbacks.child("fc", code))])
     return rows
 

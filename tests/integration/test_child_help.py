@@ -137,8 +137,11 @@ class TestTheTrack:
         assert last_alert(stack) == t("kk", "ch_refuse_need_first")
         assert f"h:need:{code}:needed" in str(card(stack, OFFICER, code)["reply_markup"])  # the menu it needs
         press_data(stack, OFFICER, f"h:back:{code}", "kk")
-        press_data(stack, OFFICER, f"h:fc:{code}", "kk")  # a phone call with the child, recorded by hand
-        assert (stack.doc(f"reports/{code}") or {}).get("first_contact_by") == OFFICER
+        assert f"h:fc:{code}" not in str(card(stack, OFFICER, code)["reply_markup"])  # only the bot reaches the child
+        press_data(stack, OFFICER, f"w:{code}", "kk")
+        write(stack, OFFICER, "Сәлем! Мен комитет маманымын. Қазір қауіпсіз жердесің бе?", "kk")
+        relayed(stack, child, code)
+        wait_for(lambda: (stack.doc(f"reports/{code}") or {}).get("first_contact_by") == OFFICER or None)
         press_data(stack, OFFICER, f"h:m:{code}:out", "kk")
         press_data(stack, OFFICER, f"h:out:{code}:referred", "kk")
         assert last_alert(stack) == t("kk", "ch_resolved_both", code=code)

@@ -82,6 +82,7 @@ class TestWhoSetsIt:
     def test_first_contact_by_hand_once(self) -> None:
         assert refusal(OWNER, case(), "contact", "") is None
         assert refusal(OWNER, case(first_contact_at=T0), "contact", "") == ChildRefusal.CONTACT_KNOWN
+        assert refusal(OWNER, case(child_request=True), "contact", "") == ChildRefusal.CONTACT_BY_RELAY
 
 
 class TestWhatAChoiceWrites:
