@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from functions.domain import callbacks
+from functions.domain import callbacks, child_stats
 from functions.domain.case import Case
 from functions.domain.child_help import CHILD_OUTCOMES, REFERRALS, Need
 from functions.domain.child_track import applies, minutes_to_contact, offers_track, resolve_blocker, waiting_for_contact
@@ -156,3 +156,40 @@ def export_cells(lang: str, row: dict[str, Any]) -> list[Any]:
         round(minutes, 1) if minutes is not None else None,
         value_label(lang, "outcome", track.outcome) if track.outcome else "",
     ]
+
+
+SUMMARY_COLUMNS: Final = (
+    "ch_sum_region",
+    "ch_sum_needed",
+    "ch_sum_given",
+    "ch_sum_share",
+    "ch_sum_contact_median",
+    "ch_sum_contact_p90",
+    "ch_sum_contacts",
+)
+
+
+def summary_rows(lang: str, rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    """The export's child-track sheet: per region (those with any figure) and for the whole scope — children who
+    needed help, were given it and the share, time to first contact (median, p90, minutes) and how many."""
+    figures = child_stats.by_region(Case.from_document(str(row.get("id") or "R"), row) for row in rows)
+    table: list[list[Any]] = [[t(lang, key) for key in SUMMARY_COLUMNS]]
+    regions = sorted(code for code in figures if code != child_stats.ALL)
+    for code in [*regions, child_stats.ALL]:
+        found = figures[code]
+        if code != child_stats.ALL and not (found.needed or found.contacts):
+            continue
+        share = found.share_given
+        median, p90 = found.contact_quantile(0.5), found.contact_quantile(0.9)
+        table.append(
+            [
+                t(lang, "ch_sum_all") if code == child_stats.ALL else t(lang, f"region_{code}"),
+                found.needed,
+                found.given,
+                round(share * 100, 1) if share is not None else None,
+                round(median, 1) if median is not None else None,
+                round(p90, 1) if p90 is not None else None,
+                len(found.contacts),
+            ]
+        )
+    return table

@@ -178,6 +178,10 @@ def workbook(
     summary.append([t(lang, "sum_median_resolve_hours"), resolve])
     if stats.narrow:
         summary.append([t(lang, "stats_small_note")])
+    child = book.create_sheet(t(lang, "ch_sheet"))  # the help-the-child track, by region
+    child.column_dimensions["A"].width = 30
+    for line in child_help_texts.summary_rows(lang, rows):
+        child.append(line)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from functions.domain import callbacks
+from functions.domain import callbacks, child_stats
 from functions.domain.case import Case
 from functions.domain.child_help import CHILD_OUTCOMES, REFERRALS, Need
 from functions.domain.child_track import (
@@ -143,3 +143,26 @@ class TestCallbacks:
         for data in ("h:zap:R7K3M9Q", "h::", "s:res:R7K3M9Q:x", "h:need", "h:need::x:y"):
             assert callbacks.parse_child(data) is None
         assert callbacks.parse_talk(callbacks.share_phone("R7K3M9Q")) is not None
+
+
+class TestFigures:
+    def test_quantiles_interpolate_between_ranks(self) -> None:
+        assert child_stats.quantile([], 0.5) is None
+        assert child_stats.quantile([10.0], 0.9) == 10
+        assert child_stats.quantile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
+        assert child_stats.quantile(list(map(float, range(1, 11))), 0.9) == pytest.approx(9.1)
+
+    def test_by_region_and_for_all(self) -> None:
+        cases = [
+            case(first_contact_at=T0 + timedelta(minutes=20), child_help={"need": "needed", "outcome": "helped"}),
+            case(first_contact_at=T0 + timedelta(minutes=40), child_help={"need": "needed", "outcome": "declined"}),
+            case(region="75", child_help={"need": "needed", "outcome": "referred"}),
+            case(region="", first_contact_at=T0 + timedelta(minutes=90)),
+            case(region="75"),
+        ]
+        figures = child_stats.by_region(cases)
+        astana, far, everyone = figures["71"], figures["75"], figures[child_stats.ALL]
+        assert (astana.needed, astana.given, astana.share_given) == (2, 1, 0.5)
+        assert astana.contact_quantile(0.5) == 30 and far.contacts == [] and far.share_given == 1
+        assert (everyone.needed, everyone.given, len(everyone.contacts)) == (3, 2, 3)
+        assert child_stats.ChildFigures().share_given is None

@@ -63,6 +63,9 @@ class TestFiles:
         assert first["ch_col_minutes"] == 30 and first["ch_col_outcome"] == "передан специалистам"
         assert first["ch_col_first_contact"] == datetime(2026, 3, 10, 4, 35)
         assert not second["ch_col_need"] and second["ch_col_first_contact"] is None
+        child = [tuple(r) for r in plain.worksheets[2].iter_rows(values_only=True)]
+        assert plain.worksheets[2].title == "Помощь детям"
+        assert child[1] == ("город Астана", 1, 1, 100, 30, 30, 1) and child[-1][0] == "Все регионы"
         personal = export.workbook(rows, stats, "kk", "барлығы", {"R2": [7, 5]})
         sheet = load_workbook(io.BytesIO(personal), read_only=True).worksheets[0]
         table = [tuple(r) for r in sheet.iter_rows(values_only=True)]
