@@ -13,11 +13,13 @@ from functions.adapters.firestore.child_help import ChildHelpRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
 from functions.adapters.firestore.relays import RelayRecords
+from functions.adapters.firestore.replies import Replies
+from functions.adapters.firestore.reporter_counts import ReporterCounts
 from functions.adapters.firestore.staff import StaffRecords
 from functions.adapters.firestore.submissions import Submissions
 
 
-class FirestoreStore(Submissions, Groups):
+class FirestoreStore(Submissions, Groups, Replies):
     """The reporter side: profiles, sessions, submissions and groups; every method maps retryable errors to
     TransientError."""
 
@@ -27,7 +29,17 @@ class FirestoreStore(Submissions, Groups):
         self.clock = clock
 
 
-class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, RelayRecords, ChildHelpRecords, Groups, CaseAccess):
+class CaseStore(
+    StaffRecords,
+    CaseRecords,
+    DeliveryRecords,
+    RelayRecords,
+    ChildHelpRecords,
+    Groups,
+    ReporterCounts,
+    Replies,
+    CaseAccess,
+):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
