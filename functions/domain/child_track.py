@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 from functions.domain.case import Case
 from functions.domain.child_help import CHILD_OUTCOMES, HELP_GIVEN, REFERRALS, Need
 from functions.domain.models import OPEN_STATUSES, Status
 from functions.domain.workflow import Role, StaffMember, may_see
+
+ROLLUP: Final = "rollup_durations"  # the statistics' roll-ups read durations of a case from here (domain.rollups)
+KINDS: Final = ("help_needed", "help_given")  # the two the child track stores
 
 
 class ChildRefusal(StrEnum):
@@ -88,15 +92,25 @@ def refusal(staff: StaffMember | None, case: Case, field: str, value: str) -> Ch
 
 def changes_for(case: Case, field: str, value: str, now: datetime) -> dict[str, object]:
     """The stored fields one choice writes (dotted paths of `child_help`): a referral or an outcome means help is
-    needed; "not needed" clears the referral and the outcome."""
+    needed; "not needed" clears the referral and the outcome. The statistics' roll-ups count the track through
+    two durations on the case (`rollup_durations.help_needed`, `.help_given`: minutes from intake to when help
+    was marked needed, and given; cleared when that is no longer so)."""
     if field == "need":
         changes: dict[str, object] = {"child_help.need": value}
         if value != Need.NEEDED.value:
             changes |= {"child_help.referral": None, "child_help.outcome": None, "child_help.outcome_at": None}
-        return changes
-    changes = {f"child_help.{field}": value, "child_help.need": Need.NEEDED.value}
-    if field == "outcome":
-        changes["child_help.outcome_at"] = now
+    else:
+        changes = {f"child_help.{field}": value, "child_help.need": Need.NEEDED.value}
+        if field == "outcome":
+            changes["child_help.outcome_at"] = now
+    needed = changes["child_help.need"] == Need.NEEDED.value
+    outcome = changes.get("child_help.outcome", case.child_help.outcome) if needed else None
+    minutes = round(max(0.0, (now - case.created_at).total_seconds() / 60), 1) if case.created_at else 0.0
+    was_needed, was_given = case.child_help.need == Need.NEEDED, help_given(case)
+    if not needed or not was_needed:
+        changes[f"{ROLLUP}.help_needed"] = minutes if needed else None
+    if (outcome in HELP_GIVEN) != was_given or field == "need":
+        changes[f"{ROLLUP}.help_given"] = minutes if outcome in HELP_GIVEN else None
     return changes
 
 

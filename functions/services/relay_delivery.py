@@ -39,6 +39,7 @@ class RelayStore(Protocol):
     def finish_notice(self, notice_id: str, sent: bool) -> None: ...
     def release_notice(self, notice_id: str) -> None: ...
     def mark_first_contact(self, code: str, by: int | None, at: datetime) -> bool: ...
+    def sync_rollups(self, code: str) -> int: ...
     def count_reporters(self, code: str) -> int: ...
 
 
@@ -95,6 +96,7 @@ class RelayDelivery:
         by = event.get("by") if isinstance(event.get("by"), int) else None
         if report.first_contact_at is None and self.store.mark_first_contact(code, by, now):
             log.info("first contact", extra={"report_id": code, "by": by})  # the child track's, for any case
+            self._best_effort(lambda: self._sync(code))  # time to first contact in /stats (else the next event)
         log.info("relayed to reporter", extra={"report_id": code, "job_id": job.job_id})
         return "done"
 
@@ -159,6 +161,9 @@ class RelayDelivery:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         if isinstance(message_id, int):
             self._best_effort(lambda: self.store.set_relay_ref(chat_id, message_id, ref))
+
+    def _sync(self, code: str) -> None:
+        self.store.sync_rollups(code)
 
     @staticmethod
     def _best_effort(write: Callable[[], None]) -> None:

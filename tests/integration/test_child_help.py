@@ -37,6 +37,21 @@ PHONE: Final = "+77015550142"
 capture = privacy_logs.capture
 
 
+def press(stack: Stack, user_id: int, ends_with: str, lang: str = "ru") -> None:
+    """Press a button once it shows (an edit of the card may reach the chat a moment later, through deliver, when
+    Telegram's per-chat limit deferred it)."""
+
+    def showing() -> bool | None:
+        for message in stack.double.messages(user_id):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                if any(str(key.get("callback_data", "")).endswith(ends_with) for key in row):
+                    return True
+        return None
+
+    wait_for(showing, timeout=30)
+    press_data(stack, user_id, ends_with, lang)
+
+
 def last_alert(stack: Stack) -> str:
     return str(stack.double.calls("answerCallbackQuery")[-1]["params"].get("text", ""))
 
@@ -77,16 +92,16 @@ class TestTheTrack:
         take(stack, OFFICER, code)
         wait_for(lambda: f"h:m:{code}:need" in str(card(stack, OFFICER, code)["reply_markup"]) or None)
 
-        press_data(stack, OFFICER, f"h:m:{code}:need", lang)  # tap 1: the menu
-        press_data(stack, OFFICER, f"h:need:{code}:needed", lang)  # tap 2: the choice
+        press(stack, OFFICER, f"h:m:{code}:need", lang)  # tap 1: the menu
+        press(stack, OFFICER, f"h:need:{code}:needed", lang)  # tap 2: the choice
         need_line = t(lang, "ch_card_line", need=t(lang, "ch_need_needed"))
         wait_for(lambda: need_line in card_text(stack, OFFICER, code) or None)
         assert t(lang, "ch_card_contact_none") in card_text(stack, OFFICER, code)
 
-        press_data(stack, OFFICER, f"s:menu:{code}:resolve", lang)  # Resolve asks for the child outcome first
+        press(stack, OFFICER, f"s:menu:{code}:resolve", lang)  # Resolve asks for the child outcome first
         assert last_alert(stack) == t(lang, "ch_refuse_outcome_first")
         assert f"h:out:{code}:helped" in str(card(stack, OFFICER, code)["reply_markup"])
-        press_data(stack, OFFICER, f"h:back:{code}", lang)
+        press(stack, OFFICER, f"h:back:{code}", lang)
 
         press_data(stack, OFFICER, f"w:{code}", lang)
         write(stack, OFFICER, "Как зовут ребёнка и в каком он классе? fc-1414", lang)
@@ -95,10 +110,10 @@ class TestTheTrack:
             lambda: (stack.doc(f"reports/{code}") or {}).get("first_contact_at") and stack.doc(f"reports/{code}")
         )
         assert stored["first_contact_by"] == OFFICER
-        press_data(stack, OFFICER, f"h:m:{code}:ref", lang)
-        press_data(stack, OFFICER, f"h:ref:{code}:school_psychologist", lang)
-        press_data(stack, OFFICER, f"h:m:{code}:out", lang)
-        press_data(stack, OFFICER, f"h:out:{code}:helped", lang)
+        press(stack, OFFICER, f"h:m:{code}:ref", lang)
+        press(stack, OFFICER, f"h:ref:{code}:school_psychologist", lang)
+        press(stack, OFFICER, f"h:m:{code}:out", lang)
+        press(stack, OFFICER, f"h:out:{code}:helped", lang)
         told = t(lang, "notice_child_outcome", code=code, outcome=t(lang, "ch_rep_out_helped"))
         wait_for(lambda: told in texts_to(stack, reporter) or None, timeout=45)
         stored = stack.doc(f"reports/{code}") or {}
@@ -110,8 +125,8 @@ class TestTheTrack:
             "outcome_at": stored["child_help"]["outcome_at"],
         }
 
-        press_data(stack, OFFICER, f"s:menu:{code}:resolve", lang)
-        press_data(stack, OFFICER, f"s:res:{code}:content_removed", lang)
+        press(stack, OFFICER, f"s:menu:{code}:resolve", lang)
+        press(stack, OFFICER, f"s:res:{code}:content_removed", lang)
         wait_for(lambda: (stack.doc(f"reports/{code}") or {}).get("status") == "resolved" or None)
         resolved = t(lang, "notice_resolved", code=code, outcome=t(lang, "res_content_removed"))
         wait_for(lambda: resolved in texts_to(stack, reporter) or None, timeout=45)
@@ -126,6 +141,18 @@ class TestTheTrack:
         for needle in (f"Officer {OFFICER}", str(OFFICER)):
             assert not any(needle in text for text in to_reporter), needle
 
+        # /stats, from the roll-ups fan-out and the relay kept in step: help needed 1, given 1, one first contact
+        def stats_of(user_id: int, speaks: str) -> str | None:
+            write(stack, user_id, "/stats 7d", speaks)
+            text = texts_to(stack, user_id)[-1]
+            return text if t(speaks, "stats_ch_help", needed=1, given=1, share="100%") in text else None
+
+        mine = wait_for(lambda: stats_of(OFFICER, lang), timeout=30)
+        assert t(lang, "stats_ch_header") in mine and "p90" in mine
+        national = wait_for(lambda: stats_of(ADMIN_ID, "ru"), timeout=30)  # the first admin reads Russian
+        line = t("ru", "stats_ch_region", region=t("ru", "region_71"), needed=1, given=1, share="100%")
+        assert line in national
+
     def test_a_childs_request_is_closed_by_its_child_outcome_told_in_the_informal_voice(self, stack: Stack) -> None:
         stack.connect_chain()
         add_staff(OFFICER, "regional", ("71",), lang="kk")
@@ -133,17 +160,17 @@ class TestTheTrack:
         code = child_request(stack, child, "kk")
         take(stack, OFFICER, code)
         wait_for(lambda: f"h:m:{code}:out" in str(card(stack, OFFICER, code)["reply_markup"]) or None)
-        press_data(stack, OFFICER, f"s:menu:{code}:resolve", "kk")
+        press(stack, OFFICER, f"s:menu:{code}:resolve", "kk")
         assert last_alert(stack) == t("kk", "ch_refuse_need_first")
         assert f"h:need:{code}:needed" in str(card(stack, OFFICER, code)["reply_markup"])  # the menu it needs
-        press_data(stack, OFFICER, f"h:back:{code}", "kk")
+        press(stack, OFFICER, f"h:back:{code}", "kk")
         assert f"h:fc:{code}" not in str(card(stack, OFFICER, code)["reply_markup"])  # only the bot reaches the child
         press_data(stack, OFFICER, f"w:{code}", "kk")
         write(stack, OFFICER, "Сәлем! Мен комитет маманымын. Қазір қауіпсіз жердесің бе?", "kk")
         relayed(stack, child, code)
         wait_for(lambda: (stack.doc(f"reports/{code}") or {}).get("first_contact_by") == OFFICER or None)
-        press_data(stack, OFFICER, f"h:m:{code}:out", "kk")
-        press_data(stack, OFFICER, f"h:out:{code}:referred", "kk")
+        press(stack, OFFICER, f"h:m:{code}:out", "kk")
+        press(stack, OFFICER, f"h:out:{code}:referred", "kk")
         assert last_alert(stack) == t("kk", "ch_resolved_both", code=code)
         stored = stack.doc(f"reports/{code}") or {}
         assert stored["status"] == "resolved" and stored["outcome"] == "child_helped"
@@ -230,8 +257,8 @@ class TestPhoneSharing:
         assert any(PHONE in x for x in texts_to(stack, ADMIN_ID))
         assert not [line for line in capture.logs.lines if PHONE in line or "7015550142" in line]
 
-        press_data(stack, OFFICER, f"s:menu:{code}:resolve", lang)
-        press_data(stack, OFFICER, f"s:res:{code}:resolved_other", lang)
+        press(stack, OFFICER, f"s:menu:{code}:resolve", lang)
+        press(stack, OFFICER, f"s:res:{code}:resolved_other", lang)
         wait_for(lambda: (stack.doc(f"reports/{code}") or {}).get("status") == "resolved" or None)
         assert bootstrap.oversight_store().purge_case(code)
         purged = stack.doc(f"reports/{code}/events/{event_id(stack, code)}") or {}

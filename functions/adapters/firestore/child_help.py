@@ -37,3 +37,9 @@ class ChildHelpRecords:
         except (gexc.FailedPrecondition, gexc.Aborted, gexc.NotFound):
             return False
         return True
+
+    def sync_rollups(self, code: str) -> int:
+        """Bring the statistics' roll-ups in step with the case (after a first contact written outside fan-out)."""
+        from functions.adapters.firestore.rollups import RollupStore
+
+        return RollupStore(self.client, self.clock).sync(code)

@@ -87,11 +87,23 @@ class TestWhoSetsIt:
 
 class TestWhatAChoiceWrites:
     def test_a_referral_or_an_outcome_means_help_is_needed(self) -> None:
-        assert changes_for(case(), "referral", "police", T0) == {
+        assert changes_for(case(), "referral", "police", T0 + timedelta(minutes=30)) == {
             "child_help.referral": "police",
             "child_help.need": "needed",
+            "rollup_durations.help_needed": 30,  # the statistics count the child from now on
         }
         assert changes_for(case(), "outcome", "helped", T0)["child_help.outcome_at"] == T0
+
+    def test_the_roll_up_durations_follow_the_track(self) -> None:
+        later = T0 + timedelta(hours=2)
+        given = changes_for(case(child_help={"need": "needed"}), "outcome", "referred", later)
+        assert given["rollup_durations.help_given"] == 120 and "rollup_durations.help_needed" not in given
+        declined = changes_for(case(child_help={"need": "needed", "outcome": "helped"}), "outcome", "declined", later)
+        assert declined["rollup_durations.help_given"] is None
+        cleared = changes_for(case(child_help={"need": "needed", "outcome": "helped"}), "need", "not_needed", later)
+        assert cleared["rollup_durations.help_needed"] is None and cleared["rollup_durations.help_given"] is None
+        again = changes_for(case(child_help={"need": "needed", "outcome": "helped"}), "referral", "police", later)
+        assert not [k for k in again if k.startswith("rollup_durations")]  # nothing changed for the statistics
 
     def test_not_needed_clears_the_referral_and_the_outcome(self) -> None:
         changes = changes_for(case(), "need", "not_needed", T0)

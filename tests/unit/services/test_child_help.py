@@ -40,10 +40,9 @@ class TrackStore(TalkStore):
             return False
         if event_id in self.events:
             return True
-        track = dict(self.reports[code].get("child_help") or {})
         for path, value in changes.items():
-            track[path.split(".", 1)[1]] = value
-        self.reports[code]["child_help"] = track
+            parent, leaf = path.split(".", 1)
+            self.reports[code].setdefault(parent, {})[leaf] = value
         self.version += 1
         self.events[event_id] = dict(audit)
         return True
@@ -198,6 +197,7 @@ class TestFirstContactByTheRelay:
         world.say(OWNER, "Здравствуйте")
         world.deliver_all()
         assert world.store.reports[CODE]["first_contact_by"] == OWNER
+        assert world.store.synced == [CODE]  # the roll-ups count the time to first contact now
 
 
 class TestDigest:
