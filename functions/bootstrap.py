@@ -193,6 +193,7 @@ class Services:
         return _once(self._cache, "router", self._build_router)
 
     def _build_router(self) -> Router:
+        from functions.child_help_root import ChildHelpWiring
         from functions.safeguarding_root import case_actions
         from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
         from functions.services.case_lookup import CaseLookup
@@ -204,7 +205,6 @@ class Services:
         from functions.services.quarantine import Quarantine
         from functions.services.report_flow import ReportFlow
         from functions.services.reporter_answers import ReporterAnswers
-        from functions.services.reporter_mute import COMMANDS as MUTE_COMMANDS
         from functions.services.router import Router, StaffCommand, StaffDesk
         from functions.services.sessions import Sessions
         from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
@@ -220,19 +220,20 @@ class Services:
         notices = (LazyPublisher(), config.deliveries_topic)  # where quarantine's group notices go
         quarantine = Quarantine(store, sessions, submitter, *notices, self.clock, access.is_admin, bot_can_delete)
         admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock)
-        actions, mute = case_actions(config, cases, store, access, LazyPublisher(), self.clock)
+        actions, case_commands = case_actions(config, cases, store, access, LazyPublisher(), self.clock)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, timedelta(days=config.retention_days))
         oversight, links_since = self.oversight_store(), self.takedown().store().links_since
         statistics = Statistics(oversight, access, self.clock, rollups(), config.exports_per_hour, links_since)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
-        commands["merge"] = actions.merge
-        commands |= dict.fromkeys(MUTE_COMMANDS, mute.command)
+        commands |= case_commands  # /merge, /mute, /unmute
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
         commands["help"] = admin.menu.help
         takedown = self.takedown().actions()
         commands["ref"] = takedown.command
-        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button, "i": admin.button}
+        child = ChildHelpWiring(cases, access, sessions, LazyPublisher(), config, self.clock)
+        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button, "h": child.actions(actions).button}
+        buttons["i"] = admin.button
         writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
         answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
         return Router(
@@ -244,7 +245,7 @@ class Services:
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
             staff=StaffDesk(commands=commands, buttons=buttons, reply=Notes(cases, access).reply),
-            conversation=ConversationDesk(cases, writes, answers),
+            conversation=ConversationDesk(cases, writes, answers, child.phones()),
         )
 
     def takedown(self) -> TakedownWiring:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from functions.adapters.firestore.stores import CaseStore, FirestoreStore
     from functions.services.access import Access
     from functions.services.case_actions import CaseActions
-    from functions.services.reporter_mute import ReporterMute
+    from functions.services.router import StaffCommand
     from functions.services.submit import EventSink
 
 
@@ -37,12 +37,16 @@ def case_actions(
     access: Access,
     events: EventSink,
     clock: Callable[[], datetime],
-) -> tuple[CaseActions, ReporterMute]:
-    """The card's buttons and /merge, with paced evidence and the reporter's mute (also /mute, /unmute)."""
+) -> tuple[CaseActions, dict[str, StaffCommand]]:
+    """The card's buttons with paced evidence and the reporter's mute; and their commands (/merge, /mute,
+    /unmute)."""
     from functions.services.case_actions import CaseActions
     from functions.services.evidence import Evidence
-    from functions.services.reporter_mute import ReporterMute
+    from functions.services.reporter_mute import COMMANDS, ReporterMute
 
     mute = ReporterMute(cases, store, access, clock)
     evidence = Evidence(cases, events, config.deliveries_topic)
-    return CaseActions(cases, access, evidence, events, config.reports_topic, clock, mute), mute
+    actions = CaseActions(cases, access, evidence, events, config.reports_topic, clock, mute)
+    commands: dict[str, StaffCommand] = dict.fromkeys(COMMANDS, mute.command)
+    commands["merge"] = actions.merge
+    return actions, commands

@@ -9,6 +9,7 @@ from google.cloud import firestore
 
 from functions.adapters.firestore.access import CaseAccess
 from functions.adapters.firestore.cases import CaseRecords
+from functions.adapters.firestore.child_help import ChildHelpRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
 from functions.adapters.firestore.relays import RelayRecords
@@ -42,6 +43,7 @@ class CaseStore(
     DeliveryRecords,
     SentMessages,
     RelayRecords,
+    ChildHelpRecords,
     Groups,
     ReporterCounts,
     Replies,
