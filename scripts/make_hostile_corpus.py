@@ -851,7 +851,7 @@ def forged() -> Iterator[Entry]:
     yield press("s:take of a case already taken", "${SPECIALIST}", "s:take:${CASE_TAKEN}")
     # staff buttons forged on a bot message in a group: they act on nothing and post nothing there
     forged = ["q:c:${CASE}", "s:take:${CASE}", "s:menu:${CASE}:resolve", "s:ev:${CASE}", "s:mute:${CASE}", "q:p:0"]
-    forged += ["s:cat:${CASE}:sexual", "t:chk:${CASE}", "t:rep:${CASE}:tiktok", "w:${CASE}"]
+    forged += ["s:cat:${CASE}:sexual", "t:chk:${CASE}", "t:rep:${CASE}:tiktok", "w:${CASE}", "h:m:${CASE}:need"]
     for data in forged:
         yield press(
             f"{data.split(':${')[0]} forged on a bot message in a group by an admin", "${ADMIN}", data, chat="${GROUP}"
