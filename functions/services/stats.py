@@ -7,6 +7,7 @@ Charts and spreadsheets are made by functions.services.charts and .export, impor
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
@@ -15,6 +16,7 @@ from functions.domain.models import Outcome
 from functions.domain.statistics import (
     EXPORT_FIELDS,
     FACT_FIELDS,
+    CaseFacts,
     Request,
     Stats,
     compute,
@@ -46,6 +48,16 @@ class StatsStore(Protocol):
     ) -> list[dict[str, Any]]: ...
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
     def record_export(self, by: int, days: int, region: str | None, personal: bool, rows: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class ScopedFacts:
+    """The cases of one request in one person's scope (the console's dashboard breaks them down further)."""
+
+    facts: list[CaseFacts]
+    since: datetime
+    until: datetime
+    regions: tuple[str, ...] | None
 
 
 LinksSince = Callable[[datetime, tuple[str, ...] | None], Sequence[Takedown]]
@@ -84,8 +96,8 @@ class Statistics:
             return t(lang, "all_regions")
         return ", ".join(t(lang, f"region_{code}") for code in regions)
 
-    def compute_stats(self, person: StaffMember, request: Request) -> tuple[Stats, tuple[str, ...] | None] | None:
-        """The statistics this person may see for the request; None when the region asked is not theirs."""
+    def scoped_facts(self, person: StaffMember, request: Request) -> ScopedFacts | None:
+        """The facts of the cases this person may count for the request; None when the region is not theirs."""
         regions = scope_regions(person, request.region)
         if regions == ():
             return None
@@ -97,7 +109,14 @@ class Statistics:
             if may_see(person, str(r.get("category")), str(r.get("region")))
         ]
         facts = [f for f in (facts_of(r) for r in rows) if f is not None]
-        return compute(facts, since, until, regions), regions
+        return ScopedFacts(facts, since, until, regions)
+
+    def compute_stats(self, person: StaffMember, request: Request) -> tuple[Stats, tuple[str, ...] | None] | None:
+        """The statistics this person may see for the request; None when the region asked is not theirs."""
+        scoped = self.scoped_facts(person, request)
+        if scoped is None:
+            return None
+        return compute(scoped.facts, scoped.since, scoped.until, scoped.regions), scoped.regions
 
     def stats(self, person: StaffMember, chat_id: int, arg: str) -> Outcome:
         """Counts by status, category and region, median times, as a chart and a short summary."""

@@ -32,6 +32,7 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "ticks",
     "group_notices",
     "relay_refs",
+    "console_opened",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -57,6 +58,21 @@ COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
     IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("closed_at", "ASCENDING"))),
     # tick, the child's first-contact deadline: children's requests for an adult created since a moment.
     IndexSpec("reports", "COLLECTION", (("child_request", "ASCENDING"), ("created_at", "ASCENDING"))),
+    # the console's queue: open cases by severity, oldest first, paged by cursor; and with one more equality.
+    *(
+        IndexSpec(
+            "reports",
+            "COLLECTION",
+            (
+                *(((first, "ASCENDING"),) if first else ()),
+                ("status", "ASCENDING"),
+                ("severity", "ASCENDING"),
+                ("created_at", "ASCENDING"),
+                ("__name__", "ASCENDING"),
+            ),
+        )
+        for first in ("", "region", "category", "assignee")
+    ),
 )
 
 TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
@@ -70,4 +86,5 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("ticks", "expires_at"),
     ("group_notices", "expires_at"),
     ("relay_refs", "expires_at"),
+    ("console_opened", "expires_at"),
 )
