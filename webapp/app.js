@@ -238,7 +238,7 @@
       var links = data.links.length ? el("ol", { class: "lines" }) : el("p", { class: "hint", text: t("console_links_none") });
       data.links.forEach(function (link) {
         links.appendChild(el("li", { class: "state-" + link.state },
-          (link.url || t("console_link_hidden")) + " — " + t("td_state_" + link.state)));
+          (link.url || t("console_link_hidden")) + " — " + t("console_link_" + link.state)));
       });
       var child = data.child_track.pending ? t("console_child_pending")
         : data.child_track.first_contact_at ? t("console_child_contacted", { time: when(data.child_track.first_contact_at) })
@@ -277,7 +277,7 @@
       var known = Object.prototype.hasOwnProperty.call(counts, code);
       var n = counts[code] || 0;
       var tile = el("div", { class: known && n ? "tile" : "tile empty", "data-region": code, title: t("region_" + code) },
-        el("span", { text: t("region_" + code) }), el("b", { text: known ? String(n) : "·" }));
+        el("span", { text: t("region_btn_" + code) }), el("b", { text: known ? String(n) : "·" }));
       tile.style.gridColumn = String(TILES[code][0]);
       tile.style.gridRow = String(TILES[code][1]);
       if (known && n) { tile.style.background = "hsl(8, 70%, " + Math.round(68 - 36 * (n / max)) + "%)"; }
@@ -336,7 +336,8 @@
     var options = {
       width: Math.max(280, box.clientWidth || 320), height: 200,
       axes: [{ stroke: text }, { stroke: text }],
-      series: [{}, { label: t("console_received"), stroke: "#c0392b", width: 2 },
+      legend: { live: false },
+      series: [{ label: "" }, { label: t("console_received"), stroke: "#c0392b", width: 2 },
         { label: t("console_closed"), stroke: "#27ae60", width: 2 }]
     };
     new window.uPlot(options, [xs, perDay.map(function (d) { return plotted(d.received); }),
