@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from functions.config import Settings, get_settings
 from functions.domain.time import utcnow
+from functions.services.console_menu import ConsoleAddress
 
 if TYPE_CHECKING:
     from functions.adapters.firestore.oversight import OversightStore
@@ -56,8 +57,10 @@ def reset() -> None:
 
 # --- the clients, shared by every clock ----------------------------------------------------------------------
 def settings() -> Settings:
-    """This instance's settings."""
-    return get_settings()
+    """This instance's settings (the console's address handed to the cards that link to it)."""
+    config = get_settings()
+    ConsoleAddress.configure(config.console_url)
+    return config
 
 
 def firestore_client() -> Any:
@@ -226,7 +229,7 @@ class Services:
             access.is_admin,
             bot_can_delete,
         )
-        admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock)
+        admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock, config.console_url)
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
         retention = timedelta(days=config.retention_days)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)

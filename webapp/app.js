@@ -375,7 +375,8 @@
           document.getElementById("tab-dashboard").textContent = t("console_tab_dashboard");
           document.getElementById("back").textContent = "‹ " + t("console_back");
           document.title = t("console_title");
-          queue();
+          var asked = new URLSearchParams(location.search).get("case") || (tg && tg.initDataUnsafe && tg.initDataUnsafe.start_param);
+          if (asked && /^[A-Za-z0-9-]{1,24}$/.test(asked)) { openCase(asked); } else { queue(); }
         });
       }, function (error) {
         show(el("p", { class: "hint", id: "refused", text: error.status === 403 ? t("console_no_access")

@@ -318,6 +318,27 @@ class TestCaseFile:
         assert stack.double.messages(ADMIN_ID) == []
 
 
+class TestMenuButton:
+    def test_onboarding_sets_the_console_menu_button_and_revoking_resets_it(
+        self, stack: Stack, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from functions import bootstrap
+
+        monkeypatch.setenv("CONSOLE_URL", "https://console.test/")
+        bootstrap.reset()
+        try:
+            say(stack, ADMIN_ID, "/invite specialist")
+            code = stack.bot_texts(ADMIN_ID)[-1].split("?start=inv_")[1].split()[0]
+            say(stack, 811_500, f"/start inv_{code}")
+            button = wait_for(lambda: stack.double.menu_button(811_500))
+            assert button["type"] == "web_app" and button["web_app"] == {"url": "https://console.test/"}
+            say(stack, ADMIN_ID, "/revoke 811500")
+            wait_for(lambda: stack.double.menu_button(811_500) is None)
+        finally:
+            monkeypatch.delenv("CONSOLE_URL")
+            bootstrap.reset()
+
+
 class TestDashboard:
     @pytest.mark.parametrize("who", [ADMIN_ID, OFFICER_71, SPECIALIST])
     def test_the_numbers_are_those_of_stats(self, stack: Stack, world: dict[str, str], who: int) -> None:
