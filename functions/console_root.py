@@ -64,7 +64,9 @@ def _build() -> ConsoleApp:
     evidence = Evidence(cases)
     actions = CaseActions(cases, access, evidence, bootstrap.LazyPublisher(), config.reports_topic, clock)
     takedowns = services.takedown().store()
-    statistics = Statistics(oversight, access, clock, takedowns.links_since)
+    statistics = Statistics(
+        oversight, access, clock, bootstrap.rollups(), config.exports_per_hour, takedowns.links_since
+    )
     return ConsoleApp(
         sessions=sessions,
         queue=ConsoleQueue(store, actions, clock),

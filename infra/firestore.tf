@@ -36,6 +36,8 @@ locals {
     ["ticks", "expires_at"],
     ["group_notices", "expires_at"],
     ["relay_refs", "expires_at"],
+    ["replies", "expires_at"],
+    ["reply_heads", "expires_at"],
     ["console_opened", "expires_at"], # the console's once-only initData records
   ]
 }

@@ -1,5 +1,5 @@
-"""The console's dashboard: the very numbers of /stats (same Statistics code, same small-count rule), broken
-down by region for the tile map and the times by region and platform."""
+"""The console's dashboard: the very numbers of /stats (Statistics.compute_stats, the roll-ups, the same
+small-count rule), and per region (the tile map and the times) the same call narrowed to each region."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from functions.domain.console import ApiError
 from functions.domain.regions import REGION_CODES
-from functions.domain.statistics import OPEN_VALUES, compute, parse_request
+from functions.domain.statistics import OPEN_VALUES, Request, parse_request
 from functions.domain.takedown_stats import removals_by_platform
 from functions.domain.workflow import StaffMember
 from functions.log import get_logger
@@ -29,36 +29,38 @@ class ConsoleDashboard:
             raise ApiError(400, "days or region not understood")
         request = parse_request(f"{days}d {region}" if days else region)
         if request.bad or request.personal:
-            raise ApiError(400, "days must be 7, 30 or 90; region a region code")
-        scoped = self.statistics.scoped_facts(person, request)
-        if scoped is None:
+            raise ApiError(400, "days must be a number of days, region a region code")
+        computed = self.statistics.compute_stats(person, request)
+        if computed is None:
             raise ApiError(403, "region out of scope")
+        stats, regions = computed
         lang = person.lang
-        facts, since, until, regions = scoped.facts, scoped.since, scoped.until, scoped.regions
-        stats = compute(facts, since, until, regions)
+        until = stats.until
         scope = self.statistics.scope_name(lang, regions)
         summary = summary_text(lang, stats, scope)
-        records = self.statistics.links(since, regions) if self.statistics.links is not None else []
+        records = self.statistics.links(stats.since, regions) if self.statistics.links is not None else []
         removal = takedown_texts.stats_lines(lang, records, until)
         if removal:  # as /stats words it
             summary += "\n\n" + "\n".join(removal)
-        opened = compute([f for f in facts if f.status in OPEN_VALUES], since, until, regions)
+        opened: dict[str, int] = {}
         times = []
         for code in regions if regions is not None else REGION_CODES:
-            mine = [f for f in facts if f.region == code]
-            if not mine:
+            one = self.statistics.compute_stats(person, Request(days=request.days, region=code))
+            if one is None:
                 continue
-            one = compute(mine, since, until, (code,))
-            times.append(
-                {
-                    "region": code,
-                    "cases": one.total,
-                    "median_take_minutes": one.median_take_minutes,
-                    "taken": one.taken,
-                    "median_resolve_hours": one.median_resolve_hours,
-                    "resolved": one.resolved,
-                }
-            )
+            figures = one[0]
+            opened[code] = sum(n for status, n in figures.by_status.items() if status in OPEN_VALUES)
+            if figures.total:
+                times.append(
+                    {
+                        "region": code,
+                        "cases": figures.total,
+                        "median_take_minutes": figures.median_take_minutes,
+                        "taken": figures.taken,
+                        "median_resolve_hours": figures.median_resolve_hours,
+                        "resolved": figures.resolved,
+                    }
+                )
         platforms = [
             {
                 "platform": item.platform,
@@ -77,7 +79,7 @@ class ConsoleDashboard:
             "by_status": {status: stats.shown(n) for status, n in stats.by_status.items()},
             "by_category": {category: stats.shown(n) for category, n in stats.by_category.items()},
             "chart": charts.chart_data(stats, lang),
-            "open_by_region": dict(opened.by_region),
+            "open_by_region": opened,
             "times_by_region": times,
             "removal_by_platform": platforms,
             "median_take_minutes": stats.median_take_minutes,

@@ -357,6 +357,8 @@ class TestDashboard:
         data = call(stack, "GET", "api/dashboard", sign_in(stack, OFFICER_71), days="30").json()
         assert data["narrow"] is True and set(data["by_status"].values()) == {"<5"}
 
-    @pytest.mark.parametrize("params", [{"days": "8"}, {"days": "30", "region": "zz"}, {"days": "99999"}, {"x": "1"}])
+    @pytest.mark.parametrize(
+        "params", [{"days": "0"}, {"days": "ab"}, {"days": "30", "region": "zz"}, {"days": "99999"}, {"x": "1"}]
+    )
     def test_bad_params_are_400(self, stack: Stack, world: dict[str, str], params: dict[str, str]) -> None:
         assert call(stack, "GET", "api/dashboard", sign_in(stack, ADMIN_ID), **params).status_code == 400

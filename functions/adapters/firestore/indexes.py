@@ -32,6 +32,8 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "ticks",
     "group_notices",
     "relay_refs",
+    "replies",
+    "reply_heads",
     "console_opened",
 )
 
@@ -86,5 +88,7 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("ticks", "expires_at"),
     ("group_notices", "expires_at"),
     ("relay_refs", "expires_at"),
+    ("replies", "expires_at"),
+    ("reply_heads", "expires_at"),
     ("console_opened", "expires_at"),
 )
