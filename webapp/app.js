@@ -55,9 +55,9 @@
   }
   function when(iso) {
     if (!iso) { return "—"; }
-    var d = new Date(iso);
+    var d = new Date(Date.parse(iso) + 5 * 3600 * 1000); // Kazakhstan time (UTC+5), as the bot writes it
     function two(n) { return (n < 10 ? "0" : "") + n; }
-    return two(d.getDate()) + "." + two(d.getMonth() + 1) + " " + two(d.getHours()) + ":" + two(d.getMinutes());
+    return two(d.getUTCDate()) + "." + two(d.getUTCMonth() + 1) + " " + two(d.getUTCHours()) + ":" + two(d.getUTCMinutes());
   }
   function requestId() {
     var bytes = new Uint8Array(12);
