@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from functions.config import Settings, get_settings
 from functions.domain.time import utcnow
-from functions.services.console_menu import ConsoleAddress
 
 if TYPE_CHECKING:
     from functions.adapters.firestore.oversight import OversightStore
@@ -59,10 +58,8 @@ def reset() -> None:
 
 # --- the clients, shared by every clock ----------------------------------------------------------------------
 def settings() -> Settings:
-    """This instance's settings (the console's address handed to the cards that link to it)."""
-    config = get_settings()
-    ConsoleAddress.configure(config.console_url)
-    return config
+    """This instance's settings."""
+    return get_settings()
 
 
 def firestore_client() -> Any:
@@ -197,6 +194,7 @@ class Services:
         return _once(self._cache, "router", self._build_router)
 
     def _build_router(self) -> Router:
+        from functions.child_help_root import ChildHelpWiring
         from functions.services.case_actions import CaseActions
         from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
         from functions.services.case_lookup import CaseLookup
@@ -235,7 +233,8 @@ class Services:
         commands["help"] = admin.menu.help
         takedown = self.takedown().actions()
         commands["ref"] = takedown.command
-        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button}
+        child = ChildHelpWiring(cases, access, sessions, LazyPublisher(), config, self.clock)
+        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button, "h": child.actions(actions).button}
         writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
         answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
         return Router(
@@ -247,7 +246,7 @@ class Services:
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
             staff=StaffDesk(commands=commands, buttons=buttons, reply=Notes(cases, access).reply),
-            conversation=ConversationDesk(cases, writes, answers),
+            conversation=ConversationDesk(cases, writes, answers, child.phones()),
         )
 
     def takedown(self) -> TakedownWiring:

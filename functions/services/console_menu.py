@@ -5,26 +5,17 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
+from functions.config import get_settings
 from functions.domain.models import BotCall
 from functions.i18n import t
 
 
-class ConsoleAddress:
-    """Where the console is served, set once by the composition root from CONSOLE_URL (cards read it)."""
-
-    url: str = ""
-
-    @classmethod
-    def configure(cls, url: str) -> None:
-        """Set the console's address (empty or not https: no console buttons)."""
-        cls.url = url if url.startswith("https://") else ""
-
-
 def card_button(code: str, lang: str) -> dict[str, Any] | None:
     """The card's "open in console" button (a web_app button: cards go to private staff chats only)."""
-    if not ConsoleAddress.url:
-        return None
-    return {"text": t(lang, "console_open_case"), "web_app": {"url": case_link(ConsoleAddress.url, code)}}
+    url = get_settings().console_url  # CONSOLE_URL, read once per instance
+    if not url.startswith("https://"):
+        return None  # Telegram opens Mini Apps over https only (a local run has none)
+    return {"text": t(lang, "console_open_case"), "web_app": {"url": case_link(url, code)}}
 
 
 def open_console(chat_id: int, console_url: str, lang: str) -> BotCall | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from functions.config import get_settings
 from functions.domain.case import Case
 from functions.domain.console import (
     PAGE_SIZE,
@@ -28,7 +29,7 @@ from functions.domain.console import (
 from functions.domain.workflow import Role, StaffMember
 from functions.services import cards
 from functions.services.case_actions import CaseActions
-from functions.services.console_menu import ConsoleAddress, close_console, open_console
+from functions.services.console_menu import close_console, open_console
 from functions.services.console_queue import ConsoleQueue
 from functions.services.console_session import ConsoleSessions
 from functions.services.evidence import Evidence
@@ -201,13 +202,15 @@ class TestBotSide:
         assert call.params["menu_button"]["web_app"] == {"url": "https://console.example/"}
         assert close_console(5).params == {"chat_id": 5, "menu_button": {"type": "default"}}
 
-    def test_cards_link_to_the_case_in_the_console_when_it_is_configured(self) -> None:
+    def test_cards_link_to_the_case_in_the_console_when_it_is_configured(self, monkeypatch: pytest.MonkeyPatch) -> None:
         case = Case(code="RABCDEF", region="71", created_at=NOW)
         person = StaffMember(user_id=9, role=Role.SPECIALIST)
         assert not [b for row in cards.card_keyboard(case, person)["inline_keyboard"] for b in row if "web_app" in b]
-        ConsoleAddress.configure("https://console.example")
+        monkeypatch.setenv("CONSOLE_URL", "https://console.example")
+        get_settings.cache_clear()
         try:
             found = [b for row in cards.card_keyboard(case, person)["inline_keyboard"] for b in row if "web_app" in b]
         finally:
-            ConsoleAddress.configure("")
+            monkeypatch.delenv("CONSOLE_URL")
+            get_settings.cache_clear()
         assert found == [{"text": "Открыть в консоли", "web_app": {"url": "https://console.example/?case=RABCDEF"}}]
