@@ -18,6 +18,7 @@ from functions.log import get_logger
 from functions.services.access import Access
 from functions.services.calls import answer, edit, send
 from functions.services.commands import staff_command_call
+from functions.services.console_menu import close_console, open_console
 from functions.services.keyboards import button, markup
 from functions.services.staff_menu import StaffMenu, remove_menu
 
@@ -44,8 +45,16 @@ class StaffStore(Protocol):
 class StaffAdmin:
     """Invites, roles, duty; each authorised from the stored role."""
 
-    def __init__(self, store: StaffStore, access: Access, bot_username: str, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: StaffStore,
+        access: Access,
+        bot_username: str,
+        clock: Callable[[], datetime],
+        console_url: str = "",
+    ) -> None:
         self.store = store
+        self.console_url = console_url  # staff chats' menu button opens the console (services/console_menu.py)
         self.access = access
         self.admin_ids = access.admin_ids
         self.bot_username = bot_username
@@ -104,7 +113,11 @@ class StaffAdmin:
             self.store.put_staff(member, invited_by=data.get("created_by"))
             log.info("staff registered", extra={"user_id": user.user_id, "role": member.role.value})
             return Outcome(
-                direct=[staff_command_call(chat_id, member.role.value, lang), *self._tell_inviter(data, member)],
+                direct=[
+                    staff_command_call(chat_id, member.role.value, lang),
+                    *self._console_menu(chat_id, lang),
+                    *self._tell_inviter(data, member),
+                ],
                 body=send(chat_id, t(lang, "staff_welcome", role=t(lang, f"staffrole_{member.role.value}"))),
             )
         if user.user_id in self.admin_ids:
@@ -119,7 +132,7 @@ class StaffAdmin:
                 )
                 self.store.put_staff(member, invited_by=None)
                 return Outcome(
-                    direct=[staff_command_call(chat_id, Role.ADMIN.value, lang)],
+                    direct=[staff_command_call(chat_id, Role.ADMIN.value, lang), *self._console_menu(chat_id, lang)],
                     body=send(chat_id, t(lang, "staff_welcome", role=t(lang, "staffrole_admin"))),
                 )
             return None
@@ -127,6 +140,10 @@ class StaffAdmin:
         if stored is not None and stored.active and stored.unreachable:
             self.store.update_staff(user.user_id, unreachable=False)
         return None
+
+    def _console_menu(self, chat_id: int, lang: str) -> list[BotCall]:
+        call = open_console(chat_id, self.console_url, lang)
+        return [call] if call is not None else []
 
     def _duty(self, person: StaffMember, chat_id: int, lang: str, arg: str) -> Outcome:
         if arg not in {"on", "off"}:
@@ -193,7 +210,8 @@ class StaffAdmin:
         ):
             return Outcome(body=send(chat_id, t(lang, "revoke_unknown", user_id=target)))
         log.info("staff revoked", extra={"user_id": target, "by": person.user_id})
-        return Outcome(direct=[remove_menu(target)], body=send(chat_id, t(lang, "revoked", user_id=target)))
+        calls = [remove_menu(target), close_console(target)]
+        return Outcome(direct=calls, body=send(chat_id, t(lang, "revoked", user_id=target)))
 
     def _tell_inviter(self, invite: dict[str, Any], member: StaffMember) -> list[BotCall]:
         """The message that tells whoever made the invite that it was used, in their language."""
