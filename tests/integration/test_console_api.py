@@ -303,6 +303,7 @@ class TestCaseFile:
         assert all(link["url"] is None for link in safety["links"])
 
     def test_evidence_goes_to_the_persons_chat_protected_and_audited(self, stack: Stack, world: dict[str, str]) -> None:
+        stack.connect_chain()  # the evidence pages go out through deliver
         token = sign_in(stack, SPECIALIST)
         response = call(stack, "POST", f"api/cases/{world['a71']}/evidence", token, {"request_id": "req-evidence-1"})
         assert response.status_code == 200 and response.json()["queued"] >= 1  # pages sent by deliver
