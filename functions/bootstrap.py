@@ -200,6 +200,7 @@ class Services:
         from functions.services.child_flow import ChildFlow
         from functions.services.conversation import ConversationDesk
         from functions.services.evidence import Evidence
+        from functions.services.export_job import ExportStart
         from functions.services.group_intake import GroupIntake
         from functions.services.notes import Notes
         from functions.services.profile import Profiles
@@ -224,7 +225,8 @@ class Services:
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, timedelta(days=config.retention_days))
         oversight, links_since = self.oversight_store(), self.takedown().store().links_since
-        statistics = Statistics(oversight, access, self.clock, rollups(), config.exports_per_hour, links_since)
+        exports = ExportStart(telegram, LazyPublisher(), config.exports_topic)  # telegram: built on first use
+        statistics = Statistics(oversight, access, self.clock, rollups(), config.exports_per_hour, links_since, exports)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)

@@ -1,4 +1,4 @@
-# Two topics, each pushed to its consumer function by a subscription Terraform owns (not an Eventarc trigger),
+# Three topics, each pushed to its consumer function by a subscription Terraform owns (not an Eventarc trigger),
 # which is what lets us set the retry policy and the dead-letter topic. A message that fails
 # max_delivery_attempts times is parked on "<topic>-dead-letter" - by the consumer itself on its last attempt
 # (with the failure reason as an attribute), or by Pub/Sub's dead-letter policy if even that fails - and kept
@@ -22,6 +22,12 @@ locals {
       # reminders and digests, the webhook for the notice in a group after a report made there.
       publishers = ["fan_out", "telegram_webhook", "tick"]
       push_sa    = "${local.prefix}-push-deliveries"
+    }
+    exports = {
+      name       = var.exports_topic
+      consumer   = "export"             # its own function: more memory, one export per instance
+      publishers = ["telegram_webhook"] # /export, after the hourly limit
+      push_sa    = "${local.prefix}-push-exports"
     }
   }
 

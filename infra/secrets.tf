@@ -11,7 +11,7 @@ locals {
       secret_id = "telegram-bot-token"
       env       = "TELEGRAM_BOT_TOKEN"
       # Everything that calls the Bot API (tick: the getWebhookInfo health check). fan_out never does.
-      readers = ["telegram_webhook", "deliver", "tick"]
+      readers = ["telegram_webhook", "deliver", "tick", "export"]
     }
     telegram_webhook_secret = {
       secret_id = "telegram-webhook-secret"

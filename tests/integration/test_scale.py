@@ -104,9 +104,15 @@ class TestStatsThroughFanOut:
 
 class TestExportQuota:
     def test_a_person_exports_at_most_three_times_an_hour(self, stack: Stack) -> None:
+        stack.connect_chain()  # exports → the export target
+
+        def files() -> int:
+            return len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200])
+
         for _ in range(3):
             say(stack, ADMIN_ID, "/export 7d")
-        assert len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200]) == 3
+        wait_for(lambda: files() == 3, timeout=60)
         say(stack, ADMIN_ID, "/export 7d")
         assert "Лимит выгрузок в час: 3" in str(stack.last_bot_message(ADMIN_ID)["text"])
-        assert len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200]) == 3
+        time.sleep(2)
+        assert files() == 3

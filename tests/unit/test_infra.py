@@ -33,7 +33,7 @@ from scripts.check_tf_schema import main as check_main
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 INFRA_DIR: Final = REPO_ROOT / "infra"
 MAIN_PY: Final = REPO_ROOT / "main.py"
-ENTRY_POINTS: Final = {"telegram_webhook", "fan_out", "deliver", "tick"}
+ENTRY_POINTS: Final = {"telegram_webhook", "fan_out", "deliver", "tick", "export"}
 
 # Settings fields Terraform may leave unset on a function, each with the reason. Only fields with a default
 # can be listed here: a required field must be set on every function or the function cannot start.
@@ -42,6 +42,7 @@ OPTIONAL_SETTINGS: Final[dict[str, str]] = {
     "session_ttl_minutes": "the code's default (one day) is the production value",
     "max_body_bytes": "the code's default (1 MiB) is the production value",
     "publish_timeout_seconds": "the code's default is the production value",
+    "export_progress_seconds": "the code's default (an edit every 3 s at most) is the production value",
     "telegram_timeout_seconds": "the code's default is the production value",
     "telegram_bot_token": "only the targets that call Telegram read it (fan_out never does)",
     "exports_per_hour": "the code's default (3 exports per person per hour) is the production value",
@@ -247,7 +248,7 @@ def _main_py_names() -> set[str]:
 
 
 class TestFunctions:
-    def test_four_functions_are_deployed(self) -> None:
+    def test_five_functions_are_deployed(self) -> None:
         assert {fn["entry_point"] for fn in local("functions").values()} == ENTRY_POINTS
 
     def test_every_entry_point_exists_in_main_py(self) -> None:
