@@ -34,6 +34,8 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "relay_refs",
     "replies",
     "reply_heads",
+    "quotas",
+    "export_jobs",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -74,4 +76,6 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("relay_refs", "expires_at"),
     ("replies", "expires_at"),
     ("reply_heads", "expires_at"),
+    ("quotas", "expires_at"),
+    ("export_jobs", "expires_at"),
 )
