@@ -45,7 +45,7 @@ class DeliveryStore(Protocol):
     def release_notice(self, notice_id: str) -> None: ...
     def group_notice_codes(self, chat_id: int, bucket: int) -> list[str]: ...
     def is_reporter(self, code: str, chat_id: int) -> bool: ...
-    def count_reporters(self, code: str) -> int: ...
+    def tally_reporters(self, code: str) -> dict[str, int]: ...
     def get_reply(self, reply_id: str) -> tuple[int, dict[str, Any]] | None: ...
 
 
@@ -106,8 +106,10 @@ class Delivery:
             return "done"
         if not may_see(person, report.category, report.region):
             return self._stub(job, person)
-        if report.purged_at is None:  # the exact count (the stored one is refreshed every 30 s; a purge keeps it)
-            report = report.model_copy(update={"reporter_count": self.store.count_reporters(job.report_id) or 1})
+        if report.purged_at is None:  # the exact counts (the stored ones are refreshed every 30 s; a purge keeps them)
+            tally = self.store.tally_reporters(job.report_id)
+            exact = {name: max(value, int(getattr(report, name) or 0)) for name, value in tally.items()}
+            report = report.model_copy(update=exact | {"reporter_count": tally.get("reporter_count") or 1})
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"
