@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 SCHEMA_VERSION: Final = 1
 PAGE_SIZE: Final = 1000  # cases read per page (one query each, a cursor between them)
-LEASE_SECONDS: Final = 600  # an attempt owns the export this long (the target's timeout and a margin)
+LEASE_SECONDS: Final = 300  # an attempt owns the export this long after its last page (renewed every page)
 
 
 class ExportJob(BaseModel):

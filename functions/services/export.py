@@ -11,7 +11,7 @@ from functions.domain.statistics import Stats
 from functions.domain.takedown import Takedown
 from functions.domain.time import KZ_TZ
 from functions.i18n import t
-from functions.services import takedown_texts
+from functions.services import child_help_texts, takedown_texts
 
 COLUMNS: Final[tuple[str, ...]] = (
     "code",
@@ -113,7 +113,8 @@ def workbook(
         lang: kk or ru, for headers and values.
         scope: the scope in words.
         reporters: reporter Telegram ids by case, only for an admin who asked for personal data.
-        links: the takedown records by case (the takedown columns come last), None to leave them out.
+        links: the takedown records by case (the takedown columns come last, after the child track's), None to
+            leave them out.
 
     Returns:
         The workbook's bytes.
@@ -126,7 +127,8 @@ def workbook(
 
 class Writer:
     """The workbook written as the cases arrive (openpyxl's write-only mode: rows go to a temporary file, so
-    memory stays flat however many there are); the summary sheet is written last, from the statistics."""
+    memory stays flat however many there are); the summary sheet is written last, from the statistics, and the
+    child track's sheet from the few cases that have a figure of that track (kept as they pass)."""
 
     def __init__(self, lang: str, *, personal: bool, links: bool) -> None:
         from openpyxl import Workbook
@@ -135,14 +137,17 @@ class Writer:
         from openpyxl.utils import get_column_letter
 
         self.lang, self.links, self.rows = lang, links, 0
+        self.child_rows: list[dict[str, Any]] = []
         self.book = Workbook(write_only=True)
         sheet = self.book.create_sheet(t(lang, "sheet_cases"))
-        columns = [*COLUMNS, PERSONAL_COLUMN] if personal else list(COLUMNS)
+        columns = list(COLUMNS)
         for index, name in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 14)
         sheet.freeze_panes = "B2"
         bold = Font(bold=True)
         titles = [t(lang, f"col_{name}") for name in columns]
+        titles += child_help_texts.export_headers(lang)  # the child track, then reporter ids if asked
+        titles += [t(lang, f"col_{PERSONAL_COLUMN}")] if personal else []
         titles += takedown_texts.export_headers(lang) if links else []
         header = []
         for title in titles:
@@ -160,8 +165,12 @@ class Writer:
     ) -> None:
         """One case as the next row (the person may see it: the caller checked)."""
         cells = takedown_texts.export_cells((links or {}).get(str(report["id"]), ())) if self.links else []
-        self.sheet.append(row_of(self.lang, report, reporters) + cells)
+        row = row_of(self.lang, report, reporters)
+        child = child_help_texts.export_cells(self.lang, report)
+        self.sheet.append(row[: len(COLUMNS)] + child + row[len(COLUMNS) :] + cells)
         self.rows += 1
+        if report.get("child_help") or report.get("first_contact_at"):  # a figure of the child track
+            self.child_rows.append(report)
 
     def discard(self) -> None:
         """An attempt that failed: close the rows' temporary file and delete it (a function's /tmp is memory)."""
@@ -202,6 +211,10 @@ class Writer:
         summary.append([t(lang, "sum_median_resolve_hours"), resolve])
         if stats.narrow:
             summary.append([t(lang, "stats_small_note")])
+        child = self.book.create_sheet(t(lang, "ch_sheet"))  # the help-the-child track, by region
+        child.column_dimensions["A"].width = 30
+        for line in child_help_texts.summary_rows(lang, self.child_rows):
+            child.append(line)
         buffer = io.BytesIO()
         self.book.save(buffer)
         return buffer.getvalue()

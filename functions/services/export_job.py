@@ -61,6 +61,7 @@ class ExportStore(Protocol):
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
     def claim_export(self, export_id: str, lease: timedelta) -> Literal["run", "done", "busy"]: ...
     def release_export(self, export_id: str) -> None: ...
+    def extend_export(self, export_id: str, lease: timedelta) -> None: ...
     def finish_export(self, export_id: str, rows: int) -> None: ...
     def record_export(self, by: int, days: int, region: str | None, personal: bool, rows: int) -> None: ...
 
@@ -179,7 +180,13 @@ class ExportRun:
             progress.show(t(lang, refusal or "refuse_no_access"), now=True)
             self.store.finish_export(job.export_id, 0)
             return "done"
-        built = self.build(person, job, lambda rows: progress.show(t(lang, "export_progress", rows=rows)))
+        lease = timedelta(seconds=LEASE_SECONDS)
+
+        def on_page(rows: int) -> None:  # still at work: the lease is renewed, so a re-delivery waits
+            self.store.extend_export(job.export_id, lease)
+            progress.show(t(lang, "export_progress", rows=rows))
+
+        built = self.build(person, job, on_page)
         until = built.stats.until
         day = until.astimezone(KZ_TZ).strftime("%Y%m%d")
         filename = f"qorgau-{job.days}d-{job.region or 'all'}-{day}.xlsx"

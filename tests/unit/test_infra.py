@@ -292,6 +292,11 @@ class TestFunctions:
         assert variable_default("webhook_min_instances") == 0
         assert functions["telegram_webhook"]["concurrency"] == set_webhook.MAX_CONNECTIONS
         for key, fn in functions.items():
+            if key == "export":  # may outlive its ack deadline: a re-push meets its lease, renewed every page
+                from functions.domain.export_job import LEASE_SECONDS
+
+                assert LEASE_SECONDS < 600 and fn["timeout_seconds"] <= 3600
+                continue
             assert fn["timeout_seconds"] + 30 <= 600, f"{key}: the ack deadline (max 600 s) must cover it"
 
 

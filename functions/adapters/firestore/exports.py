@@ -91,6 +91,13 @@ class ExportStore(OversightStore):
                 {"lease_until": None}, merge=True, retry=RETRY, timeout=TIMEOUT
             )
 
+    def extend_export(self, export_id: str, lease: timedelta) -> None:
+        """This attempt is still at work: its lease runs `lease` from now (one write per page)."""
+        with transient_errors():
+            self.client.collection(EXPORT_JOBS).document(export_id).set(
+                {"lease_until": self.clock() + lease}, merge=True, retry=RETRY, timeout=TIMEOUT
+            )
+
     def finish_export(self, export_id: str, rows: int) -> None:
         """The file was sent: a re-delivered job is done without sending another."""
         now = self.clock()

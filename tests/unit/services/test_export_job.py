@@ -57,6 +57,7 @@ class Cases:
         self.sent_at: datetime | None = None
         self.lease: datetime | None = None
         self.records: list[int] = []
+        self.extended = 0
 
     def cases_page(
         self, since: datetime, until: datetime, regions: Any, fields: Any, after: Any, limit: int
@@ -83,6 +84,9 @@ class Cases:
 
     def release_export(self, export_id: str) -> None:
         self.lease = None
+
+    def extend_export(self, export_id: str, lease: timedelta) -> None:
+        self.extended += 1
 
     def finish_export(self, export_id: str, rows: int) -> None:
         self.sent_at, self.lease = NOW, None
@@ -146,6 +150,7 @@ class TestRun:
         assert all(c.params["message_id"] == 42 for c in bot.calls if c.method == "editMessageText")
         assert edits[:3] == [f"Готовлю выгрузку… Обработано обращений: {n}." for n in (9, 19, 23)]
         assert "Выгрузка готова" in edits[-1] and cases.records == [23]
+        assert cases.extended == 3  # the lease renewed after every page
 
     def test_restricted_cases_only_for_those_who_may_see_them(self) -> None:
         cases, bot = Cases(SEED), Bot()
