@@ -119,8 +119,9 @@ class Statistics:
         lines = child_stats.scope_lines(person.lang, totals)
         if lines:
             restricted = self._restricted(person, regions)
+            national = totals if regions is None else None  # the country's documents count by region already
             more, reads = child_stats.region_lines(
-                person.lang, self.rollups, self.clock(), request.days, regions, restricted
+                person.lang, self.rollups, self.clock(), request.days, regions, restricted, national
             )
             lines += more
             log.info("stats read", extra={"by": person.user_id, "days": request.days, "documents": reads})
