@@ -4,6 +4,7 @@ Each handler runs as its target (functions/topology.py), so a publish or a secre
 declared for fails locally as it would under the cloud's IAM.
 """
 
+from functions.console import console as _console
 from functions.deliver import deliver as _deliver
 from functions.exporter import export as _export
 from functions.fanout import fan_out as _fan_out
@@ -16,5 +17,6 @@ fan_out = serving("fan_out")(_fan_out)
 deliver = serving("deliver")(_deliver)
 tick = serving("tick")(_tick)
 export = serving("export")(_export)
+console = serving("console")(_console)
 
-__all__ = ["deliver", "export", "fan_out", "telegram_webhook", "tick"]
+__all__ = ["console", "deliver", "export", "fan_out", "telegram_webhook", "tick"]

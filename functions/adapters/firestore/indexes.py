@@ -36,6 +36,7 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "reply_heads",
     "quotas",
     "export_jobs",
+    "console_opened",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -61,6 +62,21 @@ COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
     IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("closed_at", "ASCENDING"))),
     # tick, the child's first-contact deadline: children's requests for an adult created since a moment.
     IndexSpec("reports", "COLLECTION", (("child_request", "ASCENDING"), ("created_at", "ASCENDING"))),
+    # the console's queue: open cases by severity, oldest first, paged by cursor; and with one more equality.
+    *(
+        IndexSpec(
+            "reports",
+            "COLLECTION",
+            (
+                *(((first, "ASCENDING"),) if first else ()),
+                ("status", "ASCENDING"),
+                ("severity", "ASCENDING"),
+                ("created_at", "ASCENDING"),
+                ("__name__", "ASCENDING"),
+            ),
+        )
+        for first in ("", "region", "category", "assignee")
+    ),
 )
 
 TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
@@ -78,4 +94,5 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("reply_heads", "expires_at"),
     ("quotas", "expires_at"),
     ("export_jobs", "expires_at"),
+    ("console_opened", "expires_at"),
 )
