@@ -91,8 +91,8 @@ locals {
       # The webhook's 512 MiB is shared by 40 updates in flight; an export gets its own instance: rows stream
       # into the file (openpyxl write-only) a page at a time, so memory grows with the file, not the cases
       # (BENCHMARKS.md: the peak at 100,000 rows). /tmp of a function is in memory too, hence the margin.
-      memory          = "1Gi"
-      cpu             = "1"
+      memory = "1Gi"
+      cpu    = "1"
       # 100,000 rows took 11 minutes on the loaded emulator here (BENCHMARKS.md). Past the push's ack deadline
       # (600 s at most) Pub/Sub pushes the job again: that attempt finds the lease held (renewed every page)
       # and asks to be retried later, so one attempt runs and one file is sent.
