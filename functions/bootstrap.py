@@ -244,7 +244,7 @@ class Services:
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
-            profiles=Profiles(store, sessions, admin.menu.set_lang),
+            profiles=Profiles(store, sessions, admin.menu.set_lang, children),
             reports=ReportFlow(store, sessions, submitter, children),
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),

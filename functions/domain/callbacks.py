@@ -1,7 +1,7 @@
 """Callback data of every button, built and parsed in one place (Telegram allows 1-64 bytes).
 
 f:<flow>:<action>:<value>    a step of a reporter flow (report, profile, child, group region)
-lang:<lang>                  the language picker
+lang:<lang>[:<then>]         the language picker (then: where a first /start goes next: child, r<region>)
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
 t:<verb>:<code>[:<platform>] the takedown track of a card (rep: reported to a platform, chk: check now)
@@ -54,14 +54,20 @@ def parse_flow(data: str) -> FlowPress | None:
 
 
 # --- the language picker -----------------------------------------------------------------------------------
-def lang(code: str) -> str:
-    """Callback data of a language button."""
-    return f"{LANG}:{code}"
+def lang(code: str, then: str = "") -> str:
+    """Callback data of a language button (then: the deep link a first /start carried, to go on with)."""
+    return f"{LANG}:{code}:{then}" if then else f"{LANG}:{code}"
 
 
 def parse_lang(data: str) -> str | None:
     """The language asked for (not yet checked), or None when the data is not a language button."""
-    return data[len(LANG) + 1 :] if data.startswith(f"{LANG}:") else None
+    return data[len(LANG) + 1 :].split(":", 1)[0] if data.startswith(f"{LANG}:") else None
+
+
+def lang_then(data: str) -> str:
+    """The deep link a language button carries on with ("" for none)."""
+    parts = data.split(":", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == LANG else ""
 
 
 # --- staff cards -------------------------------------------------------------------------------------------

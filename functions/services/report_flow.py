@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Final, Protocol
 
-from functions.domain.categories import parse_category, severity_for
+from functions.domain.categories import Category, parse_category, severity_for
 from functions.domain.incoming import IncomingCallback
 from functions.domain.models import EvidenceItem, Outcome, ReportDraft, Session, SubmitResult
 from functions.domain.regions import is_region
+from functions.domain.typed_text import typed_note
 from functions.errors import TransientError
 from functions.i18n import t
 from functions.services import keyboards as kb
@@ -17,6 +18,10 @@ from functions.services.sessions import Context, Sessions
 from functions.services.submit import Submitter, merge_items
 
 MAX_DESCRIPTION: Final = 1000
+UNKNOWN_REGION: Final = "none"  # the "don't know" button's value; the region is stored as "" (routed nationally)
+SEXUAL: Final = Category.SEXUAL.value
+# The summary's buttons: what each one opens again (back: the danger question, then on as before).
+SUMMARY_EDITS: Final = {"desc": "description", "region": "region", "more": "evidence", "back": "danger"}
 
 
 class ReportStore(Protocol):
@@ -37,15 +42,19 @@ class ReportFlow:
         self.submitter = submitter
         self.children = children
 
-    def start(self, ctx: Context, first: EvidenceItem | None) -> Outcome:
-        """/report, or a first link or media: a new flow, asking the category."""
+    def start(self, ctx: Context, first: EvidenceItem | None, note: str | None = None) -> Outcome:
+        """/report, or a first link or media (acknowledged at once; the words typed with it are the description)."""
         profile = ctx.profile
         if profile is not None and profile.is_child:
             return self.children.start(ctx, profile, first)
         session = self.sessions.new(ctx, "report", "category")
+        text = t(ctx.lang, "ask_category")
         if first is not None:
             self.store.add_item(ctx.sid, session.flow_id, first)
-        outcome = Outcome(body=send(ctx.chat_id, t(ctx.lang, "ask_category"), kb.categories(ctx.lang, session.flow_id)))
+            session.description = note
+            ack = t(ctx.lang, "received_ack") + ("\n" + t(ctx.lang, "note_kept") if note else "")
+            text = ack + "\n\n" + text
+        outcome = Outcome(body=send(ctx.chat_id, text, kb.categories(ctx.lang, session.flow_id)))
         return self.sessions.save(ctx, session, outcome)
 
     def cancel(self, ctx: Context) -> Outcome:
@@ -70,12 +79,13 @@ class ReportFlow:
             return session
         return None
 
-    def content(self, ctx: Context, item: EvidenceItem) -> Outcome:
+    def content(self, ctx: Context, item: EvidenceItem, typed: str | None = None) -> Outcome:
         """Links or media sent in the private chat: evidence of the flow in progress, or a new report."""
         child = ctx.session if ctx.session is not None and ctx.session.kind == "child" else None
         if child is not None and child.step == "child_offer":
             return self.children.collect(ctx, child, item)
         session = self.active(ctx)
+        note = typed_note(typed, MAX_DESCRIPTION)
         if item.media_group_id is not None:
             owner = self.store.claim_album(ctx.sid, item.media_group_id, ctx.update_id)
             if owner != ctx.update_id:
@@ -86,13 +96,22 @@ class ReportFlow:
                 self.store.add_item(ctx.sid, flow.flow_id, item)
                 return Outcome()
         if session is None:
-            return self.start(ctx, item)
+            return self.start(ctx, item, note)
         self.store.add_item(ctx.sid, session.flow_id, item)
+        described = bool(note) and not session.description
+        if described:
+            session.description = note
         count = len(self.store.list_items(ctx.sid, session.flow_id))
-        if session.step == "evidence":
-            text = t(ctx.lang, "evidence_added", count=count)
-            return Outcome(body=send(ctx.chat_id, text, kb.evidence_done(ctx.lang, session.flow_id)))
-        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "evidence_added", count=count)))
+        text = t(ctx.lang, "evidence_added", count=count)
+        if item.media and session.category == SEXUAL:  # kept as file_id only; asked for no more
+            text = t(ctx.lang, "sexual_media_arrived") + "\n" + text
+        keyboard = None
+        if session.step in {"evidence", "confirm"}:  # the question stays answerable under the new count
+            question, keyboard = self.question(session)
+            text += "\n\n" + question
+        outcome = Outcome(body=send(ctx.chat_id, text, keyboard))
+        # the session is written only when it changed: a press racing this message keeps its step
+        return self.sessions.save(ctx, session, outcome) if described else outcome
 
     def text(self, ctx: Context, text: str) -> Outcome:
         """Plain text: the description when asked for, else the current question again."""
@@ -107,36 +126,43 @@ class ReportFlow:
                 )
             session.description = text.strip()
             session.step = "confirm"
-            body = send(ctx.chat_id, self.summary(session), kb.confirm(ctx.lang, session.flow_id))
+            body = send(ctx.chat_id, *self.question(session))
             return self.sessions.save(ctx, session, Outcome(body=body))
         if session.step == "evidence":
-            return Outcome(
-                body=send(ctx.chat_id, t(ctx.lang, "no_link_found"), kb.evidence_done(ctx.lang, session.flow_id))
-            )
+            key = "no_link_found_sexual" if session.category == SEXUAL else "no_link_found"
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, key), kb.evidence_done(ctx.lang, session.flow_id)))
         text_out, keyboard = self.question(session)
         return Outcome(body=send(ctx.chat_id, text_out, keyboard))
 
     def question(self, session: Session) -> tuple[str, kb.Keyboard]:
         """The text and keyboard of the flow's current step."""
         lang, flow = session.lang, session.flow_id
+        sexual = session.category == SEXUAL
         if session.step == "category":
             return t(lang, "ask_category"), kb.categories(lang, flow)
         if session.step == "danger":
-            return t(lang, "ask_danger"), kb.danger(lang, flow)
+            text = t(lang, "ask_danger")
+            if sexual:  # hotline practice: the link only, never the images
+                text = t(lang, "sexual_link_only") + "\n\n" + text
+            return text, kb.danger(lang, flow)
         if session.step == "region":
             text = t(lang, "ask_region")
             if session.child_in_danger:
                 text = t(lang, "danger_call_police") + "\n\n" + text
-            return text, kb.regions(lang, flow, "region", session.region)
+            preferred = session.region if is_region(session.region) else None
+            return text, kb.regions(lang, flow, "region", preferred, unknown=UNKNOWN_REGION)
         if session.step == "evidence":
             count = len(self.store.list_items(session.sid, flow))
-            text = t(lang, "ask_evidence")
+            text = t(lang, "ask_link_only" if sexual else "ask_more" if count else "ask_evidence")
             if count:
                 text += "\n" + t(lang, "evidence_count", count=count)
             return text, kb.evidence_done(lang, flow)
         if session.step == "description":
             return t(lang, "ask_description", max=MAX_DESCRIPTION), kb.skip_description(lang, flow)
-        return self.summary(session), kb.confirm(lang, flow)
+        text = self.summary(session)
+        if session.child_in_danger:
+            text = t(lang, "danger_call_police") + "\n\n" + text
+        return text, kb.confirm(lang, flow, sexual=sexual)
 
     def summary(self, session: Session) -> str:
         """What will be sent, for the reporter to confirm."""
@@ -147,7 +173,7 @@ class ReportFlow:
             "confirm_summary",
             category=t(lang, f"cat_{session.category}"),
             danger=t(lang, f"danger_{session.danger_answer or 'unsure'}"),
-            region=t(lang, f"region_{session.region}"),
+            region=t(lang, f"region_{session.region}") if session.region else t(lang, "summary_region_unknown"),
             count=count,
             description=session.description or t(lang, "description_none"),
         )
@@ -167,26 +193,36 @@ class ReportFlow:
             session.danger_answer = value
             session.child_in_danger = value == "yes"
             profile = ctx.profile
-            session.region = profile.region if profile is not None else None
+            if session.region is None:  # the profile's region is the default: asked once, changed on the summary
+                session.region = profile.region if profile is not None else None
             session.role = profile.role if profile is not None else None
             session.cleanup = profile.cleanup if profile is not None else True
-            session.step = "region"
+            session.step = "region" if session.region is None else self._after_region(session)
         elif action == "region":
-            if not is_region(value):
+            if value != UNKNOWN_REGION and not is_region(value):
                 return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
-            session.region = value
-            session.step = "evidence"
+            session.region = "" if value == UNKNOWN_REGION else value
+            session.step = self._after_region(session)
         elif action == "ev":
             if not self.store.list_items(ctx.sid, session.flow_id):
-                return Outcome(body=answer(press.callback_id, t(lang, "evidence_needed"), alert=True))
-            session.step = "description"
+                key = "link_needed" if session.category == SEXUAL else "evidence_needed"
+                return Outcome(body=answer(press.callback_id, t(lang, key), alert=True))
+            session.step = "confirm"
         elif action == "desc":
             session.step = "confirm"
+        elif action == "edit":
+            if value not in SUMMARY_EDITS:
+                return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
+            session.step = SUMMARY_EDITS[value]
         elif action == "confirm":
             return self.confirm(ctx, session, press)
         text, keyboard = self.question(session)
         edited = edit(ctx.chat_id, press.message_id, text, keyboard)
         return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))
+
+    def _after_region(self, session: Session) -> str:
+        """Evidence when the flow started without any (/report), else straight to the summary."""
+        return "confirm" if self.store.list_items(session.sid, session.flow_id) else "evidence"
 
     def confirm(self, ctx: Context, session: Session, press: IncomingCallback) -> Outcome:
         """Send: the case is stored (or joined), the reporter gets its code; the media leave the chat."""
@@ -194,7 +230,8 @@ class ReportFlow:
         items = self.store.list_items(ctx.sid, session.flow_id)
         urls, media = merge_items(items)
         category = parse_category(session.category)
-        if category is None or not is_region(session.region) or not (urls or media):
+        region_ok = session.region == "" or is_region(session.region)  # "": the reporter does not know
+        if category is None or not region_ok or not (urls or media):
             return Outcome(body=answer(press.callback_id, t(session.lang, "stale_button")))
         draft = ReportDraft(
             category=category.value,

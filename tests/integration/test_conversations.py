@@ -304,6 +304,7 @@ class TestPrivacy:
 class TestChild:
     def child_request(self, stack: Stack, child: int, lang: str) -> str:
         write(stack, child, "/start", lang)
+        press_data(stack, child, f"lang:{lang}", lang)  # the language first (issue 14)
         press_data(stack, child, ":role:child", lang)
         press_data(stack, child, ":preg:71", lang)
         write(stack, child, "/report", lang)
@@ -364,6 +365,7 @@ class TestChild:
     def test_free_text_from_a_child_gets_a_child_aware_answer(self, stack: Stack) -> None:
         child = 7_132_001
         write(stack, child, "/start", "kk")
+        press_data(stack, child, "lang:kk", "kk")
         press_data(stack, child, ":role:child", "kk")
         press_data(stack, child, ":preg:71", "kk")
         write(stack, child, "сәлем, маған көмек керек", "kk")

@@ -308,7 +308,7 @@ class Desk:
         self.router = Router(
             bot_username=BOT,
             sessions=sessions,
-            profiles=Profiles(self.store, sessions, staff_menu.set_lang),
+            profiles=Profiles(self.store, sessions, staff_menu.set_lang, children),
             reports=ReportFlow(self.store, sessions, submitter, children),
             children=children,
             groups=GroupIntake(self.store, sessions, submitter, quarantine, self.access.is_admin),
