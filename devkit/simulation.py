@@ -183,6 +183,15 @@ class Reporter:
             self.say("?", chat_id)
         return False
 
+    def _latest_has(self, label: str, nudges: int = 3) -> bool:
+        """Whether the bot's latest message with buttons offers this one (waiting for it a little)."""
+        for _ in range(nudges + 1):
+            for message in reversed(self.tg.double.messages(self.user_id)):
+                if message.get("reply_markup"):
+                    return callback_data_of(message.get("reply_markup"), label) is not None
+            time.sleep(0.5)
+        return False
+
     def _press_once(self, label: str, chat: int) -> bool:
         self._pause()
         for message in reversed(self.tg.double.messages(chat)):
@@ -202,21 +211,23 @@ class Reporter:
         region: str = "71",
         description: str | None = None,
     ) -> str | None:
-        """A whole private report (region by its code); the case code the bot confirmed, or None."""
+        """A whole private report (region by its code); the case code the bot confirmed, or None.
+
+        A link opens the short flow (issue 14): category, danger now?, the region unless the profile has one,
+        then the summary; a description is written through the summary's edit button.
+        """
         self.say(text)
-        steps = (
-            category_label(category, self.lang),
-            danger_label(danger, self.lang),
-            region_name(region, self.lang),
-            label("btn_done", self.lang),
-        )
+        steps = (category_label(category, self.lang), danger_label(danger, self.lang))
         for step in steps:
             if not self.press(step):
                 self.outcome = f"no button {step!r}"
                 return None
-        if description is None:
-            self.press(label("btn_skip", self.lang))
-        else:
+        name = region_name(region, self.lang)
+        if self._latest_has(name) and not self.press(name):
+            self.outcome = f"no button {name!r}"
+            return None
+        if description is not None:
+            self.press(label("btn_edit_desc", self.lang))
             self.say(description)
         if not self.press(label("btn_send", self.lang)):
             self.outcome = "no send button"

@@ -2,6 +2,7 @@
 
 f:<flow>:<action>:<value>    a step of a reporter flow (report, profile, child, group region)
 lang:<lang>[:<then>]         the language picker (then: where a first /start goes next: child, r<region>)
+my:[<code>]                  a reporter's /my: open one of their cases (empty: the list again)
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
 t:<verb>:<code>[:<platform>] the takedown track of a card (rep: reported to a platform, chk: check now)
@@ -16,6 +17,7 @@ MAX_CALLBACK_BYTES: Final = 64
 FLOW: Final = "f"
 LANG: Final = "lang"
 CASE: Final = "s"
+MY: Final = "my"
 QUEUE: Final = "q"
 TAKEDOWN: Final = "t"
 
@@ -68,6 +70,18 @@ def lang_then(data: str) -> str:
     """The deep link a language button carries on with ("" for none)."""
     parts = data.split(":", 2)
     return parts[2] if len(parts) == 3 and parts[0] == LANG else ""
+
+
+# --- a reporter's own cases (/my) -------------------------------------------------------------------------
+def my_case(code: str = "") -> str:
+    """Callback data of a /my button: open this case ("" for the list)."""
+    return f"{MY}:{code}"
+
+
+def parse_my(data: str) -> str | None:
+    """The case a /my button opens ("" for the list), or None when the data is not one."""
+    parts = data.split(":")
+    return parts[1] if len(parts) == 2 and parts[0] == MY else None
 
 
 # --- staff cards -------------------------------------------------------------------------------------------

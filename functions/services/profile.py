@@ -18,6 +18,7 @@ from functions.services.child_flow import ChildFlow
 from functions.services.commands import reporter_command_call
 from functions.services.sessions import Context, Sessions
 
+LANG_STEP = "lang"  # the first /start's language question (no flow buttons: the language buttons answer it)
 UNKNOWN_REGION = "none"  # the "don't know" button's value; stored as "" (asked, not known)
 Question = Callable[[Session], tuple[str, Keyboard] | None]
 
@@ -48,9 +49,12 @@ class Profiles:
     def start(self, ctx: Context, payload: str = "") -> Outcome:
         """/start: the language first (Telegram has no Kazakh interface), then what the deep link or profile needs."""
         link = start_link(payload)
-        if ctx.profile is None:
+        if ctx.profile is None:  # kept with a session, so that a re-sent /start replays the same answer
             keyboard = kb.languages(payload if link is not None else "")
-            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "lang_first_prompt"), keyboard))
+            session = self.sessions.new(ctx, "profile", LANG_STEP)
+            return self.sessions.save(
+                ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, "lang_first_prompt"), keyboard))
+            )
         return self._go_on(ctx, ctx.profile, link, None)
 
     def _go_on(self, ctx: Context, profile: Profile, link: StartLink | None, press: IncomingCallback | None) -> Outcome:
@@ -173,7 +177,7 @@ class Profiles:
         menus = staff or [reporter_command_call(ctx.chat_id, lang)]
         then = callbacks.lang_then(press.data)
         session = ctx.session
-        active = session is not None and session.step not in {"done", "cancelled"}
+        active = session is not None and session.step not in {"done", "cancelled", LANG_STEP}
         if then or (first and not active):  # the first /start (or a deep link) goes on in the chosen language
             outcome = self._go_on(ctx, profile, start_link(then), press)
             return Outcome(direct=[*menus, *outcome.direct], body=outcome.body)
@@ -187,22 +191,38 @@ class Profiles:
         edited = edit(ctx.chat_id, press.message_id, text, keyboard)
         return Outcome(direct=[edited, *menus], body=answer(press.callback_id))
 
-    def my(self, ctx: Context) -> Outcome:
-        """/my: the reporter's own cases and their status (in the child's voice for a child)."""
+    def my(self, ctx: Context, press: IncomingCallback | None = None) -> Outcome:
+        """/my: the reporter's own cases and their status, each a button that opens it (child's voice for a child)."""
         child = ctx.profile is not None and ctx.profile.is_child
         mine = self.store.my_reports(ctx.user_id)
         if not mine:
-            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "my_empty_child" if child else "my_empty")))
+            return self._outcome(ctx, press, t(ctx.lang, "my_empty_child" if child else "my_empty"))
         lines = [t(ctx.lang, "my_header_child" if child else "my_header")]
+        rows = []
         for report in mine:
-            local = report.created_at.astimezone(KZ_TZ)
-            lines.append(
-                t(
-                    ctx.lang,
-                    "my_line",
-                    code=report.code,
-                    status=t(ctx.lang, f"status_{report.status}"),
-                    date=local.strftime("%d.%m.%Y"),
-                )
-            )
-        return Outcome(body=send(ctx.chat_id, "\n".join(lines)))
+            status = t(ctx.lang, f"status_{report.status}")
+            lines.append(t(ctx.lang, "my_line", code=report.code, status=status, date=_date(report)))
+            rows.append([kb.button(f"{report.code} · {status}"[:34], callbacks.my_case(report.code))])
+        return self._outcome(ctx, press, "\n".join(lines), kb.markup(rows))
+
+    def my_button(self, ctx: Context, press: IncomingCallback, code: str) -> Outcome:
+        """A /my button: one of the reporter's own cases (what its status means), or the list again."""
+        if not code:
+            return self.my(ctx, press)
+        report = next((r for r in self.store.my_reports(ctx.user_id) if r.code == code), None)
+        if report is None:  # not theirs, or no longer listed: nothing about anyone else's case
+            return Outcome(body=answer(press.callback_id, t(ctx.lang, "stale_button")))
+        text = t(
+            ctx.lang,
+            "my_case",
+            code=report.code,
+            status=t(ctx.lang, f"status_{report.status}"),
+            date=_date(report),
+            meaning=t(ctx.lang, f"my_status_{report.status}"),
+        )
+        back = kb.markup([[kb.button(t(ctx.lang, "btn_flow_back"), callbacks.my_case())]])
+        return self._outcome(ctx, press, text, back)
+
+
+def _date(report: MyReport) -> str:
+    return report.created_at.astimezone(KZ_TZ).strftime("%d.%m.%Y")

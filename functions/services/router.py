@@ -156,6 +156,9 @@ class Router:
         staff_button = self.staff.buttons.get(callbacks.prefix_of(press.data))
         if staff_button is not None:
             return staff_button(press, ctx.lang)
+        mine = callbacks.parse_my(press.data)
+        if mine is not None:
+            return self.profiles.my_button(ctx, press, mine)
         lang = callbacks.parse_lang(press.data)
         if lang is not None:
             return self.profiles.set_lang(ctx, press, lang, self._question)

@@ -48,7 +48,7 @@ class Sessions:
         """Who and where, with the session, profile (and group settings) read in one round trip."""
         sid = f"{chat_id}:{user_id}"
         session, profile, settings = self.store.load(sid, user_id, chat_id if group else None)
-        if session is not None and session.step not in {"done", "cancelled"}:
+        if session is not None and session.step not in {"done", "cancelled", "lang"}:
             lang = session.lang  # the flow in progress keeps its language (set_lang switches it too)
         else:  # a finished flow's language never wins over the profile's (/lang after a report)
             lang = profile.lang if profile is not None else lang_from_telegram(language_code)

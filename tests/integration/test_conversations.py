@@ -83,9 +83,7 @@ def report(stack: Stack, user_id: int, url: str, lang: str = "ru") -> str:
     write(stack, user_id, url, lang)
     press_data(stack, user_id, ":cat:violence", lang)
     press_data(stack, user_id, ":danger:no", lang)
-    press_data(stack, user_id, ":region:71", lang)
-    press_data(stack, user_id, ":ev:done", lang)
-    press_data(stack, user_id, ":desc:skip", lang)
+    press_data(stack, user_id, ":region:71", lang)  # a link opens the short flow: the summary next (issue 14)
     press_data(stack, user_id, ":confirm:yes", lang)
     return code_in(str(stack.last_bot_message(user_id)["text"]))
 

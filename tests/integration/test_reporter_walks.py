@@ -262,3 +262,21 @@ class TestSexualExploitation:
         message = stack.last_bot_message(12302)
         stack.double.press_button(12302, 12302, message["message_id"], text="Готово")
         assert t("ru", "link_needed") in stack.double.calls("answerCallbackQuery")[-1]["params"].get("text", "")
+
+
+class TestMyCases:
+    def test_my_lists_cases_with_buttons_that_open_them_and_only_ones_own(self, stack: Stack) -> None:
+        from tests.integration.helpers import report_link
+
+        code = code_in(report_link(stack, 12401, "https://youtu.be/mycases001"))
+        other = code_in(report_link(stack, 12402, "https://youtu.be/mycases002"))
+        say(stack, 12401, "/my")
+        listing = stack.last_bot_message(12401)
+        press(stack, 12401, f"{code} · получено")
+        opened = stack.double.get_message(12401, listing["message_id"]) or {}
+        assert code in opened["text"] and t("ru", "my_status_new") in opened["text"]
+        press(stack, 12401, "◀ Назад")
+        assert t("ru", "my_header") in (stack.double.get_message(12401, listing["message_id"]) or {})["text"]
+        stack.double.press_button(12401, 12401, listing["message_id"], data=f"my:{other}")  # someone else's
+        assert stack.double.calls("answerCallbackQuery")[-1]["params"].get("text") == t("ru", "stale_button")
+        assert other not in str((stack.double.get_message(12401, listing["message_id"]) or {}).get("text"))
