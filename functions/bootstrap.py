@@ -211,6 +211,7 @@ class Services:
         from functions.services.staff_writes import StaffWrites
         from functions.services.stats import COMMANDS as STATS_COMMANDS
         from functions.services.stats import Statistics
+        from functions.services.withdraw import Withdrawals
 
         config = settings()
         store, cases, access, submitter = self.store(), self.cases(), self.access(), self.submitter()
@@ -241,10 +242,11 @@ class Services:
         buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button}
         writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
         answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
+        withdrawals = Withdrawals(cases, LazyPublisher(), config.reports_topic, self.clock)
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
-            profiles=Profiles(store, sessions, admin.menu.set_lang, children),
+            profiles=Profiles(store, sessions, admin.menu.set_lang, children, withdrawals),
             reports=ReportFlow(store, sessions, submitter, children),
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),

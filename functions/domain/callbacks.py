@@ -2,7 +2,7 @@
 
 f:<flow>:<action>:<value>    a step of a reporter flow (report, profile, child, group region)
 lang:<lang>[:<then>]         the language picker (then: where a first /start goes next: child, r<region>)
-my:[<code>]                  a reporter's /my: open one of their cases (empty: the list again)
+my:[<code>[:<verb>]]         a reporter's /my: open one of their cases (empty: the list), w/wy: withdraw it
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
 t:<verb>:<code>[:<platform>] the takedown track of a card (rep: reported to a platform, chk: check now)
@@ -73,15 +73,17 @@ def lang_then(data: str) -> str:
 
 
 # --- a reporter's own cases (/my) -------------------------------------------------------------------------
-def my_case(code: str = "") -> str:
-    """Callback data of a /my button: open this case ("" for the list)."""
-    return f"{MY}:{code}"
+def my_case(code: str = "", verb: str = "") -> str:
+    """Callback data of a /my button: open this case ("" for the list); verb w: withdraw?, wy: yes, withdraw."""
+    return f"{MY}:{code}:{verb}" if verb else f"{MY}:{code}"
 
 
-def parse_my(data: str) -> str | None:
-    """The case a /my button opens ("" for the list), or None when the data is not one."""
+def parse_my(data: str) -> tuple[str, str] | None:
+    """(case, verb) of a /my button (case "" for the list), or None when the data is not one."""
     parts = data.split(":")
-    return parts[1] if len(parts) == 2 and parts[0] == MY else None
+    if parts[0] != MY or len(parts) not in {2, 3}:
+        return None
+    return parts[1], parts[2] if len(parts) == 3 else ""
 
 
 # --- staff cards -------------------------------------------------------------------------------------------

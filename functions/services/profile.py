@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Final, Protocol
 
 from functions.domain import callbacks
 from functions.domain.deep_links import StartLink, start_link
 from functions.domain.incoming import IncomingCallback
-from functions.domain.models import REPORTER_ROLES, BotCall, MyReport, Outcome, Profile, Session
+from functions.domain.models import OPEN_STATUSES, REPORTER_ROLES, BotCall, MyReport, Outcome, Profile, Session
 from functions.domain.regions import is_region
 from functions.domain.time import KZ_TZ
 from functions.i18n import as_lang, t
@@ -17,7 +17,9 @@ from functions.services.calls import Keyboard, answer, edit, send
 from functions.services.child_flow import ChildFlow
 from functions.services.commands import reporter_command_call
 from functions.services.sessions import Context, Sessions
+from functions.services.withdraw import Withdrawals
 
+OPEN: Final = frozenset(status.value for status in OPEN_STATUSES)
 LANG_STEP = "lang"  # the first /start's language question (no flow buttons: the language buttons answer it)
 UNKNOWN_REGION = "none"  # the "don't know" button's value; stored as "" (asked, not known)
 Question = Callable[[Session], tuple[str, Keyboard] | None]
@@ -40,11 +42,13 @@ class Profiles:
         sessions: Sessions,
         staff_lang: Callable[[int, str], list[BotCall]] | None = None,
         children: ChildFlow | None = None,
+        withdrawals: Withdrawals | None = None,
     ) -> None:
         self.store = store
         self.sessions = sessions
         self.staff_lang = staff_lang  # a staff member's language and command menu follow /lang
         self.children = children  # ?start=child and the child's role go straight to the child's path
+        self.withdrawals = withdrawals  # "I made a mistake" on a case of /my
 
     def start(self, ctx: Context, payload: str = "") -> Outcome:
         """/start: the language first (Telegram has no Kazakh interface), then what the deep link or profile needs."""
@@ -205,23 +209,36 @@ class Profiles:
             rows.append([kb.button(f"{report.code} · {status}"[:34], callbacks.my_case(report.code))])
         return self._outcome(ctx, press, "\n".join(lines), kb.markup(rows))
 
-    def my_button(self, ctx: Context, press: IncomingCallback, code: str) -> Outcome:
-        """A /my button: one of the reporter's own cases (what its status means), or the list again."""
+    def my_button(self, ctx: Context, press: IncomingCallback, code: str, verb: str = "") -> Outcome:
+        """A /my button: one of the reporter's own cases (what its status means), withdrawing it, or the list."""
         if not code:
             return self.my(ctx, press)
         report = next((r for r in self.store.my_reports(ctx.user_id) if r.code == code), None)
-        if report is None:  # not theirs, or no longer listed: nothing about anyone else's case
+        if report is None or verb not in {"", "w", "wy"}:  # not theirs: nothing about anyone else's case
             return Outcome(body=answer(press.callback_id, t(ctx.lang, "stale_button")))
+        lang = ctx.lang
+        back = kb.button(t(lang, "btn_flow_back"), callbacks.my_case())
+        if verb == "w":  # "I made a mistake": asked once more, it cannot be undone by the reporter
+            yes = kb.button(t(lang, "btn_withdraw_yes"), callbacks.my_case(code, "wy"))
+            text = t(lang, "withdraw_confirm", code=code)
+            return self._outcome(
+                ctx, press, text, kb.markup([[yes], [kb.button(t(lang, "btn_flow_back"), callbacks.my_case(code))]])
+            )
+        if verb == "wy" and self.withdrawals is not None:
+            result = self.withdrawals.withdraw(code, ctx.update_id)
+            return self._outcome(ctx, press, t(lang, f"withdraw_{result}", code=code), kb.markup([[back]]))
         text = t(
-            ctx.lang,
+            lang,
             "my_case",
             code=report.code,
-            status=t(ctx.lang, f"status_{report.status}"),
+            status=t(lang, f"status_{report.status}"),
             date=_date(report),
-            meaning=t(ctx.lang, f"my_status_{report.status}"),
+            meaning=t(lang, f"my_status_{report.status}"),
         )
-        back = kb.markup([[kb.button(t(ctx.lang, "btn_flow_back"), callbacks.my_case())]])
-        return self._outcome(ctx, press, text, back)
+        rows = [[back]]
+        if report.status in OPEN and self.withdrawals is not None:
+            rows.insert(0, [kb.button(t(lang, "btn_withdraw"), callbacks.my_case(code, "w"))])
+        return self._outcome(ctx, press, text, kb.markup(rows))
 
 
 def _date(report: MyReport) -> str:

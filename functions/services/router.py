@@ -158,7 +158,7 @@ class Router:
             return staff_button(press, ctx.lang)
         mine = callbacks.parse_my(press.data)
         if mine is not None:
-            return self.profiles.my_button(ctx, press, mine)
+            return self.profiles.my_button(ctx, press, *mine)
         lang = callbacks.parse_lang(press.data)
         if lang is not None:
             return self.profiles.set_lang(ctx, press, lang, self._question)

@@ -280,3 +280,39 @@ class TestMyCases:
         stack.double.press_button(12401, 12401, listing["message_id"], data=f"my:{other}")  # someone else's
         assert stack.double.calls("answerCallbackQuery")[-1]["params"].get("text") == t("ru", "stale_button")
         assert other not in str((stack.double.get_message(12401, listing["message_id"]) or {}).get("text"))
+
+
+class TestWithdraw:
+    def test_i_made_a_mistake_closes_the_case_audited_and_the_staff_card_says_so(self, stack: Stack) -> None:
+        from tests.integration.helpers import report_link
+        from tests.integration.test_staff import add_staff, card
+        from tests.stack import wait_for
+
+        stack.connect_chain()
+        add_staff(12501, "regional", ("71",))
+        code = code_in(report_link(stack, 12502, "https://youtu.be/mistake0001"))
+        card(stack, 12501, code)
+        say(stack, 12502, "/my")
+        press(stack, 12502, f"{code} · получено")
+        press(stack, 12502, "↩️ Я ошибся — отозвать")
+        assert t("ru", "withdraw_confirm", code=code) in stack.last_bot_message(12502)["text"]
+        press(stack, 12502, "Да, отозвать")
+        assert stack.last_bot_message(12502)["text"] == t("ru", "withdraw_withdrawn", code=code)
+        report = stack.doc(f"reports/{code}")
+        assert report is not None and report["status"] == "rejected" and report["outcome"] == "withdrawn"
+        events = [s.to_dict() or {} for s in stack.db.collection(f"reports/{code}/events").stream()]
+        assert [e for e in events if e.get("type") == "withdrawn" and e.get("by") == "reporter"]
+        wait_for(lambda: "отозвано заявителем" in str(card(stack, 12501, code).get("text")), 30.0)
+        assert not [m for m in stack.double.messages(12502) if "взято в работу" in str(m.get("text"))]
+
+    def test_a_case_others_reported_too_stays_open(self, stack: Stack) -> None:
+        from tests.integration.helpers import report_link
+
+        code = code_in(report_link(stack, 12503, "https://youtu.be/mistake0002"))
+        report_link(stack, 12504, "https://youtu.be/mistake0002")
+        say(stack, 12503, "/my")
+        press(stack, 12503, f"{code} · получено")
+        press(stack, 12503, "↩️ Я ошибся — отозвать")
+        press(stack, 12503, "Да, отозвать")
+        assert stack.last_bot_message(12503)["text"] == t("ru", "withdraw_not_alone", code=code)
+        assert stack.doc(f"reports/{code}")["status"] == "new"  # type: ignore[index]
