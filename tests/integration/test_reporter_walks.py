@@ -316,3 +316,18 @@ class TestWithdraw:
         press(stack, 12503, "Да, отозвать")
         assert stack.last_bot_message(12503)["text"] == t("ru", "withdraw_not_alone", code=code)
         assert stack.doc(f"reports/{code}")["status"] == "new"  # type: ignore[index]
+
+
+class TestDuplicate:
+    def test_rejecting_as_a_duplicate_asks_for_the_main_case_and_offers_the_merge(self, stack: Stack) -> None:
+        from tests.integration.helpers import report_link
+        from tests.integration.test_staff import add_staff, card, press_card
+
+        stack.connect_chain()
+        add_staff(12601, "regional", ("71",))
+        code = code_in(report_link(stack, 12602, "https://youtu.be/duplicate01"))
+        press_card(stack, 12601, card(stack, 12601, code), "Отклонить…")
+        press_card(stack, 12601, card(stack, 12601, code), "Отклонить: дубликат")
+        assert stack.last_bot_message(12601)["text"] == t("ru", "duplicate_which", code=code)
+        assert f"/merge {code}" in t("kk", "duplicate_which", code=code)
+        assert stack.doc(f"reports/{code}")["status"] == "new"  # type: ignore[index]  # closed only by /merge
