@@ -204,6 +204,7 @@ class Services:
         from functions.services.quarantine import Quarantine
         from functions.services.report_flow import ReportFlow
         from functions.services.reporter_answers import ReporterAnswers
+        from functions.services.reporter_cases import ReporterCases
         from functions.services.router import Router, StaffCommand, StaffDesk
         from functions.services.sessions import Sessions
         from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
@@ -211,7 +212,6 @@ class Services:
         from functions.services.staff_writes import StaffWrites
         from functions.services.stats import COMMANDS as STATS_COMMANDS
         from functions.services.stats import Statistics
-        from functions.services.withdraw import Withdrawals
 
         config = settings()
         store, cases, access, submitter = self.store(), self.cases(), self.access(), self.submitter()
@@ -242,12 +242,12 @@ class Services:
         buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button}
         writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
         answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
-        withdrawals = Withdrawals(cases, LazyPublisher(), config.reports_topic, self.clock)
+        mine = ReporterCases(cases, store, LazyPublisher(), config.reports_topic, self.clock)
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
-            profiles=Profiles(store, sessions, admin.menu.set_lang, children, withdrawals),
-            reports=ReportFlow(store, sessions, submitter, children),
+            profiles=Profiles(store, sessions, admin.menu.set_lang, children, mine),
+            reports=ReportFlow(store, sessions, submitter, children, mine),
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,

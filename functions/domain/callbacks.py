@@ -2,7 +2,7 @@
 
 f:<flow>:<action>:<value>    a step of a reporter flow (report, profile, child, group region)
 lang:<lang>[:<then>]         the language picker (then: where a first /start goes next: child, r<region>)
-my:[<code>[:<verb>]]         a reporter's /my: open one of their cases (empty: the list), w/wy: withdraw it
+my:[<code>[:<verb>]]         a reporter's /my: open one of their cases (empty: the list), w/wy: withdraw it, d: describe
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
 t:<verb>:<code>[:<platform>] the takedown track of a card (rep: reported to a platform, chk: check now)

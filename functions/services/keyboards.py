@@ -37,11 +37,13 @@ def _pairs(buttons: list[dict[str, str]]) -> list[list[dict[str, str]]]:
     return rows
 
 
-def categories(lang: str, flow_id: str) -> Keyboard:
-    """One button per category, then Cancel."""
+def categories(lang: str, flow_id: str, *, add_to: str | None = None) -> Keyboard:
+    """One button per category (a new report), then Cancel; first "Add to R…" when the reporter has an open case."""
     rows = [
         [button(t(lang, f"cat_{cat.value}"), callbacks.flow(flow_id, "cat", cat.value))] for cat in REPORTER_CATEGORIES
     ]
+    if add_to is not None:
+        rows.insert(0, [button(t(lang, "btn_add_to_case", code=add_to), callbacks.flow(flow_id, "add", add_to))])
     return markup([*rows, [cancel_button(lang, flow_id)]])
 
 

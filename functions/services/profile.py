@@ -16,8 +16,9 @@ from functions.services import keyboards as kb
 from functions.services.calls import Keyboard, answer, edit, send
 from functions.services.child_flow import ChildFlow
 from functions.services.commands import reporter_command_call
+from functions.services.report_flow import LATER
+from functions.services.reporter_cases import ReporterCases
 from functions.services.sessions import Context, Sessions
-from functions.services.withdraw import Withdrawals
 
 OPEN: Final = frozenset(status.value for status in OPEN_STATUSES)
 LANG_STEP = "lang"  # the first /start's language question (no flow buttons: the language buttons answer it)
@@ -42,7 +43,7 @@ class Profiles:
         sessions: Sessions,
         staff_lang: Callable[[int, str], list[BotCall]] | None = None,
         children: ChildFlow | None = None,
-        withdrawals: Withdrawals | None = None,
+        withdrawals: ReporterCases | None = None,
     ) -> None:
         self.store = store
         self.sessions = sessions
@@ -214,7 +215,7 @@ class Profiles:
         if not code:
             return self.my(ctx, press)
         report = next((r for r in self.store.my_reports(ctx.user_id) if r.code == code), None)
-        if report is None or verb not in {"", "w", "wy"}:  # not theirs: nothing about anyone else's case
+        if report is None or verb not in {"", "w", "wy", "d"}:  # not theirs: nothing about anyone else's case
             return Outcome(body=answer(press.callback_id, t(ctx.lang, "stale_button")))
         lang = ctx.lang
         back = kb.button(t(lang, "btn_flow_back"), callbacks.my_case())
@@ -224,6 +225,12 @@ class Profiles:
             return self._outcome(
                 ctx, press, text, kb.markup([[yes], [kb.button(t(lang, "btn_flow_back"), callbacks.my_case(code))]])
             )
+        if verb == "d" and report.status in OPEN:  # a description written later: the next text
+            session = self.sessions.new(ctx, "report", LATER)
+            session.report_code = code
+            text = t(lang, "ask_later_description", code=code)
+            keyboard = kb.markup([[kb.cancel_button(lang, session.flow_id)]])
+            return self.sessions.save(ctx, session, self._outcome(ctx, press, text, keyboard))
         if verb == "wy" and self.withdrawals is not None:
             result = self.withdrawals.withdraw(code, ctx.update_id)
             return self._outcome(ctx, press, t(lang, f"withdraw_{result}", code=code), kb.markup([[back]]))
@@ -238,6 +245,7 @@ class Profiles:
         rows = [[back]]
         if report.status in OPEN and self.withdrawals is not None:
             rows.insert(0, [kb.button(t(lang, "btn_withdraw"), callbacks.my_case(code, "w"))])
+            rows.insert(0, [kb.button(t(lang, "btn_describe_later"), callbacks.my_case(code, "d"))])
         return self._outcome(ctx, press, text, kb.markup(rows))
 
 

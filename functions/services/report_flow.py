@@ -6,7 +6,7 @@ from typing import Final, Protocol
 
 from functions.domain.categories import Category, parse_category, severity_for
 from functions.domain.incoming import IncomingCallback
-from functions.domain.models import EvidenceItem, Outcome, ReportDraft, Session, SubmitResult
+from functions.domain.models import OPEN_STATUSES, EvidenceItem, MyReport, Outcome, ReportDraft, Session, SubmitResult
 from functions.domain.regions import is_region
 from functions.domain.typed_text import typed_note
 from functions.errors import TransientError
@@ -14,12 +14,15 @@ from functions.i18n import t
 from functions.services import keyboards as kb
 from functions.services.calls import answer, delete_messages, edit, send
 from functions.services.child_flow import ChildFlow
+from functions.services.reporter_cases import ReporterCases
 from functions.services.sessions import Context, Sessions
 from functions.services.submit import Submitter, merge_items
 
 MAX_DESCRIPTION: Final = 1000
 UNKNOWN_REGION: Final = "none"  # the "don't know" button's value; the region is stored as "" (routed nationally)
 SEXUAL: Final = Category.SEXUAL.value
+LATER: Final = "later_description"  # a description written later for a case of /my
+OPEN: Final = frozenset(status.value for status in OPEN_STATUSES)
 # The summary's buttons: what each one opens again (back: the danger question, then on as before).
 SUMMARY_EDITS: Final = {"desc": "description", "region": "region", "more": "evidence", "back": "danger"}
 
@@ -31,16 +34,25 @@ class ReportStore(Protocol):
     def add_item(self, sid: str, flow_id: str, item: EvidenceItem) -> None: ...
     def list_items(self, sid: str, flow_id: str) -> list[EvidenceItem]: ...
     def claim_album(self, sid: str, media_group_id: str, update_id: int) -> int: ...
+    def my_reports(self, user_id: int, limit: int = 10) -> list[MyReport]: ...
 
 
 class ReportFlow:
     """A reporter's guided report in a private chat; a child is taken to the child flow instead."""
 
-    def __init__(self, store: ReportStore, sessions: Sessions, submitter: Submitter, children: ChildFlow) -> None:
+    def __init__(
+        self,
+        store: ReportStore,
+        sessions: Sessions,
+        submitter: Submitter,
+        children: ChildFlow,
+        mine: ReporterCases | None = None,
+    ) -> None:
         self.store = store
         self.sessions = sessions
         self.submitter = submitter
         self.children = children
+        self.mine = mine  # a reporter's own open case: "add to it, or a new report?"; a description written later
 
     def start(self, ctx: Context, first: EvidenceItem | None, note: str | None = None) -> Outcome:
         """/report, or a first link or media (acknowledged at once; the words typed with it are the description)."""
@@ -52,10 +64,47 @@ class ReportFlow:
         if first is not None:
             self.store.add_item(ctx.sid, session.flow_id, first)
             session.description = note
+            session.report_code = self._open_case_of(ctx.user_id)
             ack = t(ctx.lang, "received_ack") + ("\n" + t(ctx.lang, "note_kept") if note else "")
+            if session.report_code is not None:  # more about the same thing, or something new?
+                text = t(ctx.lang, "add_or_new", code=session.report_code)
             text = ack + "\n\n" + text
-        outcome = Outcome(body=send(ctx.chat_id, text, kb.categories(ctx.lang, session.flow_id)))
-        return self.sessions.save(ctx, session, outcome)
+        keyboard = kb.categories(ctx.lang, session.flow_id, add_to=session.report_code)
+        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, text, keyboard)))
+
+    def _open_case_of(self, user_id: int) -> str | None:
+        """The reporter's latest open case, if any (only when cases can be added to)."""
+        if self.mine is None:
+            return None
+        return next((r.code for r in self.store.my_reports(user_id, 5) if r.status in OPEN), None)
+
+    def _add_to_case(self, ctx: Context, session: Session, press: IncomingCallback, code: str) -> Outcome:
+        """ "Add to case R…": the flow's links and media go to the reporter's open case (audited, cards refreshed)."""
+        lang = session.lang
+        if self.mine is None or code != session.report_code:
+            return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
+        items = self.store.list_items(ctx.sid, session.flow_id)
+        if self.mine.add(code, items, ctx.update_id) == "not_open":  # closed meanwhile: a new report, then
+            session.report_code = None
+            edited = edit(ctx.chat_id, press.message_id, t(lang, "add_closed", code=code), *self.question(session)[1:])
+            return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))
+        session.step = "done"
+        calls = [edit(ctx.chat_id, press.message_id, t(lang, "added_to_case", code=code))]
+        cleanup = ctx.profile.cleanup if ctx.profile is not None else True
+        media = [item.message_id for item in items if item.media] if cleanup else []
+        if media:
+            calls.append(delete_messages(ctx.chat_id, media))
+        return self.sessions.save(ctx, session, Outcome(direct=calls, body=answer(press.callback_id)))
+
+    def later_description(self, ctx: Context, session: Session, text: str) -> Outcome:
+        """The description a reporter writes later for a case of theirs (asked from /my)."""
+        if len(text) > MAX_DESCRIPTION:
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "text_too_long", length=len(text), max=MAX_DESCRIPTION)))
+        code = str(session.report_code)
+        done = self.mine.describe(code, text.strip(), ctx.update_id) if self.mine is not None else "not_open"
+        session.step = "done"
+        reply = t(ctx.lang, "described_later" if done == "done" else "withdraw_not_open", code=code)
+        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, reply)))
 
     def cancel(self, ctx: Context) -> Outcome:
         """/cancel: the flow in progress ends."""
@@ -85,6 +134,8 @@ class ReportFlow:
         if child is not None and child.step == "child_offer":
             return self.children.collect(ctx, child, item)
         session = self.active(ctx)
+        if session is not None and session.step == LATER:  # a link instead of the description: a new report
+            session = None
         note = typed_note(typed, MAX_DESCRIPTION)
         if item.media_group_id is not None:
             owner = self.store.claim_album(ctx.sid, item.media_group_id, ctx.update_id)
@@ -119,6 +170,8 @@ class ReportFlow:
         if session is None:
             child = ctx.profile is not None and ctx.profile.is_child
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_free_text" if child else "fallback_hint")))
+        if session.step == LATER:
+            return self.later_description(ctx, session, text)
         if session.step == "description":
             if len(text) > MAX_DESCRIPTION:
                 return Outcome(
@@ -139,7 +192,11 @@ class ReportFlow:
         lang, flow = session.lang, session.flow_id
         sexual = session.category == SEXUAL
         if session.step == "category":
-            return t(lang, "ask_category"), kb.categories(lang, flow)
+            return t(lang, "ask_category"), kb.categories(lang, flow, add_to=session.report_code)
+        if session.step == LATER:
+            return t(lang, "ask_later_description", code=session.report_code), kb.markup(
+                [[kb.cancel_button(lang, flow)]]
+            )
         if session.step == "danger":
             text = t(lang, "ask_danger")
             if sexual:  # hotline practice: the link only, never the images
@@ -216,6 +273,8 @@ class ReportFlow:
             session.step = SUMMARY_EDITS[value]
         elif action == "confirm":
             return self.confirm(ctx, session, press)
+        elif action == "add":
+            return self._add_to_case(ctx, session, press, value)
         text, keyboard = self.question(session)
         edited = edit(ctx.chat_id, press.message_id, text, keyboard)
         return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))

@@ -43,6 +43,7 @@ STEP_OF_ACTION: Final = {
     "desc": "description",
     "confirm": "confirm",
     "edit": "confirm",
+    "add": "category",
     "greg": "group_region",
     "child": "child_offer",
 }

@@ -331,3 +331,44 @@ class TestDuplicate:
         assert stack.last_bot_message(12601)["text"] == t("ru", "duplicate_which", code=code)
         assert f"/merge {code}" in t("kk", "duplicate_which", code=code)
         assert stack.doc(f"reports/{code}")["status"] == "new"  # type: ignore[index]  # closed only by /merge
+
+
+class TestMoreAboutOneThing:
+    def test_a_new_link_while_a_case_is_open_can_be_added_to_it(self, stack: Stack) -> None:
+        from tests.integration.helpers import report_link
+        from tests.integration.test_staff import add_staff, card
+        from tests.stack import wait_for
+
+        stack.connect_chain()
+        add_staff(12701, "regional", ("71",))
+        code = code_in(report_link(stack, 12702, "https://youtu.be/sameissue1"))
+        card(stack, 12701, code)
+        say(stack, 12702, "и ещё https://youtu.be/sameissue2")
+        offer = stack.last_bot_message(12702)
+        assert t("ru", "add_or_new", code=code) in offer["text"]
+        press(stack, 12702, f"➕ Добавить к {code}")
+        assert stack.last_bot_message(12702)["text"] == t("ru", "added_to_case", code=code)
+        report = stack.doc(f"reports/{code}")
+        assert report is not None and len(report["urls"]) == 2 and len(stack.reports()) == 1
+        events = [s.to_dict() or {} for s in stack.db.collection(f"reports/{code}/events").stream()]
+        assert [e for e in events if e.get("type") == "reporter_added" and e.get("by") == "reporter"]
+        assert stack.doc(f"content/{report['content_keys'][-1]}")["report_id"] == code  # type: ignore[index]
+        wait_for(lambda: "sameissue2" in str(card(stack, 12701, code).get("text")), 30.0)  # the card refreshed
+
+    def test_or_a_new_report_and_a_description_added_later_from_my(self, stack: Stack) -> None:
+        from tests.integration.helpers import report_link
+
+        code = code_in(report_link(stack, 12703, "https://youtu.be/otherissu1"))
+        say(stack, 12703, "https://youtu.be/otherissu2")
+        for label in ("Другое", "Нет", "город Астана", "Отправить"):
+            press(stack, 12703, label)
+        assert len(stack.reports()) == 2
+        say(stack, 12703, "/my")
+        press(stack, 12703, f"{code} · получено")
+        press(stack, 12703, "✏️ Добавить описание")
+        assert t("ru", "ask_later_description", code=code) in stack.last_bot_message(12703)["text"]
+        say(stack, 12703, "это видео из чата 7Б")
+        assert stack.last_bot_message(12703)["text"] == t("ru", "described_later", code=code)
+        assert stack.doc(f"reports/{code}")["description"] == "это видео из чата 7Б"  # type: ignore[index]
+        events = [s.to_dict() or {} for s in stack.db.collection(f"reports/{code}/events").stream()]
+        assert [e for e in events if e.get("type") == "reporter_described"]

@@ -48,6 +48,8 @@ REPORTER_BUTTONS: dict[str, int] = {
     "btn_lang_ru": 2,
     "btn_region_unknown": 1,
     "btn_withdraw": 1,
+    "btn_add_to_case": 1,
+    "btn_describe_later": 1,
     "btn_withdraw_yes": 1,
     "btn_edit_desc": 2,
     "btn_add_more": 2,
