@@ -183,7 +183,8 @@ class Profiles:
         then = callbacks.lang_then(press.data)
         session = ctx.session
         active = session is not None and session.step not in {"done", "cancelled", LANG_STEP}
-        if then or (first and not active):  # the first /start (or a deep link) goes on in the chosen language
+        # the first /start (or a deep link) goes on in the chosen language; staff are never asked who they are
+        if then or (first and not active and not staff):
             outcome = self._go_on(ctx, profile, start_link(then), press)
             return Outcome(direct=[*menus, *outcome.direct], body=outcome.body)
         text, keyboard = t(lang, "lang_set"), None

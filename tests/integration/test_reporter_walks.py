@@ -92,6 +92,7 @@ class TestLanguage:
         say(stack, 12004, "/lang")
         press(stack, 12004, "Қазақша")
         assert stack.doc("staff/12004")["lang"] == "kk"  # type: ignore[index]
+        assert stack.last_bot_message(12004)["text"] == t("kk", "lang_set")  # staff are never asked who they are
         names = {c["command"] for c in chat_menus(stack, 12004)[-1]["commands"]}
         assert "queue" in names and "report" not in names
 
