@@ -240,7 +240,8 @@ def _scenario(stack: LocalStack, config: ChaosConfig, result: ChaosResult) -> No
         result.problems.append("the officer who blocked the bot is not marked unreachable")
     outcomes: dict[str, int] = {}
     for reporter in reporters:
-        outcomes[reporter.outcome] = outcomes.get(reporter.outcome, 0) + 1
+        outcome = "confirmed" if reporter.saw_confirmation() else reporter.outcome  # deliver may send it later
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
     viral = [r for r in reports if extract_urls(VIRAL_LINK, None)[0] in (r.get("urls") or [])]
     with (stack.logs / "reporters.jsonl").open("w", encoding="utf-8") as out:
         for reporter in reporters:

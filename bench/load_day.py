@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
+from bench.scale_watch import budget
 from devkit.catalog import label
 from devkit.localstack import LocalStack
 from devkit.simulation import CODE_RE, Consistency, Reporter, Stats, Telegram, percentile
@@ -90,6 +91,7 @@ class DayRun:
     private_chats: list[int] = field(default_factory=list)
     links: dict[str, set[int]] = field(default_factory=dict)
     confirmed_at: dict[str, float] = field(default_factory=dict)
+    viral_writes: dict[str, Any] = field(default_factory=dict)
     presses: Counter[str] = field(default_factory=Counter)
     staff_latency: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -131,7 +133,7 @@ def run_day(config: DayConfig) -> dict[str, Any]:
         extra_env={
             "MAX_DELIVERY_ATTEMPTS": "300",
             "TELEGRAM_TIMEOUT_SECONDS": "10",
-            "DELIVER_RATE_PER_SECOND": str(round(28 * scale, 1)),
+            "DELIVER_RATE_PER_SECOND": str(round(20 * scale, 1)),  # the app's default share of the budget
         },
     )
     started = time.monotonic()
@@ -165,8 +167,16 @@ def _day(stack: LocalStack, config: DayConfig) -> dict[str, Any]:
     double = stack.double
     staff = staff_members()
     cases = CaseStore(stack.firestore(), utcnow)
+    from functions.errors import TransientError
+
     for person in staff:
-        cases.put_staff(person, invited_by=ADMIN_ID)
+        for attempt in range(5):  # the emulator's first writes can be slow on a busy machine
+            try:
+                cases.put_staff(person, invited_by=ADMIN_ID)
+                break
+            except TransientError:
+                if attempt == 4:
+                    raise
     run = DayRun()
     tg = Telegram(double, run.stats, give_up_after=120.0)
     for group in GROUPS:
@@ -218,8 +228,13 @@ def _day(stack: LocalStack, config: DayConfig) -> dict[str, Any]:
             if code:
                 run.confirmed_at.setdefault(code, time.time())
 
+    from bench.scale_watch import CaseWrites
+    from functions.domain.urls import content_key_for_url
+
+    viral_writes = CaseWrites(db, content_key_for_url(extract_urls(VIRAL_LINK, None)[0])).start()
     with ThreadPoolExecutor(config.workers) as pool:
         list(pool.map(one, range(len(plan))))
+    run.viral_writes = viral_writes.stop()
     day_seconds = time.monotonic() - day_started
     stop_staff.set()  # the office closes with the day; what is queued is delivered overnight
     desk.join(timeout=30)
@@ -385,6 +400,10 @@ def _figures(
             "cases": len(viral),
             "reporter_count": viral[0].get("reporter_count") if viral else None,
         },
+        "viral_case_writes": run.viral_writes,
+        "telegram_budget": budget(calls, staff_ids),
+        "reporters_without_confirmation": sum(1 for r in run.reporters if r.outcome != "confirmed"),
+        "reporters_who_never_saw_a_confirmation": sum(1 for r in run.reporters if not r.saw_confirmation()),
         "parked_jobs": len(parked),
         "consistency": check.figures,
         "problems": check.problems,
@@ -414,6 +433,10 @@ def render(figures: dict[str, Any]) -> str:
         f"reporter_count {figures['viral']['reporter_count']}",
         f"staff presses: {figures['staff_presses']}",
         f"consistency: {figures['consistency']}",
+        f"viral case document: {figures['viral_case_writes']}",
+        f"telegram budget: {figures['telegram_budget']}",
+        f"reporters without confirmation at once: {figures['reporters_without_confirmation']}, "
+        f"never: {figures['reporters_who_never_saw_a_confirmation']}",
         f"parked jobs: {figures['parked_jobs']}",
         "problems: " + ("none" if not figures["problems"] else "; ".join(figures["problems"])),
     ]

@@ -146,6 +146,7 @@ class Reporter:
     nudges: int = 0
     tag: str = ""  # what the webhook's latency is filed under (e.g. "viral")
     think: float = 0.0  # seconds a person takes to read and tap before each step after the first
+    group_post: tuple[int, Any] | None = None  # (group, message id) of a report posted in a group
     _spoke: bool = False
 
     def _pause(self) -> None:
@@ -238,6 +239,7 @@ class Reporter:
         """Post a link in a group; answer the region question (region by its code) if asked. The case code, or None."""
         posted = self.say(text, group_id)
         message_id = posted.get("message_id")
+        self.group_post = (group_id, message_id)  # a confirmation that arrives later (through deliver) is found
         reply = self._reply_to(group_id, message_id)
         name = region_name(region, self.lang)
         if reply is not None and callback_data_of(reply.get("reply_markup"), name):
@@ -272,6 +274,17 @@ class Reporter:
             update_id=next_update_id(),
         )
         self.tg.deliver(update, self.tag)
+
+    def saw_confirmation(self) -> bool:
+        """Whether a confirmation with a case code ever reached this reporter (checked after the drain)."""
+        if self.outcome == "confirmed":
+            return True
+        post = self.group_post
+        if post is None:
+            return self._confirmed(self.user_id, markers(CONFIRMATIONS, self.lang)) is not None
+        reply = self._reply_to(post[0], post[1])
+        text = str((reply or {}).get("text") or "")
+        return bool(CODE_RE.search(text)) and any(m in text for m in markers(GROUP_CONFIRMATIONS, self.lang))
 
     def _reply_to(self, chat_id: int, message_id: object) -> dict[str, Any] | None:
         """The bot's latest message in reply to one of this user's messages."""

@@ -17,10 +17,12 @@ from functions.domain.time import utcnow
 
 if TYPE_CHECKING:
     from functions.adapters.firestore.oversight import OversightStore
+    from functions.adapters.firestore.rollups import RollupStore
     from functions.adapters.firestore.stores import CaseStore, FirestoreStore
     from functions.adapters.pubsub import PubSubPublisher
     from functions.adapters.telegram.gateway import TelegramGateway
     from functions.services.access import Access
+    from functions.services.answers import Answers
     from functions.services.delivery import Delivery
     from functions.services.fanout import FanOut
     from functions.services.parking import Parking
@@ -217,21 +219,13 @@ class Services:
         store, cases, access, submitter = self.store(), self.cases(), self.access(), self.submitter()
         sessions = Sessions(store, self.clock)
         children = ChildFlow(store, sessions, submitter)
-        quarantine = Quarantine(
-            store,
-            sessions,
-            submitter,
-            LazyPublisher(),
-            config.deliveries_topic,
-            self.clock,
-            access.is_admin,
-            bot_can_delete,
-        )
+        notices = (LazyPublisher(), config.deliveries_topic)  # where quarantine's group notices go
+        quarantine = Quarantine(store, sessions, submitter, *notices, self.clock, access.is_admin, bot_can_delete)
         admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock)
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
-        retention = timedelta(days=config.retention_days)
-        lookup = CaseLookup(self.oversight_store(), access, self.clock, retention)
-        statistics = Statistics(self.oversight_store(), access, self.clock, self.takedown().store().links_since)
+        lookup = CaseLookup(self.oversight_store(), access, self.clock, timedelta(days=config.retention_days))
+        oversight, links_since = self.oversight_store(), self.takedown().store().links_since
+        statistics = Statistics(oversight, access, self.clock, rollups(), config.exports_per_hour, links_since)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = actions.merge
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
@@ -269,7 +263,7 @@ class Services:
             from functions.services.fanout import FanOut
 
             track = self.takedown().tracking().track
-            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, track)
+            return FanOut(self.cases(), publisher(), settings().deliveries_topic, self.clock, rollups(), track)
 
         return _once(self._cache, "fanout", build)
 
@@ -310,11 +304,7 @@ class Services:
                 publisher=publisher(),
                 reports_topic=config.reports_topic,
                 deliveries_topic=config.deliveries_topic,
-                limits=Thresholds(
-                    urgent_take=config.sla_urgent_take_minutes,
-                    take=config.sla_take_minutes,
-                    stale=config.sla_stale_minutes,
-                ),
+                limits=Thresholds(config.sla_urgent_take_minutes, config.sla_take_minutes, config.sla_stale_minutes),
                 digest_hour=config.digest_hour,
                 first_contact_minutes=config.child_first_contact_minutes,
                 retention=timedelta(days=config.retention_days),
@@ -330,8 +320,8 @@ class Services:
         def build() -> Ticker:
             from functions.services.ticker import Ticker
 
-            links = self.takedown().link_checks()
-            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), links)
+            counts, links = self.cases(), self.takedown().link_checks()
+            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), counts, links)
 
         return _once(self._cache, "ticker", build)
 
@@ -373,6 +363,20 @@ def router() -> Router:
 def fanout() -> FanOut:
     """The fan-out use case."""
     return _default.fanout()
+
+
+def answers() -> Answers:
+    """The webhook's own sends (what Telegram cannot take now goes to deliver)."""
+    from functions.services.answers import Answers
+
+    return _once(_built, "answers", lambda: Answers(telegram(), store(), LazyPublisher(), settings().deliveries_topic))
+
+
+def rollups() -> RollupStore:
+    """The statistics roll-ups (counters per scope and period, and the per-case marks)."""
+    from functions.adapters.firestore.rollups import RollupStore
+
+    return _once(_built, "rollups", lambda: RollupStore(firestore_client(), utcnow))
 
 
 def delivery() -> Delivery:

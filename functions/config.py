@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     publish_timeout_seconds: float = 5.0
     telegram_timeout_seconds: float = 10.0
-    deliver_rate_per_second: float = 29.0
+    exports_per_hour: int = 3  # per person: each /export reads every case of its period
+    deliver_rate_per_second: float = 20.0  # of Telegram's ~30/s: the other ~10/s are the webhook's own answers
     max_delivery_attempts: int = 10
     reports_dead_letter_topic: str = "reports-dead-letter"
     deliveries_dead_letter_topic: str = "deliveries-dead-letter"

@@ -9,7 +9,7 @@ from typing import Any, Final
 import flask
 
 from functions import bootstrap
-from functions.errors import BotRefused, TransientError
+from functions.errors import TransientError
 from functions.log import get_logger
 
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
@@ -92,28 +92,15 @@ def _handle(data: dict[str, Any]) -> flask.Response:
         return _reply(200)
     try:
         outcome = bootstrap.router().handle(to_incoming(update))
-        _call_direct(outcome.direct)
+        body = bootstrap.answers().finish(update_id, outcome) if outcome.direct or outcome.must_arrive else outcome.body
     except TransientError as error:
         log.warning("transient failure; asking Telegram to retry", extra={"update_id": update_id, "error": str(error)})
         return _reply(503, "temporarily unavailable")
     except Exception as error:
         log.error("update failed", extra={"update_id": update_id, "error_type": type(error).__name__})
         return _reply(200)
-    if outcome.body is None:
+    if body is None:
         return _reply(200)
     return flask.Response(
-        json.dumps(outcome.body.as_webhook_body(), ensure_ascii=False), status=200, mimetype="application/json"
+        json.dumps(body.as_webhook_body(), ensure_ascii=False), status=200, mimetype="application/json"
     )
-
-
-def _call_direct(calls: list[Any]) -> None:
-    """Make the calls that cannot ride in the webhook answer (edits are idempotent, so a retry is safe)."""
-    if not calls:
-        return
-    gateway = bootstrap.telegram()
-    for call in calls:
-        try:
-            gateway.call(call)
-        except BotRefused as error:
-            if not error.not_modified:
-                log.warning("Telegram refused a reply", extra={"method": call.method, "kind": error.kind})

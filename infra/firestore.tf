@@ -30,6 +30,8 @@ locals {
     ["ticks", "expires_at"],
     ["group_notices", "expires_at"],
     ["relay_refs", "expires_at"],
+    ["replies", "expires_at"],
+    ["reply_heads", "expires_at"],
   ]
 }
 

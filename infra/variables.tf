@@ -66,8 +66,8 @@ variable "telegram_api_base_url" {
 
 variable "telegram_send_rate_per_second" {
   type        = number
-  description = "Global budget of Bot API sends per second (Telegram allows about 30; 29 leaves one for the webhook's own calls); shared among deliver instances as DELIVER_RATE_PER_SECOND."
-  default     = 29
+  description = "Budget of deliver's Bot API sends per second (Telegram allows about 30 in all; 20 leaves about 10 for the webhook's own answers); shared among deliver instances as DELIVER_RATE_PER_SECOND."
+  default     = 20
 
   validation {
     condition     = var.telegram_send_rate_per_second > 0 && var.telegram_send_rate_per_second <= 30

@@ -16,7 +16,8 @@ class DeliveryJob(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     job_id: MessageId
-    kind: Literal["card", "notice", "group_notice", "text", "relay", "relay_in"]
+    # reply: an answer the webhook stored; relay, relay_in: conversation messages
+    kind: Literal["card", "notice", "group_notice", "text", "reply", "relay", "relay_in"]
     report_id: ReportId
     recipient_id: int
     event_id: MessageId

@@ -81,6 +81,7 @@ class Outcome(BaseModel):
 
     direct: list[BotCall] = Field(default_factory=list)
     body: BotCall | None = None
+    must_arrive: bool = False  # the body is made as a direct call (a 429 there is seen and retried by deliver)
 
 
 FlowKind = Literal["profile", "report", "group_region", "child", "compose", "answer"]

@@ -16,6 +16,8 @@ from functions.domain.time import KZ_TZ
 from functions.domain.workflow import Role, StaffMember
 
 PERIODS: Final[dict[str, int]] = {"7d": 7, "30d": 30, "90d": 90}
+MAX_DAYS: Final = 731  # /stats reads roll-ups: any period up to two years (<= 200 documents)
+EXPORT_MAX_DAYS: Final = 90  # /export reads the cases themselves
 DEFAULT_PERIOD: Final = "30d"
 SMALL_COUNT: Final = 5  # counts 1-4 of a breakdown narrower than a region are shown as "<5"
 SMALL_LABEL: Final = "<5"
@@ -57,8 +59,8 @@ class Request:
     bad: bool = False
 
 
-def parse_request(arg: str) -> Request:
-    """Read '[7d|30d|90d] [region code] [pii]' in any order; bad=True when a word is not understood."""
+def parse_request(arg: str, max_days: int = MAX_DAYS) -> Request:
+    """Read '[<N>d] [region code] [pii]' in any order (N from 1 to max_days); bad=True when a word is not understood."""
     days = PERIODS[DEFAULT_PERIOD]
     region: str | None = None
     personal = False
@@ -68,7 +70,7 @@ def parse_request(arg: str) -> Request:
             region = word
         elif word in {"pii", "personal"}:
             personal = True
-        elif match and f"{int(match.group(1))}d" in PERIODS:
+        elif match and 1 <= int(match.group(1)) <= max_days:
             days = int(match.group(1))
         else:
             return Request(days=days, bad=True)

@@ -45,6 +45,8 @@ class DeliveryStore(Protocol):
     def release_notice(self, notice_id: str) -> None: ...
     def group_notice_codes(self, chat_id: int, bucket: int) -> list[str]: ...
     def is_reporter(self, code: str, chat_id: int) -> bool: ...
+    def count_reporters(self, code: str) -> int: ...
+    def get_reply(self, reply_id: str) -> tuple[int, dict[str, Any]] | None: ...
 
 
 class BotPort(Protocol):
@@ -73,6 +75,8 @@ class Delivery:
             return self._text(job)
         if job.kind == "group_notice":
             return self._group_notice(job)
+        if job.kind == "reply":
+            return self._reply(job)
         if job.kind in {"relay", "relay_in"} and self.relays is not None:
             return RelayDelivery(self.relays, self._send, self.clock).handle(job)
         return self._notice(job)
@@ -102,6 +106,8 @@ class Delivery:
             return "done"
         if not may_see(person, report.category, report.region):
             return self._stub(job, person)
+        if report.purged_at is None:  # the exact count (the stored one is refreshed every 30 s; a purge keeps it)
+            report = report.model_copy(update={"reporter_count": self.store.count_reporters(job.report_id) or 1})
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"
@@ -186,12 +192,17 @@ class Delivery:
             return "done"
         return self._send_claimed(notice_id, chat_id, text, staff=staff)
 
-    def _send_claimed(self, notice_id: str, chat_id: int, text: str, *, staff: bool = False) -> Verdict:
-        """Send a text whose notice id this delivery has claimed."""
-        call = send(chat_id, text[:4096])
+    def _send_claimed(
+        self, notice_id: str, chat_id: int, text: str, *, staff: bool = False, call: BotCall | None = None
+    ) -> Verdict:
+        """Send a text (or the given call) whose notice id this delivery has claimed."""
+        call = call or send(chat_id, text[:4096])
         try:
             self._send(chat_id, call)
         except BotRefused as error:
+            if error.not_modified:  # a deferred edit that was made meanwhile
+                self.store.finish_notice(notice_id, sent=True)
+                return "done"
             if staff and error.kind == "forbidden":
                 self.store.update_staff(chat_id, unreachable=True)
             log.warning("text refused", extra={"notice_id": notice_id, "kind": error.kind})
@@ -202,6 +213,17 @@ class Delivery:
             return "retry"
         self.store.finish_notice(notice_id, sent=True)
         return "done"
+
+    def _reply(self, job: DeliveryJob) -> Verdict:
+        """An answer the webhook could not deliver at once (stored by it: a job names it, carries nothing)."""
+        stored = self.store.get_reply(job.job_id)
+        if stored is None or stored[0] != job.recipient_id:  # none, or an edit a newer one supersedes
+            log.info("reply job without its stored reply dropped", extra={"job_id": job.job_id})
+            return "done"
+        chat_id, call = stored
+        if not self.store.claim_notice(job.job_id):
+            return "done"
+        return self._send_claimed(job.job_id, chat_id, "", call=BotCall.model_validate(call))
 
     def _notice(self, job: DeliveryJob) -> Verdict:
         """A reporter hears of their case, in their language — only a reporter of that case."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -44,10 +44,17 @@ class FanoutStore(Protocol):
     def clear_outbox(self, code: str, event_id: str) -> None: ...
     def clear_join(self, code: str, user_id: int) -> None: ...
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
+    def refresh_reporter_count(self, code: str, min_interval: timedelta) -> int | None: ...
     def reporter_of(self, code: str, user_id: int) -> dict[str, Any] | None: ...
     def raise_case(
         self, code: str, read_at: Any, changes: dict[str, Any], audit_id: str, audit: dict[str, Any]
     ) -> bool: ...
+
+
+class RollupSync(Protocol):
+    """Keeps the statistics roll-ups in step with a case (RollupStore implements it)."""
+
+    def sync(self, code: str) -> int: ...
 
 
 class JobSink(Protocol):
@@ -65,12 +72,14 @@ class FanOut:
         jobs: JobSink,
         deliveries_topic: str,
         clock: Callable[[], datetime],
+        rollups: RollupSync | None = None,
         track_links: Callable[[Case], int] | None = None,
     ) -> None:
         self.store = store
         self.jobs = jobs
         self.deliveries_topic = deliveries_topic
         self.clock = clock
+        self.rollups = rollups
         self.track_links = track_links  # starts the takedown track of a new or joined case's links
 
     def handle(self, data: dict[str, Any], attributes: dict[str, str]) -> str:
@@ -86,6 +95,10 @@ class FanOut:
         if report is None:
             log.warning("event for an unknown case dropped", extra={"report_id": event.report_id})
             return "dropped: no such case"
+        if isinstance(event, ReportJoined):  # the case's stored count, at most once per bucket (cards count exactly)
+            self.store.refresh_reporter_count(event.report_id, timedelta(seconds=JOIN_REFRESH_BUCKET_SECONDS))
+        elif self.rollups is not None and isinstance(event, ReportCreated | ReportChanged):
+            self.rollups.sync(event.report_id)  # statistics: the change counted once, however often delivered
         jobs: list[DeliveryJob]
         if self.track_links is not None and isinstance(event, ReportCreated | ReportJoined):
             self.track_links(report)
@@ -153,6 +166,8 @@ class FanOut:
         if isinstance(answers, dict) and most_serious(answers_of(report), _answers(answers)) != answers_of(report):
             raised = self._raise(code, _answers(answers), event.reporter_user_id)
             if raised is not None:
+                if self.rollups is not None:  # the statistics count the case under its raised category
+                    self.rollups.sync(code)
                 return self._reroute(code, event.event_id, raised)
         return self._refresh(code, event.event_id, bucket=True)
 

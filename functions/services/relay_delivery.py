@@ -39,6 +39,7 @@ class RelayStore(Protocol):
     def finish_notice(self, notice_id: str, sent: bool) -> None: ...
     def release_notice(self, notice_id: str) -> None: ...
     def mark_first_contact(self, code: str, by: int | None, at: datetime) -> bool: ...
+    def count_reporters(self, code: str) -> int: ...
 
 
 @dataclass
@@ -126,6 +127,8 @@ class RelayDelivery:
             return "done"
         if not may_see(person, report.category, report.region):
             return "done"
+        if report.purged_at is None:  # "reporter 3 of 3": the exact count (the stored one lags by up to 30 s)
+            report = report.model_copy(update={"reporter_count": self.store.count_reporters(code) or 1})
         text = staff_text(person.lang, code, report, event)
         position = int(event.get("reporter") or 1)
         keyboard = markup([[button(t(person.lang, "btn_conv_reply"), callbacks.write(code, f"n{position}"))]])

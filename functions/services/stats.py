@@ -10,11 +10,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
+from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.incoming import IncomingMessage
 from functions.domain.models import Outcome
+from functions.domain.regions import REGION_CODES
 from functions.domain.statistics import (
     EXPORT_FIELDS,
-    FACT_FIELDS,
+    EXPORT_MAX_DAYS,
     Request,
     Stats,
     compute,
@@ -30,6 +32,7 @@ from functions.log import get_logger
 from functions.services import takedown_texts
 from functions.services.access import Access
 from functions.services.calls import send, upload
+from functions.services.rollups import RollupReads, period_figures
 from functions.services.texts import duration_text
 
 log = get_logger("oversight")
@@ -45,6 +48,7 @@ class StatsStore(Protocol):
         self, since: datetime, until: datetime, regions: tuple[str, ...] | None, fields: Sequence[str] | None
     ) -> list[dict[str, Any]]: ...
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
+    def take_quota(self, name: str, user_id: int, per_hour: int) -> bool: ...
     def record_export(self, by: int, days: int, region: str | None, personal: bool, rows: int) -> None: ...
 
 
@@ -59,11 +63,15 @@ class Statistics:
         store: StatsStore,
         access: Access,
         clock: Callable[[], datetime],
+        rollups: RollupReads,
+        exports_per_hour: int = 3,
         links: LinksSince | None = None,
     ) -> None:
         self.store = store
         self.access = access
         self.clock = clock
+        self.rollups = rollups
+        self.exports_per_hour = exports_per_hour
         self.links = links  # the takedown records of a period (time to removal); None leaves them out
 
     def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
@@ -85,19 +93,15 @@ class Statistics:
         return ", ".join(t(lang, f"region_{code}") for code in regions)
 
     def compute_stats(self, person: StaffMember, request: Request) -> tuple[Stats, tuple[str, ...] | None] | None:
-        """The statistics this person may see for the request; None when the region asked is not theirs."""
+        """The statistics this person may see for the request, from the roll-ups only (never the cases);
+        None when the region asked is not theirs. Restricted categories count only for those who may see them."""
         regions = scope_regions(person, request.region)
         if regions == ():
             return None
-        until = self.clock()
-        since = until - timedelta(days=request.days)
-        rows = [  # restricted cases count only for those who may see them (as in /export)
-            r
-            for r in self.store.cases_created(since, until, regions, FACT_FIELDS)
-            if may_see(person, str(r.get("category")), str(r.get("region")))
-        ]
-        facts = [f for f in (facts_of(r) for r in rows) if f is not None]
-        return compute(facts, since, until, regions), regions
+        restricted = any(may_see(person, c.value, r) for c in RESTRICTED_CATEGORIES for r in regions or REGION_CODES)
+        figures = period_figures(self.rollups, self.clock(), request.days, regions, restricted)
+        log.info("stats read", extra={"by": person.user_id, "days": request.days, "documents": figures.reads})
+        return figures.stats, regions
 
     def stats(self, person: StaffMember, chat_id: int, arg: str) -> Outcome:
         """Counts by status, category and region, median times, as a chart and a short summary."""
@@ -128,7 +132,7 @@ class Statistics:
     def export(self, person: StaffMember, chat_id: int, arg: str) -> Outcome:
         """A spreadsheet of the cases in scope; reporter ids only when an admin asks for them (pii)."""
         lang = person.lang
-        request = parse_request(arg)
+        request = parse_request(arg, EXPORT_MAX_DAYS)
         if request.bad:
             return Outcome(body=send(chat_id, t(lang, "export_usage")))
         if request.personal and person.role != Role.ADMIN:
@@ -136,6 +140,8 @@ class Statistics:
         regions = scope_regions(person, request.region)
         if regions == ():
             return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+        if not self.store.take_quota("export", person.user_id, self.exports_per_hour):
+            return Outcome(body=send(chat_id, t(lang, "export_limit", n=self.exports_per_hour)))
         until = self.clock()
         since = until - timedelta(days=request.days)
         rows = [

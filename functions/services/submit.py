@@ -78,9 +78,11 @@ class Submitter:
         Raises:
             TransientError: the same content kept changing under concurrent reports (Telegram retries).
         """
+
         result = self._store(draft, session, outcome_for)
         self.publish(result, draft)
-        return result, Outcome.model_validate_json(outcome_for(result))
+        # The confirmation must reach the reporter: made as a direct call, a 429 there goes to deliver.
+        return result, Outcome.model_validate_json(outcome_for(result)).model_copy(update={"must_arrive": True})
 
     def _store(self, draft: ReportDraft, session: Session | None, outcome_for: OutcomeFor) -> SubmitResult:
         for attempt in range(SUBMIT_ATTEMPTS):

@@ -16,6 +16,7 @@ from functions.services.timed import TimedOversight
 log = get_logger("tick")
 
 OUTBOX_GRACE: Final = timedelta(seconds=60)
+COUNT_WINDOW: Final = timedelta(minutes=10)  # joins of the last minutes: their case's stored count is made exact
 
 
 class OutboxStore(Protocol):
@@ -24,6 +25,13 @@ class OutboxStore(Protocol):
     def pending_creations(self, older_than: datetime, limit: int = 200) -> list[str]: ...
     def pending_joins(self, older_than: datetime, limit: int = 200) -> list[tuple[str, int]]: ...
     def get_case(self, code: str) -> Case | None: ...
+
+
+class CountStore(Protocol):
+    """Refreshing the stored reporter counts of cases that people joined (CaseStore implements it)."""
+
+    def cases_joined_since(self, since: datetime) -> set[str]: ...
+    def refresh_reporter_count(self, code: str, min_interval: timedelta) -> int | None: ...
 
 
 class LinkCheckRun(Protocol):
@@ -42,6 +50,7 @@ class Ticker:
         reports_topic: str,
         clock: Callable[[], datetime],
         oversight: TimedOversight,
+        counts: CountStore | None = None,
         links: LinkCheckRun | None = None,
     ) -> None:
         self.store = store
@@ -49,6 +58,7 @@ class Ticker:
         self.reports_topic = reports_topic
         self.clock = clock
         self.oversight = oversight
+        self.counts = counts
         self.links = links
 
     def run(self) -> dict[str, int]:
@@ -59,11 +69,25 @@ class Ticker:
         Raises:
             TransientError: when an oversight step failed; the next minute's call does it.
         """
-        counts = {"republished": self.republish()}
+        counts = {"republished": self.republish(), "recounted": self.recount()}
         counts |= self.oversight.run()
         if self.links is not None:
             counts |= self.links.run()
         return counts
+
+    def recount(self) -> int:
+        """Make the stored reporter count exact for the cases joined in the last minutes (fan-out refreshes it at
+        most every 30 s during a burst; this catches the burst's tail). Cards always count exactly."""
+        if self.counts is None:
+            return 0
+        written = 0
+        try:
+            for code in sorted(self.counts.cases_joined_since(self.clock() - COUNT_WINDOW)):
+                if self.counts.refresh_reporter_count(code, timedelta(0)) is not None:
+                    written += 1
+        except TransientError:
+            log.warning("reporter counts not refreshed; next tick tries again", extra={"written": written})
+        return written
 
     def republish(self) -> int:
         """Publish again the events of cases and joins that were stored but not fanned out in time."""

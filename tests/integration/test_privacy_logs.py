@@ -155,15 +155,23 @@ def say(stack: Stack, who: dict[str, Any], text: str, chat_id: int | None = None
 
 
 def press(stack: Stack, who: dict[str, Any], label: str, chat_id: int | None = None) -> None:
+    """Press the button once it shows (an edit Telegram failed arrives a moment later, through deliver)."""
     chat = who["id"] if chat_id is None else chat_id
-    for message in reversed(stack.double.messages(chat)):
-        data = callback_data_of(message.get("reply_markup"), label)
-        if data is not None:
-            update = make_callback_update(who["id"], message["message_id"], data, chat, message=message["message"])
-            update["callback_query"]["from"] = who
-            post(stack, update)
-            return
-    raise AssertionError(f"no {label!r} in chat {chat}")
+
+    def shown() -> tuple[dict[str, Any], str] | None:
+        for message in reversed(stack.double.messages(chat)):
+            data = callback_data_of(message.get("reply_markup"), label)
+            if data is not None:
+                return message, data
+        return None
+
+    try:
+        message, data = wait_for(shown, timeout=30)
+    except AssertionError as error:
+        raise AssertionError(f"no {label!r} in chat {chat}") from error
+    update = make_callback_update(who["id"], message["message_id"], data, chat, message=message["message"])
+    update["callback_query"]["from"] = who
+    post(stack, update)
 
 
 def whole_day(stack: Stack) -> str:

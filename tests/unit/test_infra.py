@@ -44,6 +44,7 @@ OPTIONAL_SETTINGS: Final[dict[str, str]] = {
     "publish_timeout_seconds": "the code's default is the production value",
     "telegram_timeout_seconds": "the code's default is the production value",
     "telegram_bot_token": "only the targets that call Telegram read it (fan_out never does)",
+    "exports_per_hour": "the code's default (3 exports per person per hour) is the production value",
     # The takedown track's link checker (tick): the code's defaults are the production values, and the three
     # local-only levers (the platform double, private networks, a static address) must stay unset in the cloud.
     "platform_api_base_url": "local only: points the checker at the platform double",

@@ -17,6 +17,7 @@ from functions.adapters.firestore.base import (
     TIMEOUT,
     transient_errors,
 )
+from functions.adapters.firestore.reporter_counts import count_reporters
 from functions.domain.case import Case
 
 
@@ -111,13 +112,13 @@ class CaseRecords(AuditTrail, CaseReads):
             doc = reporter | {"report_id": target, "first": False, "event_pending": False, "merged_from": source}
             try:
                 with transient_errors():
-                    batch = self.client.batch()
-                    batch.create(target_ref.collection(REPORTERS).document(str(user_id)), doc)
-                    batch.update(target_ref, {"reporter_count": firestore.Increment(1), "updated_at": self.clock()})
-                    batch.commit(retry=RETRY, timeout=TIMEOUT)
+                    target_ref.collection(REPORTERS).document(str(user_id)).create(doc, retry=RETRY, timeout=TIMEOUT)
                 moved += 1
             except gexc.AlreadyExists:
                 continue  # already a reporter of the main case (or moved by an earlier attempt)
+        count = count_reporters(self.client, target)  # one write of the count, however many moved
+        with transient_errors():
+            target_ref.update({"reporter_count": count, "updated_at": self.clock()}, retry=RETRY, timeout=TIMEOUT)
         return moved
 
     def is_reporter(self, code: str, chat_id: int) -> bool:

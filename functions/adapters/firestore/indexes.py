@@ -32,6 +32,8 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "ticks",
     "group_notices",
     "relay_refs",
+    "replies",
+    "reply_heads",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -70,4 +72,6 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("ticks", "expires_at"),
     ("group_notices", "expires_at"),
     ("relay_refs", "expires_at"),
+    ("replies", "expires_at"),
+    ("reply_heads", "expires_at"),
 )

@@ -21,6 +21,7 @@ from functions.adapters.firestore.base import (
 )
 from functions.adapters.firestore.cases import AuditTrail, CaseReads
 from functions.adapters.firestore.delivery_records import CardHolders
+from functions.adapters.firestore.quotas import Quotas
 from functions.adapters.firestore.relays import ChildContactReads
 from functions.adapters.firestore.staff import StaffReads
 from functions.domain.models import Status
@@ -53,7 +54,7 @@ def _rows(snaps: Iterable[Any]) -> list[dict[str, Any]]:
     return [(snap.to_dict() or {}) | {"id": snap.id} for snap in snaps]
 
 
-class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, ChildContactReads):
+class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, Quotas, ChildContactReads):
     """Reads and writes of the oversight features (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
@@ -312,11 +313,15 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, ChildContac
                 for note in notes.stream(retry=RETRY)
                 if note.get("text")
             )
-            self._write_all((reporter.reference, None) for reporter in ref.collection(REPORTERS).stream(retry=RETRY))
+            reporters = list(ref.collection(REPORTERS).stream(retry=RETRY))
+            self._write_all((reporter.reference, None) for reporter in reporters)
         now = self.clock()
         batch = self.client.batch()
         batch.update(
-            ref, PURGED_FIELDS | {"purged_at": now}, option=self.client.write_option(last_update_time=snap.update_time)
+            ref,
+            PURGED_FIELDS
+            | {"purged_at": now, "reporter_count": max(len(reporters), int(data.get("reporter_count") or 1))},
+            option=self.client.write_option(last_update_time=snap.update_time),
         )
         batch.set(ref.collection(EVENTS).document("purged"), {"type": "purged", "by": None, "at": now})
         try:

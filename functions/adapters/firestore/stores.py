@@ -12,11 +12,13 @@ from functions.adapters.firestore.cases import CaseRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
 from functions.adapters.firestore.relays import RelayRecords
+from functions.adapters.firestore.replies import Replies
+from functions.adapters.firestore.reporter_counts import ReporterCounts
 from functions.adapters.firestore.staff import StaffRecords
 from functions.adapters.firestore.submissions import Submissions
 
 
-class FirestoreStore(Submissions, Groups):
+class FirestoreStore(Submissions, Groups, Replies):
     """The reporter side: profiles, sessions, submissions and groups; every method maps retryable errors to
     TransientError."""
 
@@ -26,7 +28,7 @@ class FirestoreStore(Submissions, Groups):
         self.clock = clock
 
 
-class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, RelayRecords, Groups, CaseAccess):
+class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, RelayRecords, Groups, ReporterCounts, Replies, CaseAccess):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:

@@ -17,6 +17,8 @@ class TestRequests:
             ("", Request(days=30)),
             ("7d", Request(days=7)),
             ("90", Request(days=90)),
+            ("12d", Request(days=12)),
+            ("400d 71", Request(days=400, region="71")),
             ("71 7d", Request(days=7, region="71")),
             ("30d 75 pii", Request(days=30, region="75", personal=True)),
         ],
@@ -24,9 +26,12 @@ class TestRequests:
     def test_parse(self, arg: str, expected: Request) -> None:
         assert parse_request(arg) == expected
 
-    @pytest.mark.parametrize("arg", ["12d", "99", "astana", "7d 71 drop"])
+    @pytest.mark.parametrize("arg", ["0d", "732d", "astana", "7d 71 drop"])
     def test_bad(self, arg: str) -> None:
         assert parse_request(arg).bad
+
+    def test_export_periods_stay_short(self) -> None:
+        assert parse_request("91d", max_days=90).bad and not parse_request("90d", max_days=90).bad
 
     def test_scope(self) -> None:
         regional = staff(1, "regional", ("71", "75"))

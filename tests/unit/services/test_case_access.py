@@ -84,6 +84,21 @@ class FanoutDocs(CaseDocs):
         self.events.setdefault(event_id, event)
         return True
 
+    def refresh_reporter_count(self, code: str, min_interval: Any) -> int | None:
+        return None  # reporters are counted from their documents (issue 15): nothing to refresh here
+
+
+class SyncedRollups:
+    """The statistics roll-ups: which cases were brought in step with (and how they looked then)."""
+
+    def __init__(self, docs: CaseDocs) -> None:
+        self.docs = docs
+        self.synced: list[tuple[str, str]] = []
+
+    def sync(self, code: str) -> int:
+        self.synced.append((code, str(self.docs.report["category"])))
+        return 1
+
 
 PEOPLE = [
     staff(1, "regional", ("71",)),
@@ -119,6 +134,20 @@ class TestJoinRaisesTheCase:
         # both holders re-rendered (delivery turns their cards into the stub), child_safety and the admin
         # get a card now
         assert [r for r, _ in jobs_of(publisher)] == [1, 2, 3, 4]
+
+    def test_a_raised_case_is_counted_under_its_new_category(self) -> None:
+        docs = self.store(category="sexual", severity="urgent", child_in_danger=False)
+        rollups = SyncedRollups(docs)
+        fanout = FanOut(docs, FakePublisher(), "deliveries", lambda: NOW, rollups)  # type: ignore[arg-type]
+        fanout.handle(joined(51), {})
+        assert rollups.synced == [("R2", "sexual")]
+
+    def test_a_milder_answer_leaves_the_roll_ups(self) -> None:
+        docs = self.store(category="bullying", severity="normal")
+        rollups = SyncedRollups(docs)
+        fanout = FanOut(docs, FakePublisher(), "deliveries", lambda: NOW, rollups)  # type: ignore[arg-type]
+        fanout.handle(joined(51), {})
+        assert rollups.synced == []
 
     def test_a_milder_answer_writes_nothing_and_refreshes_in_the_join_bucket(self) -> None:
         docs = self.store(category="bullying", severity="normal")

@@ -116,6 +116,9 @@ class TalkStore:
     def release_notice(self, notice_id: str) -> None:
         self.notices.pop(notice_id, None)
 
+    def count_reporters(self, code: str) -> int:
+        return len(self.reporters)
+
     def mark_first_contact(self, code: str, by: int | None, at: datetime) -> bool:
         if "first_contact_at" in self.reports[code]:
             return False

@@ -29,6 +29,9 @@ class FakeFanoutStore:
     def reporters_of(self, code: str) -> list[dict[str, Any]]:
         return []
 
+    def reporter_of(self, code: str, user_id: int) -> dict[str, Any] | None:
+        return None  # a group join: no answers of its own, the case is not raised
+
     def fanout_done(self, event_id: str) -> bool:
         return event_id in self.done
 
