@@ -30,6 +30,7 @@ class CasePort(Protocol):
     """Reading and changing a case (CaseStore implements it)."""
 
     def read_case(self, code: str) -> tuple[Case, Any] | None: ...
+    def count_reporters(self, code: str) -> int: ...
     def apply_transition(
         self,
         code: str,
@@ -65,7 +66,8 @@ class ReporterCases:
         def rule(case: Case) -> str | None:
             if case.child_request:  # a child's request for an adult stays with the staff (safeguarding)
                 return "child_request"
-            return "not_alone" if case.reporter_count > 1 else None  # others reported it too: it stays open
+            # others reported it too: it stays open (the stored count lags behind joins: counted exactly)
+            return "not_alone" if max(case.reporter_count, self.cases.count_reporters(code)) > 1 else None
 
         changes = {"status": Status.REJECTED.value, "outcome": WITHDRAWN}
         result = self._amend(code, update_id, WITHDRAWN, lambda case: changes | {"closed_at": self.clock()}, rule)

@@ -253,6 +253,9 @@ class StaffSide:
     def card_of_message(self, chat_id: int, message_id: int) -> str | None:
         return self.cards.get((chat_id, message_id))
 
+    def count_reporters(self, code: str) -> int:
+        return len(self.cases.reporters.get(code, {}))
+
     def move_reporters(self, source: str, target: str) -> int:
         moving = self.cases.reporters.pop(source, {})
         self.cases.reporters.setdefault(target, {}).update(moving)
