@@ -184,13 +184,27 @@ class Reporter:
             self.say("?", chat_id)
         return False
 
-    def _latest_has(self, label: str, nudges: int = 3) -> bool:
-        """Whether the bot's latest message with buttons offers this one (waiting for it a little)."""
-        for _ in range(nudges + 1):
-            for message in reversed(self.tg.double.messages(self.user_id)):
-                if message.get("reply_markup"):
-                    return callback_data_of(message.get("reply_markup"), label) is not None
-            time.sleep(0.5)
+    def _next_is(self, wanted: str, otherwise: str, nudges: int = 3) -> bool:
+        """Whether the bot's next question offers `wanted` (True) or `otherwise` (False), waiting for it: the
+        answer to the last press may be late (deferred through deliver) or lost (then "?" asks it again)."""
+        for attempt in range(nudges + 1):
+            for _ in range(10):
+                markup = next(
+                    (
+                        m["reply_markup"]
+                        for m in reversed(self.tg.double.messages(self.user_id))
+                        if m.get("reply_markup")
+                    ),
+                    None,
+                )
+                if callback_data_of(markup, wanted) is not None:
+                    return True
+                if callback_data_of(markup, otherwise) is not None:
+                    return False
+                time.sleep(0.3)
+            if attempt < nudges:
+                self.nudges += 1
+                self.say("?")
         return False
 
     def _press_once(self, label: str, chat: int) -> bool:
@@ -224,7 +238,7 @@ class Reporter:
                 self.outcome = f"no button {step!r}"
                 return None
         name = region_name(region, self.lang)
-        if self._latest_has(name) and not self.press(name):
+        if self._next_is(name, label("btn_send", self.lang)) and not self.press(name):
             self.outcome = f"no button {name!r}"
             return None
         if description is not None:
