@@ -71,7 +71,7 @@ class Profiles:
         if wants_child and not profile.role:
             profile.role = "child"
             self.store.save_profile(profile)
-        if (wants_child or profile.is_child) and profile.region is None:
+        if profile.is_child and profile.region is None:  # asked in the child's voice (an adult is never turned)
             session = self.sessions.new(ctx, "profile", "profile_region")
             session.role = "child"
             text, keyboard = self._region_question(ctx.lang, session.flow_id, child=True)
