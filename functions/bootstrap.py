@@ -194,6 +194,7 @@ class Services:
         return _once(self._cache, "router", self._build_router)
 
     def _build_router(self) -> Router:
+        from functions.child_help_root import ChildHelpWiring
         from functions.services.case_actions import CaseActions
         from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
         from functions.services.case_lookup import CaseLookup
@@ -233,7 +234,8 @@ class Services:
         commands["help"] = admin.menu.help
         takedown = self.takedown().actions()
         commands["ref"] = takedown.command
-        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button}
+        child = ChildHelpWiring(cases, access, sessions, LazyPublisher(), config, self.clock)
+        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button, "h": child.actions(actions).button}
         writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
         answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
         mine = ReporterCases(cases, store, LazyPublisher(), config.reports_topic, self.clock)
@@ -246,7 +248,7 @@ class Services:
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
             staff=StaffDesk(commands=commands, buttons=buttons, reply=Notes(cases, access).reply),
-            conversation=ConversationDesk(cases, writes, answers),
+            conversation=ConversationDesk(cases, writes, answers, child.phones()),
         )
 
     def takedown(self) -> TakedownWiring:

@@ -6,6 +6,8 @@ my:[<code>[:<verb>]]         a reporter's /my: open one of their cases (empty: t
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
 t:<verb>:<code>[:<platform>] the takedown track of a card (rep: reported to a platform, chk: check now)
+h:<verb>:<code>[:<value>]    the help-the-child track of a card (m: a menu, need/ref/out: a choice, fc: contact made)
+w:<code>[:<target>]          write to the reporters; a:<code>[:later|phone] a reporter answers (not now, share phone)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ CASE: Final = "s"
 MY: Final = "my"
 QUEUE: Final = "q"
 TAKEDOWN: Final = "t"
+CHILD: Final = "h"
 
 
 def prefix_of(data: str) -> str:
@@ -190,3 +193,29 @@ def parse_talk(data: str) -> TalkPress | None:
     if len(parts) not in {2, 3} or parts[0] not in {WRITE, ANSWER} or not parts[1]:
         return None
     return TalkPress(kind=parts[0], code=parts[1], arg=parts[2] if len(parts) == 3 else "")
+
+
+PHONE: Final = "phone"
+
+
+def share_phone(code: str) -> str:
+    """Callback data of a reporter's "share my phone number" under a relayed message."""
+    return f"{ANSWER}:{code}:{PHONE}"
+
+
+# --- the help-the-child track of a card ----------------------------------------------------------------------
+CHILD_VERBS: Final = frozenset({"m", "need", "ref", "out", "fc", "back"})
+
+
+def child(verb: str, code: str, arg: str = "") -> str:
+    """Callback data of a child-track button (m: open the menu of need/ref/out; need, ref, out: a choice;
+    fc: first contact made; back: the card's own buttons)."""
+    return f"{CHILD}:{verb}:{code}:{arg}" if arg else f"{CHILD}:{verb}:{code}"
+
+
+def parse_child(data: str) -> CasePress | None:
+    """The child-track button pressed, or None when the data does not have its shape."""
+    parts = data.split(":")
+    if len(parts) not in {3, 4} or parts[0] != CHILD or parts[1] not in CHILD_VERBS or not parts[2]:
+        return None
+    return CasePress(verb=parts[1], code=parts[2], arg=parts[3] if len(parts) == 4 else "")

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions.domain.child_help import ChildHelp
 from functions.domain.models import Media, Status
 from functions.domain.workflow import CaseView
 
@@ -60,6 +61,8 @@ class Case(BaseModel):
     first_contact_by: int | None = None
     fc_reminded_at: datetime | None = None
     fc_escalated_at: datetime | None = None
+    # the help-the-child track beside the content track (domain.child_help); first contact is the two fields above
+    child_help: ChildHelp = Field(default_factory=ChildHelp)
 
     @classmethod
     def from_document(cls, code: str, data: dict[str, Any]) -> Case:

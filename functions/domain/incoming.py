@@ -21,6 +21,14 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class SharedContact:
+    """A contact a user sent (Telegram's contact-request keyboard): whose it is and the number; never logged."""
+
+    user_id: int | None
+    phone: str
+
+
+@dataclass(frozen=True)
 class IncomingMessage:
     """A new message in a chat, with what the adapter read from it (links and media by reference)."""
 
@@ -35,6 +43,7 @@ class IncomingMessage:
     evidence: EvidenceItem | None = None
     forwarded: bool = False
     unsupported: bool = False  # a sticker, poll, location and the like: nothing a report can hold
+    contact: SharedContact | None = None  # a shared contact (accepted only as a reporter's own phone number)
 
     @property
     def private(self) -> bool:

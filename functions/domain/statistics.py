@@ -46,6 +46,7 @@ EXPORT_FIELDS: Final[tuple[str, ...]] = (
     "sla_escalated_at",
     "legal_hold",
     "purged_at",
+    *("child_request", "child_help", "first_contact_at"),  # the help-the-child track's columns
 )
 
 

@@ -19,7 +19,7 @@ from functions.domain.time import KZ_TZ, coarse
 from functions.domain.visibility import may_see_content, shows_content_on_card
 from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
 from functions.i18n import t
-from functions.services import takedown_texts
+from functions.services import child_help_texts, takedown_texts
 from functions.services.keyboards import Keyboard, button, markup
 
 SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
@@ -112,6 +112,7 @@ def render_card(
         lines.append(t(lang, "card_reporter_role", role=t(lang, role_key)))  # the child's own wording
     if case.contributors:
         lines.append(additions_line(lang, case))
+    lines += child_help_texts.card_lines(lang, case, now)
     if not shows_content_on_card(case.category):
         lines.append(t(lang, "card_restricted"))  # links, media, descriptions: child_safety, behind the warning
         return "\n".join(lines)[:4096], card_keyboard(case, staff, menu)
@@ -191,6 +192,7 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links
     if (case.media or case.urls) and may_see_content(staff, case.category, case.region):
         rows.append([button(t(lang, "btn_evidence"), callbacks.case("ev", code))])
     rows.extend(takedown_texts.card_rows(lang, case, links))
+    rows.extend(child_help_texts.card_rows(lang, case, staff))
     if case.reporter_count > 0 and offers_writing(staff, case.view()):
         rows.append([button(t(lang, "btn_write_reporter"), callbacks.write(code))])
     return markup(rows)

@@ -8,6 +8,7 @@ from typing import Any, Final, Protocol
 
 from functions.domain import callbacks
 from functions.domain.case import Case
+from functions.domain.child_track import ChildRefusal, offers_track, resolve_blocker
 from functions.domain.codes import normalise_case_code
 from functions.domain.events import ReportChanged
 from functions.domain.incoming import IncomingCallback, IncomingMessage
@@ -16,7 +17,7 @@ from functions.domain.workflow import Action, Refusal, StaffMember, check, may_s
 from functions.errors import TransientError
 from functions.i18n import t
 from functions.log import get_logger
-from functions.services import cards
+from functions.services import cards, child_help_texts
 from functions.services.access import Access
 from functions.services.calls import answer, edit, edit_markup, send
 from functions.services.evidence import Evidence
@@ -94,6 +95,8 @@ class CaseActions:
         case, _ = found
         if not may_see(person, case.category, case.region):
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_out_of_scope"), alert=True))
+        if (verb == "res" or (verb == "menu" and arg == "resolve")) and resolve_blocker(case) is not None:
+            return self._child_first(press, person, case, lang)
         if verb in {"menu", "back"}:
             keyboard = cards.card_keyboard(case, person, arg if verb == "menu" else None)
             call = edit_markup(press.chat_id, press.message_id, keyboard)
@@ -109,6 +112,17 @@ class CaseActions:
             text = t(lang, "duplicate_which", code=code)
             return Outcome(direct=[answer(press.callback_id)], body=send(int(press.chat_id), text))
         return self._pressed(press, person, code, action, arg, lang)
+
+    @staticmethod
+    def _child_first(press: IncomingCallback, person: StaffMember, case: Case, lang: str) -> Outcome:
+        """Resolve waits for the child track: the card's buttons become the menu it needs (outcome, or need)."""
+        blocker = resolve_blocker(case) or ChildRefusal.OUTCOME_FIRST
+        told = answer(press.callback_id, t(lang, f"ch_refuse_{blocker.value}"), alert=True)
+        if not offers_track(person, case):
+            return Outcome(body=told)
+        menu = "out" if blocker == ChildRefusal.OUTCOME_FIRST else "need"
+        keyboard = child_help_texts.menu_keyboard(lang, case.code, menu)
+        return Outcome(direct=[edit_markup(int(press.chat_id or 0), press.message_id, keyboard)], body=told)
 
     def _pressed(
         self, press: IncomingCallback, person: StaffMember, code: str, action: Action, arg: str, lang: str
@@ -164,6 +178,9 @@ class CaseActions:
             refusal = check(person, view, action, arg)
             if refusal is not None:
                 return self._refusal_text(lang, refusal, case)
+            blocker = resolve_blocker(case) if action == Action.RESOLVE else None
+            if blocker is not None:  # both tracks close a case: the child's outcome first
+                return t(lang, f"ch_refuse_{blocker.value}")
             to_status = target_status(action)
             changes: dict[str, Any] = {"status": to_status.value}
             if action == Action.TAKE:

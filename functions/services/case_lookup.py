@@ -20,7 +20,7 @@ from functions.domain.visibility import may_see_content
 from functions.domain.workflow import Role, StaffMember, actions_for, may_see
 from functions.i18n import t
 from functions.log import get_logger
-from functions.services import cards
+from functions.services import cards, child_help_texts
 from functions.services.access import Access
 from functions.services.calls import Keyboard, answer, edit, send
 from functions.services.conversation_texts import CONVERSATION_EVENTS, history_text, history_who
@@ -176,15 +176,18 @@ class CaseLookup:
         if report.purged_at:
             card_text += "\n" + t(lang, "case_purged")
         content = may_see_content(person, report.category, report.region)
+        privileged = person.role == Role.ADMIN or report.assignee == person.user_id  # a shared phone number
         history = [t(lang, "history_header")]
-        history += [self._history_line(lang, event, names, content) for event in self.store.events_of(code)]
+        history += [self._history_line(lang, event, names, content, privileged) for event in self.store.events_of(code)]
         calls = [send(chat_id, part, protect=True) for part in chunks(history)]
         card = send(chat_id, card_text[:4096], keyboard if keyboard["inline_keyboard"] else None, protect=True)
         log.info("case opened", extra={"report_id": code, "by": person.user_id})
         return Outcome(direct=calls, body=card)
 
     @staticmethod
-    def _history_line(lang: str, event: dict[str, Any], names: dict[int, str], content: bool = True) -> str:
+    def _history_line(
+        lang: str, event: dict[str, Any], names: dict[int, str], content: bool = True, privileged: bool = False
+    ) -> str:
         at = event.get("at")
         when = at.astimezone(KZ_TZ).strftime("%d.%m.%Y %H:%M") if isinstance(at, datetime) else "—"
         by = event.get("by")
@@ -216,6 +219,11 @@ class CaseLookup:
         elif kind in CONVERSATION_EVENTS:
             what = history_text(lang, event)
             who = history_who(lang, event) or who
+        elif kind == "child_help":
+            what = child_help_texts.history_text(lang, event)
+        elif kind == "phone":
+            what = child_help_texts.phone_history(lang, event, privileged)
+            who = history_who(lang, event | {"type": "message"}) or who
         elif kind == "evidence_view":
             what = t(lang, "hist_evidence_view")
         elif kind == "sla" and action in SLA_STEPS:

@@ -12,6 +12,8 @@ from functions.domain.incoming import IncomingCallback, IncomingMessage
 from functions.domain.models import Outcome
 from functions.i18n import t
 from functions.services.calls import answer
+from functions.services.phone_sharing import STEP as PHONE_STEP
+from functions.services.phone_sharing import PhoneSharing
 from functions.services.reporter_answers import ReporterAnswers
 from functions.services.sessions import Context
 from functions.services.staff_writes import StaffWrites
@@ -32,6 +34,7 @@ class ConversationDesk:
     refs: RelayRefs
     staff: StaffWrites
     reporters: ReporterAnswers
+    phones: PhoneSharing | None = None
 
     def button(self, press: IncomingCallback, ctx: Context) -> Outcome:
         """A press on "write to the reporter", a write target, "answer" or "not now"."""
@@ -39,6 +42,8 @@ class ConversationDesk:
         code = normalise_case_code(pressed.code) if pressed is not None else None
         if pressed is None or code is None:
             return Outcome(body=answer(press.callback_id, t(ctx.lang, "stale_button")))
+        if pressed.kind == callbacks.ANSWER and pressed.arg == callbacks.PHONE and self.phones is not None:
+            return self.phones.press(press, ctx, code)
         if pressed.kind == callbacks.ANSWER:
             return self.reporters.press(press, ctx, code, later=pressed.arg == callbacks.LATER)
         target = target_value(pressed.arg) if pressed.arg else None
@@ -52,6 +57,8 @@ class ConversationDesk:
         if session is not None and session.report_code:
             if session.kind == "compose" and session.step == "compose":
                 return self.staff.compose(message, ctx, session)
+            if session.kind == "answer" and session.step == PHONE_STEP and self.phones is not None:
+                return self.phones.message(message, ctx, session)
             if session.kind == "answer" and session.step == "answer":
                 answered = self.reporters.answer(message, ctx, session.report_code, session)
                 if answered is not None:

@@ -28,6 +28,8 @@ def staff_text(lang: str, code: str, report: Case, event: dict[str, Any]) -> str
         who += ", " + t(lang, "conv_position", n=position, total=count)
     if event.get("paused"):
         return t(lang, "conv_paused", code=code, who=who)
+    if event.get("type") == "phone":
+        return t(lang, "conv_phone_to_staff", code=code, who=who, phone=str(event.get("phone") or "—"))
     lines = [t(lang, "conv_from_reporter", code=code, who=who)]
     text = str(event.get("text") or "")
     if mentions_crisis(text):

@@ -16,7 +16,7 @@ from functions.domain.workflow import StaffMember, may_see
 from functions.errors import BotRefused, BotRetryAfter, TransientError
 from functions.i18n import t
 from functions.log import get_logger
-from functions.services import cards
+from functions.services import cards, child_help_texts
 from functions.services.access import owner_name
 from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
@@ -266,6 +266,8 @@ def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:
         return t(lang, "notice_merged", code=code, main=argument or "")
     if notice == "reopened":
         return t(lang, "notice_reopened", code=code)
+    if notice in {"child_outcome", "child_outcome_child"} and argument:  # the help-the-child track's outcome
+        return child_help_texts.reporter_notice(lang, code, argument, child=notice == "child_outcome_child")
     if notice == "rejected":
         return t(lang, "notice_rejected", code=code, reason=t(lang, f"rej_{argument or 'not_relevant'}"))
     return t(lang, "notice_taken", code=code)

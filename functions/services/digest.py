@@ -17,7 +17,7 @@ from functions.domain.time import KZ_TZ
 from functions.domain.workflow import StaffMember, may_see
 from functions.i18n import t
 from functions.log import get_logger
-from functions.services import takedown_texts
+from functions.services import child_help_texts, takedown_texts
 from functions.services.texts import MAX_TEXT, case_line
 
 log = get_logger("sla")
@@ -46,6 +46,7 @@ class JobSink(Protocol):
 
 
 LINKS_LOOKBACK: Final = timedelta(days=90)
+CHILD_FIELDS: Final = ("child_request", "child_help", "first_contact_at")  # children waiting for a first contact
 
 
 @dataclass
@@ -68,7 +69,7 @@ class Digest:
         day = local.strftime("%Y%m%d")
         if self.store.has_marker(f"digest-{day}"):
             return 0
-        fields = ("status", "category", "severity", "region", "created_at", "updated_at", "assignee")
+        fields = ("status", "category", "severity", "region", "created_at", "updated_at", "assignee", *CHILD_FIELDS)
         open_cases = self.store.open_cases(None, fields)
         new_cases = self.store.cases_created(now - timedelta(days=1), now, None, ("category", "region"))
         links = list(self.links(now - LINKS_LOOKBACK)) if self.links is not None else []
@@ -134,5 +135,6 @@ class Digest:
         else:
             lines.append(t(lang, "digest_overdue_none"))
         lines += takedown_texts.digest_lines(lang, [r for r in links if may_see(person, r.category, r.region)], now)
+        lines += child_help_texts.digest_lines(lang, person, mine_open, now)
         lines.append(t(lang, "digest_footer"))
         return "\n".join(lines)[:MAX_TEXT]

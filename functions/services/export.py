@@ -11,7 +11,7 @@ from functions.domain.statistics import Stats
 from functions.domain.takedown import Takedown
 from functions.domain.time import KZ_TZ
 from functions.i18n import t
-from functions.services import takedown_texts
+from functions.services import child_help_texts, takedown_texts
 
 COLUMNS: Final[tuple[str, ...]] = (
     "code",
@@ -113,7 +113,8 @@ def workbook(
         lang: kk or ru, for headers and values.
         scope: the scope in words.
         reporters: reporter Telegram ids by case, only for an admin who asked for personal data.
-        links: the takedown records by case (the takedown columns come last), None to leave them out.
+        links: the takedown records by case (the takedown columns come last, after the child track's), None to
+            leave them out.
 
     Returns:
         The workbook's bytes (write-only mode: memory stays flat at 10,000 rows).
@@ -125,7 +126,7 @@ def workbook(
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(t(lang, "sheet_cases"))
-    columns = [*COLUMNS, PERSONAL_COLUMN] if reporters is not None else list(COLUMNS)
+    columns = list(COLUMNS)
     for index, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 14)
     sheet.freeze_panes = "B2"
@@ -133,6 +134,11 @@ def workbook(
     header = []
     for name in columns:
         cell = WriteOnlyCell(sheet, value=t(lang, f"col_{name}"))
+        cell.font = bold
+        header.append(cell)
+    personal = [t(lang, f"col_{PERSONAL_COLUMN}")] if reporters is not None else []
+    for title in child_help_texts.export_headers(lang) + personal:  # the child track, then reporter ids if asked
+        cell = WriteOnlyCell(sheet, value=title)
         cell.font = bold
         header.append(cell)
     if links is not None:
@@ -143,7 +149,9 @@ def workbook(
     sheet.append(header)
     for report in rows:
         cells = takedown_texts.export_cells(links.get(str(report["id"]), ())) if links is not None else []
-        sheet.append(row_of(lang, report, reporters) + cells)
+        row = row_of(lang, report, reporters)
+        child = child_help_texts.export_cells(lang, report)
+        sheet.append(row[: len(COLUMNS)] + child + row[len(COLUMNS) :] + cells)
 
     summary = book.create_sheet(t(lang, "sheet_summary"))
     summary.column_dimensions["A"].width = 40
@@ -170,6 +178,10 @@ def workbook(
     summary.append([t(lang, "sum_median_resolve_hours"), resolve])
     if stats.narrow:
         summary.append([t(lang, "stats_small_note")])
+    child = book.create_sheet(t(lang, "ch_sheet"))  # the help-the-child track, by region
+    child.column_dimensions["A"].width = 30
+    for line in child_help_texts.summary_rows(lang, rows):
+        child.append(line)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -12,7 +12,7 @@ from functions.domain.case import Case
 from functions.domain.conversation import speaks_to_child
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import BotCall
-from functions.domain.workflow import StaffMember, may_see
+from functions.domain.workflow import Role, StaffMember, may_see
 from functions.errors import BotRefused, TransientError
 from functions.i18n import t
 from functions.log import get_logger
@@ -39,6 +39,7 @@ class RelayStore(Protocol):
     def finish_notice(self, notice_id: str, sent: bool) -> None: ...
     def release_notice(self, notice_id: str) -> None: ...
     def mark_first_contact(self, code: str, by: int | None, at: datetime) -> bool: ...
+    def sync_rollups(self, code: str) -> int: ...
     def count_reporters(self, code: str) -> int: ...
 
 
@@ -75,6 +76,8 @@ class RelayDelivery:
         rows = [[button(t(lang, "btn_conv_answer"), callbacks.answer(code))]]
         if child:
             rows.append([button(t(lang, "btn_conv_not_now"), callbacks.answer(code, later=True))])
+        else:  # an adult may choose to leave a phone number (a child is not asked for one)
+            rows.append([button(t(lang, "btn_conv_phone"), callbacks.share_phone(code))])
         notice_id = "relay_" + job.job_id.replace("/", "_")
         if not self.store.claim_notice(notice_id):
             return "done"
@@ -91,8 +94,9 @@ class RelayDelivery:
         self._remember(chat_id, result, {"report_id": code, "side": "reporter"})
         self._best_effort(lambda: self.store.update_event(code, job.event_id, {f"delivered_{position}": now}))
         by = event.get("by") if isinstance(event.get("by"), int) else None
-        if report.child_request and self.store.mark_first_contact(code, by, now):
-            log.info("first contact with the child", extra={"report_id": code, "by": by})
+        if report.first_contact_at is None and self.store.mark_first_contact(code, by, now):
+            log.info("first contact", extra={"report_id": code, "by": by})  # the child track's, for any case
+            self._best_effort(lambda: self._sync(code))  # time to first contact in /stats (else the next event)
         log.info("relayed to reporter", extra={"report_id": code, "job_id": job.job_id})
         return "done"
 
@@ -127,6 +131,8 @@ class RelayDelivery:
             return "done"
         if not may_see(person, report.category, report.region):
             return "done"
+        if event.get("type") == "phone" and not (person.role == Role.ADMIN or report.assignee == person.user_id):
+            return "done"  # a shared phone number: only the case's owner (and admins, in /case)
         if report.purged_at is None:  # "reporter 3 of 3": the exact count (the stored one lags by up to 30 s)
             report = report.model_copy(update={"reporter_count": self.store.count_reporters(code) or 1})
         text = staff_text(person.lang, code, report, event)
@@ -155,6 +161,9 @@ class RelayDelivery:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         if isinstance(message_id, int):
             self._best_effort(lambda: self.store.set_relay_ref(chat_id, message_id, ref))
+
+    def _sync(self, code: str) -> None:
+        self.store.sync_rollups(code)
 
     @staticmethod
     def _best_effort(write: Callable[[], None]) -> None:

@@ -14,6 +14,7 @@ from functions.domain.categories import RESTRICTED_CATEGORIES
 from functions.domain.incoming import IncomingMessage
 from functions.domain.models import Outcome
 from functions.domain.regions import REGION_CODES
+from functions.domain.rollups import Totals
 from functions.domain.statistics import (
     EXPORT_FIELDS,
     EXPORT_MAX_DAYS,
@@ -29,10 +30,10 @@ from functions.domain.time import KZ_TZ
 from functions.domain.workflow import Role, StaffMember, may_see
 from functions.i18n import plural, t
 from functions.log import get_logger
-from functions.services import takedown_texts
+from functions.services import child_stats, takedown_texts
 from functions.services.access import Access
 from functions.services.calls import send, upload
-from functions.services.rollups import RollupReads, period_figures
+from functions.services.rollups import PeriodFigures, RollupReads, period_figures
 from functions.services.texts import duration_text
 
 log = get_logger("oversight")
@@ -95,13 +96,34 @@ class Statistics:
     def compute_stats(self, person: StaffMember, request: Request) -> tuple[Stats, tuple[str, ...] | None] | None:
         """The statistics this person may see for the request, from the roll-ups only (never the cases);
         None when the region asked is not theirs. Restricted categories count only for those who may see them."""
+        found = self._figures(person, request)
+        return (found[0].stats, found[1]) if found is not None else None
+
+    def _figures(self, person: StaffMember, request: Request) -> tuple[PeriodFigures, tuple[str, ...] | None] | None:
         regions = scope_regions(person, request.region)
         if regions == ():
             return None
-        restricted = any(may_see(person, c.value, r) for c in RESTRICTED_CATEGORIES for r in regions or REGION_CODES)
-        figures = period_figures(self.rollups, self.clock(), request.days, regions, restricted)
+        figures = period_figures(self.rollups, self.clock(), request.days, regions, self._restricted(person, regions))
         log.info("stats read", extra={"by": person.user_id, "days": request.days, "documents": figures.reads})
-        return figures.stats, regions
+        return figures, regions
+
+    @staticmethod
+    def _restricted(person: StaffMember, regions: tuple[str, ...] | None) -> bool:
+        return any(may_see(person, c.value, r) for c in RESTRICTED_CATEGORIES for r in regions or REGION_CODES)
+
+    def _child_lines(
+        self, person: StaffMember, request: Request, totals: Totals, regions: tuple[str, ...] | None
+    ) -> list[str]:
+        """The help-the-child track's lines: the scope's, then by region (child_stats)."""
+        lines = child_stats.scope_lines(person.lang, totals)
+        if lines:
+            restricted = self._restricted(person, regions)
+            more, reads = child_stats.region_lines(
+                person.lang, self.rollups, self.clock(), request.days, regions, restricted
+            )
+            lines += more
+            log.info("stats read", extra={"by": person.user_id, "days": request.days, "documents": reads})
+        return lines
 
     def stats(self, person: StaffMember, chat_id: int, arg: str) -> Outcome:
         """Counts by status, category and region, median times, as a chart and a short summary."""
@@ -109,12 +131,15 @@ class Statistics:
         request = parse_request(arg)
         if request.bad or request.personal:
             return Outcome(body=send(chat_id, t(lang, "stats_usage")))
-        computed = self.compute_stats(person, request)
+        computed = self._figures(person, request)
         if computed is None:
             return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
-        stats, regions = computed
+        figures, regions = computed
+        stats = figures.stats
         scope = self.scope_name(lang, regions)
         summary = summary_text(lang, stats, scope)
+        child = self._child_lines(person, request, figures.totals, regions) if stats.total else []
+        summary += "\n\n" + "\n".join(child) if child else ""
         if self.links is not None:
             removal = takedown_texts.stats_lines(lang, self.links(stats.since, regions), stats.until)
             summary += "\n\n" + "\n".join(removal) if removal else ""

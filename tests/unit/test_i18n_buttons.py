@@ -23,11 +23,12 @@ import pytest
 
 from functions.domain.case import Case
 from functions.domain.categories import Category
+from functions.domain.child_help import CHILD_OUTCOMES, REFERRALS, Need
 from functions.domain.models import REPORTER_ROLES, Status
 from functions.domain.regions import REGION_CODES
 from functions.domain.workflow import ESCALATION_TARGETS, REJECTIONS, RESOLUTIONS, Role, StaffMember
 from functions.i18n import BUTTON_CHARS, button_fits, catalog, t
-from functions.services import cards, keyboards
+from functions.services import cards, child_help_texts, keyboards
 
 LANGS = ("kk", "ru")
 
@@ -60,6 +61,8 @@ REPORTER_BUTTONS: dict[str, int] = {
     "btn_child_no": 1,
     "btn_conv_answer": 1,
     "btn_conv_not_now": 1,
+    "btn_conv_phone": 1,
+    "btn_phone_send": 1,  # a reply-keyboard button (Telegram's contact request), a row of its own
 }
 STAFF_BUTTONS: dict[str, int] = {
     "btn_take": 1,
@@ -80,6 +83,13 @@ STAFF_BUTTONS: dict[str, int] = {
     "btn_conv_first": 1,
     "btn_conv_all": 1,
     "btn_conv_reply": 1,
+    "btn_ch_need": 1,
+    "btn_ch_referral": 2,
+    "btn_ch_outcome": 2,
+    "btn_ch_contact": 1,
+    **{f"btn_ch_need_{n.value}": 1 for n in Need},
+    **{f"btn_ch_ref_{r}": 1 for r in REFERRALS},
+    **{f"btn_ch_out_{o}": 1 for o in CHILD_OUTCOMES},
 }
 BUTTONS = REPORTER_BUTTONS | STAFF_BUTTONS
 LOOKS_LIKE_A_BUTTON = re.compile(r"^(btn_|cat_|role_|region_btn_|danger_(yes|no|unsure)$)")
@@ -120,6 +130,9 @@ def staff_keyboards(lang: str) -> list[dict[str, Any]]:
         )
         built.append(cards.card_keyboard(report, admin))
         built += [cards.card_keyboard(report, admin, menu) for menu in ("escalate", "resolve", "reject")]
+        child = report.model_copy(update={"child_request": True})
+        built.append(cards.card_keyboard(child, admin))
+    built += [child_help_texts.menu_keyboard(lang, "R7K3M9Q", menu) for menu in ("need", "ref", "out")]
     return built
 
 

@@ -283,9 +283,9 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, Quotas, Chi
         """Remove a closed case's reporter personal data and evidence references; keep its anonymous facts.
 
         Deletes the reporters sub-collection and the content-index documents that point at the case, blanks
-        the text of staff notes, the description, links, media and group message references, and marks
-        `purged_at`. Each step is idempotent; the case itself is written last, only if it did not change
-        since it was read (a reopened or held case is left alone).
+        the text of staff notes and conversation messages, shared phone numbers, the description, links, media
+        and group message references, and marks `purged_at`. Each step is idempotent; the case itself is
+        written last, only if it did not change since it was read (a reopened or held case is left alone).
 
         Returns:
             True when the case was purged now; False when it is not closed, is held, was purged, or changed.
@@ -307,11 +307,12 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, Quotas, Chi
                 # A key repointed at a newer case meanwhile is no longer this case's: leave it.
                 with contextlib.suppress(gexc.FailedPrecondition, gexc.NotFound):
                     batch.commit(retry=RETRY, timeout=TIMEOUT)
-            notes = ref.collection(EVENTS).where(filter=firestore.FieldFilter("type", "in", ["note", "message"]))
+            personal = ["note", "message", "phone"]  # staff notes, conversation texts, shared phone numbers
+            notes = ref.collection(EVENTS).where(filter=firestore.FieldFilter("type", "in", personal))
             self._write_all(
-                (note.reference, {"text": None, "purged": True})
+                (note.reference, {"text": None, "phone": None, "purged": True})
                 for note in notes.stream(retry=RETRY)
-                if note.get("text")
+                if (note.to_dict() or {}).get("text") or (note.to_dict() or {}).get("phone")
             )
             reporters = list(ref.collection(REPORTERS).stream(retry=RETRY))
             self._write_all((reporter.reference, None) for reporter in reporters)

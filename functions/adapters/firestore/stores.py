@@ -9,6 +9,7 @@ from google.cloud import firestore
 
 from functions.adapters.firestore.access import CaseAccess
 from functions.adapters.firestore.cases import CaseRecords
+from functions.adapters.firestore.child_help import ChildHelpRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
 from functions.adapters.firestore.relays import RelayRecords
@@ -28,7 +29,17 @@ class FirestoreStore(Submissions, Groups, Replies):
         self.clock = clock
 
 
-class CaseStore(StaffRecords, CaseRecords, DeliveryRecords, RelayRecords, Groups, ReporterCounts, Replies, CaseAccess):
+class CaseStore(
+    StaffRecords,
+    CaseRecords,
+    DeliveryRecords,
+    RelayRecords,
+    ChildHelpRecords,
+    Groups,
+    ReporterCounts,
+    Replies,
+    CaseAccess,
+):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:

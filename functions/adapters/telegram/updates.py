@@ -12,6 +12,7 @@ from functions.domain.incoming import (
     IncomingCallback,
     IncomingMessage,
     Sender,
+    SharedContact,
     bot_may_delete,
 )
 from functions.domain.models import EvidenceItem, Media
@@ -64,7 +65,15 @@ def to_incoming(update: Update) -> Incoming | None:
         evidence=evidence_of(message),
         forwarded=message.forward_origin is not None,
         unsupported=any(getattr(message, kind, None) for kind in UNSUPPORTED),
+        contact=_contact(message),
     )
+
+
+def _contact(message: Message) -> SharedContact | None:
+    contact = message.contact
+    if contact is None or not contact.phone_number:
+        return None
+    return SharedContact(user_id=contact.user_id, phone=contact.phone_number[:32])
 
 
 def _sender(user: User) -> Sender:

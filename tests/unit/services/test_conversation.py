@@ -119,6 +119,10 @@ class TalkStore:
     def count_reporters(self, code: str) -> int:
         return len(self.reporters)
 
+    def sync_rollups(self, code: str) -> int:
+        self.synced = [*getattr(self, "synced", []), code]
+        return 1
+
     def mark_first_contact(self, code: str, by: int | None, at: datetime) -> bool:
         if "first_contact_at" in self.reports[code]:
             return False

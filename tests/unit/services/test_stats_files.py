@@ -37,25 +37,35 @@ class TestFiles:
     def test_spreadsheet_opens_with_the_right_rows_and_no_personal_data_unless_given(self) -> None:
         from openpyxl import load_workbook
 
-        from functions.services import export
+        from functions.services import child_help_texts, export
 
         rows = [
             {"id": "R2", "status": "resolved", "category": "bullying", "severity": "normal", "region": "71",
              "created_at": NOW - timedelta(hours=5), "taken_at": NOW - timedelta(hours=4), "closed_at": NOW,
-             "outcome": "child_helped", "reporter_count": 2, "source": "group"},
+             "outcome": "child_helped", "reporter_count": 2, "source": "group",
+             "child_help": {"need": "needed", "referral": "line_150", "outcome": "referred"},
+             "first_contact_at": NOW - timedelta(hours=4, minutes=30)},
             {"id": "R3", "status": "new", "category": "sexual", "severity": "urgent", "region": "75",
              "created_at": NOW - timedelta(hours=1), "sla_escalated_at": NOW},
         ]  # fmt: skip
         stats = self._stats(None)
         plain = load_workbook(io.BytesIO(export.workbook(rows, stats, "ru", "все", None)), read_only=True)
         cases = [tuple(r) for r in plain.worksheets[0].iter_rows(values_only=True)]
-        assert len(cases) == 3 and len(cases[0]) == len(export.COLUMNS)
-        first = dict(zip(export.COLUMNS, cases[1], strict=True))
+        columns = [*export.COLUMNS, *child_help_texts.EXPORT_COLUMNS]
+        assert len(cases) == 3 and len(cases[0]) == len(columns)
+        first = dict(zip(columns, cases[1], strict=True))
         assert first["code"] == "R2" and first["outcome"] == "ребёнку оказана помощь"
         assert first["created"] == datetime(2026, 3, 10, 4, 5) and first["minutes_to_take"] == 60
         assert first["hours_to_close"] == 5 and first["reporters"] == 2 and first["source"] == "группа"
-        second = dict(zip(export.COLUMNS, cases[2], strict=True))
+        second = dict(zip(columns, cases[2], strict=True))
         assert second["sla_escalated"] == "да" and second["closed"] is None
+        assert first["ch_col_need"] == "нужна" and first["ch_col_referral"] == "телефон доверия 150"
+        assert first["ch_col_minutes"] == 30 and first["ch_col_outcome"] == "передан специалистам"
+        assert first["ch_col_first_contact"] == datetime(2026, 3, 10, 4, 35)
+        assert not second["ch_col_need"] and second["ch_col_first_contact"] is None
+        child = [tuple(r) for r in plain.worksheets[2].iter_rows(values_only=True)]
+        assert plain.worksheets[2].title == "Помощь детям"
+        assert child[1] == ("город Астана", 1, 1, 100, 30, 30, 1) and child[-1][0] == "Все регионы"
         personal = export.workbook(rows, stats, "kk", "барлығы", {"R2": [7, 5]})
         sheet = load_workbook(io.BytesIO(personal), read_only=True).worksheets[0]
         table = [tuple(r) for r in sheet.iter_rows(values_only=True)]
