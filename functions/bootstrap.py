@@ -195,6 +195,7 @@ class Services:
 
     def _build_router(self) -> Router:
         from functions.child_help_root import ChildHelpWiring
+        from functions.reporter_root import reporter_side
         from functions.services.case_actions import CaseActions
         from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
         from functions.services.case_lookup import CaseLookup
@@ -203,11 +204,8 @@ class Services:
         from functions.services.evidence import Evidence
         from functions.services.group_intake import GroupIntake
         from functions.services.notes import Notes
-        from functions.services.profile import Profiles
         from functions.services.quarantine import Quarantine
-        from functions.services.report_flow import ReportFlow
         from functions.services.reporter_answers import ReporterAnswers
-        from functions.services.reporter_cases import ReporterCases
         from functions.services.router import Router, StaffCommand, StaffDesk
         from functions.services.sessions import Sessions
         from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
@@ -238,12 +236,12 @@ class Services:
         buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button, "h": child.actions(actions).button}
         writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
         answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
-        mine = ReporterCases(cases, store, LazyPublisher(), config.reports_topic, self.clock)
+        profiles, reports = reporter_side(store, cases, children, admin.menu.set_lang, actions, self.clock)
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
-            profiles=Profiles(store, sessions, admin.menu.set_lang, children, mine),
-            reports=ReportFlow(store, sessions, submitter, children, mine),
+            profiles=profiles,
+            reports=reports,
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
