@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(PY) -m bench.oversight
 	$(PY) -m bench.takedown
 	$(PY) -m bench.load_day
+	$(PY) -m bench.console
 
 clean:
 	rm -rf $(VENV) .venv-checkov .logs .mypy_cache .ruff_cache

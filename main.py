@@ -4,6 +4,7 @@ Each handler runs as its target (functions/topology.py), so a publish or a secre
 declared for fails locally as it would under the cloud's IAM.
 """
 
+from functions.console import console as _console
 from functions.deliver import deliver as _deliver
 from functions.fanout import fan_out as _fan_out
 from functions.tick import tick as _tick
@@ -14,5 +15,6 @@ telegram_webhook = serving("telegram_webhook")(_telegram_webhook)
 fan_out = serving("fan_out")(_fan_out)
 deliver = serving("deliver")(_deliver)
 tick = serving("tick")(_tick)
+console = serving("console")(_console)
 
-__all__ = ["deliver", "fan_out", "telegram_webhook", "tick"]
+__all__ = ["console", "deliver", "fan_out", "telegram_webhook", "tick"]

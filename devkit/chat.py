@@ -6,6 +6,8 @@ private, geo_blocked, embedding_disabled, flaky) changes how the platform double
 case's link can be watched coming down; `/quit` leaves. By default it plays a reporter (user 3001); `--as admin`
 plays the local administrator (1001), `--as officer` the local on-duty officer `make run` registers (2001);
 `--user` picks any other id, `--lang kk|ru` the Telegram language, `--group -100123` writes in a group instead.
+Playing staff, it prints a link that opens the staff console in a normal browser, signed in as that user with
+initData signed locally by the bot token (valid 5 minutes, once); `/console` prints a fresh one.
 """
 
 from __future__ import annotations
@@ -38,6 +40,32 @@ def banner(who: str, user_id: int, lang: str) -> str:
         f" is a school poster's QR code), then send a link with a few words: #N presses button N. /quit leaves.\n"
         f"Play someone else: {others}.\n> "
     )
+
+
+def console_link(state: dict[str, Any], user_id: int, lang: str, dark: bool = False) -> str | None:
+    """A link opening the local console as this user: initData in the address's fragment, as Telegram passes it."""
+    import os
+    import urllib.parse
+
+    import init_data_py
+
+    from devkit.dev_stack import LOCAL_TOKEN
+
+    base = (state.get("functions") or {}).get("console")
+    if not base:
+        return None
+    token = os.environ.get("TELEGRAM_BOT_TOKEN") or LOCAL_TOKEN
+    user = json.dumps({"id": user_id, "first_name": f"User {user_id}", "language_code": lang}, separators=(",", ":"))
+    signed = init_data_py.sign({"user": user, "query_id": f"local{user_id}"}, token)
+    theme = {"bg_color": "#17212b", "text_color": "#f5f5f5", "button_color": "#5288c1"} if dark else {}
+    fragment = urllib.parse.urlencode(
+        {
+            "tgWebAppData": signed,
+            "tgWebAppThemeParams": json.dumps(theme),
+            "tgWebAppColorScheme": "dark" if dark else "light",
+        }
+    )
+    return f"{base.rstrip('/')}/#{fragment}"
 
 
 def show(message: dict[str, Any], buttons: list[dict[str, Any]]) -> None:
@@ -105,6 +133,9 @@ def main() -> int:
     buttons: list[dict[str, Any]] = []
     stop = threading.Event()
     threading.Thread(target=follow, args=(client, chat_id, buttons, stop), daemon=True).start()
+    link = console_link(state, args.user, args.lang) if who in {"admin", "officer"} else None
+    if link:
+        sys.stdout.write(f"Staff console (open in a browser within 5 minutes; /console for a new link):\n{link}\n")
     sys.stdout.write(banner(who, args.user, args.lang))
     sys.stdout.flush()
     try:
@@ -114,6 +145,11 @@ def main() -> int:
                 continue
             if text == "/quit":
                 break
+            if text in {"/console", "/console dark"}:
+                link = console_link(state, args.user, args.lang, dark=text.endswith("dark"))
+                sys.stdout.write(f"{link or 'the console is not running'}\n> ")
+                sys.stdout.flush()
+                continue
             if text.startswith("/platform"):
                 sys.stdout.write(platform_command(state.get("platform_double"), text) + "\n> ")
                 sys.stdout.flush()

@@ -131,6 +131,7 @@ def main() -> int:
             say("  Real Telegram by long polling (TELEGRAM_BOT_TOKEN is set).")
             threading.Thread(target=poll_forever, args=(urls["telegram_webhook"], secret, stop), daemon=True).start()
         say(f"  Platform double: {platforms.base_url}  — in `make chat`: /platform <link> removed")
+        say(f"  Staff console: {urls['console']}  — `make chat ARGS='--as admin'` prints a signed-in link")
         say("Ctrl-C stops everything.")
         next_tick = time.monotonic() + 60
         while True:

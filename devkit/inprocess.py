@@ -27,11 +27,14 @@ class FunctionsServer:
         apps = {f"/{name}": functions_framework.create_app(name, str(MAIN)) for name in targets}
 
         def dispatch(environ: dict[str, Any], start_response: Any) -> Any:
-            app = apps.get(environ.get("PATH_INFO", ""))
+            # /<target> or /<target>/<path>: the target sees <path> (the console serves files and an API)
+            path = environ.get("PATH_INFO", "")
+            mount = "/" + path.lstrip("/").split("/", 1)[0]
+            app = apps.get(mount)
             if app is None:
                 start_response("404 Not Found", [("Content-Type", "text/plain")])
                 return [b"no such target"]
-            environ["PATH_INFO"] = "/"
+            environ["PATH_INFO"] = path[len(mount) :] or "/"
             return app(environ, start_response)
 
         self.server: BaseWSGIServer = make_server("127.0.0.1", 0, dispatch, threaded=True)

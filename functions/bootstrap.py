@@ -220,7 +220,7 @@ class Services:
         children = ChildFlow(store, sessions, submitter)
         notices = (LazyPublisher(), config.deliveries_topic)  # where quarantine's group notices go
         quarantine = Quarantine(store, sessions, submitter, *notices, self.clock, access.is_admin, bot_can_delete)
-        admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock)
+        admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock, config.console_url)
         actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, timedelta(days=config.retention_days))
         oversight, links_since = self.oversight_store(), self.takedown().store().links_since

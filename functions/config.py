@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     link_check_per_platform_concurrency: int = 2
     link_check_per_platform_interval_seconds: float = 1.0
     link_check_user_agent: str = ""  # empty: the checker's honest default
+    # The staff console (functions/console.py): initData older than this is refused; sessions last this long.
+    console_init_data_max_age_seconds: int = 300
+    console_session_minutes: int = 30
+    console_url: str = ""  # where the console is served (the menu button and the cards' "open in console")
     log_level: str = "INFO"
 
     @field_validator("admin_telegram_ids", mode="before")

@@ -22,7 +22,7 @@ from functions.log import get_logger
 
 log = get_logger("topology")
 
-TARGETS: Final = ("telegram_webhook", "fan_out", "deliver", "tick")
+TARGETS: Final = ("telegram_webhook", "fan_out", "deliver", "tick", "console")
 
 # Topic key (the key of local.topics in infra/pubsub.tf, or "<key>_dead_letter") -> the Settings field that
 # names the topic.
@@ -50,6 +50,9 @@ PUBLISHES: Final[dict[str, dict[str, str]]] = {
         "reports": "ticker.republish (the outbox) and sla escalations",
         "deliveries": "sla: reminders and digests",
     },
+    "console": {
+        "reports": "console_queue.act: a case's events after a transition made in the staff console",
+    },
 }
 
 # Secret key (the key of local.secrets in infra/secrets.tf) -> the targets that read it, with the reason.
@@ -58,6 +61,7 @@ SECRET_READERS: Final[dict[str, dict[str, str]]] = {
         "telegram_webhook": "direct Bot API calls (edits, getChatMember)",
         "deliver": "sends every message",
         "tick": "the getWebhookInfo health check (services/telegram_health.py)",
+        "console": "checks the Mini App's initData, signs sessions, sends evidence to a staff chat",
     },
     "telegram_webhook_secret": {
         "telegram_webhook": "compares the X-Telegram-Bot-Api-Secret-Token header",

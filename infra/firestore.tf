@@ -16,6 +16,12 @@ locals {
     reports_status_updated  = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["updated_at", "ASCENDING"]] }
     reports_status_closed   = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["closed_at", "ASCENDING"]] }
     reports_child_created   = { collection = "reports", scope = "COLLECTION", fields = [["child_request", "ASCENDING"], ["created_at", "ASCENDING"]] }
+    # The console's queue (adapters/firestore/console.py): status and severity (in), one optional equality, by
+    # created_at then id; two optional equalities are served by merging these.
+    reports_queue          = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue_region   = { collection = "reports", scope = "COLLECTION", fields = [["region", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue_category = { collection = "reports", scope = "COLLECTION", fields = [["category", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue_assignee = { collection = "reports", scope = "COLLECTION", fields = [["assignee", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
   }
 
   # [collection group, timestamp field]: documents are deleted (typically within a day) after that time.
@@ -32,6 +38,7 @@ locals {
     ["relay_refs", "expires_at"],
     ["replies", "expires_at"],
     ["reply_heads", "expires_at"],
+    ["console_opened", "expires_at"], # the console's once-only initData records
   ]
 }
 

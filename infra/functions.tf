@@ -24,6 +24,20 @@ locals {
       max_instances = 20
       concurrency   = 40
     }
+    console = {
+      name        = "${local.prefix}-console"
+      entry_point = "console"
+      description = "Staff console (Telegram Mini App): its static files and JSON API, signed in by initData."
+      public      = true # opened in Telegram's web view; every API call carries a session token (initData-signed).
+      memory      = "512Mi"
+      cpu         = "1"
+      # API answers take a few Firestore reads; 30 s bounds a stuck request.
+      timeout_seconds = 30
+      min_instances   = 0 # scales to zero: staff open it a few times a day
+      # A few dozen staff at once at most; 20 requests in flight per instance, 3 instances for a burst.
+      max_instances = 3
+      concurrency   = 20
+    }
     fan_out = {
       name            = "${local.prefix}-fan-out"
       entry_point     = "fan_out"
@@ -99,6 +113,10 @@ locals {
     # A child's request for an adult: the first staff message must reach the child within this (README).
     CHILD_FIRST_CONTACT_MINUTES = "60"
     RETENTION_DAYS              = "365"
+    # The staff console: initData older than this is refused (seconds); a session lasts this long (minutes).
+    CONSOLE_INIT_DATA_MAX_AGE_SECONDS = "300"
+    CONSOLE_SESSION_MINUTES           = "30"
+    CONSOLE_URL                       = var.console_url
   }
 }
 

@@ -77,6 +77,16 @@ resource "google_cloud_run_service_iam_member" "webhook_public" {
   member   = "allUsers"
 }
 
+# The staff console is public too: Telegram's web view cannot authenticate to Google; its API checks the
+# Mini App's initData (HMAC with the bot token) and then a short-lived session token on every call.
+resource "google_cloud_run_service_iam_member" "console_public" {
+  #checkov:skip=CKV_GCP_102:Telegram's Mini App web view cannot authenticate to Google; the console checks initData and session tokens itself.
+  location = var.region
+  service  = google_cloudfunctions2_function.main["console"].name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
 # Each push subscription's service account may invoke its consumer function and nothing else.
 resource "google_service_account" "push" {
   for_each = local.topics

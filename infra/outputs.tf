@@ -49,3 +49,8 @@ output "service_accounts" {
     { scheduler = google_service_account.scheduler.email, builder = google_service_account.builder.email },
   )
 }
+
+output "console_url" {
+  description = "The staff console (Mini App) URL: set it as console_url and apply again, and in BotFather's /newapp if wanted."
+  value       = google_cloudfunctions2_function.main["console"].service_config[0].uri
+}

@@ -11,9 +11,9 @@ locals {
   topics = {
     reports = {
       name       = var.reports_topic
-      consumer   = "fan_out"                      # function the push subscription calls
-      publishers = ["telegram_webhook", "tick"]   # webhook after commit; tick: outbox, escalations
-      push_sa    = "${local.prefix}-push-reports" # service account whose OIDC token the push carries
+      consumer   = "fan_out"                               # function the push subscription calls
+      publishers = ["telegram_webhook", "tick", "console"] # webhook after commit; tick: outbox, escalations; console: transitions
+      push_sa    = "${local.prefix}-push-reports"          # service account whose OIDC token the push carries
     }
     deliveries = {
       name     = var.deliveries_topic

@@ -11,7 +11,8 @@ locals {
       secret_id = "telegram-bot-token"
       env       = "TELEGRAM_BOT_TOKEN"
       # Everything that calls the Bot API (tick: the getWebhookInfo health check). fan_out never does.
-      readers = ["telegram_webhook", "deliver", "tick"]
+      # console: checks the Mini App's initData, signs its sessions, sends evidence to a staff chat.
+      readers = ["telegram_webhook", "deliver", "tick", "console"]
     }
     telegram_webhook_secret = {
       secret_id = "telegram-webhook-secret"

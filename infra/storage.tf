@@ -10,6 +10,7 @@ locals {
   source_files = sort(setunion(
     fileset(local.source_root, "{main.py,requirements.txt}"),
     [for file in fileset("${local.source_root}/functions", "**/*.{py,json}") : "functions/${file}"],
+    [for file in fileset("${local.source_root}/webapp", "**/*.{html,js,css,txt}") : "webapp/${file}"],
   ))
 }
 

@@ -53,6 +53,17 @@ variable "telegram_bot_username" {
   }
 }
 
+variable "console_url" {
+  type        = string
+  default     = ""
+  description = "The staff console's https URL (CONSOLE_URL; the console_url output after the first apply): the bot's menu button and the cards' \"open in console\" open it. Empty: no console buttons."
+
+  validation {
+    condition     = var.console_url == "" || can(regex("^https://", var.console_url))
+    error_message = "The console URL must be https (Telegram opens Mini Apps over https only)."
+  }
+}
+
 variable "telegram_api_base_url" {
   type        = string
   description = "Root of the Bot API server (TELEGRAM_API_BASE_URL); calls go to {root}/bot{token}/{method}."

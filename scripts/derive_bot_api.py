@@ -22,6 +22,8 @@ METHODS: tuple[str, ...] = (
     "setMyCommands",
     "deleteMyCommands",
     "getMyCommands",
+    "setChatMenuButton",
+    "getChatMenuButton",
     "setMyDescription",
     "setMyShortDescription",
     "sendMessage",

@@ -115,6 +115,34 @@ class UpdateMethods(DoubleState):
     def _m_getmycommands(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
         return copy.deepcopy(self._commands.get(self._scope_key(params), []))
 
+    def _m_setchatmenubutton(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
+        """The menu button of one private chat (or the default); a web_app button must open an https URL."""
+        chat = params.get("chat_id")
+        if chat is not None:
+            self._resolve_chat(chat)
+        button = dict(params.get("menu_button") or {"type": "default"})
+        if button.get("type") == "web_app":
+            url = str((button.get("web_app") or {}).get("url", ""))
+            if not url.startswith("https://"):
+                raise bad_request("BUTTON_URL_INVALID")
+            if not 1 <= len(str(button.get("text", ""))) <= 64:
+                raise bad_request("BUTTON_TEXT_INVALID")
+        key = int(chat) if chat is not None else None
+        if button.get("type") == "default":
+            self._menu_buttons.pop(key, None)
+        else:
+            self._menu_buttons[key] = button
+        return True
+
+    def _m_getchatmenubutton(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
+        chat = params.get("chat_id")
+        key = int(chat) if chat is not None else None
+        return copy.deepcopy(self._menu_buttons.get(key) or self._menu_buttons.get(None) or {"type": "commands"})
+
+    def menu_button(self, chat_id: int) -> dict[str, Any] | None:
+        """The menu button set for a chat (None: none set, the default shows)."""
+        return copy.deepcopy(self._menu_buttons.get(chat_id))
+
     def _m_setmydescription(self, token: str, params: dict[str, Any], files: Mapping[str, UploadedFile]) -> Any:
         return self._set_description("description", params, 512)
 

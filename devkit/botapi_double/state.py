@@ -180,6 +180,7 @@ class DoubleState:
         self._files: dict[str, dict[str, Any]] = {}
         self._callbacks: dict[str, bool] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._menu_buttons: dict[int | None, dict[str, Any]] = {}  # chat id (None: the default) -> MenuButton
         self._descriptions: dict[tuple[str, str], str] = {}  # (kind, language_code) -> setMyDescription text
         self._pending_updates: collections.deque[dict[str, Any]] = collections.deque()
         self._flood.clear()

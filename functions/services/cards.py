@@ -20,6 +20,7 @@ from functions.domain.visibility import may_see_content, shows_content_on_card
 from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
 from functions.i18n import t
 from functions.services import child_help_texts, takedown_texts
+from functions.services.console_menu import card_button
 from functions.services.keyboards import Keyboard, button, markup
 
 SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
@@ -195,4 +196,7 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links
     rows.extend(child_help_texts.card_rows(lang, case, staff))
     if case.reporter_count > 0 and offers_writing(staff, case.view()):
         rows.append([button(t(lang, "btn_write_reporter"), callbacks.write(code))])
+    console = card_button(code, lang)
+    if console is not None:
+        rows.append([console])
     return markup(rows)

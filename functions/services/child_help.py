@@ -23,7 +23,7 @@ from functions.domain.events import ReportChanged
 from functions.domain.incoming import IncomingCallback
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import Outcome
-from functions.domain.workflow import StaffMember
+from functions.domain.workflow import StaffMember, may_see
 from functions.errors import TransientError
 from functions.i18n import t
 from functions.log import get_logger
@@ -91,6 +91,8 @@ class ChildHelpActions:
             return Outcome(body=answer(press.callback_id, t(lang, "case_not_found"), alert=True))
         case = found[0]
         chat_id = press.chat_id
+        if not may_see(person, case.category, case.region):
+            return Outcome(body=answer(press.callback_id, t(lang, "ch_refuse_out_of_scope"), alert=True))
         if parsed.verb == "back":
             keyboard = cards.card_keyboard(case, person)
             return Outcome(direct=[edit_markup(chat_id, press.message_id, keyboard)], body=answer(press.callback_id))

@@ -8,7 +8,7 @@ from typing import Any, Final, Protocol
 
 from functions.domain.codes import new_token
 from functions.domain.incoming import IncomingMessage
-from functions.domain.models import Outcome
+from functions.domain.models import BotCall, Outcome
 from functions.domain.regions import is_region
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
@@ -16,6 +16,7 @@ from functions.log import get_logger
 from functions.services.access import Access
 from functions.services.calls import send
 from functions.services.commands import staff_command_call
+from functions.services.console_menu import close_console, open_console
 from functions.services.staff_menu import StaffMenu, remove_menu
 
 log = get_logger("staff")
@@ -38,8 +39,16 @@ class StaffStore(Protocol):
 class StaffAdmin:
     """Invites, roles, duty; each authorised from the stored role."""
 
-    def __init__(self, store: StaffStore, access: Access, bot_username: str, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: StaffStore,
+        access: Access,
+        bot_username: str,
+        clock: Callable[[], datetime],
+        console_url: str = "",
+    ) -> None:
         self.store = store
+        self.console_url = console_url  # staff chats' menu button opens the console (services/console_menu.py)
         self.access = access
         self.admin_ids = access.admin_ids
         self.bot_username = bot_username
@@ -92,7 +101,7 @@ class StaffAdmin:
             self.store.put_staff(member, invited_by=data.get("created_by"))
             log.info("staff registered", extra={"user_id": user.user_id, "role": member.role.value})
             return Outcome(
-                direct=[staff_command_call(chat_id, member.role.value, lang)],
+                direct=[staff_command_call(chat_id, member.role.value, lang), *self._console_menu(chat_id, lang)],
                 body=send(chat_id, t(lang, "staff_welcome", role=t(lang, f"staffrole_{member.role.value}"))),
             )
         if user.user_id in self.admin_ids:
@@ -107,7 +116,7 @@ class StaffAdmin:
                 )
                 self.store.put_staff(member, invited_by=None)
                 return Outcome(
-                    direct=[staff_command_call(chat_id, Role.ADMIN.value, lang)],
+                    direct=[staff_command_call(chat_id, Role.ADMIN.value, lang), *self._console_menu(chat_id, lang)],
                     body=send(chat_id, t(lang, "staff_welcome", role=t(lang, "staffrole_admin"))),
                 )
             return None
@@ -115,6 +124,10 @@ class StaffAdmin:
         if stored is not None and stored.active and stored.unreachable:
             self.store.update_staff(user.user_id, unreachable=False)
         return None
+
+    def _console_menu(self, chat_id: int, lang: str) -> list[BotCall]:
+        call = open_console(chat_id, self.console_url, lang)
+        return [call] if call is not None else []
 
     def _duty(self, person: StaffMember, chat_id: int, lang: str, arg: str) -> Outcome:
         if arg not in {"on", "off"}:
@@ -181,4 +194,5 @@ class StaffAdmin:
         ):
             return Outcome(body=send(chat_id, t(lang, "revoke_unknown", user_id=target)))
         log.info("staff revoked", extra={"user_id": target, "by": person.user_id})
-        return Outcome(direct=[remove_menu(target)], body=send(chat_id, t(lang, "revoked", user_id=target)))
+        calls = [remove_menu(target), close_console(target)]
+        return Outcome(direct=calls, body=send(chat_id, t(lang, "revoked", user_id=target)))

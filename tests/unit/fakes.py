@@ -403,7 +403,8 @@ class Desk:
 def text_of(outcome: Outcome) -> str:
     """Every text the answer sends or edits, or the button answer's notice, joined."""
     calls = [*outcome.direct, *([outcome.body] if outcome.body else [])]
-    return "\n".join(str(c.params.get("text", "")) for c in calls if c.method != "deleteMyCommands")
+    menus = {"deleteMyCommands", "setChatMenuButton"}
+    return "\n".join(str(c.params.get("text", "")) for c in calls if c.method not in menus)
 
 
 def buttons_of(outcome: Outcome) -> list[str]:

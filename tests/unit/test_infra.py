@@ -33,7 +33,7 @@ from scripts.check_tf_schema import main as check_main
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 INFRA_DIR: Final = REPO_ROOT / "infra"
 MAIN_PY: Final = REPO_ROOT / "main.py"
-ENTRY_POINTS: Final = {"telegram_webhook", "fan_out", "deliver", "tick"}
+ENTRY_POINTS: Final = {"telegram_webhook", "fan_out", "deliver", "tick", "console"}
 
 # Settings fields Terraform may leave unset on a function, each with the reason. Only fields with a default
 # can be listed here: a required field must be set on every function or the function cannot start.
@@ -247,7 +247,7 @@ def _main_py_names() -> set[str]:
 
 
 class TestFunctions:
-    def test_four_functions_are_deployed(self) -> None:
+    def test_five_functions_are_deployed(self) -> None:
         assert {fn["entry_point"] for fn in local("functions").values()} == ENTRY_POINTS
 
     def test_every_entry_point_exists_in_main_py(self) -> None:
@@ -271,16 +271,17 @@ class TestFunctions:
         assert "source_dir" not in archive and "excludes" not in archive
         assert dynamic_block(archive, "source")["for_each"] == "${local.source_files}"
 
-    def test_only_the_webhook_is_public(self) -> None:
+    def test_only_the_webhook_and_the_console_are_public(self) -> None:
         functions = local("functions")
-        assert {key for key, fn in functions.items() if fn["public"]} == {"telegram_webhook"}
+        assert {key for key, fn in functions.items() if fn["public"]} == {"telegram_webhook", "console"}
         service_config = block(resource("google_cloudfunctions2_function", "main"), "service_config")
         ingress = '${each.value.public ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"}'
         assert service_config["ingress_settings"] == ingress
         invokers = resources("google_cloud_run_service_iam_member")
         public = [d for d in invokers if d.body["member"] == "allUsers"]
         assert [d.body["service"] for d in public] == [
-            '${google_cloudfunctions2_function.main["telegram_webhook"].name}'
+            '${google_cloudfunctions2_function.main["telegram_webhook"].name}',
+            '${google_cloudfunctions2_function.main["console"].name}',
         ]
 
     def test_sizing_keeps_the_contract(self) -> None:

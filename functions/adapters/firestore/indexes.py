@@ -34,6 +34,7 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "relay_refs",
     "replies",
     "reply_heads",
+    "console_opened",
 )
 
 COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
@@ -59,6 +60,21 @@ COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
     IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("closed_at", "ASCENDING"))),
     # tick, the child's first-contact deadline: children's requests for an adult created since a moment.
     IndexSpec("reports", "COLLECTION", (("child_request", "ASCENDING"), ("created_at", "ASCENDING"))),
+    # the console's queue: open cases by severity, oldest first, paged by cursor; and with one more equality.
+    *(
+        IndexSpec(
+            "reports",
+            "COLLECTION",
+            (
+                *(((first, "ASCENDING"),) if first else ()),
+                ("status", "ASCENDING"),
+                ("severity", "ASCENDING"),
+                ("created_at", "ASCENDING"),
+                ("__name__", "ASCENDING"),
+            ),
+        )
+        for first in ("", "region", "category", "assignee")
+    ),
 )
 
 TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
@@ -74,4 +90,5 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("relay_refs", "expires_at"),
     ("replies", "expires_at"),
     ("reply_heads", "expires_at"),
+    ("console_opened", "expires_at"),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from functions.domain import callbacks
@@ -122,6 +123,8 @@ class TestTwoTaps:
         assert alert(track.press(callbacks.child("need", CODE, "needed"), OTHER)) == t("ru", "ch_refuse_not_owner")
         assert alert(track.press(callbacks.child("ref", CODE, "circus"))) == t("ru", "ch_refuse_bad_value")
         assert alert(track.press("h:need:BAD")) == t("ru", "case_not_found")
+        track.store.staff[OTHER] = replace(track.store.staff[OTHER], regions=("75",))
+        assert alert(track.press(callbacks.child("back", CODE), OTHER)) == t("ru", "ch_refuse_out_of_scope")
         assert track.case.child_help.need.value == "unknown"
         assert track.press(callbacks.child("need", CODE, "needed"), ADMIN).body.params.get("show_alert") is not True
 

@@ -1,0 +1,87 @@
+"""The staff console's Firestore reads and writes: the once-only initData record and the queue's cursor query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+
+from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, transient_errors
+from functions.domain.console import Cursor, QueueFilter
+from functions.domain.statistics import OPEN_VALUES
+
+OPENED: Final = "console_opened"  # one document per initData hash, deleted by TTL (infra/firestore.tf)
+URGENT: Final = ("urgent",)
+NOT_URGENT: Final = ("high", "normal")
+
+
+class ConsoleStore:
+    """Reads and writes of the console (same client and retry rules as the other stores)."""
+
+    def __init__(self, client: firestore.Client) -> None:
+        self.client = client
+
+    def claim_init_data(self, digest: str, user_id: int, at: datetime, expires_at: datetime) -> bool:
+        """Record an initData as used; False when it was used before (a replay)."""
+        try:
+            with transient_errors():
+                self.client.collection(OPENED).document(digest).create(
+                    {"user_id": user_id, "at": at, "expires_at": expires_at}, retry=RETRY, timeout=TIMEOUT
+                )
+        except gexc.AlreadyExists:
+            return False
+        return True
+
+    def queue_rows(
+        self,
+        wanted: QueueFilter,
+        regions: tuple[str, ...] | None,
+        user_id: int,
+        phase: int,
+        since: datetime | None,
+        before: datetime | None,
+        after: Cursor | None,
+        limit: int,
+        fields: Sequence[str],
+    ) -> list[dict[str, Any]]:
+        """One phase of the queue (0: urgent cases, 1: the rest), oldest first, after a cursor, at most limit.
+
+        Equality and `in` filters on status, region, severity, category and assignee, a range on created_at,
+        ordered by created_at then the document id: served by the reports_queue_* indexes, no offsets.
+        """
+        reports = self.client.collection(REPORTS)
+        query: Any = reports
+        statuses = [wanted.status] if wanted.status else sorted(OPEN_VALUES)
+        if wanted.owner == "unassigned":
+            statuses = [s for s in statuses if s == "new"]
+            if not statuses:
+                return []
+        query = _where(query, "status", statuses)
+        if regions is not None:
+            if not regions:
+                return []
+            query = _where(query, "region", list(regions))
+        severities = [wanted.severity] if wanted.severity else list(URGENT if phase == 0 else NOT_URGENT)
+        query = _where(query, "severity", severities)
+        if wanted.category:
+            query = query.where(filter=firestore.FieldFilter("category", "==", wanted.category))
+        if wanted.owner == "mine":
+            query = query.where(filter=firestore.FieldFilter("assignee", "==", user_id))
+        if since is not None:
+            query = query.where(filter=firestore.FieldFilter("created_at", ">=", since))
+        if before is not None:
+            query = query.where(filter=firestore.FieldFilter("created_at", "<", before))
+        query = query.order_by("created_at").order_by("__name__")
+        if after is not None and after.phase == phase:
+            query = query.start_after({"created_at": after.created_at, "__name__": reports.document(after.code)})
+        query = query.select(list(fields)).limit(limit)
+        with transient_errors():
+            return [(snap.to_dict() or {}) | {"id": snap.id} for snap in query.stream(retry=RETRY, timeout=30.0)]
+
+
+def _where(query: Any, field: str, values: list[str]) -> Any:
+    op, value = ("==", values[0]) if len(values) == 1 else ("in", values)
+    return query.where(filter=firestore.FieldFilter(field, op, value))
