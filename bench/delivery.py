@@ -51,13 +51,12 @@ STACK_ENV: Final = {
     "TELEGRAM_TIMEOUT_SECONDS": "3",
     "PUBLISH_TIMEOUT_SECONDS": "5",
 }
-# The private report flow's buttons, from the catalogs: other, a child in danger now (urgent), Astana, done, skip.
+# The private report flow's buttons, from the catalogs: other, a child in danger now (urgent), Astana (a link
+# opens the short flow: the summary comes next, issue 14).
 FLOW: Final = (
     category_label(Category.OTHER),
     danger_label(True),
     region_name("71"),
-    label("btn_done"),
-    label("btn_skip"),
 )
 CONFIRM: Final = label("btn_send")
 CODE_RE: Final = re.compile(r"R[2-9A-HJKMNP-Z]{6}")

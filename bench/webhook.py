@@ -52,13 +52,12 @@ HEAVY: Final = ("google.cloud.firestore", "google.cloud.pubsub_v1", "telegram", 
 LIBRARIES: Final = ("telegram", "google.cloud.firestore", "google.cloud.pubsub_v1", "functions_framework")
 LAZY_GOAL_MODULES: Final = ("google.cloud.firestore", "google.cloud.pubsub_v1", "telegram")
 CODE_RE: Final = re.compile(r"R[2-9A-HJKMNP-Z]{6}")
-# The private report flow's buttons, from the catalogs: violence, no danger now, Astana, done, skip; then send.
+# The private report flow's buttons, from the catalogs: violence, no danger now, Astana; then send (a link opens
+# the short flow: no evidence or description step, issue 14).
 PRIVATE_FLOW: Final = (
     catalog.category_label(Category.VIOLENCE),
     catalog.danger_label(False),
     catalog.region_name("71"),
-    catalog.label("btn_done"),
-    catalog.label("btn_skip"),
 )
 SEND: Final = catalog.label("btn_send")
 HEADERS: Final = {"Content-Type": "application/json", SECRET_HEADER: SECRET}

@@ -36,7 +36,8 @@ def banner(who: str, user_id: int, lang: str) -> str:
     role = WHO.get(who, "a user of your choice")
     others = ", ".join(f"`make chat ARGS='--as {name}'`" for name in PLAYS if name != who)
     return (
-        f"You are user {user_id}, {role} ({lang}). Try /start, or send a link. /quit leaves.\n"
+        f"You are user {user_id}, {role} ({lang}). Try /start (the language first, then who you are; `/start child`"
+        f" is a school poster's QR code), then send a link with a few words: #N presses button N. /quit leaves.\n"
         f"Play someone else: {others}.\n> "
     )
 

@@ -208,6 +208,29 @@ class Reporter:
             self.say("?", chat_id)
         return False
 
+    def _next_is(self, wanted: str, otherwise: str, nudges: int = 3) -> bool:
+        """Whether the bot's next question offers `wanted` (True) or `otherwise` (False), waiting for it: the
+        answer to the last press may be late (deferred through deliver) or lost (then "?" asks it again)."""
+        for attempt in range(nudges + 1):
+            for _ in range(10):
+                markup = next(
+                    (
+                        m["reply_markup"]
+                        for m in reversed(self.tg.double.messages(self.user_id))
+                        if m.get("reply_markup")
+                    ),
+                    None,
+                )
+                if callback_data_of(markup, wanted) is not None:
+                    return True
+                if callback_data_of(markup, otherwise) is not None:
+                    return False
+                time.sleep(0.3)
+            if attempt < nudges:
+                self.nudges += 1
+                self.say("?")
+        return False
+
     def _press_once(self, label: str, chat: int) -> bool:
         self._pause()
         for message in reversed(self.tg.double.messages(chat)):
@@ -227,21 +250,23 @@ class Reporter:
         region: str = "71",
         description: str | None = None,
     ) -> str | None:
-        """A whole private report (region by its code); the case code the bot confirmed, or None."""
+        """A whole private report (region by its code); the case code the bot confirmed, or None.
+
+        A link opens the short flow (issue 14): category, danger now?, the region unless the profile has one,
+        then the summary; a description is written through the summary's edit button.
+        """
         self.say(text)
-        steps = (
-            category_label(category, self.lang),
-            danger_label(danger, self.lang),
-            region_name(region, self.lang),
-            label("btn_done", self.lang),
-        )
+        steps = (category_label(category, self.lang), danger_label(danger, self.lang))
         for step in steps:
             if not self.press(step):
                 self.outcome = f"no button {step!r}"
                 return None
-        if description is None:
-            self.press(label("btn_skip", self.lang))
-        else:
+        name = region_name(region, self.lang)
+        if self._next_is(name, label("btn_send", self.lang)) and not self.press(name):
+            self.outcome = f"no button {name!r}"
+            return None
+        if description is not None:
+            self.press(label("btn_edit_desc", self.lang))
             self.say(description)
         if not self.press(label("btn_send", self.lang)):
             self.outcome = "no send button"

@@ -193,6 +193,7 @@ class Services:
 
     def _build_router(self) -> Router:
         from functions.child_help_root import ChildHelpWiring
+        from functions.reporter_root import reporter_side
         from functions.safeguarding_root import case_actions
         from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
         from functions.services.case_lookup import CaseLookup
@@ -201,9 +202,7 @@ class Services:
         from functions.services.export_job import ExportStart
         from functions.services.group_intake import GroupIntake
         from functions.services.notes import Notes
-        from functions.services.profile import Profiles
         from functions.services.quarantine import Quarantine
-        from functions.services.report_flow import ReportFlow
         from functions.services.reporter_answers import ReporterAnswers
         from functions.services.router import Router, StaffCommand, StaffDesk
         from functions.services.sessions import Sessions
@@ -237,11 +236,12 @@ class Services:
         buttons["i"] = admin.button
         writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
         answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
+        profiles, reports = reporter_side(store, cases, children, admin.menu.set_lang, actions, self.clock)
         return Router(
             bot_username=config.telegram_bot_username,
             sessions=sessions,
-            profiles=Profiles(store, sessions, admin.menu.set_lang),
-            reports=ReportFlow(store, sessions, submitter, children),
+            profiles=profiles,
+            reports=reports,
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,

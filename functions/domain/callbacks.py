@@ -1,7 +1,8 @@
 """Callback data of every button, built and parsed in one place (Telegram allows 1-64 bytes).
 
 f:<flow>:<action>:<value>    a step of a reporter flow (report, profile, child, group region)
-lang:<lang>                  the language picker
+lang:<lang>[:<then>]         the language picker (then: where a first /start goes next: child, r<region>)
+my:[<code>[:<verb>]]         a reporter's /my: open one of their cases (empty: the list), w/wy: withdraw it, d: describe
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
 i:x:<invite>                 cancel an open invite (/invites)
@@ -19,6 +20,7 @@ MAX_CALLBACK_BYTES: Final = 64
 FLOW: Final = "f"
 LANG: Final = "lang"
 CASE: Final = "s"
+MY: Final = "my"
 QUEUE: Final = "q"
 INVITE: Final = "i"
 TAKEDOWN: Final = "t"
@@ -59,14 +61,34 @@ def parse_flow(data: str) -> FlowPress | None:
 
 
 # --- the language picker -----------------------------------------------------------------------------------
-def lang(code: str) -> str:
-    """Callback data of a language button."""
-    return f"{LANG}:{code}"
+def lang(code: str, then: str = "") -> str:
+    """Callback data of a language button (then: the deep link a first /start carried, to go on with)."""
+    return f"{LANG}:{code}:{then}" if then else f"{LANG}:{code}"
 
 
 def parse_lang(data: str) -> str | None:
     """The language asked for (not yet checked), or None when the data is not a language button."""
-    return data[len(LANG) + 1 :] if data.startswith(f"{LANG}:") else None
+    return data[len(LANG) + 1 :].split(":", 1)[0] if data.startswith(f"{LANG}:") else None
+
+
+def lang_then(data: str) -> str:
+    """The deep link a language button carries on with ("" for none)."""
+    parts = data.split(":", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == LANG else ""
+
+
+# --- a reporter's own cases (/my) -------------------------------------------------------------------------
+def my_case(code: str = "", verb: str = "") -> str:
+    """Callback data of a /my button: open this case ("" for the list); verb w: withdraw?, wy: yes, withdraw."""
+    return f"{MY}:{code}:{verb}" if verb else f"{MY}:{code}"
+
+
+def parse_my(data: str) -> tuple[str, str] | None:
+    """(case, verb) of a /my button (case "" for the list), or None when the data is not one."""
+    parts = data.split(":")
+    if parts[0] != MY or len(parts) not in {2, 3}:
+        return None
+    return parts[1], parts[2] if len(parts) == 3 else ""
 
 
 # --- staff cards -------------------------------------------------------------------------------------------

@@ -114,6 +114,9 @@ class CaseActions:
         action = VERB_ACTION.get(verb)
         if action is None:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_bad_argument"), alert=True))
+        if action == Action.REJECT and arg == "duplicate":  # a duplicate names its main case: /merge does
+            text = t(lang, "duplicate_which", code=code)
+            return Outcome(direct=[answer(press.callback_id)], body=send(int(press.chat_id), text))
         return self._pressed(press, person, code, action, arg, lang)
 
     @staticmethod

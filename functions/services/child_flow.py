@@ -31,15 +31,25 @@ class ChildFlow:
         self.sessions = sessions
         self.submitter = submitter
 
-    def start(self, ctx: Context, profile: Profile, first: EvidenceItem | None) -> Outcome:
-        """Kind words and the helplines, with the offer of an adult to talk to."""
+    def start(
+        self, ctx: Context, profile: Profile, first: EvidenceItem | None, press: IncomingCallback | None = None
+    ) -> Outcome:
+        """Kind words and the helplines, with the offer of an adult to talk to (on the pressed message, if any)."""
         session = self.sessions.new(ctx, "child", "child_offer")
         session.region = profile.region
         session.role = "child"
         if first is not None:
             self.store.add_item(ctx.sid, session.flow_id, first)
-        keyboard = kb.child_offer(ctx.lang, session.flow_id)
-        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_support"), keyboard)))
+        text, keyboard = self.question(session)
+        if press is None:
+            return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, text, keyboard)))
+        edited = edit(ctx.chat_id, press.message_id, text, keyboard)
+        return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))
+
+    @staticmethod
+    def question(session: Session) -> tuple[str, kb.Keyboard]:
+        """The child's offer: kind words, the helplines, a contact with an adult or not now."""
+        return t(session.lang, "child_support"), kb.child_offer(session.lang, session.flow_id)
 
     def collect(self, ctx: Context, child: Session, item: EvidenceItem) -> Outcome:
         """Something the child sends while the offer stands: kept, acknowledged once per album."""

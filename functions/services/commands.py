@@ -54,6 +54,12 @@ def reporter_help(lang: str) -> str:
     return t(lang, "help") + "\n\n" + t(lang, "help_expectations")
 
 
+def reporter_command_call(chat_id: int, lang: str) -> BotCall:
+    """setMyCommands for one reporter's chat after /lang: the reporter's commands in the chosen language."""
+    commands = [{"command": name, "description": t(lang, f"cmd_{name}")} for name in REPORTER_COMMANDS]
+    return BotCall(method="setMyCommands", params={"commands": commands, "scope": {"type": "chat", "chat_id": chat_id}})
+
+
 def staff_command_call(chat_id: int, role: str, lang: str) -> BotCall:
     """setMyCommands for one staff member's chat: the commands their role may use, in their language."""
     names = list(STAFF_COMMANDS)

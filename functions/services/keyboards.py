@@ -37,11 +37,13 @@ def _pairs(buttons: list[dict[str, str]]) -> list[list[dict[str, str]]]:
     return rows
 
 
-def categories(lang: str, flow_id: str) -> Keyboard:
-    """One button per category, then Cancel."""
+def categories(lang: str, flow_id: str, *, add_to: str | None = None) -> Keyboard:
+    """One button per category (a new report), then Cancel; first "Add to R…" when the reporter has an open case."""
     rows = [
         [button(t(lang, f"cat_{cat.value}"), callbacks.flow(flow_id, "cat", cat.value))] for cat in REPORTER_CATEGORIES
     ]
+    if add_to is not None:
+        rows.insert(0, [button(t(lang, "btn_add_to_case", code=add_to), callbacks.flow(flow_id, "add", add_to))])
     return markup([*rows, [cancel_button(lang, flow_id)]])
 
 
@@ -59,8 +61,11 @@ def danger(lang: str, flow_id: str) -> Keyboard:
     )
 
 
-def regions(lang: str, flow_id: str, action: str, preferred: str | None, *, with_cancel: bool = True) -> Keyboard:
-    """The reporter's own region first and ticked, then the three cities, then the regions alphabetically."""
+def regions(
+    lang: str, flow_id: str, action: str, preferred: str | None, *, with_cancel: bool = True, unknown: str = ""
+) -> Keyboard:
+    """The reporter's own region first and ticked, then the three cities, then the regions alphabetically
+    (then "don't know" when unknown names its value)."""
     codes = [code for code in keyboard_order(lang) if code != preferred]
 
     def region_button(code: str) -> dict[str, str]:
@@ -70,6 +75,8 @@ def regions(lang: str, flow_id: str, action: str, preferred: str | None, *, with
     rows = [[region_button(preferred)]] if preferred is not None and preferred in keyboard_order(lang) else []
     rows += _pairs([region_button(code) for code in codes if code in CITY_CODES])
     rows += _pairs([region_button(code) for code in codes if code not in CITY_CODES])
+    if unknown:
+        rows.append([button(t(lang, "btn_region_unknown"), callbacks.flow(flow_id, action, unknown))])
     if with_cancel:
         rows.append([cancel_button(lang, flow_id)])
     return markup(rows)
@@ -95,18 +102,26 @@ def skip_description(lang: str, flow_id: str) -> Keyboard:
     )
 
 
-def confirm(lang: str, flow_id: str) -> Keyboard:
-    """Send / Cancel under the summary."""
+def confirm(lang: str, flow_id: str, *, sexual: bool = False) -> Keyboard:
+    """Send; the description, more material (a link only for sexual exploitation), the region, back; Cancel."""
+
+    def edit(key: str, value: str) -> dict[str, str]:
+        return button(t(lang, key), callbacks.flow(flow_id, "edit", value))
+
     return markup(
-        [[button(t(lang, "btn_send"), callbacks.flow(flow_id, "confirm", "yes")), cancel_button(lang, flow_id)]]
+        [
+            [button(t(lang, "btn_send"), callbacks.flow(flow_id, "confirm", "yes"))],
+            [edit("btn_edit_desc", "desc"), edit("btn_add_link" if sexual else "btn_add_more", "more")],
+            [edit("btn_edit_region", "region"), edit("btn_flow_back", "back")],
+            [cancel_button(lang, flow_id)],
+        ]
     )
 
 
-def languages() -> Keyboard:
-    """Kazakh / Russian."""
-    return markup(
-        [[button(t("kk", "btn_lang_kk"), callbacks.lang("kk")), button(t("ru", "btn_lang_ru"), callbacks.lang("ru"))]]
-    )
+def languages(then: str = "") -> Keyboard:
+    """Kazakh / Russian (then: the deep link of a first /start, carried on)."""
+    kk, ru = callbacks.lang("kk", then), callbacks.lang("ru", then)
+    return markup([[button(t("kk", "btn_lang_kk"), kk), button(t("ru", "btn_lang_ru"), ru)]])
 
 
 def cancel_button(lang: str, flow_id: str) -> dict[str, str]:

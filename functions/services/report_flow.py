@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from typing import Final, Protocol
 
-from functions.domain.categories import parse_category, severity_for
+from functions.domain.categories import Category, parse_category, severity_for
 from functions.domain.incoming import IncomingCallback
 from functions.domain.limits import MAX_ITEMS_PER_REPORT
-from functions.domain.models import EvidenceItem, Outcome, ReportDraft, Session, SubmitResult
+from functions.domain.models import OPEN_STATUSES, EvidenceItem, MyReport, Outcome, ReportDraft, Session, SubmitResult
 from functions.domain.regions import is_region
+from functions.domain.typed_text import typed_note
 from functions.errors import TransientError
 from functions.i18n import t
 from functions.services import keyboards as kb
 from functions.services.calls import answer, delete_messages, edit, send
 from functions.services.child_flow import ChildFlow
 from functions.services.flood import limited_outcome
+from functions.services.reporter_cases import ReporterCases
 from functions.services.sessions import Context, Sessions
 from functions.services.submit import Submitter, merge_items
 
 MAX_DESCRIPTION: Final = 1000
+UNKNOWN_REGION: Final = "none"  # the "don't know" button's value; the region is stored as "" (routed nationally)
+SEXUAL: Final = Category.SEXUAL.value
+LATER: Final = "later_description"  # a description written later for a case of /my
+OPEN: Final = frozenset(status.value for status in OPEN_STATUSES)
+# The summary's buttons: what each one opens again (back: the danger question, then on as before).
+SUMMARY_EDITS: Final = {"desc": "description", "region": "region", "more": "evidence", "back": "danger"}
 
 
 class ReportStore(Protocol):
@@ -29,27 +37,77 @@ class ReportStore(Protocol):
     def list_items(self, sid: str, flow_id: str) -> list[EvidenceItem]: ...
     def count_items(self, sid: str, flow_id: str) -> int: ...
     def claim_album(self, sid: str, media_group_id: str, update_id: int) -> int: ...
+    def my_reports(self, user_id: int, limit: int = 10) -> list[MyReport]: ...
 
 
 class ReportFlow:
     """A reporter's guided report in a private chat; a child is taken to the child flow instead."""
 
-    def __init__(self, store: ReportStore, sessions: Sessions, submitter: Submitter, children: ChildFlow) -> None:
+    def __init__(
+        self,
+        store: ReportStore,
+        sessions: Sessions,
+        submitter: Submitter,
+        children: ChildFlow,
+        mine: ReporterCases | None = None,
+    ) -> None:
         self.store = store
         self.sessions = sessions
         self.submitter = submitter
         self.children = children
+        self.mine = mine  # a reporter's own open case: "add to it, or a new report?"; a description written later
 
-    def start(self, ctx: Context, first: EvidenceItem | None) -> Outcome:
-        """/report, or a first link or media: a new flow, asking the category."""
+    def start(self, ctx: Context, first: EvidenceItem | None, note: str | None = None) -> Outcome:
+        """/report, or a first link or media (acknowledged at once; the words typed with it are the description)."""
         profile = ctx.profile
         if profile is not None and profile.is_child:
             return self.children.start(ctx, profile, first)
         session = self.sessions.new(ctx, "report", "category")
+        text = t(ctx.lang, "ask_category")
         if first is not None:
             self.store.add_item(ctx.sid, session.flow_id, first)
-        outcome = Outcome(body=send(ctx.chat_id, t(ctx.lang, "ask_category"), kb.categories(ctx.lang, session.flow_id)))
-        return self.sessions.save(ctx, session, outcome)
+            session.description = note
+            session.report_code = self._open_case_of(ctx.user_id)
+            ack = t(ctx.lang, "received_ack") + ("\n" + t(ctx.lang, "note_kept") if note else "")
+            if session.report_code is not None:  # more about the same thing, or something new?
+                text = t(ctx.lang, "add_or_new", code=session.report_code)
+            text = ack + "\n\n" + text
+        keyboard = kb.categories(ctx.lang, session.flow_id, add_to=session.report_code)
+        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, text, keyboard)))
+
+    def _open_case_of(self, user_id: int) -> str | None:
+        """The reporter's latest open case, if any (only when cases can be added to)."""
+        if self.mine is None:
+            return None
+        return next((r.code for r in self.store.my_reports(user_id, 5) if r.status in OPEN), None)
+
+    def _add_to_case(self, ctx: Context, session: Session, press: IncomingCallback, code: str) -> Outcome:
+        """ "Add to case R…": the flow's links and media go to the reporter's open case (audited, cards refreshed)."""
+        lang = session.lang
+        if self.mine is None or code != session.report_code:
+            return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
+        items = self.store.list_items(ctx.sid, session.flow_id)
+        if self.mine.add(code, items, ctx.update_id) == "not_open":  # closed meanwhile: a new report, then
+            session.report_code = None
+            edited = edit(ctx.chat_id, press.message_id, t(lang, "add_closed", code=code), *self.question(session)[1:])
+            return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))
+        session.step = "done"
+        calls = [edit(ctx.chat_id, press.message_id, t(lang, "added_to_case", code=code))]
+        cleanup = ctx.profile.cleanup if ctx.profile is not None else True
+        media = [item.message_id for item in items if item.media] if cleanup else []
+        if media:
+            calls.append(delete_messages(ctx.chat_id, media))
+        return self.sessions.save(ctx, session, Outcome(direct=calls, body=answer(press.callback_id)))
+
+    def later_description(self, ctx: Context, session: Session, text: str) -> Outcome:
+        """The description a reporter writes later for a case of theirs (asked from /my)."""
+        if len(text) > MAX_DESCRIPTION:
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "text_too_long", length=len(text), max=MAX_DESCRIPTION)))
+        code = str(session.report_code)
+        done = self.mine.describe(code, text.strip(), ctx.update_id) if self.mine is not None else "not_open"
+        session.step = "done"
+        reply = t(ctx.lang, "described_later" if done == "done" else "withdraw_not_open", code=code)
+        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, reply)))
 
     def cancel(self, ctx: Context) -> Outcome:
         """/cancel: the flow in progress ends."""
@@ -73,12 +131,15 @@ class ReportFlow:
             return session
         return None
 
-    def content(self, ctx: Context, item: EvidenceItem) -> Outcome:
+    def content(self, ctx: Context, item: EvidenceItem, typed: str | None = None) -> Outcome:
         """Links or media sent in the private chat: evidence of the flow in progress, or a new report."""
         child = ctx.session if ctx.session is not None and ctx.session.kind == "child" else None
         if child is not None and child.step == "child_offer":
             return self.children.collect(ctx, child, item)
         session = self.active(ctx)
+        if session is not None and session.step == LATER:  # a link instead of the description: a new report
+            session = None
+        note = typed_note(typed, MAX_DESCRIPTION)
         if item.media_group_id is not None:
             owner = self.store.claim_album(ctx.sid, item.media_group_id, ctx.update_id)
             if owner != ctx.update_id:
@@ -90,17 +151,27 @@ class ReportFlow:
                     self.store.add_item(ctx.sid, flow.flow_id, item)
                 return Outcome()
         if session is None:
-            return self.start(ctx, item)
+            return self.start(ctx, item, note)
         count = self.store.count_items(ctx.sid, session.flow_id)  # a count, not a read of every earlier item
+        described = False
         if count >= MAX_ITEMS_PER_REPORT:
             text = t(ctx.lang, "evidence_limit", max=MAX_ITEMS_PER_REPORT)
-            return Outcome(body=send(ctx.chat_id, text, kb.evidence_done(ctx.lang, session.flow_id)))
-        self.store.add_item(ctx.sid, session.flow_id, item)
-        count += 1
-        if session.step == "evidence":
+        else:
+            self.store.add_item(ctx.sid, session.flow_id, item)
+            count += 1
+            described = bool(note) and not session.description
+            if described:
+                session.description = note
             text = t(ctx.lang, "evidence_added", count=count)
-            return Outcome(body=send(ctx.chat_id, text, kb.evidence_done(ctx.lang, session.flow_id)))
-        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "evidence_added", count=count)))
+            if item.media and session.category == SEXUAL:  # kept as file_id only; asked for no more
+                text = t(ctx.lang, "sexual_media_arrived") + "\n" + text
+        keyboard = None
+        if session.step in {"evidence", "confirm"}:  # the question stays answerable under the new count
+            question, keyboard = self.question(session)
+            text += "\n\n" + question
+        outcome = Outcome(body=send(ctx.chat_id, text, keyboard))
+        # the session is written only when it changed: a press racing this message keeps its step
+        return self.sessions.save(ctx, session, outcome) if described else outcome
 
     def text(self, ctx: Context, text: str) -> Outcome:
         """Plain text: the description when asked for, else the current question again."""
@@ -108,6 +179,8 @@ class ReportFlow:
         if session is None:
             child = ctx.profile is not None and ctx.profile.is_child
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_free_text" if child else "fallback_hint")))
+        if session.step == LATER:
+            return self.later_description(ctx, session, text)
         if session.step == "description":
             if len(text) > MAX_DESCRIPTION:
                 return Outcome(
@@ -115,36 +188,47 @@ class ReportFlow:
                 )
             session.description = text.strip()
             session.step = "confirm"
-            body = send(ctx.chat_id, self.summary(session), kb.confirm(ctx.lang, session.flow_id))
+            body = send(ctx.chat_id, *self.question(session))
             return self.sessions.save(ctx, session, Outcome(body=body))
         if session.step == "evidence":
-            return Outcome(
-                body=send(ctx.chat_id, t(ctx.lang, "no_link_found"), kb.evidence_done(ctx.lang, session.flow_id))
-            )
+            key = "no_link_found_sexual" if session.category == SEXUAL else "no_link_found"
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, key), kb.evidence_done(ctx.lang, session.flow_id)))
         text_out, keyboard = self.question(session)
         return Outcome(body=send(ctx.chat_id, text_out, keyboard))
 
     def question(self, session: Session) -> tuple[str, kb.Keyboard]:
         """The text and keyboard of the flow's current step."""
         lang, flow = session.lang, session.flow_id
+        sexual = session.category == SEXUAL
         if session.step == "category":
-            return t(lang, "ask_category"), kb.categories(lang, flow)
+            return t(lang, "ask_category"), kb.categories(lang, flow, add_to=session.report_code)
+        if session.step == LATER:
+            return t(lang, "ask_later_description", code=session.report_code), kb.markup(
+                [[kb.cancel_button(lang, flow)]]
+            )
         if session.step == "danger":
-            return t(lang, "ask_danger"), kb.danger(lang, flow)
+            text = t(lang, "ask_danger")
+            if sexual:  # hotline practice: the link only, never the images
+                text = t(lang, "sexual_link_only") + "\n\n" + text
+            return text, kb.danger(lang, flow)
         if session.step == "region":
             text = t(lang, "ask_region")
             if session.child_in_danger:
                 text = t(lang, "danger_call_police") + "\n\n" + text
-            return text, kb.regions(lang, flow, "region", session.region)
+            preferred = session.region if is_region(session.region) else None
+            return text, kb.regions(lang, flow, "region", preferred, unknown=UNKNOWN_REGION)
         if session.step == "evidence":
             count = self.store.count_items(session.sid, flow)
-            text = t(lang, "ask_evidence")
+            text = t(lang, "ask_link_only" if sexual else "ask_more" if count else "ask_evidence")
             if count:
                 text += "\n" + t(lang, "evidence_count", count=count)
             return text, kb.evidence_done(lang, flow)
         if session.step == "description":
             return t(lang, "ask_description", max=MAX_DESCRIPTION), kb.skip_description(lang, flow)
-        return self.summary(session), kb.confirm(lang, flow)
+        text = self.summary(session)
+        if session.child_in_danger:
+            text = t(lang, "danger_call_police") + "\n\n" + text
+        return text, kb.confirm(lang, flow, sexual=sexual)
 
     def summary(self, session: Session) -> str:
         """What will be sent, for the reporter to confirm."""
@@ -155,7 +239,7 @@ class ReportFlow:
             "confirm_summary",
             category=t(lang, f"cat_{session.category}"),
             danger=t(lang, f"danger_{session.danger_answer or 'unsure'}"),
-            region=t(lang, f"region_{session.region}"),
+            region=t(lang, f"region_{session.region}") if session.region else t(lang, "summary_region_unknown"),
             count=count,
             description=session.description or t(lang, "description_none"),
         )
@@ -175,26 +259,38 @@ class ReportFlow:
             session.danger_answer = value
             session.child_in_danger = value == "yes"
             profile = ctx.profile
-            session.region = profile.region if profile is not None else None
+            if session.region is None:  # the profile's region is the default: asked once, changed on the summary
+                session.region = profile.region if profile is not None else None
             session.role = profile.role if profile is not None else None
             session.cleanup = profile.cleanup if profile is not None else True
-            session.step = "region"
+            session.step = "region" if session.region is None else self._after_region(session)
         elif action == "region":
-            if not is_region(value):
+            if value != UNKNOWN_REGION and not is_region(value):
                 return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
-            session.region = value
-            session.step = "evidence"
+            session.region = "" if value == UNKNOWN_REGION else value
+            session.step = self._after_region(session)
         elif action == "ev":
             if not self.store.count_items(ctx.sid, session.flow_id):
-                return Outcome(body=answer(press.callback_id, t(lang, "evidence_needed"), alert=True))
-            session.step = "description"
+                key = "link_needed" if session.category == SEXUAL else "evidence_needed"
+                return Outcome(body=answer(press.callback_id, t(lang, key), alert=True))
+            session.step = "confirm"
         elif action == "desc":
             session.step = "confirm"
+        elif action == "edit":
+            if value not in SUMMARY_EDITS:
+                return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
+            session.step = SUMMARY_EDITS[value]
         elif action == "confirm":
             return self.confirm(ctx, session, press)
+        elif action == "add":
+            return self._add_to_case(ctx, session, press, value)
         text, keyboard = self.question(session)
         edited = edit(ctx.chat_id, press.message_id, text, keyboard)
         return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))
+
+    def _after_region(self, session: Session) -> str:
+        """Evidence when the flow started without any (/report), else straight to the summary."""
+        return "confirm" if self.store.count_items(session.sid, session.flow_id) else "evidence"
 
     def confirm(self, ctx: Context, session: Session, press: IncomingCallback) -> Outcome:
         """Send: the case is stored (or joined), the reporter gets its code; the media leave the chat."""
@@ -202,7 +298,8 @@ class ReportFlow:
         items = self.store.list_items(ctx.sid, session.flow_id)
         urls, media = merge_items(items)
         category = parse_category(session.category)
-        if category is None or not is_region(session.region) or not (urls or media):
+        region_ok = session.region == "" or is_region(session.region)  # "": the reporter does not know
+        if category is None or not region_ok or not (urls or media):
             return Outcome(body=answer(press.callback_id, t(session.lang, "stale_button")))
         draft = ReportDraft(
             category=category.value,

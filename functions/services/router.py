@@ -18,7 +18,7 @@ from functions.domain.incoming import (
 )
 from functions.domain.models import Outcome, Session
 from functions.i18n import lang_from_telegram, t
-from functions.services.calls import answer, send, with_helplines
+from functions.services.calls import Keyboard, answer, send, with_helplines
 from functions.services.child_flow import ChildFlow
 from functions.services.commands import reporter_help
 from functions.services.conversation import PREFIXES as TALK_PREFIXES
@@ -42,6 +42,8 @@ STEP_OF_ACTION: Final = {
     "ev": "evidence",
     "desc": "description",
     "confirm": "confirm",
+    "edit": "confirm",
+    "add": "category",
     "greg": "group_region",
     "child": "child_offer",
 }
@@ -109,11 +111,13 @@ class Router:
             if staff_outcome is not None:
                 return staff_outcome
         if message.evidence is not None:
-            return self.reports.content(ctx, message.evidence)
+            typed = None if message.forwarded else message.text or message.caption  # a forward's text is not theirs
+            return self.reports.content(ctx, message.evidence, typed)
         if message.text is not None:
             return self.reports.text(ctx, message.text)
         if message.unsupported or message.forwarded:
-            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "unsupported_content")))
+            child = ctx.profile is not None and ctx.profile.is_child
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_free_text" if child else "unsupported_content")))
         return Outcome()  # service messages and future types: nothing to say
 
     def _command(self, message: IncomingMessage, ctx: Context, name: str, arg: str) -> Outcome:
@@ -122,10 +126,11 @@ class Router:
             outcome = staff_command(message, ctx.lang, name, arg)
             if outcome is not None:
                 return outcome
+        child = ctx.profile is not None and ctx.profile.is_child
         if name == "start":
-            return self.profiles.start(ctx)
+            return self.profiles.start(ctx, arg)
         if name == "help":
-            return Outcome(body=send(ctx.chat_id, reporter_help(ctx.lang)))
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_help") if child else reporter_help(ctx.lang)))
         if name == "report":
             return self.reports.start(ctx, None)
         if name == "cancel":
@@ -136,7 +141,7 @@ class Router:
             return self.profiles.lang_menu(ctx)
         if name == "cleanup":
             return self.profiles.cleanup_setting(ctx, arg)
-        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "fallback_hint")))
+        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_free_text" if child else "fallback_hint")))
 
     # --- buttons ------------------------------------------------------------------------------------------
     def _button(self, press: IncomingCallback) -> Outcome:
@@ -152,9 +157,12 @@ class Router:
         staff_button = self.staff.buttons.get(callbacks.prefix_of(press.data))
         if staff_button is not None:
             return staff_button(press, ctx.lang)
+        mine = callbacks.parse_my(press.data)
+        if mine is not None:
+            return self.profiles.my_button(ctx, press, *mine)
         lang = callbacks.parse_lang(press.data)
         if lang is not None:
-            return self.profiles.set_lang(ctx, press, lang)
+            return self.profiles.set_lang(ctx, press, lang, self._question)
         flow = callbacks.parse_flow(press.data)
         if flow is None:
             return Outcome(body=answer(press.callback_id, t(ctx.lang, "stale_button")))
@@ -180,6 +188,16 @@ class Router:
         if session.kind == "child":
             return self.children.step(ctx, session, press, flow.value)
         return self.reports.step(ctx, session, press, flow.action, flow.value)
+
+    def _question(self, session: Session) -> tuple[str, Keyboard] | None:
+        """The question a flow in progress has on screen (re-rendered after /lang)."""
+        if session.kind == "report":
+            return self.reports.question(session)
+        if session.kind == "profile":
+            return self.profiles.question(session)
+        if session.kind == "child":
+            return self.children.question(session)
+        return None
 
     # --- groups -------------------------------------------------------------------------------------------
     def _group(self, message: IncomingMessage) -> Outcome:

@@ -51,8 +51,9 @@ class Sessions:
         session, profile, settings = self.store.load(sid, user_id, chat_id if group else None)
         if profile is not None:
             self.store.touch_profile(profile)  # activity keeps the profile (written about once a month)
-        lang = session.lang if session is not None else None
-        if lang is None:
+        if session is not None and session.step not in {"done", "cancelled", "lang"}:
+            lang = session.lang  # the flow in progress keeps its language (set_lang switches it too)
+        else:  # a finished flow's language never wins over the profile's (/lang after a report)
             lang = profile.lang if profile is not None else lang_from_telegram(language_code)
         return Context(update_id, chat_id, user_id, lang, sid, session, profile, settings)
 

@@ -20,6 +20,12 @@ def press(stack: Stack, user_id: int, text: str, chat_id: int | None = None, lan
     return result
 
 
+def start(stack: Stack, user_id: int, lang: str = "ru", payload: str = "") -> dict[str, Any]:
+    """/start (with a deep link's payload) and the language chosen, as the first /start asks first (issue 14)."""
+    say(stack, user_id, f"/start {payload}".strip(), lang=lang)
+    return press(stack, user_id, "Қазақша" if lang == "kk" else "Русский", lang=lang)
+
+
 def say(stack: Stack, user_id: int, text: str, chat_id: int | None = None, lang: str = "ru") -> dict[str, Any]:
     """The user writes text."""
     result = stack.double.post_text(user_id, text, chat_id, language_code=lang)
@@ -37,15 +43,13 @@ def report_link(
     region: str = "город Астана",
     description: str | None = None,
 ) -> str:
-    """A whole private-chat report of one link in Russian; returns the bot's final text."""
+    """A whole private-chat report of one link in Russian (no profile: the region is asked); the bot's final text."""
     say(stack, user_id, url)
     press(stack, user_id, category)
     press(stack, user_id, danger)
-    press(stack, user_id, region)
-    press(stack, user_id, "Готово")
-    if description is None:
-        press(stack, user_id, "Пропустить")
-    else:
+    press(stack, user_id, region)  # started with a link: the summary comes next (issue 14)
+    if description is not None:
+        press(stack, user_id, "✏️ Описание")
         say(stack, user_id, description)
     press(stack, user_id, "Отправить")
     return str(stack.last_bot_message(user_id)["text"])

@@ -18,7 +18,7 @@ from devkit.botapi_double.builders import make_media_update
 from functions.domain.time import utcnow
 from functions.domain.urls import canonical_url, content_key_for_url
 from functions.log import JsonFormatter
-from tests.integration.helpers import code_in, press, report_link, say, send_media
+from tests.integration.helpers import code_in, press, report_link, say, send_media, start
 from tests.integration.test_oversight import seed
 from tests.integration.test_staff import add_staff, buttons, card, press_card
 from tests.stack import ADMIN_ID, Stack, wait_for
@@ -81,10 +81,8 @@ def flow_to_confirm(
         say(stack, user_id, more)
     if photo:
         send_media(stack, user_id, "photo")
-    press(stack, user_id, "Готово")
-    if description is None:
-        press(stack, user_id, "Пропустить")
-    else:
+    if description is not None:  # the summary is on screen: started with a link (issue 14)
+        press(stack, user_id, "✏️ Описание")
         say(stack, user_id, description)
 
 
@@ -262,7 +260,7 @@ class TestUnclassifiedMedia:
         )
         say(stack, ADMIN_ID, "/enable_group", chat_id=GROUP)
         say(stack, ADMIN_ID, "/quarantine on", chat_id=GROUP)
-        say(stack, 11350, "/start")
+        start(stack, 11350)
         result = stack.double.post_update(make_media_update("photo", 11350, GROUP))
         assert result["status"] == 200
         reports = wait_for(stack.reports)
@@ -362,7 +360,7 @@ class TestWhoHearsBack:
             GROUP, stack.double.bot_id, {"status": "administrator", "can_delete_messages": True}
         )
         say(stack, ADMIN_ID, "/quarantine on", chat_id=GROUP)
-        say(stack, 15050, "/start")
+        start(stack, 15050)
         say(stack, 15050, "https://t.me/harm_chan/15", chat_id=GROUP)
         code = wait_for(stack.reports)[0]["id"]
         reporters = [s.to_dict() or {} for s in stack.db.collection(f"reports/{code}/reporters").stream()]

@@ -75,6 +75,7 @@ def contact_update(user_id: int, owner: int, lang: str) -> dict[str, Any]:
 def child_request(stack: Stack, child: int, lang: str) -> str:
     """A child's own request for an adult (profile: a pupil of Astana), as in test_conversations."""
     write(stack, child, "/start", lang)
+    press_data(stack, child, f"lang:{lang}", lang)  # the language first (issue 14)
     press_data(stack, child, ":role:child", lang)
     press_data(stack, child, ":preg:71", lang)
     write(stack, child, "/report", lang)

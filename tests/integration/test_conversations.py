@@ -83,9 +83,7 @@ def report(stack: Stack, user_id: int, url: str, lang: str = "ru") -> str:
     write(stack, user_id, url, lang)
     press_data(stack, user_id, ":cat:violence", lang)
     press_data(stack, user_id, ":danger:no", lang)
-    press_data(stack, user_id, ":region:71", lang)
-    press_data(stack, user_id, ":ev:done", lang)
-    press_data(stack, user_id, ":desc:skip", lang)
+    press_data(stack, user_id, ":region:71", lang)  # a link opens the short flow: the summary next (issue 14)
     press_data(stack, user_id, ":confirm:yes", lang)
     return code_in(str(stack.last_bot_message(user_id)["text"]))
 
@@ -304,6 +302,7 @@ class TestPrivacy:
 class TestChild:
     def child_request(self, stack: Stack, child: int, lang: str) -> str:
         write(stack, child, "/start", lang)
+        press_data(stack, child, f"lang:{lang}", lang)  # the language first (issue 14)
         press_data(stack, child, ":role:child", lang)
         press_data(stack, child, ":preg:71", lang)
         write(stack, child, "/report", lang)
@@ -364,6 +363,7 @@ class TestChild:
     def test_free_text_from_a_child_gets_a_child_aware_answer(self, stack: Stack) -> None:
         child = 7_132_001
         write(stack, child, "/start", "kk")
+        press_data(stack, child, "lang:kk", "kk")
         press_data(stack, child, ":role:child", "kk")
         press_data(stack, child, ":preg:71", "kk")
         write(stack, child, "сәлем, маған көмек керек", "kk")

@@ -23,7 +23,7 @@ class TestDeliveryFaults:
             add_staff(person, "specialist", on_duty=True)
         blocked, dead = people[0], people[1]
         say(stack, 8100, "https://t.me/chan/999")
-        for label in ("Другое", "Да, прямо сейчас", "город Астана", "Готово", "Пропустить"):
+        for label in ("Другое", "Да, прямо сейчас", "город Астана"):
             press(stack, 8100, label)
         stack.double.set_limits(enforce=True)
         stack.double.set_blocked(blocked, True)

@@ -187,7 +187,7 @@ def whole_day(stack: Stack) -> str:
     video = make_media_update("video", REPORTER, caption=CAPTION, first_name=FIRST_NAME)
     video["message"]["from"] = me
     post(stack, video)
-    for label in ("Драка, насилие между детьми", "Нет", "город Астана", "Готово"):
+    for label in ("Драка, насилие между детьми", "Нет", "город Астана", "✏️ Описание"):
         press(stack, me, label)
     say(stack, me, DESCRIPTION[:MAX_DESCRIPTION])
     press(stack, me, "Отправить")

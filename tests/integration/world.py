@@ -163,8 +163,6 @@ class World:
             ("category", category),
             ("danger", "Нет"),
             ("region", "город Астана"),
-            ("evidence", "Готово"),
-            ("description", "Пропустить"),
             ("confirm", "Отправить"),
         ):
             self.press(f"{prefix}{step}", user_id, label)
@@ -214,7 +212,7 @@ def build_world(stack: Stack) -> World:
 
     # a second reporter of CASE, one press from joining it with a more serious answer (an escalating join)
     world.say(None, a["REPORTER_J"], "https://www.tiktok.com/@world/video/7300000000000000777")
-    for label in ("Сексуальное насилие, совращение", "Да, прямо сейчас", "город Астана", "Готово", "Пропустить"):
+    for label in ("Сексуальное насилие, совращение", "Да, прямо сейчас", "город Астана"):
         world.press(None, a["REPORTER_J"], label)
     session_j = stack.doc(f"sessions/{a['REPORTER_J']}:{a['REPORTER_J']}")
     assert session_j is not None and session_j["step"] == "confirm"

@@ -295,6 +295,9 @@ class StaffSide:
     def card_of_message(self, chat_id: int, message_id: int) -> str | None:
         return self.cards.get((chat_id, message_id))
 
+    def count_reporters(self, code: str) -> int:
+        return len(self.cases.reporters.get(code, {}))
+
     def move_reporters(self, source: str, target: str) -> int:
         moving = self.cases.reporters.pop(source, {})
         self.cases.reporters.setdefault(target, {}).update(moving)
@@ -355,7 +358,7 @@ class Desk:
         self.router = Router(
             bot_username=BOT,
             sessions=sessions,
-            profiles=Profiles(self.store, sessions, staff_menu.set_lang),
+            profiles=Profiles(self.store, sessions, staff_menu.set_lang, children),
             reports=ReportFlow(self.store, sessions, submitter, children),
             children=children,
             groups=GroupIntake(self.store, sessions, submitter, quarantine, self.access.is_admin),

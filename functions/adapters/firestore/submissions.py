@@ -248,16 +248,11 @@ class Submissions(Conversations, CaseReads):
         now = self.clock()
         keys = [content_key_for_url(url) for url in item.urls]
         keys += [content_key_for_media(media.file_unique_id) for media in item.media]
-        with transient_errors():
+        added = {"urls": item.urls, "media": [media.model_dump() for media in item.media], "content_keys": keys}
+        update: dict[str, Any] = {name: firestore.ArrayUnion(values) for name, values in added.items() if values}
+        with transient_errors():  # (an empty ArrayUnion is refused: a links-only item has no media)
             self.client.collection(REPORTS).document(code).update(
-                {
-                    "urls": firestore.ArrayUnion(item.urls),
-                    "media": firestore.ArrayUnion([media.model_dump() for media in item.media]),
-                    "content_keys": firestore.ArrayUnion(keys),
-                    "updated_at": now,
-                },
-                retry=RETRY,
-                timeout=TIMEOUT,
+                update | {"updated_at": now}, retry=RETRY, timeout=TIMEOUT
             )
             for key in keys:
                 try:

@@ -10,12 +10,14 @@ from tests.unit.fakes import Desk, buttons_of, text_of
 class TestProfile:
     def test_start_asks_role_then_region_once_and_stores_them(self) -> None:
         desk = Desk()
-        first = text_of(desk.message(1001, "/start"))
-        assert t("ru", "ask_role") in first
+        first = desk.message(1001, "/start")  # the language before anything else (issue 14)
+        assert text_of(first) == t("ru", "lang_first_prompt") and callbacks.lang("ru") in buttons_of(first)
+        assert t("ru", "ask_role") in text_of(desk.press(1001, callbacks.lang("ru")))
         flow = desk.flow_of(1001).flow_id
         asked = desk.press(1001, callbacks.flow(flow, "role", "parent"))
         assert t("ru", "ask_profile_region") in text_of(asked)
         assert callbacks.flow(flow, "preg", "79") in buttons_of(asked)
+        assert callbacks.flow(flow, "preg", "none") in buttons_of(asked)  # "don't know"
         assert t("ru", "profile_saved") in text_of(desk.press(1001, callbacks.flow(flow, "preg", "79")))
         profile = desk.store.get_profile(1001)
         assert profile is not None and (profile.role, profile.region) == ("parent", "79")
@@ -24,18 +26,22 @@ class TestProfile:
     def test_an_unknown_role_or_region_is_a_stale_button(self) -> None:
         desk = Desk()
         desk.message(1002, "/start")
+        desk.press(1002, callbacks.lang("ru"))
         flow = desk.flow_of(1002).flow_id
         assert text_of(desk.press(1002, callbacks.flow(flow, "role", "king"))) == t("ru", "stale_button")
         desk.press(1002, callbacks.flow(flow, "role", "teacher"))
         assert text_of(desk.press(1002, callbacks.flow(flow, "preg", "99"))) == t("ru", "stale_button")
-        assert desk.store.get_profile(1002) is None
+        profile = desk.store.get_profile(1002)
+        assert profile is not None and profile.role is None and profile.region is None
 
-    def test_the_language_follows_telegram_first_then_the_choice(self) -> None:
+    def test_the_language_is_chosen_first_then_changed_by_lang(self) -> None:
         desk = Desk()
-        assert t("kk", "ask_role") in text_of(desk.message(1003, "/start", lang="kk"))
+        desk.message(1003, "/start", lang="kk")
+        assert t("kk", "ask_role") in text_of(desk.press(1003, callbacks.lang("kk"), lang="kk"))
         picker = desk.message(1003, "/lang", lang="kk")
         assert callbacks.lang("ru") in buttons_of(picker)
-        assert text_of(desk.press(1003, callbacks.lang("ru"), lang="kk")).startswith(t("ru", "lang_set"))
+        switched = text_of(desk.press(1003, callbacks.lang("ru"), lang="kk"))
+        assert switched.startswith(t("ru", "lang_set")) and t("ru", "ask_role") in switched  # the question again
         profile = desk.store.get_profile(1003)
         assert profile is not None and profile.lang == "ru" and desk.flow_of(1003).lang == "ru"
         assert text_of(desk.press(1003, callbacks.lang("en"))) == t("ru", "stale_button")

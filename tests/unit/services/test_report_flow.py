@@ -22,9 +22,7 @@ def report(desk: Desk, user_id: int, *, category: str = "violence", danger: str 
     desk.link(user_id, url)
     flow_press(desk, user_id, "cat", category)
     flow_press(desk, user_id, "danger", danger)
-    flow_press(desk, user_id, "region", "71")
-    flow_press(desk, user_id, "ev", "done")
-    flow_press(desk, user_id, "desc", "skip")
+    flow_press(desk, user_id, "region", "71")  # started with a link: the summary comes next
     return flow_press(desk, user_id, "confirm", "yes")
 
 
@@ -37,8 +35,9 @@ class TestSubmitReport:
         assert callbacks.flow(flow, "cat", "violence") in buttons_of(first)
         assert t("ru", "ask_danger") in flow_press(desk, 2001, "cat", "violence")
         assert t("ru", "ask_region") in flow_press(desk, 2001, "danger", "no")
-        assert t("ru", "ask_evidence") in flow_press(desk, 2001, "region", "71")
-        assert t("ru", "ask_description", max=MAX_DESCRIPTION) in flow_press(desk, 2001, "ev", "done")
+        summary = flow_press(desk, 2001, "region", "71")  # started with a link: no evidence step, the summary
+        assert t("ru", "ask_evidence") not in summary and desk.flow_of(2001).step == "confirm"
+        assert t("ru", "ask_description", max=MAX_DESCRIPTION) in flow_press(desk, 2001, "edit", "desc")
         summary = text_of(desk.message(2001, "Драка у школы"))
         assert "Драка у школы" in summary and desk.flow_of(2001).step == "confirm"
 
@@ -101,7 +100,7 @@ class TestSubmitReport:
     def test_a_description_over_the_limit_is_refused(self) -> None:
         desk = Desk()
         desk.link(2010, URL)
-        for action, value in (("cat", "other"), ("danger", "no"), ("region", "71"), ("ev", "done")):
+        for action, value in (("cat", "other"), ("danger", "no"), ("region", "71"), ("edit", "desc")):
             flow_press(desk, 2010, action, value)
         long = "а" * (MAX_DESCRIPTION + 1)
         refused = text_of(desk.message(2010, long))
@@ -118,14 +117,14 @@ class TestSubmitReport:
     def test_the_media_leave_the_chat_once_stored_unless_cleanup_is_off(self) -> None:
         desk = Desk()
         desk.media(2012, "u-2")
-        for action, value in (("cat", "other"), ("danger", "no"), ("region", "71"), ("ev", "done"), ("desc", "")):
+        for action, value in (("cat", "other"), ("danger", "no"), ("region", "71")):
             flow_press(desk, 2012, action, value)
         flow = desk.flow_of(2012).flow_id
         stored = desk.press(2012, callbacks.flow(flow, "confirm", "yes"))
         assert [c.method for c in stored.direct] == ["editMessageText", "deleteMessages"]
         desk.message(2013, "/cleanup off")
         desk.media(2013, "u-3")
-        for action, value in (("cat", "other"), ("danger", "no"), ("region", "71"), ("ev", "done"), ("desc", "")):
+        for action, value in (("cat", "other"), ("danger", "no"), ("region", "71")):
             flow_press(desk, 2013, action, value)
         kept = desk.press(2013, callbacks.flow(desk.flow_of(2013).flow_id, "confirm", "yes"))
         assert [c.method for c in kept.direct] == ["editMessageText"]

@@ -97,7 +97,11 @@ class TestMenus:
 
     def test_a_reporter_choosing_a_language_gets_no_staff_menu(self) -> None:
         answer = Desk().press(4242, callbacks.lang("kk"))
-        assert all(c.method != "setMyCommands" for c in answer.direct)
+        menus = [c for c in answer.direct if c.method == "setMyCommands"]  # the reporter's menu, in Kazakh
+        assert len(menus) == 1 and menus[0].params["scope"] == {"type": "chat", "chat_id": 4242}
+        names = {c["command"] for c in menus[0].params["commands"]}  # type: ignore[attr-defined]
+        assert names == set(REPORTER_COMMANDS) and "queue" not in names
+        assert {"command": "my", "description": t("kk", "cmd_my")} in menus[0].params["commands"]  # type: ignore[operator]
 
     def test_revoke_removes_the_staff_menu_of_that_chat(self) -> None:
         desk = Desk()

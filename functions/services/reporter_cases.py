@@ -1,0 +1,133 @@
+"""What a reporter does to a case of their own after sending it: add more links or media, add a description
+later, or withdraw it ("I made a mistake"). Each is audited on the case and refreshes every staff card (fan_out
+refreshes cards on the event; reporters are not notified: the one who acted is answered here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final, Literal, Protocol
+
+from functions.domain.additions import MAX_ADDED_DESCRIPTION
+from functions.domain.case import Case
+from functions.domain.events import ReportChanged
+from functions.domain.models import EvidenceItem, Status
+from functions.errors import TransientError
+from functions.log import get_logger
+from functions.services.submit import EventSink
+
+log = get_logger("reporter")
+
+WITHDRAWN: Final = "withdrawn"  # the outcome of a withdrawn case and the notice of its event (cards only)
+ADDED: Final = "reporter_added"  # the notices of additions (cards only)
+DESCRIBED: Final = "reporter_described"
+ATTEMPTS: Final = 6
+Withdrawal = Literal["withdrawn", "not_alone", "not_open", "child_request"]
+Amended = Literal["done", "not_open"]
+
+
+class CasePort(Protocol):
+    """Reading and changing a case (CaseStore implements it)."""
+
+    def read_case(self, code: str) -> tuple[Case, Any] | None: ...
+    def count_reporters(self, code: str) -> int: ...
+    def apply_transition(
+        self,
+        code: str,
+        read_at: Any,
+        version: int,
+        changes: dict[str, Any],
+        event: dict[str, Any],
+        outbox: dict[str, Any] | None,
+    ) -> bool: ...
+
+
+class EvidencePort(Protocol):
+    """Adding evidence to a case and its content index (FirestoreStore implements it)."""
+
+    def attach_evidence(self, code: str, item: EvidenceItem) -> None: ...
+
+
+class ReporterCases:
+    """A reporter's own cases; the caller has checked that the case is theirs (/my lists it)."""
+
+    def __init__(
+        self, cases: CasePort, evidence: EvidencePort, events: EventSink, topic: str, clock: Callable[[], datetime]
+    ) -> None:
+        self.cases = cases
+        self.evidence = evidence
+        self.events = events
+        self.topic = topic
+        self.clock = clock
+
+    def withdraw(self, code: str, update_id: int) -> Withdrawal:
+        """Withdraw the case: only an open one, only when nobody else reported it, never a child's request."""
+
+        def rule(case: Case) -> str | None:
+            if case.child_request:  # a child's request for an adult stays with the staff (safeguarding)
+                return "child_request"
+            # others reported it too: it stays open (the stored count lags behind joins: counted exactly)
+            return "not_alone" if max(case.reporter_count, self.cases.count_reporters(code)) > 1 else None
+
+        changes = {"status": Status.REJECTED.value, "outcome": WITHDRAWN}
+        result = self._amend(code, update_id, WITHDRAWN, lambda case: changes | {"closed_at": self.clock()}, rule)
+        return "withdrawn" if result == "done" else result  # type: ignore[return-value]
+
+    def add(self, code: str, items: list[EvidenceItem], update_id: int) -> Amended:
+        """More links or media of the reporter's on their open case (indexed: later reporters join it)."""
+        found = self.cases.read_case(code)
+        if found is None or not found[0].is_open:
+            return "not_open"
+        for item in items:
+            self.evidence.attach_evidence(code, item)
+        count = sum(len(item.urls) + len(item.media) for item in items)
+        return self._amend(code, update_id, ADDED, lambda case: {}, extra={"count": count})  # type: ignore[return-value]
+
+    def describe(self, code: str, text: str, update_id: int) -> Amended:
+        """A description written later: added to the case's (bounded), as the reporter's words."""
+
+        def changes(case: Case) -> dict[str, Any]:
+            joined = f"{case.description}\n\n{text}" if case.description else text
+            return {"description": joined[:MAX_ADDED_DESCRIPTION]}
+
+        return self._amend(code, update_id, DESCRIBED, changes)  # type: ignore[return-value]
+
+    def _amend(
+        self,
+        code: str,
+        update_id: int,
+        kind: str,
+        changes_of: Callable[[Case], dict[str, Any]],
+        rule: Callable[[Case], str | None] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """One precondition write of the case with its audit event and outbox (retried when it changed)."""
+        for _attempt in range(ATTEMPTS):
+            found = self.cases.read_case(code)
+            if found is None or not found[0].is_open:
+                return "not_open"
+            case, read_at = found
+            refused = rule(case) if rule is not None else None
+            if refused is not None:
+                return refused
+            changes = changes_of(case)
+            to_status = str(changes.get("status", case.status.value))
+            event = ReportChanged(
+                event_id=f"changed-{code}-v{case.version + 1}",
+                report_id=code,
+                occurred_at=self.clock(),
+                from_status=case.status.value,
+                to_status=to_status,
+            )
+            # the reporter is on the case's reporters; the audit never names them
+            audit = {"type": kind, "by": "reporter", "from": case.status.value, "to": to_status}
+            audit |= (extra or {}) | {"update_id": update_id}
+            outbox = event.model_dump(mode="json") | {"notice": kind, "argument": ""}
+            if self.cases.apply_transition(code, read_at, case.version, changes, audit, outbox):
+                log.info("case changed by its reporter", extra={"report_id": code, "kind": kind})
+                try:
+                    self.events.publish(self.topic, event, type=event.type, report_id=code, notice=kind)
+                except TransientError:
+                    log.warning("event not published; tick will retry", extra={"report_id": code})
+                return "done"
+        raise TransientError(f"case {code} kept changing")
