@@ -35,7 +35,9 @@ CSP: Final = (
     "frame-ancestors 'self' https://web.telegram.org https://webk.telegram.org https://webz.telegram.org"
 )
 MAX_BODY: Final = 16 * 1024
-QUEUE_PARAMS: Final = frozenset({"status", "severity", "category", "region", "age", "owner", "cursor"})
+QUEUE_PARAMS: Final = frozenset(
+    {"status", "severity", "category", "region", "age", "owner", "content", "child", "cursor"}
+)
 DASHBOARD_PARAMS: Final = frozenset({"days", "region"})
 CASE_PATH: Final = re.compile(r"^/api/cases/([^/]{1,40})(/action|/evidence)?$")
 

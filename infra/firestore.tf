@@ -18,10 +18,13 @@ locals {
     reports_child_created   = { collection = "reports", scope = "COLLECTION", fields = [["child_request", "ASCENDING"], ["created_at", "ASCENDING"]] }
     # The console's queue (adapters/firestore/console.py): status and severity (in), one optional equality, by
     # created_at then id; two optional equalities are served by merging these.
-    reports_queue          = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
-    reports_queue_region   = { collection = "reports", scope = "COLLECTION", fields = [["region", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
-    reports_queue_category = { collection = "reports", scope = "COLLECTION", fields = [["category", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
-    reports_queue_assignee = { collection = "reports", scope = "COLLECTION", fields = [["assignee", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue            = { collection = "reports", scope = "COLLECTION", fields = [["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue_region     = { collection = "reports", scope = "COLLECTION", fields = [["region", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue_category   = { collection = "reports", scope = "COLLECTION", fields = [["category", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue_assignee   = { collection = "reports", scope = "COLLECTION", fields = [["assignee", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue_content    = { collection = "reports", scope = "COLLECTION", fields = [["content_state", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue_child_need = { collection = "reports", scope = "COLLECTION", fields = [["child_help.need", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
+    reports_queue_contact    = { collection = "reports", scope = "COLLECTION", fields = [["contact_pending", "ASCENDING"], ["status", "ASCENDING"], ["severity", "ASCENDING"], ["created_at", "ASCENDING"], ["__name__", "ASCENDING"]] }
   }
 
   # [collection group, timestamp field]: documents are deleted (typically within a day) after that time.

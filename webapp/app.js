@@ -19,6 +19,8 @@
   var CATEGORIES = ["violence", "bullying", "teacher", "selfharm", "sexual", "dangerous", "substances", "other"];
   var AGES = ["lt24h", "lt48h", "older"];
   var OWNERS = ["mine", "unassigned"];
+  var CONTENT = ["live", "removed"];  // the takedown track
+  var CHILD = ["help_needed", "contact_pending"];  // the child-help track
 
   function t(key, params) {
     var text = state.texts[key];
@@ -133,7 +135,9 @@
       filterSelect("category", CATEGORIES, function (v) { return t("cat_" + v); }),
       filterSelect("region", regions, function (v) { return t("region_" + v); }),
       filterSelect("age", AGES, function (v) { return t("console_age_" + v); }),
-      filterSelect("owner", OWNERS, function (v) { return t("console_owner_" + v); }));
+      filterSelect("owner", OWNERS, function (v) { return t("console_owner_" + v); }),
+      filterSelect("content", CONTENT, function (v) { return t("console_content_" + v); }),
+      filterSelect("child", CHILD, function (v) { return t("console_child_" + v); }));
   }
   function actionButtons(code, actions, done) {
     var box = el("div", { class: "actions" });
@@ -169,6 +173,9 @@
     if (item.mine) { flags.push(t("console_mine")); } else if (item.assigned) { flags.push(t("console_taken")); }
     if (item.sla_escalated) { flags.push("⏰ " + t("console_sla_late")); }
     if (item.restricted) { flags.push(t("console_restricted")); }
+    if (item.content) { flags.push(t("console_content_" + item.content)); }
+    if (item.child_help_needed) { flags.push(t("console_child_help_needed")); }
+    if (item.contact_pending) { flags.push(t("console_child_contact_pending")); }
     return el("article", { class: "case", "data-code": item.code },
       el("h3", {},
         el("a", { href: "#", text: item.code, onclick: function (event) { event.preventDefault(); openCase(item.code); } }),

@@ -64,6 +64,9 @@ class Case(BaseModel):
     fc_escalated_at: datetime | None = None
     # the help-the-child track beside the content track (domain.child_help); first contact is the two fields above
     child_help: ChildHelp = Field(default_factory=ChildHelp)
+    # the tracks at a glance, for the console's queue filters (child_track.contact_pending, takedown.content_state)
+    contact_pending: bool = False
+    content_state: str | None = None
 
     @classmethod
     def from_document(cls, code: str, data: dict[str, Any]) -> Case:

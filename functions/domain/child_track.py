@@ -111,6 +111,10 @@ def changes_for(case: Case, field: str, value: str, now: datetime) -> dict[str, 
         changes[f"{ROLLUP}.help_needed"] = minutes if needed else None
     if (outcome in HELP_GIVEN) != was_given or field == "need":
         changes[f"{ROLLUP}.help_given"] = minutes if outcome in HELP_GIVEN else None
+    need = Need(str(changes["child_help.need"]))
+    changes["contact_pending"] = contact_pending(
+        case.model_copy(update={"child_help": case.child_help.model_copy(update={"need": need})})
+    )
     return changes
 
 
@@ -124,6 +128,12 @@ def offers_track(staff: StaffMember, case: Case) -> bool:
 def waiting_for_contact(case: Case) -> bool:
     """A child case still open whose reporter no staff message has reached yet (the digest lists them)."""
     return applies(case) and case.first_contact_at is None and case.status in OPEN_STATUSES
+
+
+def contact_pending(case: Case) -> bool:
+    """Whether a child case has had no first contact yet: stored on the case as `contact_pending` (the console's
+    queue filter) at intake, on each change of the track and at the first contact (then False)."""
+    return applies(case) and case.first_contact_at is None
 
 
 def minutes_to_contact(case: Case) -> float | None:

@@ -25,6 +25,8 @@ TOKEN_CONTEXT: Final = b"qorgau-console-session-v1"
 MAX_TOKEN_CHARS: Final = 400
 AGE_BUCKETS: Final[tuple[str, ...]] = ("lt24h", "lt48h", "older")
 OWNERS: Final[tuple[str, ...]] = ("mine", "unassigned")
+CONTENT_STATES: Final[tuple[str, ...]] = ("live", "removed")  # the takedown track (the case's `content_state`)
+CHILD_STATES: Final[tuple[str, ...]] = ("help_needed", "contact_pending")  # the child-help track
 PAGE_SIZE: Final = 20
 _CODE_RE: Final = re.compile(r"^[A-Z0-9-]{1,24}$")
 
@@ -77,6 +79,8 @@ class QueueFilter:
     region: str | None = None
     age: str | None = None
     owner: str | None = None
+    content: str | None = None
+    child: str | None = None
 
 
 FILTER_VALUES: Final[dict[str, frozenset[str]]] = {
@@ -86,6 +90,8 @@ FILTER_VALUES: Final[dict[str, frozenset[str]]] = {
     "region": frozenset(REGION_CODES),
     "age": frozenset(AGE_BUCKETS),
     "owner": frozenset(OWNERS),
+    "content": frozenset(CONTENT_STATES),
+    "child": frozenset(CHILD_STATES),
 }
 
 

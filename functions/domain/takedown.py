@@ -185,6 +185,16 @@ def all_removed(records: Iterable[Takedown]) -> bool:
     return bool(tracked) and all(record.state is TakedownState.REMOVED for record in tracked)
 
 
+def content_state(records: Iterable[Takedown]) -> str | None:
+    """The content track at a glance, stored on the case as `content_state` (the console's queue filter): "removed"
+    when every link is confirmed removed, "live" when one is known to be up, None while nothing is certain."""
+    tracked = [record for record in records if not record.merged_into]
+    if all_removed(tracked):
+        return "removed"
+    up = any(record.state in {TakedownState.LIVE, TakedownState.REPORTED} for record in tracked)
+    return "live" if up else None
+
+
 def live_since(record: Takedown, now: datetime) -> timedelta | None:
     """How long a link still up has been known (None when it is not up as far as the checks tell)."""
     if record.state not in {TakedownState.LIVE, TakedownState.REPORTED} or record.merged_into:

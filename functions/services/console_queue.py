@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Final, Protocol
 
 from functions.domain.case import Case
+from functions.domain.child_help import Need
 from functions.domain.codes import normalise_case_code
 from functions.domain.console import PAGE_SIZE, ApiError, Cursor, QueueFilter, age_bucket, age_range, encode_cursor
 from functions.domain.escalation import is_restricted
@@ -24,6 +25,7 @@ from functions.services.case_actions import CaseActions
 
 log = get_logger("console")
 
+FIELDS: Final = (*QUEUE_FIELDS, "content_state", "contact_pending", "child_help")  # a row and its tracks' states
 MAX_FETCHES: Final = 6  # reads of one page at most (rows this person may not see are skipped)
 ACTION_NAMES: Final = {action.value: action for action in Action}
 
@@ -90,7 +92,7 @@ class ConsoleQueue:
             after = cursor if cursor is not None and cursor.phase == phase else None
             while len(shown) < PAGE_SIZE and reads < MAX_FETCHES:
                 rows = self.store.queue_rows(
-                    wanted, regions, person.user_id, phase, since, before, after, PAGE_SIZE, QUEUE_FIELDS
+                    wanted, regions, person.user_id, phase, since, before, after, PAGE_SIZE, FIELDS
                 )
                 reads += 1
                 for row in rows:
@@ -131,6 +133,9 @@ class ConsoleQueue:
             "assigned": case.assignee is not None,
             "sla_escalated": bool(row.get("sla_escalated_at")) and case.status.value == "new",
             "restricted": is_restricted(case.category),
+            "content": case.content_state,
+            "child_help_needed": case.child_help.need == Need.NEEDED,
+            "contact_pending": case.contact_pending and case.first_contact_at is None,
             "actions": actions_offered(person, case),
         }
 

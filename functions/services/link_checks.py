@@ -22,6 +22,7 @@ from functions.domain.takedown import (
     TakedownState,
     all_removed,
     case_changed,
+    content_state,
     new_record,
     record_id,
     with_check,
@@ -62,6 +63,7 @@ class TakedownStorePort(Protocol):
     def due_links(self, now: datetime, limit: int) -> list[Takedown]: ...
     def links_of(self, code: str) -> list[Takedown]: ...
     def cases(self, codes: Iterable[str]) -> dict[str, Case]: ...
+    def set_content_state(self, code: str, state: str | None) -> None: ...
     def case_of_content(self, key: str) -> str | None: ...
     def claim_content(self, key: str, code: str) -> bool: ...
     def audit(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
@@ -200,6 +202,9 @@ class LinkChecks:
         """Refresh the case's cards; when every link is removed, once, tell the reporters too."""
         links = self.store.links_of(case.code)
         now = self.clock()
+        state = content_state(links)
+        if state != case.content_state:
+            self.store.set_content_state(case.code, state)
         if all_removed(links):
             event_id, notice = f"removed-{case.code}", CONTENT_REMOVED
         else:

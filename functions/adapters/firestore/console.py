@@ -49,7 +49,9 @@ class ConsoleStore:
     ) -> list[dict[str, Any]]:
         """One phase of the queue (0: urgent cases, 1: the rest), oldest first, after a cursor, at most limit.
 
-        Equality and `in` filters on status, region, severity, category and assignee, a range on created_at,
+        Equality and `in` filters on status, region, severity, category and assignee, the tracks' states
+        (`content_state`, `child_help.need`, `contact_pending`: see domain.takedown.content_state and
+        domain.child_track.contact_pending), a range on created_at,
         ordered by created_at then the document id: served by the reports_queue_* indexes, no offsets.
         """
         reports = self.client.collection(REPORTS)
@@ -68,6 +70,12 @@ class ConsoleStore:
         query = _where(query, "severity", severities)
         if wanted.category:
             query = query.where(filter=firestore.FieldFilter("category", "==", wanted.category))
+        if wanted.content:
+            query = query.where(filter=firestore.FieldFilter("content_state", "==", wanted.content))
+        if wanted.child == "help_needed":
+            query = query.where(filter=firestore.FieldFilter("child_help.need", "==", "needed"))
+        if wanted.child == "contact_pending":
+            query = query.where(filter=firestore.FieldFilter("contact_pending", "==", True))
         if wanted.owner == "mine":
             query = query.where(filter=firestore.FieldFilter("assignee", "==", user_id))
         if since is not None:

@@ -64,7 +64,8 @@ COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
     IndexSpec("reports", "COLLECTION", (("status", "ASCENDING"), ("closed_at", "ASCENDING"))),
     # tick, the child's first-contact deadline: children's requests for an adult created since a moment.
     IndexSpec("reports", "COLLECTION", (("child_request", "ASCENDING"), ("created_at", "ASCENDING"))),
-    # the console's queue: open cases by severity, oldest first, paged by cursor; and with one more equality.
+    # the console's queue: open cases by severity, oldest first, paged by cursor; and with one more equality
+    # (an owner, a region, a category, a track's state: domain.takedown.content_state, child_track.contact_pending).
     *(
         IndexSpec(
             "reports",
@@ -77,7 +78,7 @@ COMPOSITE_INDEXES: Final[tuple[IndexSpec, ...]] = (
                 ("__name__", "ASCENDING"),
             ),
         )
-        for first in ("", "region", "category", "assignee")
+        for first in ("", "region", "category", "assignee", "content_state", "child_help.need", "contact_pending")
     ),
 )
 

@@ -99,7 +99,7 @@ class RelayRecords:
         report = self.client.collection(REPORTS).document(code)
         batch = self.client.batch()
         batch.create(report.collection(EVENTS).document("first_contact"), {"type": "first_contact", "by": by, "at": at})
-        batch.update(report, {"first_contact_at": at, "first_contact_by": by})
+        batch.update(report, {"first_contact_at": at, "first_contact_by": by, "contact_pending": False})
         try:
             with transient_errors():
                 batch.commit(retry=RETRY, timeout=TIMEOUT)

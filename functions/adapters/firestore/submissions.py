@@ -160,6 +160,7 @@ class Submissions(Conversations, CaseReads):
             group_chat_id=draft.group_chat_id,
             group_message_ids=draft.group_message_ids,
             child_request=draft.child_request,
+            contact_pending=draft.child_request,  # domain.child_track.contact_pending of a new case
             muted=draft.muted,
             fanout_pending=True,
             created_at=now,

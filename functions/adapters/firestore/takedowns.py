@@ -111,6 +111,16 @@ class TakedownStore:
             snaps = list(self.client.get_all(refs, retry=RETRY, timeout=TIMEOUT))
         return {snap.id: Case.from_document(snap.id, snap.to_dict() or {}) for snap in snaps if snap.exists}
 
+    def set_content_state(self, code: str, state: str | None) -> None:
+        """Store the content track at a glance on the case (`content_state`, the console's queue filter)."""
+        try:
+            with transient_errors():
+                self.client.collection(REPORTS).document(code).update(
+                    {"content_state": state}, retry=RETRY, timeout=TIMEOUT
+                )
+        except gexc.NotFound:
+            return
+
     def case_of_content(self, key: str) -> str | None:
         """The case a content key points at, if any."""
         with transient_errors():

@@ -15,6 +15,7 @@ from functions.domain.child_track import (
     applies,
     auto_resolution,
     changes_for,
+    contact_pending,
     content_applies,
     help_given,
     minutes_to_contact,
@@ -91,6 +92,7 @@ class TestWhatAChoiceWrites:
             "child_help.referral": "police",
             "child_help.need": "needed",
             "rollup_durations.help_needed": 30,  # the statistics count the child from now on
+            "contact_pending": True,  # the console's "first contact pending" filter
         }
         assert changes_for(case(), "outcome", "helped", T0)["child_help.outcome_at"] == T0
 
@@ -104,6 +106,15 @@ class TestWhatAChoiceWrites:
         assert cleared["rollup_durations.help_needed"] is None and cleared["rollup_durations.help_given"] is None
         again = changes_for(case(child_help={"need": "needed", "outcome": "helped"}), "referral", "police", later)
         assert not [k for k in again if k.startswith("rollup_durations")]  # nothing changed for the statistics
+
+    def test_first_contact_pending_follows_the_track(self) -> None:
+        assert changes_for(case(), "need", "needed", T0)["contact_pending"] is True
+        assert changes_for(case(), "need", "not_needed", T0)["contact_pending"] is False
+        met = case(first_contact_at=T0)
+        assert changes_for(met, "need", "needed", T0)["contact_pending"] is False
+        child = case(child_request=True)
+        assert contact_pending(child) and changes_for(child, "need", "unknown", T0)["contact_pending"] is True
+        assert changes_for(child, "need", "not_needed", T0)["contact_pending"] is False
 
     def test_not_needed_clears_the_referral_and_the_outcome(self) -> None:
         changes = changes_for(case(), "need", "not_needed", T0)

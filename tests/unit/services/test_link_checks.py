@@ -51,6 +51,9 @@ class Takedowns:
     def cases(self, codes: Iterable[str]) -> dict[str, Case]:
         return {code: self.case_docs[code] for code in codes if code in self.case_docs}
 
+    def set_content_state(self, code: str, state: str | None) -> None:
+        self.case_docs[code] = self.case_docs[code].model_copy(update={"content_state": state})
+
     def case_of_content(self, key: str) -> str | None:
         return self.content.get(key)
 
@@ -137,7 +140,9 @@ def test_a_link_is_checked_soon_after_intake_then_on_schedule() -> None:
 def test_removed_after_two_checks_cards_refreshed_and_reporters_told_once() -> None:
     world = World()
     world.case("QR-1", TT, YT)
+    assert world.store.case_docs["QR-1"].content_state is None  # nothing checked yet
     world.at(timedelta(minutes=6))
+    assert world.store.case_docs["QR-1"].content_state == "live"  # the console's "content live" filter
     world.platforms.answers[TT] = Answer.GONE
     world.at(timedelta(hours=1, minutes=1))
     assert world.state("QR-1", TT) is TakedownState.LIVE  # one "gone" answer is only a candidate
@@ -151,6 +156,7 @@ def test_removed_after_two_checks_cards_refreshed_and_reporters_told_once() -> N
     world.at(timedelta(hours=7, minutes=2))
     assert world.state("QR-1", YT) is TakedownState.REMOVED
     assert len(world.notices()) == 1
+    assert world.store.case_docs["QR-1"].content_state == "removed"
     assert [m.event_id for _, m, a in world.published.sent if a.get("notice") == CONTENT_REMOVED] == ["removed-QR-1"]
     assert world.at(timedelta(days=3))["links_checked"] == 0  # confirmed removals are never checked again
     assert ("QR-1", f"takedown-removed-QR-1_{content_key_for_url(TT)}") in world.store.events
