@@ -318,7 +318,9 @@
       var chartBox = el("div", { id: "chart" });
       var times = data.times_by_region.map(function (r) {
         return [t("region_" + r.region), String(r.cases), duration(r.median_take_minutes),
-          duration(r.median_resolve_hours === null ? null : r.median_resolve_hours * 60)];
+          duration(r.median_resolve_hours === null ? null : r.median_resolve_hours * 60),
+          r.contacts ? duration(r.median_contact_minutes) + " (" + r.contacts + ")" : duration(null),
+          r.removed ? duration(r.median_removal_hours * 60) + " (" + r.removed + " / " + r.links + ")" : duration(null)];
       });
       var platforms = data.removal_by_platform.map(function (p) {
         return [p.platform, p.removed + " / " + p.links, p.median_hours === null ? t("console_no_data") : String(Math.round(p.median_hours))];
@@ -328,7 +330,8 @@
         section("per-day", t("console_received_closed"), chartBox),
         section("map", t("console_open_by_region"), tileMap(data.open_by_region)),
         section("times", t("console_times_by_region"), table([t("console_region"), t("console_cases"),
-          t("console_median_take"), t("console_median_resolve")], times)),
+          t("console_median_take"), t("console_median_resolve"), t("console_median_contact"),
+          t("console_median_removal")], times)),
         platforms.length ? section("removal", t("console_removal_by_platform"),
           table([t("console_platform"), t("console_removed"), t("console_median_hours")], platforms)) : null,
         section("summary", t("console_summary"), el("pre", { class: "summary", id: "summary-text", text: data.summary })));

@@ -58,6 +58,12 @@ def _durations(times: Sequence[timedelta], base: int) -> Durations:
     return Durations(base, percentile(hours, 0.5), percentile(hours, 0.9), shares[0], shares[1])
 
 
+def removal_times(records: Iterable[Takedown]) -> Durations:
+    """Time to removal from the case's creation over some links, whatever their platform (merged left out)."""
+    links = [record for record in records if not record.merged_into]
+    return _durations([d for r in links if (d := time_to_removal(r)) is not None], len(links))
+
+
 def removals_by_platform(records: Iterable[Takedown], now: datetime) -> list[PlatformRemovals]:
     """The figures of each platform with tracked links, most links first (merged cases' links left out)."""
     grouped: dict[str, list[Takedown]] = {}

@@ -33,16 +33,20 @@ def help_counts(totals: Totals) -> tuple[int, int]:
     return histograms.count(found.get("help_needed", {})), histograms.count(found.get("help_given", {}))
 
 
+def contact_times(totals: Totals) -> tuple[float | None, float | None, int]:
+    """Time to first contact in these totals: the median and p90 (minutes) and how many first contacts."""
+    contact = totals.histograms.get("contact", {})
+    return histograms.quantile(contact, 0.5), histograms.quantile(contact, 0.9), histograms.count(contact)
+
+
 def scope_lines(lang: str, totals: Totals) -> list[str]:
     """The scope's lines: time to first contact, and help needed and given (none when there is nothing)."""
-    contact = totals.histograms.get("contact", {})
-    contacts = histograms.count(contact)
+    median, p90, contacts = contact_times(totals)
     needed, given = help_counts(totals)
     if not contacts and not needed:
         return []
     lines = [t(lang, "stats_ch_header")]
     if contacts:
-        median, p90 = histograms.quantile(contact, 0.5), histograms.quantile(contact, 0.9)
         lines.append(t(lang, "stats_ch_contact", median=_duration(lang, median), p90=_duration(lang, p90), n=contacts))
     else:
         lines.append(t(lang, "stats_ch_contact_none"))

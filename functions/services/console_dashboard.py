@@ -3,18 +3,47 @@ small-count rule), and per region (the tile map and the times) the same call nar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from functions.domain.console import ApiError
 from functions.domain.regions import REGION_CODES
 from functions.domain.statistics import OPEN_VALUES, Request, parse_request
-from functions.domain.takedown_stats import removals_by_platform
+from functions.domain.takedown import Takedown, time_to_removal
+from functions.domain.takedown_stats import removal_times, removals_by_platform
 from functions.domain.workflow import StaffMember
 from functions.log import get_logger
-from functions.services import charts, takedown_texts
+from functions.services import charts, child_stats, takedown_texts
+from functions.services.rollups import PeriodFigures
 from functions.services.stats import Statistics, summary_text
 
 log = get_logger("console")
+
+
+def region_times(code: str, figures: PeriodFigures, links: Sequence[Takedown]) -> dict[str, Any]:
+    """One region's row of the times table: time to take (and to resolve), to first contact, to removal.
+
+    The same figures /stats shows for that region (`/stats <days>d <region>`): the medians of the roll-ups and
+    of the takedown records, with their counts. A region's own counts are not narrower than a region, so the
+    small-count rule leaves them as they are, as /stats does (it hides 1-4 only in breakdowns of one region).
+    """
+    stats = figures.stats
+    contact_median, contact_p90, contacts = child_stats.contact_times(figures.totals)
+    removal = removal_times(links)
+    return {
+        "region": code,
+        "cases": stats.total,
+        "median_take_minutes": stats.median_take_minutes,
+        "taken": stats.taken,
+        "median_resolve_hours": stats.median_resolve_hours,
+        "resolved": stats.resolved,
+        "median_contact_minutes": contact_median,
+        "p90_contact_minutes": contact_p90,
+        "contacts": contacts,
+        "median_removal_hours": removal.median_hours,
+        "links": removal.base,
+        "removed": sum(1 for r in links if not r.merged_into and time_to_removal(r) is not None),
+    }
 
 
 class ConsoleDashboard:
@@ -24,43 +53,37 @@ class ConsoleDashboard:
         self.statistics = statistics
 
     def dashboard(self, person: StaffMember, days: str, region: str) -> dict[str, Any]:
-        """Received and closed per day, open cases and times by region, time to removal by platform."""
+        """Received and closed per day, open cases and times by region (take, first contact, removal), time to
+        removal by platform."""
         if len(days) > 4 or len(region) > 4:
             raise ApiError(400, "days or region not understood")
         request = parse_request(f"{days}d {region}" if days else region)
         if request.bad or request.personal:
             raise ApiError(400, "days must be a number of days, region a region code")
-        computed = self.statistics.compute_stats(person, request)
+        computed = self.statistics.figures(person, request)
         if computed is None:
             raise ApiError(403, "region out of scope")
-        stats, regions = computed
+        figures, regions = computed
+        stats = figures.stats
         lang = person.lang
         until = stats.until
         scope = self.statistics.scope_name(lang, regions)
-        summary = summary_text(lang, stats, scope)
+        summary = summary_text(lang, stats, scope)  # as /stats words it: the summary, the child track, removals
+        child = self.statistics.child_lines(person, request, figures.totals, regions) if stats.total else []
+        summary += "\n\n" + "\n".join(child) if child else ""
         records = self.statistics.links(stats.since, regions) if self.statistics.links is not None else []
         removal = takedown_texts.stats_lines(lang, records, until)
-        if removal:  # as /stats words it
-            summary += "\n\n" + "\n".join(removal)
+        summary += "\n\n" + "\n".join(removal) if removal else ""
         opened: dict[str, int] = {}
         times = []
         for code in regions if regions is not None else REGION_CODES:
-            one = self.statistics.compute_stats(person, Request(days=request.days, region=code))
+            one = self.statistics.figures(person, Request(days=request.days, region=code))
             if one is None:
                 continue
-            figures = one[0]
-            opened[code] = sum(n for status, n in figures.by_status.items() if status in OPEN_VALUES)
-            if figures.total:
-                times.append(
-                    {
-                        "region": code,
-                        "cases": figures.total,
-                        "median_take_minutes": figures.median_take_minutes,
-                        "taken": figures.taken,
-                        "median_resolve_hours": figures.median_resolve_hours,
-                        "resolved": figures.resolved,
-                    }
-                )
+            region_stats = one[0].stats
+            opened[code] = sum(n for status, n in region_stats.by_status.items() if status in OPEN_VALUES)
+            if region_stats.total:
+                times.append(region_times(code, one[0], [r for r in records if r.region == code]))
         platforms = [
             {
                 "platform": item.platform,

@@ -100,6 +100,11 @@ class Statistics:
         found = self._figures(person, request)
         return (found[0].stats, found[1]) if found is not None else None
 
+    def figures(self, person: StaffMember, request: Request) -> tuple[PeriodFigures, tuple[str, ...] | None] | None:
+        """compute_stats with the roll-up totals behind it (their histograms: time to first contact and the
+        other durations, as /stats reads them); None when the region asked is not theirs."""
+        return self._figures(person, request)
+
     def _figures(self, person: StaffMember, request: Request) -> tuple[PeriodFigures, tuple[str, ...] | None] | None:
         regions = scope_regions(person, request.region)
         if regions == ():
@@ -112,7 +117,7 @@ class Statistics:
     def _restricted(person: StaffMember, regions: tuple[str, ...] | None) -> bool:
         return any(may_see(person, c.value, r) for c in RESTRICTED_CATEGORIES for r in regions or REGION_CODES)
 
-    def _child_lines(
+    def child_lines(
         self, person: StaffMember, request: Request, totals: Totals, regions: tuple[str, ...] | None
     ) -> list[str]:
         """The help-the-child track's lines: the scope's, then by region (child_stats)."""
@@ -140,7 +145,7 @@ class Statistics:
         stats = figures.stats
         scope = self.scope_name(lang, regions)
         summary = summary_text(lang, stats, scope)
-        child = self._child_lines(person, request, figures.totals, regions) if stats.total else []
+        child = self.child_lines(person, request, figures.totals, regions) if stats.total else []
         summary += "\n\n" + "\n".join(child) if child else ""
         if self.links is not None:
             removal = takedown_texts.stats_lines(lang, self.links(stats.since, regions), stats.until)
