@@ -42,6 +42,9 @@ class TrackStore(TalkStore):
         if event_id in self.events:
             return True
         for path, value in changes.items():
+            if "." not in path:  # a field of the case itself (contact_pending)
+                self.reports[code][path] = value
+                continue
             parent, leaf = path.split(".", 1)
             self.reports[code].setdefault(parent, {})[leaf] = value
         self.version += 1
