@@ -142,10 +142,9 @@ class Services:
         """Profiles, sessions, evidence, groups and the submission of reports."""
 
         def build() -> FirestoreStore:
-            from functions.adapters.firestore.stores import FirestoreStore
+            from functions.safeguarding_root import reporter_store
 
-            ttl = timedelta(minutes=settings().session_ttl_minutes)
-            return FirestoreStore(firestore_client(), ttl, self.clock)
+            return reporter_store(settings(), firestore_client(), self.clock)
 
         return _once(self._cache, "store", build)
 
@@ -196,12 +195,11 @@ class Services:
     def _build_router(self) -> Router:
         from functions.child_help_root import ChildHelpWiring
         from functions.reporter_root import reporter_side
-        from functions.services.case_actions import CaseActions
+        from functions.safeguarding_root import case_actions
         from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
         from functions.services.case_lookup import CaseLookup
         from functions.services.child_flow import ChildFlow
         from functions.services.conversation import ConversationDesk
-        from functions.services.evidence import Evidence
         from functions.services.group_intake import GroupIntake
         from functions.services.notes import Notes
         from functions.services.quarantine import Quarantine
@@ -221,12 +219,12 @@ class Services:
         notices = (LazyPublisher(), config.deliveries_topic)  # where quarantine's group notices go
         quarantine = Quarantine(store, sessions, submitter, *notices, self.clock, access.is_admin, bot_can_delete)
         admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock, config.console_url)
-        actions = CaseActions(cases, access, Evidence(cases), LazyPublisher(), config.reports_topic, self.clock)
+        actions, case_commands = case_actions(config, cases, store, access, LazyPublisher(), self.clock)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, timedelta(days=config.retention_days))
         oversight, links_since = self.oversight_store(), self.takedown().store().links_since
         statistics = Statistics(oversight, access, self.clock, rollups(), config.exports_per_hour, links_since)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
-        commands["merge"] = actions.merge
+        commands |= case_commands  # /merge, /mute, /unmute
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
         commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
         commands["help"] = admin.menu.help
@@ -234,6 +232,7 @@ class Services:
         commands["ref"] = takedown.command
         child = ChildHelpWiring(cases, access, sessions, LazyPublisher(), config, self.clock)
         buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button, "h": child.actions(actions).button}
+        buttons["i"] = admin.button
         writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
         answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
         profiles, reports = reporter_side(store, cases, children, admin.menu.set_lang, actions, self.clock)
@@ -369,7 +368,8 @@ def answers() -> Answers:
     """The webhook's own sends (what Telegram cannot take now goes to deliver)."""
     from functions.services.answers import Answers
 
-    return _once(_built, "answers", lambda: Answers(telegram(), store(), LazyPublisher(), settings().deliveries_topic))
+    topic, track = settings().deliveries_topic, cases().track_message  # track: /case copies, for the purge
+    return _once(_built, "answers", lambda: Answers(telegram(), store(), LazyPublisher(), topic, track))
 
 
 def rollups() -> RollupStore:

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     child_first_contact_minutes: int = 60  # a child's request for an adult: reminder at half, then escalation
     digest_hour: int = 9  # the daily digest, in Kazakhstan time (UTC+5)
     retention_days: int = 365  # closed cases lose reporter personal data and evidence references after this
+    profile_retention_days: int = 365  # a reporter's profile (users/…) is deleted after this long without activity
+    # Abuse (functions/domain/limits.py): new cases one reporter may open; joins and helplines never count.
+    reporter_cases_per_hour: int = 10
+    reporter_cases_per_day: int = 30
     # The takedown track's liveness checks (functions/services/link_checks.py, run by tick).
     platform_api_base_url: str = ""  # set: every check goes to {base}/{host}{path} (the platform double)
     link_check_allow_private_networks: bool = False  # lifts the SSRF guard: local experiments only

@@ -61,7 +61,7 @@ def _build() -> ConsoleApp:
         max_age,
         timedelta(minutes=config.console_session_minutes),
     )
-    evidence = Evidence(cases)
+    evidence = Evidence(cases, bootstrap.LazyPublisher(), config.deliveries_topic)  # pages go through deliver
     actions = CaseActions(cases, access, evidence, bootstrap.LazyPublisher(), config.reports_topic, clock)
     takedowns = services.takedown().store()
     statistics = Statistics(

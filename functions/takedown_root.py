@@ -105,7 +105,8 @@ class TakedownWiring:
 
         store = self.cases()
         topic = self.config.reports_topic
-        actions = CaseActions(store, self.access(), Evidence(store), self.events, topic, self.clock)
+        evidence = Evidence(store, self.events, self.config.deliveries_topic)
+        actions = CaseActions(store, self.access(), evidence, self.events, topic, self.clock)
         done = actions.transition(
             0, SYSTEM, duplicate, Action.REJECT, "duplicate", extra={"merged_into": main}, notice="merged"
         )

@@ -52,6 +52,7 @@ PUBLISHES: Final[dict[str, dict[str, str]]] = {
     },
     "console": {
         "reports": "console_queue.act: a case's events after a transition made in the staff console",
+        "deliveries": "console_case.send_evidence: the evidence pages, sent paced by deliver",
     },
 }
 

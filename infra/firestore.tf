@@ -35,6 +35,8 @@ locals {
     ["attempts", "expires_at"],
     ["ticks", "expires_at"],
     ["group_notices", "expires_at"],
+    ["users", "expires_at"],
+    ["reporter_quotas", "expires_at"],
     ["relay_refs", "expires_at"],
     ["replies", "expires_at"],
     ["reply_heads", "expires_at"],

@@ -19,8 +19,9 @@ locals {
       name     = var.deliveries_topic
       consumer = "deliver"
       # Must equal functions/topology.py (tests/unit/test_infra_topology.py): fan_out per recipient, tick for
-      # reminders and digests, the webhook for the notice in a group after a report made there.
-      publishers = ["fan_out", "telegram_webhook", "tick"]
+      # reminders and digests, the webhook for the notice in a group after a report made there and the
+      # evidence pages, the console for the evidence pages it asks for.
+      publishers = ["fan_out", "telegram_webhook", "tick", "console"]
       push_sa    = "${local.prefix}-push-deliveries"
     }
   }

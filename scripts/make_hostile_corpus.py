@@ -849,6 +849,15 @@ def forged() -> Iterator[Entry]:
     yield press("s:take of a restricted case by a specialist", "${SPECIALIST}", "s:take:${CASE_SEXUAL}")
     yield press("s:res of someone else's case by a specialist", "${SPECIALIST}", "s:res:${CASE_TAKEN}:content_removed")
     yield press("s:take of a case already taken", "${SPECIALIST}", "s:take:${CASE_TAKEN}")
+    # staff buttons forged on a bot message in a group: they act on nothing and post nothing there
+    forged = ["q:c:${CASE}", "s:take:${CASE}", "s:menu:${CASE}:resolve", "s:ev:${CASE}", "s:mute:${CASE}", "q:p:0"]
+    forged += ["s:cat:${CASE}:sexual", "t:chk:${CASE}", "t:rep:${CASE}:tiktok", "w:${CASE}", "h:m:${CASE}:need"]
+    for data in forged:
+        yield press(
+            f"{data.split(':${')[0]} forged on a bot message in a group by an admin", "${ADMIN}", data, chat="${GROUP}"
+        )
+    yield press("an invite's cancel button forged in a group", "${ADMIN}", "i:x:abcdef0123456789", chat="${GROUP}")
+    yield press("an invite's cancel button by a stranger", "${STRANGER}", "i:x:abcdef0123456789")
     # re-categorising (issue 11): only who may see the case, only to a category staff may choose
     yield press("s:cat restricting a case, by a stranger", "${STRANGER}", "s:cat:${CASE}:sexual")
     yield press("s:cat by the reporter of the case", "${REPORTER}", "s:cat:${CASE}:sexual")

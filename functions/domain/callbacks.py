@@ -5,6 +5,7 @@ lang:<lang>[:<then>]         the language picker (then: where a first /start goe
 my:[<code>[:<verb>]]         a reporter's /my: open one of their cases (empty: the list), w/wy: withdraw it, d: describe
 s:<verb>:<code>[:<arg>]      a staff card (take, menus, evidence, transitions)
 q:p:<page> / q:c:<code>      the staff queue (turn the page, open a case)
+i:x:<invite>                 cancel an open invite (/invites)
 t:<verb>:<code>[:<platform>] the takedown track of a card (rep: reported to a platform, chk: check now)
 h:<verb>:<code>[:<value>]    the help-the-child track of a card (m: a menu, need/ref/out: a choice, fc: contact made)
 w:<code>[:<target>]          write to the reporters; a:<code>[:later|phone] a reporter answers (not now, share phone)
@@ -21,6 +22,7 @@ LANG: Final = "lang"
 CASE: Final = "s"
 MY: Final = "my"
 QUEUE: Final = "q"
+INVITE: Final = "i"
 TAKEDOWN: Final = "t"
 CHILD: Final = "h"
 
@@ -146,6 +148,20 @@ def parse_queue(data: str) -> QueuePress | None:
     if parts[1] == "c":
         return QueuePress(code=parts[2])
     return None
+
+
+# --- open invites --------------------------------------------------------------------------------------------
+def invite_cancel(code: str) -> str:
+    """Callback data of the button that cancels an open invite."""
+    return f"{INVITE}:x:{code}"
+
+
+def parse_invite_cancel(data: str) -> str | None:
+    """The invite code to cancel, or None when the data is not such a button."""
+    parts = data.split(":")
+    if len(parts) != 3 or parts[0] != INVITE or parts[1] != "x" or not parts[2]:
+        return None
+    return parts[2]
 
 
 # --- the takedown track of a card --------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class Case(BaseModel):
     group_chat_id: int | None = None
     group_message_ids: list[int] = Field(default_factory=list)
     child_request: bool = False
+    muted: bool = False  # the reporter was muted: the case is stored but pushed to nobody
     fanout_pending: bool = False
     outbox: dict[str, Any] | None = None
     version: int = 0

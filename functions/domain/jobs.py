@@ -17,7 +17,7 @@ class DeliveryJob(BaseModel):
     schema_version: int = SCHEMA_VERSION
     job_id: MessageId
     # reply: an answer the webhook stored; relay, relay_in: conversation messages
-    kind: Literal["card", "notice", "group_notice", "text", "reply", "relay", "relay_in"]
+    kind: Literal["card", "notice", "group_notice", "text", "reply", "evidence", "scrub", "relay", "relay_in"]
     report_id: ReportId
     recipient_id: int
     event_id: MessageId
@@ -25,6 +25,7 @@ class DeliveryJob(BaseModel):
     notice: str | None = None
     argument: str | None = None
     text: str | None = None  # kind "text": a message to a staff member, rendered in their language (reminders)
+    message_id: int | None = None  # kind "scrub": the bot's message to take the case's content out of
 
 
 NOTICE_WINDOW_SECONDS: Final = 5  # one coalesced quarantine notice per group per window: ≤ 12/min < 20/min

@@ -33,6 +33,8 @@ class Profile(BaseModel):
     role: str | None = None
     region: str | None = None
     cleanup: bool = True  # delete the media a reporter sent from the chat once the report is stored
+    muted: bool = False  # staff muted this reporter (through a case): their posts are stored, never pushed
+    expires_at: datetime | None = None  # the profile is deleted (Firestore TTL) after this much inactivity
 
     @property
     def is_child(self) -> bool:
@@ -62,6 +64,7 @@ class BotCall(BaseModel):
 
     method: str
     params: dict[str, Any]
+    carries: str | None = None  # the case whose content this message carries: where it went is recorded
 
     def as_webhook_body(self) -> dict[str, Any]:
         """The call in the method-in-response-body form Telegram executes for a webhook answer."""
@@ -132,6 +135,8 @@ class ReportDraft(BaseModel):
     group_message_ids: list[int] = Field(default_factory=list)
     child_request: bool = False
     index_content: bool = True  # False: never joins or becomes the case of this content (a child's request)
+    counted: bool = False  # True: a new case counts towards the reporter's limits (reports from private chats)
+    muted: bool = False  # the reporter is muted: the case is stored, its cards are not sent
     not_a_reporter: bool = False  # quarantine: the user posted the content, so never a reporter of its case
 
 
@@ -139,8 +144,9 @@ class SubmitResult(BaseModel):
     """What storing a report did: a new case, joined an open one, or the reporter was already on it."""
 
     code: str
-    outcome: Literal["created", "joined", "already_reporter"]
+    outcome: Literal["created", "joined", "already_reporter", "limited"]
     severity: str
+    retry_in_minutes: int = 0  # "limited": nothing was stored; one more new case is allowed after this
 
 
 class MyReport(BaseModel):

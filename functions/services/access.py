@@ -7,11 +7,11 @@ from dataclasses import replace
 from typing import Protocol
 
 from functions.domain.case import Case
-from functions.domain.incoming import IncomingMessage
+from functions.domain.incoming import IncomingCallback, IncomingMessage
 from functions.domain.models import Outcome
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
-from functions.services.calls import send
+from functions.services.calls import answer, send
 
 
 class StaffDirectory(Protocol):
@@ -68,3 +68,16 @@ class Access:
         """The staff member pressing a staff button, in their language (None: no access)."""
         person = self.member(user_id)
         return replace(person, lang=person.lang or lang) if person is not None else None
+
+    def pressing_in_private(self, press: IncomingCallback, lang: str) -> StaffMember | Outcome:
+        """The staff member pressing a staff button in their own private chat with the bot; else the refusal.
+
+        A staff button on any other message (a forged one on a bot message in a group) acts on nothing and
+        posts nothing there: answers name cases, so they only ever go to the person's own chat.
+        """
+        person = self.pressing(press.sender.user_id, lang)
+        if person is None:
+            return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
+        if press.chat_type != "private" or press.chat_id != press.sender.user_id:
+            return Outcome(body=answer(press.callback_id, t(person.lang, "staff_buttons_private_only"), alert=True))
+        return person

@@ -7,6 +7,7 @@ the whole update. Uploads (charts, spreadsheets) cannot be stored: their failure
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -63,6 +64,7 @@ class Answers:
     store: ReplyStore
     jobs: JobSink
     deliveries_topic: str
+    track: Callable[[str, int, int, str], None] | None = None  # records a message carrying a case (the purge)
 
     def finish(self, update_id: int, outcome: Outcome) -> BotCall | None:
         """Make the direct calls (and the body when it must arrive); return the call that rides in the answer.
@@ -82,7 +84,7 @@ class Answers:
                 deferred.append(call)  # the chat's later calls wait behind the first deferred one, in order
                 continue
             try:
-                self.bot.call(call)
+                result = self.bot.call(call)
             except BotRefused as error:
                 if not error.not_modified:
                     log.warning("Telegram refused a reply", extra={"method": call.method, "kind": error.kind})
@@ -93,6 +95,8 @@ class Answers:
                     raise
                 deferred.append(call)
                 log.warning("reply handed to deliver", extra={"method": call.method, "reason": type(error).__name__})
+            else:
+                self._track(call, result)
         for index, call in enumerate(deferred):
             reply_id = f"reply-{update_id}-{index}"
             chat = chat_of(call)
@@ -103,3 +107,19 @@ class Answers:
             )
             self.jobs.publish(self.deliveries_topic, job, kind="reply")
         return body
+
+    def _track(self, call: BotCall, result: Any) -> None:
+        """Record where a message with a case's content went (the retention purge takes it back)."""
+        if self.track is None or not call.carries or not isinstance(result, dict):
+            return
+        message_id, chat = result.get("message_id"), chat_of(call)
+        if not isinstance(message_id, int) or chat is None:
+            return
+        kind = "text" if call.method in {"sendMessage", "editMessageText"} else "media"
+        for attempt in range(3):
+            try:
+                self.track(call.carries, chat, message_id, kind)
+                return
+            except TransientError:
+                if attempt == 2:
+                    log.error("sent message not recorded", extra={"report_id": call.carries, "message_id": message_id})

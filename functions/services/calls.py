@@ -16,6 +16,7 @@ def send(
     keyboard: Keyboard | None = None,
     reply_to: int | None = None,
     *,
+    entities: list[dict[str, Any]] | None = None,
     protect: bool = False,
     silent: bool = False,
 ) -> BotCall:
@@ -24,6 +25,8 @@ def send(
     params: dict[str, Any] = {"chat_id": chat_id, "text": text, "link_preview_options": {"is_disabled": True}}
     if keyboard is not None:
         params["reply_markup"] = keyboard
+    if entities:
+        params["entities"] = entities
     if protect:
         params["protect_content"] = True
     if silent:
@@ -33,7 +36,14 @@ def send(
     return BotCall(method="sendMessage", params=params)
 
 
-def edit(chat_id: int, message_id: int, text: str, keyboard: Keyboard | None = None) -> BotCall:
+def edit(
+    chat_id: int,
+    message_id: int,
+    text: str,
+    keyboard: Keyboard | None = None,
+    *,
+    entities: list[dict[str, Any]] | None = None,
+) -> BotCall:
     """An editMessageText of the bot's own message (idempotent)."""
     params: dict[str, Any] = {
         "chat_id": chat_id,
@@ -43,6 +53,8 @@ def edit(chat_id: int, message_id: int, text: str, keyboard: Keyboard | None = N
     }
     if keyboard is not None:
         params["reply_markup"] = keyboard
+    if entities:
+        params["entities"] = entities
     return BotCall(method="editMessageText", params=params)
 
 

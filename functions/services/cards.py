@@ -15,6 +15,7 @@ from functions.domain.escalation import may_recategorise, staff_categories
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
 from functions.domain.takedown import Takedown
+from functions.domain.text import Entity, Part, Quote, compose
 from functions.domain.time import KZ_TZ, coarse
 from functions.domain.visibility import may_see_content, shows_content_on_card
 from functions.domain.workflow import ARGUMENTS, Action, StaffMember, actions_for
@@ -26,6 +27,7 @@ from functions.services.keyboards import Keyboard, button, markup
 SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
 MAX_LINKS: Final = 10
 MAX_DESCRIPTION_ON_CARD: Final = 500
+MAX_LINK_ON_CARD: Final = 300  # UTF-16 units; the whole link is in the evidence message
 PLATFORM_NAMES: Final = {
     "tiktok": "TikTok",
     "instagram": "Instagram",
@@ -82,23 +84,28 @@ def status_line(lang: str, case: Case, owner_name: str | None) -> str:
     return text
 
 
-def render_card(
+def card_message(
     case: Case,
     staff: StaffMember,
     now: datetime,
     owner_name: str | None,
     menu: str | None = None,
     links: Sequence[Takedown] = (),
-) -> tuple[str, Keyboard]:
-    """The card text and keyboard of a case for one staff member (menu: an open sub-menu; links: the
-    takedown records of its links, each shown with its state)."""
+    extra: Sequence[str] = (),
+) -> tuple[str, list[Entity], Keyboard]:
+    """The card of a case for one staff member: text, entities and keyboard (menu: an open sub-menu; links:
+    the takedown records of its links, each shown with its state).
+
+    The reporter's description is a blockquote under its own label, so however it is written it cannot pass
+    for the card's fields; the whole is measured in UTF-16 code units and cut within Telegram's 4096.
+    """
     lang = staff.lang
-    lines = [preview_line(lang, case)]
+    parts: list[Part] = [preview_line(lang, case)]
     if case.child_in_danger:
-        lines.append(t(lang, "card_danger_now"))
+        parts.append(t(lang, "card_danger_now"))
     if case.child_request:
-        lines.append(t(lang, "card_child_request"))
-    lines += [
+        parts.append(t(lang, "card_child_request"))
+    parts += [
         t(lang, "card_code", code=case.code),
         t(lang, "card_received_at", time=received_text(case.created_at, now)),
         t(lang, "card_reporters", count=case.reporter_count)
@@ -107,31 +114,49 @@ def render_card(
         t(lang, "card_status", status=status_line(lang, case, owner_name)),
     ]
     if case.sla_escalated_at:
-        lines.append(t(lang, "card_sla_escalated"))
+        parts.append(t(lang, "card_sla_escalated"))
+    if case.muted:
+        parts.append(t(lang, "card_muted"))
     if case.reporter_role:
         role_key = "card_role_child" if case.reporter_role == "child" else f"role_{case.reporter_role}"
-        lines.append(t(lang, "card_reporter_role", role=t(lang, role_key)))  # the child's own wording
+        parts.append(t(lang, "card_reporter_role", role=t(lang, role_key)))  # the child's own wording
     if case.contributors:
-        lines.append(additions_line(lang, case))
-    lines += child_help_texts.card_lines(lang, case, now)
+        parts.append(additions_line(lang, case))
+    parts += child_help_texts.card_lines(lang, case, now)
     if not shows_content_on_card(case.category):
-        lines.append(t(lang, "card_restricted"))  # links, media, descriptions: child_safety, behind the warning
-        return "\n".join(lines)[:4096], card_keyboard(case, staff, menu)
+        parts.append(t(lang, "card_restricted"))  # links, media, descriptions: child_safety, behind the warning
+        text, entities = compose([*parts, *extra])
+        return text, entities, card_keyboard(case, staff, menu)
     if case.description:
-        lines.append(t(lang, "card_description", text=case.description[:MAX_DESCRIPTION_ON_CARD]))
+        parts += [t(lang, "card_description_label"), Quote(case.description[:MAX_DESCRIPTION_ON_CARD])]
     urls = case.urls
     if urls:
-        lines.append(t(lang, "card_links"))
-        lines.extend(takedown_texts.link_lines(lang, urls, links, MAX_LINKS))
+        parts.append(t(lang, "card_links"))
+        parts.extend(takedown_texts.link_lines(lang, urls, links, MAX_LINKS, MAX_LINK_ON_CARD))
         if len(urls) > MAX_LINKS:
-            lines.append(t(lang, "card_more_links", n=len(urls) - MAX_LINKS))
+            parts.append(t(lang, "card_more_links", n=len(urls) - MAX_LINKS))
         pages = report_pages(urls)
         if pages:
-            lines.append(t(lang, "card_platform_pages"))
-            lines.extend(f"{PLATFORM_NAMES.get(name, name)}: {page}" for name, page in pages)
+            parts.append(t(lang, "card_platform_pages"))
+            parts.extend(f"{PLATFORM_NAMES.get(name, name)}: {page}" for name, page in pages)
     if case.media:
-        lines.append(t(lang, "card_media", n=len(case.media)))
-    return "\n".join(lines)[:4096], card_keyboard(case, staff, menu, links)
+        parts.append(t(lang, "card_media", n=len(case.media)))
+    parts.extend(extra)
+    text, entities = compose(parts)
+    return text, entities, card_keyboard(case, staff, menu, links)
+
+
+def render_card(
+    case: Case,
+    staff: StaffMember,
+    now: datetime,
+    owner_name: str | None,
+    menu: str | None = None,
+    links: Sequence[Takedown] = (),
+) -> tuple[str, Keyboard]:
+    """The card's text and keyboard (without its entities: see card_message, which sending must use)."""
+    text, _, keyboard = card_message(case, staff, now, owner_name, menu, links)
+    return text, keyboard
 
 
 def additions_line(lang: str, case: Case) -> str:
@@ -146,9 +171,10 @@ def additions_line(lang: str, case: Case) -> str:
     )
 
 
-def access_changed(code: str, lang: str) -> tuple[str, Keyboard]:
-    """What a card becomes for someone who may no longer see the case: its code, nothing of its content."""
-    return t(lang, "card_access_changed", code=code), markup([])
+def access_changed(code: str, lang: str, *, purged: bool = False) -> tuple[str, Keyboard]:
+    """What a card becomes for someone who may no longer see the case (or after its purge): its code,
+    nothing of its content."""
+    return t(lang, "card_purged_stub" if purged else "card_access_changed", code=code), markup([])
 
 
 def category_choices(case: Case, staff: StaffMember) -> list[str]:
@@ -173,6 +199,8 @@ def card_keyboard(case: Case, staff: StaffMember, menu: str | None = None, links
             [button(t(lang, f"btn_{prefix}_{arg}"), callbacks.case(prefix, code, arg))]
             for arg in ARGUMENTS[Action(menu)]
         ]
+        if menu == "reject" and not case.muted:  # a flood is rejected, and its sender muted, here
+            options.append([button(t(lang, "btn_mute"), callbacks.case("mute", code))])
         return markup([*options, [button(t(lang, "btn_back"), callbacks.case("back", code))]])
     rows: list[list[dict[str, str]]] = []
     if Action.TAKE in allowed:

@@ -22,6 +22,7 @@ from functions.services.access import Access
 from functions.services.calls import answer, edit, edit_markup, send
 from functions.services.evidence import Evidence
 from functions.services.recategorise import Recategorise
+from functions.services.reporter_mute import ReporterMute
 from functions.services.submit import EventSink
 
 log = get_logger("staff")
@@ -70,7 +71,9 @@ class CaseActions:
         events: EventSink,
         reports_topic: str,
         clock: Callable[[], datetime],
+        mute: ReporterMute | None = None,
     ) -> None:
+        self.mute = mute
         self.store = store
         self.access = access
         self.evidence = evidence
@@ -83,10 +86,11 @@ class CaseActions:
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
         """A press on a card button (see domain.callbacks: s:<verb>:<code>[:<arg>])."""
         parsed = callbacks.parse_case(press.data)
-        person = self.access.pressing(press.sender.user_id, lang)
-        if person is not None:
-            lang = person.lang
-        if parsed is None or press.chat_id is None or person is None:
+        person = self.access.pressing_in_private(press, lang)
+        if isinstance(person, Outcome):
+            return person
+        lang = person.lang
+        if parsed is None or press.chat_id is None:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
         verb, code, arg = parsed.verb, normalise_case_code(parsed.code), parsed.arg
         found = self.store.read_case(code) if code else None
@@ -103,6 +107,8 @@ class CaseActions:
             return Outcome(direct=[call], body=answer(press.callback_id))
         if verb in {"ev", "evok"}:
             return self.evidence.show(press, person, case, lang, confirmed=verb == "evok")
+        if verb == "mute" and self.mute is not None:
+            return self.mute.from_card(press, person, code)
         if verb == "cat":
             return self._recategorise(press, person, code, arg, lang)
         action = VERB_ACTION.get(verb)
@@ -131,10 +137,10 @@ class CaseActions:
         if isinstance(done, str):
             return Outcome(body=answer(press.callback_id, done, alert=True))
         owner = person.name if action == Action.TAKE else self.access.owner_name(done)
-        text, keyboard = cards.render_card(done, person, self.clock(), owner)
+        text, entities, keyboard = cards.card_message(done, person, self.clock(), owner)
         status = t(lang, f"status_{done.status.value}")
         return Outcome(
-            direct=[edit(int(press.chat_id or 0), press.message_id, text, keyboard)],
+            direct=[edit(int(press.chat_id or 0), press.message_id, text, keyboard, entities=entities)],
             body=answer(press.callback_id, t(lang, "action_done", code=code, status=status)),
         )
 
@@ -145,12 +151,14 @@ class CaseActions:
         if isinstance(done, str):
             return Outcome(body=answer(press.callback_id, done, alert=True))
         chat_id = int(press.chat_id or 0)
+        entities: list[dict[str, Any]] = []
         if may_see(person, done.category, done.region):
-            text, keyboard = cards.render_card(done, person, self.clock(), self.access.owner_name(done))
+            text, entities, keyboard = cards.card_message(done, person, self.clock(), self.access.owner_name(done))
         else:  # they restricted it: they may no longer see it either
             text, keyboard = cards.access_changed(code, lang)
         told = t(lang, "recategorised", category=t(lang, f"cat_{done.category}"))
-        return Outcome(direct=[edit(chat_id, press.message_id, text, keyboard)], body=answer(press.callback_id, told))
+        call = edit(chat_id, press.message_id, text, keyboard, entities=entities or None)
+        return Outcome(direct=[call], body=answer(press.callback_id, told))
 
     # --- the state machine --------------------------------------------------------------------------------
     def transition(
@@ -238,6 +246,9 @@ class CaseActions:
         if found is None:
             return Outcome(body=send(chat_id, t(lang, "case_not_found")))
         target, _ = found
+        for code, shown in ((main, target), (duplicate, self._case_or_none(duplicate))):
+            if shown is not None and shown.child_request and may_see(person, shown.category, shown.region):
+                return Outcome(body=send(chat_id, t(lang, "merge_child_request", code=code)))
         if not may_see(person, target.category, target.region):
             return Outcome(body=send(chat_id, t(lang, "case_not_found")))  # as if not there: tells nothing
         if not target.is_open:
@@ -264,6 +275,10 @@ class CaseActions:
             )
         except TransientError:
             log.warning("event not published; tick will retry", extra={"report_id": event.report_id})
+
+    def _case_or_none(self, code: str) -> Case | None:
+        found = self.store.read_case(code)
+        return found[0] if found is not None else None
 
     def _refusal_text(self, lang: str, refusal: Refusal, case: Case) -> str:
         if refusal == Refusal.TAKEN:

@@ -71,8 +71,10 @@ class CaseLookup:
 
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
         """A press on a queue button: turn the page, or open a case."""
-        person = self.access.pressing(press.sender.user_id, lang)
-        if person is None or press.chat_id is None or not callbacks.queue_shape_ok(press.data):
+        person = self.access.pressing_in_private(press, lang)
+        if isinstance(person, Outcome):
+            return person
+        if press.chat_id is None or not callbacks.queue_shape_ok(press.data):
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
         pressed = callbacks.parse_queue(press.data)
         if pressed is not None and pressed.page is not None:
@@ -170,19 +172,19 @@ class CaseLookup:
         names = {p.user_id: p.name for p in self.store.all_staff()}
         assignee = report.assignee
         owner = (names.get(assignee) or str(assignee)) if assignee is not None else None
-        card_text, keyboard = cards.render_card(report, person, self.clock(), owner)
-        if report.legal_hold:
-            card_text += "\n" + t(lang, "case_legal_hold")
-        if report.purged_at:
-            card_text += "\n" + t(lang, "case_purged")
+        extra = [t(lang, "case_legal_hold")] if report.legal_hold else []
+        extra += [t(lang, "case_purged")] if report.purged_at else []
+        card_text, entities, keyboard = cards.card_message(report, person, self.clock(), owner, extra=extra)
         content = may_see_content(person, report.category, report.region)
         privileged = person.role == Role.ADMIN or report.assignee == person.user_id  # a shared phone number
         history = [t(lang, "history_header")]
         history += [self._history_line(lang, event, names, content, privileged) for event in self.store.events_of(code)]
         calls = [send(chat_id, part, protect=True) for part in chunks(history)]
-        card = send(chat_id, card_text[:4096], keyboard if keyboard["inline_keyboard"] else None, protect=True)
+        markup_ = keyboard if keyboard["inline_keyboard"] else None
+        card = send(chat_id, card_text, markup_, entities=entities, protect=True)
         log.info("case opened", extra={"report_id": code, "by": person.user_id})
-        return Outcome(direct=calls, body=card)
+        # Sent directly, not in the webhook's answer: each copy's message is recorded for the retention purge.
+        return Outcome(direct=[call.model_copy(update={"carries": code}) for call in (*calls, card)])
 
     @staticmethod
     def _history_line(

@@ -10,6 +10,7 @@ from functions.domain.models import EvidenceItem, Outcome, Profile, ReportDraft,
 from functions.i18n import t
 from functions.services import keyboards as kb
 from functions.services.calls import answer, edit, send
+from functions.services.flood import limited_outcome
 from functions.services.sessions import Context, Sessions
 from functions.services.submit import Submitter, merge_items
 
@@ -88,10 +89,14 @@ class ChildFlow:
             reporter_lang=lang,
             child_request=True,
             index_content=False,
+            counted=True,
+            muted=bool(ctx.profile is not None and ctx.profile.muted),
         )
         session.last_update_id = ctx.update_id
 
         def outcome_for(result: SubmitResult) -> str:
+            if result.outcome == "limited":
+                return limited_outcome(lang, ctx.chat_id, press.callback_id, result, child=True)
             text = t(lang, "child_contact_created", code=result.code)
             return Outcome(
                 direct=[edit(ctx.chat_id, message_id, text)], body=answer(press.callback_id)

@@ -81,9 +81,11 @@ class ChildHelpActions:
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
         """A press on one of the track's buttons."""
         parsed = callbacks.parse_child(press.data)
-        person = self.access.pressing(press.sender.user_id, lang)
-        lang = person.lang if person is not None else lang
-        if parsed is None or person is None or press.chat_id is None:
+        person = self.access.pressing_in_private(press, lang)  # never from a message in a group
+        if isinstance(person, Outcome):
+            return person
+        lang = person.lang
+        if parsed is None or press.chat_id is None:
             return Outcome(body=answer(press.callback_id, t(lang, "ch_refuse_no_access"), alert=True))
         code = normalise_case_code(parsed.code)
         found = self.store.read_case(code) if code else None

@@ -15,12 +15,14 @@ STAFF_COMMANDS: Final[tuple[str, ...]] = (
     "stats",
     "export",
     "merge",
+    "mute",
+    "unmute",
     "cleanup",
     "help",
     "lang",
 )
 DUTY_COMMANDS: Final[tuple[str, ...]] = ("duty",)
-ADMIN_COMMANDS: Final[tuple[str, ...]] = ("invite", "staff", "revoke", "hold")
+ADMIN_COMMANDS: Final[tuple[str, ...]] = ("invite", "invites", "staff", "revoke", "hold")
 
 
 def command_calls() -> list[BotCall]:

@@ -26,6 +26,7 @@ from functions.services.case_lookup import CaseLookup
 from functions.services.console_queue import actions_offered, request_number
 from functions.services.conversation_texts import CONVERSATION_EVENTS
 from functions.services.evidence import Evidence
+from functions.services.evidence_pages import page_count
 
 log = get_logger("console")
 
@@ -166,4 +167,4 @@ class ConsoleCaseFile:
             if bot is not None:
                 bot.call(call)
         log.info("console evidence sent", extra={"report_id": case.code, "by": person.user_id, "calls": len(calls)})
-        return {"sent": len(calls)}
+        return {"sent": len(calls), "queued": page_count(case)}  # the pages go out through deliver, paced

@@ -12,14 +12,16 @@ from functions.domain.case import Case
 from functions.domain.jobs import NOTICE_WINDOW_SECONDS, DeliveryJob
 from functions.domain.models import BotCall
 from functions.domain.takedown import Takedown
+from functions.domain.visibility import may_see_content
 from functions.domain.workflow import StaffMember, may_see
 from functions.errors import BotRefused, BotRetryAfter, TransientError
 from functions.i18n import t
 from functions.log import get_logger
-from functions.services import cards, child_help_texts
+from functions.services import cards, child_help_texts, takeback
 from functions.services.access import owner_name
 from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
+from functions.services.evidence_pages import evidence_page
 from functions.services.pacing import Pacer
 from functions.services.relay_delivery import RelayDelivery, RelayStore
 
@@ -45,6 +47,9 @@ class DeliveryStore(Protocol):
     def release_notice(self, notice_id: str) -> None: ...
     def group_notice_codes(self, chat_id: int, bucket: int) -> list[str]: ...
     def is_reporter(self, code: str, chat_id: int) -> bool: ...
+    def track_message(self, code: str, chat_id: int, message_id: int, kind: str) -> None: ...
+    def forget_message(self, chat_id: int, message_id: int) -> None: ...
+    def additions_of(self, code: str) -> list[dict[str, Any]]: ...
     def count_reporters(self, code: str) -> int: ...
     def get_reply(self, reply_id: str) -> tuple[int, dict[str, Any]] | None: ...
 
@@ -75,6 +80,10 @@ class Delivery:
             return self._text(job)
         if job.kind == "group_notice":
             return self._group_notice(job)
+        if job.kind == "evidence":
+            return self._evidence(job)
+        if job.kind == "scrub":
+            return self._scrub(job)
         if job.kind == "reply":
             return self._reply(job)
         if job.kind in {"relay", "relay_in"} and self.relays is not None:
@@ -99,13 +108,13 @@ class Delivery:
     # --- cards --------------------------------------------------------------------------------------------
     def _card(self, job: DeliveryJob) -> Verdict:
         person = self.store.get_staff(job.recipient_id)
-        if person is None or not person.active or person.unreachable:
+        if person is None or person.unreachable:
             return "done"
         report = self.store.get_case(job.report_id)
         if report is None:
             return "done"
-        if not may_see(person, report.category, report.region):
-            return self._stub(job, person)
+        if not person.active or not may_see(person, report.category, report.region):
+            return self._stub(job, person, report)  # revoked, moved or out of scope
         if report.purged_at is None:  # the exact count (the stored one is refreshed every 30 s; a purge keeps it)
             report = report.model_copy(update={"reporter_count": self.store.count_reporters(job.report_id) or 1})
         state, card = self.store.claim_card(job.report_id, person.user_id)
@@ -113,14 +122,15 @@ class Delivery:
             return "retry"
         owner = owner_name(self.store.get_staff, report)
         records = self.links(job.report_id) if self.links is not None and report.urls else ()
-        text, keyboard = cards.render_card(report, person, self.clock(), owner, links=records)
+        text, entities, keyboard = cards.card_message(report, person, self.clock(), owner, links=records)
         digest = text_hash_of(text, keyboard)
         message_id = card.get("message_id")
         try:
             if message_id and card.get("hash") == digest:
                 self.store.release_card(job.report_id, person.user_id, person.user_id, int(message_id), digest)
                 return "done"
-            new_id = self._put_card(person.user_id, message_id, text, keyboard, silent=report.severity == "normal")
+            silent = report.severity == "normal"
+            new_id = self._put_card(person.user_id, message_id, text, keyboard, entities, silent=silent)
         except BotRefused as error:
             self.store.release_card(job.report_id, person.user_id, person.user_id, None, None)
             if error.kind == "forbidden":
@@ -138,14 +148,15 @@ class Delivery:
         self.store.release_card(job.report_id, person.user_id, person.user_id, new_id, digest)
         return "done"
 
-    def _stub(self, job: DeliveryJob, person: StaffMember) -> Verdict:
-        """Someone who may no longer see the case: the card they hold becomes the short access-changed stub
-        (a bot may edit its own messages at any age); nobody is sent a stub they never had a card for."""
+    def _stub(self, job: DeliveryJob, person: StaffMember, report: Case) -> Verdict:
+        """Someone who may no longer see the case (or after its purge, anyone who held a card of it that may
+        no longer show it): the card they hold becomes a short stub without buttons (a bot may edit its own
+        messages at any age); nobody is sent a stub they never had a card for."""
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"
         message_id = card.get("message_id")
-        text, keyboard = cards.access_changed(job.report_id, person.lang)
+        text, keyboard = cards.access_changed(job.report_id, person.lang, purged=report.purged_at is not None)
         digest = text_hash_of(text, keyboard)
         if not isinstance(message_id, int) or card.get("hash") == digest:
             held = message_id if isinstance(message_id, int) else None
@@ -169,20 +180,28 @@ class Delivery:
         return "done"
 
     def _put_card(
-        self, chat_id: int, message_id: object, text: str, keyboard: dict[str, Any], *, silent: bool = False
+        self,
+        chat_id: int,
+        message_id: object,
+        text: str,
+        keyboard: dict[str, Any],
+        entities: list[dict[str, Any]],
+        *,
+        silent: bool = False,
     ) -> int:
         """Edit the card in place, or send it when there is none (or it was deleted); normal cards come silently,
         urgent and high ones ring."""
         if isinstance(message_id, int):
             try:
-                self._send(chat_id, edit(chat_id, message_id, text, keyboard))
+                self._send(chat_id, edit(chat_id, message_id, text, keyboard, entities=entities or None))
                 return message_id
             except BotRefused as error:
                 if error.not_modified:
                     return message_id
                 if "message to edit not found" not in error.description.lower():
                     raise
-        result = self._send(chat_id, send(chat_id, text, keyboard, protect=True, silent=silent))
+        call = send(chat_id, text, keyboard, protect=True, entities=entities or None, silent=silent)
+        result = self._send(chat_id, call)
         return int(result["message_id"])
 
     # --- one text, sent once: reporter notices, group notices, texts to staff ------------------------------
@@ -198,7 +217,7 @@ class Delivery:
         """Send a text (or the given call) whose notice id this delivery has claimed."""
         call = call or send(chat_id, text[:4096])
         try:
-            self._send(chat_id, call)
+            result = self._send(chat_id, call)
         except BotRefused as error:
             if error.not_modified:  # a deferred edit that was made meanwhile
                 self.store.finish_notice(notice_id, sent=True)
@@ -211,6 +230,13 @@ class Delivery:
         except TransientError:
             self.store.release_notice(notice_id)
             return "retry"
+        if call.carries and isinstance(result, dict) and isinstance(result.get("message_id"), int):
+            # a deferred /case copy: recorded for the retention purge (a lost record only costs a stub)
+            kind = "text" if call.method in {"sendMessage", "editMessageText"} else "media"
+            try:
+                self.store.track_message(call.carries, chat_id, int(result["message_id"]), kind)
+            except TransientError:
+                log.error("sent message not recorded", extra={"report_id": call.carries, "job_id": notice_id})
         self.store.finish_notice(notice_id, sent=True)
         return "done"
 
@@ -252,6 +278,49 @@ class Delivery:
         if person is None or not person.active or person.unreachable or not job.text:
             return "done"
         return self._send_once(job.job_id.replace("/", "_"), job.recipient_id, job.text, staff=True)
+
+    # --- evidence, one page per job ------------------------------------------------------------------------
+    def _evidence(self, job: DeliveryJob) -> Verdict:
+        """One page of a case's evidence to the staff member who asked, if they still may see it; each
+        message sent once (claimed by the page and its place) and recorded for the retention purge."""
+        person = self.store.get_staff(job.recipient_id)
+        report = self.store.get_case(job.report_id)
+        if person is None or not person.active or person.unreachable or report is None:
+            return "done"
+        if not may_see_content(person, report.category, report.region):
+            return "done"  # restricted material: child safety only
+        page = int(job.argument or 0) if (job.argument or "").isdigit() else 0
+        added = self.store.additions_of(report.code) if report.contributors else []
+        for index, call in enumerate(evidence_page(report, person.user_id, job.lang or person.lang, page, added)):
+            notice_id = f"{job.event_id}_{page}_{index}"
+            if not self.store.claim_notice(notice_id):
+                continue
+            try:
+                result = self._send(person.user_id, call)
+            except BotRefused as error:
+                self.store.finish_notice(notice_id, sent=False)
+                log.warning("evidence refused", extra={"report_id": job.report_id, "kind": error.kind})
+                if error.kind == "forbidden":
+                    self.store.update_staff(person.user_id, unreachable=True)
+                    return "done"
+                continue
+            except TransientError:
+                self.store.release_notice(notice_id)
+                return "retry"
+            if isinstance(result, dict) and isinstance(result.get("message_id"), int):
+                kind = "text" if call.method == "sendMessage" else "media"
+                self.store.track_message(job.report_id, person.user_id, int(result["message_id"]), kind)
+            self.store.finish_notice(notice_id, sent=True)
+        return "done"
+
+    def _scrub(self, job: DeliveryJob) -> Verdict:
+        """A purged case's content out of one recorded message, whoever holds it now."""
+        person = self.store.get_staff(job.recipient_id)
+        try:
+            takeback.scrub(self._send, self.store, job, person.lang if person is not None else "ru")
+        except TransientError:
+            return "retry"
+        return "done"
 
 
 def notice_text(lang: str, code: str, notice: str, argument: str | None) -> str:

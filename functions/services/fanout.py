@@ -126,6 +126,9 @@ class FanOut:
             "v000000",
             {"type": "created", "by": None, "from": None, "to": "new", "note": report.source},
         )
+        if report.muted:  # a muted reporter's case is stored and findable, but pushed to nobody
+            log.info("case of a muted reporter not pushed", extra={"report_id": event.report_id})
+            return []
         people = route(
             self.store.active_staff(),
             report.category,
@@ -261,8 +264,8 @@ class FanOut:
         code = event.report_id
         holders = set(self.store.card_holders(code))
         jobs = self._refresh(code, event.event_id)
-        if report.status != Status.NEW:
-            return jobs  # taken meanwhile: the refreshed cards say by whom
+        if report.status != Status.NEW or report.muted:
+            return jobs  # taken meanwhile (the refreshed cards say by whom), or a muted reporter's: no re-push
         people = escalation_recipients(self.store.active_staff(), report.category, report.region)
         for person in people:
             if person.user_id not in holders:

@@ -6,6 +6,7 @@ from typing import Final, Protocol
 
 from functions.domain.categories import Category, parse_category, severity_for
 from functions.domain.incoming import IncomingCallback
+from functions.domain.limits import MAX_ITEMS_PER_REPORT
 from functions.domain.models import OPEN_STATUSES, EvidenceItem, MyReport, Outcome, ReportDraft, Session, SubmitResult
 from functions.domain.regions import is_region
 from functions.domain.typed_text import typed_note
@@ -14,6 +15,7 @@ from functions.i18n import t
 from functions.services import keyboards as kb
 from functions.services.calls import answer, delete_messages, edit, send
 from functions.services.child_flow import ChildFlow
+from functions.services.flood import limited_outcome
 from functions.services.reporter_cases import ReporterCases
 from functions.services.sessions import Context, Sessions
 from functions.services.submit import Submitter, merge_items
@@ -33,6 +35,7 @@ class ReportStore(Protocol):
     def get_session(self, sid: str) -> Session | None: ...
     def add_item(self, sid: str, flow_id: str, item: EvidenceItem) -> None: ...
     def list_items(self, sid: str, flow_id: str) -> list[EvidenceItem]: ...
+    def count_items(self, sid: str, flow_id: str) -> int: ...
     def claim_album(self, sid: str, media_group_id: str, update_id: int) -> int: ...
     def my_reports(self, user_id: int, limit: int = 10) -> list[MyReport]: ...
 
@@ -84,7 +87,12 @@ class ReportFlow:
         if self.mine is None or code != session.report_code:
             return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
         items = self.store.list_items(ctx.sid, session.flow_id)
-        if self.mine.add(code, items, ctx.update_id) == "not_open":  # closed meanwhile: a new report, then
+        added = self.mine.add(code, items, ctx.update_id)
+        if added == "full":  # the case holds as many items as a report may: told kindly, nothing changed
+            return Outcome(
+                body=answer(press.callback_id, t(lang, "evidence_limit", max=MAX_ITEMS_PER_REPORT), alert=True)
+            )
+        if added == "not_open":  # closed meanwhile: a new report, then
             session.report_code = None
             edited = edit(ctx.chat_id, press.message_id, t(lang, "add_closed", code=code), *self.question(session)[1:])
             return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))
@@ -144,15 +152,20 @@ class ReportFlow:
                 flow = session or self.store.get_session(ctx.sid)
                 if flow is None or flow.step in {"done", "cancelled"}:
                     raise TransientError("album part arrived before its flow was stored")
-                self.store.add_item(ctx.sid, flow.flow_id, item)
+                if self.store.count_items(ctx.sid, flow.flow_id) < MAX_ITEMS_PER_REPORT:
+                    self.store.add_item(ctx.sid, flow.flow_id, item)
                 return Outcome()
         if session is None:
             return self.start(ctx, item, note)
+        count = self.store.count_items(ctx.sid, session.flow_id)  # a count, not a read of every earlier item
+        if count >= MAX_ITEMS_PER_REPORT:
+            text = t(ctx.lang, "evidence_limit", max=MAX_ITEMS_PER_REPORT)
+            return Outcome(body=send(ctx.chat_id, text, kb.evidence_done(ctx.lang, session.flow_id)))
         self.store.add_item(ctx.sid, session.flow_id, item)
+        count += 1
         described = bool(note) and not session.description
         if described:
             session.description = note
-        count = len(self.store.list_items(ctx.sid, session.flow_id))
         text = t(ctx.lang, "evidence_added", count=count)
         if item.media and session.category == SEXUAL:  # kept as file_id only; asked for no more
             text = t(ctx.lang, "sexual_media_arrived") + "\n" + text
@@ -209,7 +222,7 @@ class ReportFlow:
             preferred = session.region if is_region(session.region) else None
             return text, kb.regions(lang, flow, "region", preferred, unknown=UNKNOWN_REGION)
         if session.step == "evidence":
-            count = len(self.store.list_items(session.sid, flow))
+            count = self.store.count_items(session.sid, flow)
             text = t(lang, "ask_link_only" if sexual else "ask_more" if count else "ask_evidence")
             if count:
                 text += "\n" + t(lang, "evidence_count", count=count)
@@ -224,7 +237,7 @@ class ReportFlow:
     def summary(self, session: Session) -> str:
         """What will be sent, for the reporter to confirm."""
         lang = session.lang
-        count = len(self.store.list_items(session.sid, session.flow_id))
+        count = min(self.store.count_items(session.sid, session.flow_id), MAX_ITEMS_PER_REPORT)
         return t(
             lang,
             "confirm_summary",
@@ -261,7 +274,7 @@ class ReportFlow:
             session.region = "" if value == UNKNOWN_REGION else value
             session.step = self._after_region(session)
         elif action == "ev":
-            if not self.store.list_items(ctx.sid, session.flow_id):
+            if not self.store.count_items(ctx.sid, session.flow_id):
                 key = "link_needed" if session.category == SEXUAL else "evidence_needed"
                 return Outcome(body=answer(press.callback_id, t(lang, key), alert=True))
             session.step = "confirm"
@@ -281,7 +294,7 @@ class ReportFlow:
 
     def _after_region(self, session: Session) -> str:
         """Evidence when the flow started without any (/report), else straight to the summary."""
-        return "confirm" if self.store.list_items(session.sid, session.flow_id) else "evidence"
+        return "confirm" if self.store.count_items(session.sid, session.flow_id) else "evidence"
 
     def confirm(self, ctx: Context, session: Session, press: IncomingCallback) -> Outcome:
         """Send: the case is stored (or joined), the reporter gets its code; the media leave the chat."""
@@ -305,12 +318,16 @@ class ReportFlow:
             reporter_user_id=ctx.user_id,
             reporter_chat_id=ctx.chat_id,
             reporter_lang=session.lang,
+            counted=True,
+            muted=bool(ctx.profile is not None and ctx.profile.muted),
         )
         session.last_update_id = ctx.update_id
 
         media_messages = [item.message_id for item in items if item.media] if session.cleanup else []
 
         def outcome_for(result: SubmitResult) -> str:
+            if result.outcome == "limited":
+                return limited_outcome(session.lang, ctx.chat_id, press.callback_id, result)
             text = result_text(session.lang, result)
             calls = [edit(ctx.chat_id, message_id, text)]
             if media_messages:  # the report is stored: take the media out of the reporter's chat (< 48 h old)

@@ -27,6 +27,7 @@ class RetentionStore(Protocol):
     def get_state(self, name: str) -> tuple[dict[str, Any], Any]: ...
     def set_state(self, name: str, fields: dict[str, Any], read_at: Any) -> bool: ...
     def purge_case(self, code: str) -> bool: ...
+    def messages_of(self, code: str) -> list[dict[str, Any]]: ...
 
 
 class JobSink(Protocol):
@@ -67,7 +68,9 @@ class Retention:
         return len(purged)
 
     def refresh_cards(self, codes: list[str]) -> None:
-        """Re-render the staff cards of purged cases (they must no longer show links or descriptions)."""
+        """Every message the bot sent with a purged case's content is taken back: each card is re-rendered
+        (a short stub for whoever may no longer see the case: revoked, moved, out of scope), and each other
+        recorded message (evidence, /case copies and histories) is edited to a stub or deleted."""
         jobs = [
             DeliveryJob(
                 job_id=f"purged-{code}:{holder}",
@@ -78,6 +81,19 @@ class Retention:
             )
             for code in codes
             for holder in self.store.card_holders(code)
+        ]
+        jobs += [
+            DeliveryJob(
+                job_id=f"purged-{code}:m{sent['chat_id']}_{sent['message_id']}",
+                kind="scrub",
+                report_id=code,
+                recipient_id=int(sent["chat_id"]),
+                event_id=f"purged-{code}",
+                message_id=int(sent["message_id"]),
+                argument=str(sent.get("kind") or "text"),
+            )
+            for code in codes
+            for sent in self.store.messages_of(code)
         ]
         if jobs:
             self.publisher.publish_many(self.deliveries_topic, jobs)

@@ -19,6 +19,7 @@ class SessionStore(Protocol):
         self, sid: str, user_id: int, group_chat_id: int | None = None
     ) -> tuple[Session | None, Profile | None, dict[str, Any] | None]: ...
     def put_session(self, session: Session) -> None: ...
+    def touch_profile(self, profile: Profile) -> None: ...
 
 
 @dataclass
@@ -48,6 +49,8 @@ class Sessions:
         """Who and where, with the session, profile (and group settings) read in one round trip."""
         sid = f"{chat_id}:{user_id}"
         session, profile, settings = self.store.load(sid, user_id, chat_id if group else None)
+        if profile is not None:
+            self.store.touch_profile(profile)  # activity keeps the profile (written about once a month)
         if session is not None and session.step not in {"done", "cancelled", "lang"}:
             lang = session.lang  # the flow in progress keeps its language (set_lang switches it too)
         else:  # a finished flow's language never wins over the profile's (/lang after a report)

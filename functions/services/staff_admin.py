@@ -1,4 +1,4 @@
-"""Staff onboarding and administration: /start with an invite, /invite, /staff, /revoke, /duty."""
+"""Staff onboarding and administration: /start with an invite, /invite, /invites, /staff, /revoke, /duty."""
 
 from __future__ import annotations
 
@@ -6,23 +6,27 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
+from functions.domain import callbacks
 from functions.domain.codes import new_token
-from functions.domain.incoming import IncomingMessage
+from functions.domain.incoming import IncomingCallback, IncomingMessage
 from functions.domain.models import BotCall, Outcome
 from functions.domain.regions import is_region
+from functions.domain.time import KZ_TZ
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services.access import Access
-from functions.services.calls import send
+from functions.services.calls import answer, edit, send
 from functions.services.commands import staff_command_call
 from functions.services.console_menu import close_console, open_console
+from functions.services.keyboards import button, markup
 from functions.services.staff_menu import StaffMenu, remove_menu
 
 log = get_logger("staff")
 
 INVITE_TTL: Final = timedelta(hours=72)
-COMMANDS: Final[tuple[str, ...]] = ("start", "invite", "staff", "revoke", "duty")
+COMMANDS: Final[tuple[str, ...]] = ("start", "invite", "invites", "staff", "revoke", "duty")
+MAX_LISTED_INVITES: Final = 20
 
 
 class StaffStore(Protocol):
@@ -34,6 +38,8 @@ class StaffStore(Protocol):
     def all_staff(self) -> list[StaffMember]: ...
     def create_invite(self, code: str, role: Role, regions: list[str], by: int, ttl: timedelta) -> None: ...
     def redeem_invite(self, code: str, user_id: int) -> dict[str, Any] | None: ...
+    def open_invites(self, limit: int = 50) -> list[dict[str, Any]]: ...
+    def cancel_invite(self, code: str) -> bool: ...
 
 
 class StaffAdmin:
@@ -70,6 +76,8 @@ class StaffAdmin:
             return Outcome(body=send(chat_id, t(lang, "admins_only")))
         if name == "invite":
             return self._invite(person, chat_id, lang, arg)
+        if name == "invites":
+            return self._open_invites(chat_id, lang)
         if name == "staff":
             return self._list(chat_id, lang)
         if name == "revoke":
@@ -79,6 +87,10 @@ class StaffAdmin:
     def _start(self, message: IncomingMessage, lang: str, arg: str) -> Outcome | None:
         user = message.sender
         chat_id = message.chat_id
+        if not message.private:  # an invite is redeemed, and a role announced, only in a private chat
+            if arg.startswith("inv_"):
+                return Outcome(body=send(chat_id, t(lang, "private_only"), reply_to=message.message_id))
+            return None
         if arg.startswith("inv_"):
             data = self.store.redeem_invite(arg[4:40], user.user_id)
             if data is None:
@@ -101,7 +113,11 @@ class StaffAdmin:
             self.store.put_staff(member, invited_by=data.get("created_by"))
             log.info("staff registered", extra={"user_id": user.user_id, "role": member.role.value})
             return Outcome(
-                direct=[staff_command_call(chat_id, member.role.value, lang), *self._console_menu(chat_id, lang)],
+                direct=[
+                    staff_command_call(chat_id, member.role.value, lang),
+                    *self._console_menu(chat_id, lang),
+                    *self._tell_inviter(data, member),
+                ],
                 body=send(chat_id, t(lang, "staff_welcome", role=t(lang, f"staffrole_{member.role.value}"))),
             )
         if user.user_id in self.admin_ids:
@@ -196,3 +212,50 @@ class StaffAdmin:
         log.info("staff revoked", extra={"user_id": target, "by": person.user_id})
         calls = [remove_menu(target), close_console(target)]
         return Outcome(direct=calls, body=send(chat_id, t(lang, "revoked", user_id=target)))
+
+    def _tell_inviter(self, invite: dict[str, Any], member: StaffMember) -> list[BotCall]:
+        """The message that tells whoever made the invite that it was used, in their language."""
+        inviter = invite.get("created_by")
+        if not isinstance(inviter, int) or inviter == member.user_id:
+            return []
+        stored = self.store.get_staff(inviter)
+        lang = stored.lang if stored is not None and stored.lang else "ru"
+        role = t(lang, f"staffrole_{member.role.value}")
+        return [send(inviter, t(lang, "invite_used_notice", name=member.name or "—", role=role))]
+
+    # --- open invites -------------------------------------------------------------------------------------
+    def _open_invites(self, chat_id: int, lang: str) -> Outcome:
+        """/invites: the invites nobody used yet, each with a button that cancels it."""
+        invites = self.store.open_invites(MAX_LISTED_INVITES)
+        if not invites:
+            return Outcome(body=send(chat_id, t(lang, "invites_empty")))
+        lines = [t(lang, "invites_header", count=len(invites))]
+        rows = []
+        for invite in invites:
+            role = t(lang, f"staffrole_{invite.get('role', 'specialist')}")
+            regions = ", ".join(t(lang, f"region_{r}") for r in invite.get("regions") or []) or t(lang, "all_regions")
+            until = invite["expires_at"].astimezone(KZ_TZ).strftime("%d.%m %H:%M")
+            lines.append(t(lang, "invites_line", role=role, regions=regions, until=until))
+            label = t(lang, "btn_invite_cancel", role=role, until=until)
+            rows.append([button(label, callbacks.invite_cancel(str(invite["code"])))])
+        return Outcome(body=send(chat_id, "\n".join(lines)[:4096], markup(rows)))
+
+    def button(self, press: IncomingCallback, lang: str) -> Outcome:
+        """A press on an invite's cancel button (administrators, in their own private chat)."""
+        person = self.access.pressing_in_private(press, lang)
+        if isinstance(person, Outcome):
+            return person
+        code = callbacks.parse_invite_cancel(press.data)
+        if person.role != Role.ADMIN or code is None or press.chat_id is None:
+            return Outcome(body=answer(press.callback_id, t(person.lang, "admins_only"), alert=True))
+        if not self.store.cancel_invite(code):
+            return Outcome(body=answer(press.callback_id, t(person.lang, "invite_invalid"), alert=True))
+        log.info("invite cancelled", extra={"by": person.user_id})
+        listing = self._open_invites(press.chat_id, person.lang).body
+        assert listing is not None
+        text = str(listing.params["text"])
+        keyboard = listing.params.get("reply_markup") or markup([])
+        return Outcome(
+            direct=[edit(press.chat_id, press.message_id, text, keyboard)],
+            body=answer(press.callback_id, t(person.lang, "invite_cancelled")),
+        )

@@ -66,12 +66,13 @@ class StaffWrites:
     # --- the card's button --------------------------------------------------------------------------------
     def press(self, press: IncomingCallback, ctx: Context, code: str, target: str | None) -> Outcome:
         """ "Write to the reporter": ask first or all when there are several, then ask for the text."""
-        person = self.access.pressing(press.sender.user_id, ctx.lang)
-        lang = person.lang if person is not None else ctx.lang
+        person = self.access.pressing_in_private(press, ctx.lang)  # never from a message in a group
+        if isinstance(person, Outcome):
+            return person
+        lang = person.lang
         report = self.store.get_case(code)
-        if person is None or report is None:
-            key = "refuse_no_access" if person is None else "case_not_found"
-            return Outcome(body=answer(press.callback_id, t(lang, key), alert=True))
+        if report is None:
+            return Outcome(body=answer(press.callback_id, t(lang, "case_not_found"), alert=True))
         refusal = self.refusal(person, report)
         if refusal is not None:
             return Outcome(body=answer(press.callback_id, t(lang, f"conv_refuse_{refusal.value}"), alert=True))

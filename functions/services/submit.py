@@ -8,6 +8,7 @@ from typing import Any, Final, Protocol
 
 from functions.domain.codes import new_case_code
 from functions.domain.events import ReportCreated, ReportJoined
+from functions.domain.limits import MAX_ITEMS_PER_REPORT
 from functions.domain.models import EvidenceItem, Media, Outcome, ReportDraft, Session, SubmitResult
 from functions.errors import TransientError
 from functions.log import get_logger
@@ -31,7 +32,10 @@ class SubmitStore(Protocol):
     """What submitting needs from storage (FirestoreStore implements it)."""
 
     def match_content(self, draft: ReportDraft, *, look: bool) -> Any: ...
-    def create_case(self, code: str, draft: ReportDraft, match: Any, session: Session | None) -> bool: ...
+    def create_case(
+        self, code: str, draft: ReportDraft, match: Any, session: Session | None, quota: Any = None
+    ) -> bool: ...
+    def quota_for(self, draft: ReportDraft) -> Any: ...
     def join_case(self, code: str, draft: ReportDraft, match: Any, session: Session | None) -> str: ...
     def put_session(self, session: Session) -> None: ...
 
@@ -43,10 +47,10 @@ class EventSink(Protocol):
 
 
 def merge_items(items: list[EvidenceItem]) -> tuple[list[str], list[Media]]:
-    """All links and media of a flow, without repeats."""
+    """All links and media of a flow, without repeats (the first MAX_ITEMS_PER_REPORT messages)."""
     urls: list[str] = []
     media: dict[str, Media] = {}
-    for item in items:
+    for item in sorted(items, key=lambda item: item.message_id)[:MAX_ITEMS_PER_REPORT]:
         urls.extend(item.urls)
         for piece in item.media:
             media.setdefault(piece.file_unique_id, piece)
@@ -88,8 +92,16 @@ class Submitter:
         for attempt in range(SUBMIT_ATTEMPTS):
             match: ContentMatch = self.store.match_content(draft, look=attempt > 0)
             if match.open_case is None:
+                quota = self.store.quota_for(draft)  # None: does not count (groups, quarantine)
+                if quota is not None and not quota.allowed:
+                    if attempt == 0 and draft.index_content and (draft.urls or draft.media):
+                        continue  # the first try does not look: joining an open case is never limited
+                    return SubmitResult(
+                        code="", outcome="limited", severity=draft.severity, retry_in_minutes=quota.retry_in_minutes
+                    )  # nothing stored, not even the session: «Send» works again later
                 result = SubmitResult(code=new_case_code(), outcome="created", severity=draft.severity)
-                if self.store.create_case(result.code, draft, match, _answered(session, result, outcome_for)):
+                answered = _answered(session, result, outcome_for)
+                if self.store.create_case(result.code, draft, match, answered, quota):
                     return result
                 continue
             code, severity = match.open_case

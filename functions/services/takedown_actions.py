@@ -63,9 +63,11 @@ class TakedownActions:
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
         """A press on "reported to <platform>" or "check now"."""
         parsed = callbacks.parse_takedown(press.data)
-        person = self.access.pressing(press.sender.user_id, lang)
-        lang = person.lang if person is not None else lang
-        if parsed is None or person is None:
+        person = self.access.pressing_in_private(press, lang)  # never from a message in a group
+        if isinstance(person, Outcome):
+            return person
+        lang = person.lang
+        if parsed is None:
             return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
         found = self._case(person, parsed.code)
         if isinstance(found, str):

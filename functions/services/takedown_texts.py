@@ -18,6 +18,7 @@ from functions.domain.takedown import (
     time_to_removal,
 )
 from functions.domain.takedown_stats import Durations, PlatformRemovals, removals_by_platform
+from functions.domain.text import MESSAGE_LIMIT, fit
 from functions.domain.time import KZ_TZ
 from functions.domain.urls import platform_of
 from functions.i18n import t
@@ -73,13 +74,17 @@ def state_text(lang: str, record: Takedown) -> str:
     return text
 
 
-def link_lines(lang: str, urls: Sequence[str], records: Sequence[Takedown], limit: int) -> list[str]:
-    """The card's link lines: each link with its state (a link without a record yet shows bare)."""
+def link_lines(
+    lang: str, urls: Sequence[str], records: Sequence[Takedown], limit: int, width: int = MESSAGE_LIMIT
+) -> list[str]:
+    """The card's link lines: each link (cut to `width` UTF-16 units) with its state (a link without a record
+    yet shows bare)."""
     by_url = {record.url: record for record in records}
     lines: list[str] = []
     for url in urls[:limit]:
         record = by_url.get(url)
-        lines.append(f"{url} — {state_text(lang, record)}" if record is not None else url)
+        shown = fit(url, width)
+        lines.append(f"{shown} — {state_text(lang, record)}" if record is not None else shown)
     if all_removed(records):
         lines.append(t(lang, "td_all_removed"))
     return lines

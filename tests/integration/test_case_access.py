@@ -30,6 +30,12 @@ DANGER_NOW = "Да, прямо сейчас"
 GROUP = -100_911
 
 
+def evidence_message(stack: Stack, chat_id: int) -> dict[str, Any] | None:
+    """The evidence header deliver sent to this person (None while it is still on its way)."""
+    sent = [c for c in stack.double.calls("sendMessage", chat_id=chat_id) if c["status"] == 200]
+    return next((c for c in reversed(sent) if str(c["params"].get("text", "")).startswith("Материалы")), None)
+
+
 def settled(stack: Stack, code: str) -> None:
     """Wait until every event of the case was fanned out and every card sent."""
 
@@ -173,9 +179,11 @@ class TestEscalatingJoins:
         assert "ссылок: 1, медиа: 1, описаний: 1" in mine["text"], mine["text"]
         press_card(stack, 11021, mine, "Открыть материалы")
         press_card(stack, 11021, current(stack, 11021, mine), "⚠️ Да, открыть")
-        evidence = [c for c in stack.double.calls("sendMessage", chat_id=11021) if c["status"] == 200][-1]
+        evidence = wait_for(lambda: evidence_message(stack, 11021))  # sent by deliver, in pages
         assert "watch?v=JoinKeep002" in evidence["params"]["text"]
         assert "Второе описание" in evidence["params"]["text"]
+        assert evidence["params"]["entities"][0]["type"] == "blockquote"  # the joiner's words, quoted
+        wait_for(lambda: [c for c in stack.double.calls("sendPhoto", chat_id=11021) if c["status"] == 200])
         assert len([c for c in stack.double.calls("sendPhoto", chat_id=11021) if c["status"] == 200]) == 1
 
     def test_many_reporters_at_once_with_escalating_answers_give_one_case_at_the_most_serious(
@@ -284,7 +292,7 @@ class TestRestrictedMaterial:
         assert "Открыть материалы" not in buttons(admins)
         press_card(stack, 12002, cleared, "Открыть материалы")
         press_card(stack, 12002, current(stack, 12002, cleared), "⚠️ Да, открыть")
-        evidence = [c for c in stack.double.calls("sendMessage", chat_id=12002) if c["status"] == 200][-1]
+        evidence = wait_for(lambda: evidence_message(stack, 12002))  # sent by deliver, in pages
         assert "vk.com/wall-21_22" in evidence["params"]["text"] and evidence["params"]["protect_content"] is True
 
     def test_case_and_history_go_out_protected_and_without_restricted_content(self, stack: Stack) -> None:

@@ -180,7 +180,7 @@ class TestEvidenceCare:
         press_card(stack, 9801, cs_card, "Открыть материалы")
         assert "сексуальное насилие" in last_answer(stack) and stack.double.calls("sendPhoto") == []
         press_card(stack, 9801, stack.double.get_message(9801, cs_card["message_id"]), "⚠️ Да, открыть")
-        photos = stack.double.calls("sendPhoto")
+        photos = wait_for(lambda: stack.double.calls("sendPhoto"))  # sent by deliver (issue 11 hole 10)
         assert len(photos) == 1 and str(photos[0]["params"]["chat_id"]) == "9801"
         assert photos[0]["params"]["protect_content"] in (True, "true")
         time.sleep(0.2)
@@ -197,5 +197,6 @@ class TestEvidenceCare:
         press_card(stack, 9803, mine, "Открыть материалы")
         press_card(stack, 9803, stack.double.get_message(9803, mine["message_id"]), "⚠️ Да, открыть")
         press_card(stack, 9803, stack.double.get_message(9803, mine["message_id"]), "Открыть материалы")
+        wait_for(lambda: len([c for c in stack.double.calls("sendVideo") if c["status"] == 200]) >= 2)
         assert len([c for c in stack.double.calls("sendVideo") if c["status"] == 200]) == 2
         assert "Платформа" not in mine["text"]

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from functions.domain.case import Case
 from functions.domain.incoming import IncomingCallback, IncomingMessage, Sender
+from functions.domain.limits import Admission, ReportLimits, admit
 from functions.domain.models import (
     OPEN_STATUSES,
     EvidenceItem,
@@ -49,6 +50,21 @@ BOT = "qorgau_bot"
 ADMIN = 900
 
 
+@dataclass(frozen=True)
+class FakeQuota:
+    """A reporter's limit judged for one more new case."""
+
+    admission: Admission
+
+    @property
+    def allowed(self) -> bool:
+        return self.admission.allowed
+
+    @property
+    def retry_in_minutes(self) -> int:
+        return self.admission.retry_in_minutes
+
+
 class ReporterSide:
     """The reporter-side store (what FirestoreStore keeps)."""
 
@@ -63,6 +79,9 @@ class ReporterSide:
         self.reports: dict[str, dict[str, Any]] = {}
         self.reporters: dict[str, dict[int, dict[str, Any]]] = {}
         self.content: dict[str, str] = {}
+        self.touched: list[int] = []
+        self.quotas: dict[int, list[datetime]] = {}
+        self.limits = ReportLimits(per_hour=10, per_day=30)
 
     # --- profiles and sessions
     def get_profile(self, user_id: int) -> Profile | None:
@@ -93,6 +112,21 @@ class ReporterSide:
     def claim_album(self, sid: str, media_group_id: str, update_id: int) -> int:
         return self.albums.setdefault((sid, media_group_id), update_id)
 
+    def count_items(self, sid: str, flow_id: str) -> int:
+        return len(self.items.get((sid, flow_id), {}))
+
+    def touch_profile(self, profile: Profile) -> None:
+        self.touched.append(profile.user_id)
+
+    def set_muted(self, user_id: int, muted: bool) -> None:
+        stored = self.profiles.get(user_id) or Profile(user_id=user_id)
+        self.profiles[user_id] = stored.model_copy(update={"muted": muted})
+
+    def quota_for(self, draft: ReportDraft) -> Any:
+        if not draft.counted:
+            return None
+        return FakeQuota(admit(self.quotas.get(draft.reporter_user_id, []), self.clock(), self.limits))
+
     # --- reports
     def match_content(self, draft: ReportDraft, *, look: bool) -> FakeMatch:
         keys = _keys(draft) if draft.index_content else []
@@ -100,7 +134,11 @@ class ReporterSide:
         open_code = next((c for c in found.values() if self.reports[c]["status"] in OPEN_STATUSES), None)
         return FakeMatch(keys, found, (open_code, self.reports[open_code]["severity"]) if open_code else None)
 
-    def create_case(self, code: str, draft: ReportDraft, match: FakeMatch, session: Session | None) -> bool:
+    def create_case(
+        self, code: str, draft: ReportDraft, match: FakeMatch, session: Session | None, quota: Any = None
+    ) -> bool:
+        if quota is not None:
+            self.quotas[draft.reporter_user_id] = list(quota.admission.times)
         if code in self.reports or any(self.content.get(k) not in {None, match.found.get(k)} for k in match.keys):
             return False  # a key appeared (or was repointed) since it was looked up: look again
         self.reports[code] = {
@@ -114,6 +152,7 @@ class ReporterSide:
             "reporter_count": 1,
             "source": draft.source,
             "child_request": draft.child_request,
+            "muted": draft.muted,
             "description": draft.description,
             "created_at": self.clock(),
         }
@@ -250,6 +289,9 @@ class StaffSide:
     def has_event(self, code: str, event_id: str) -> bool:
         return event_id in self.events.get(code, {})
 
+    def mark_muted(self, code: str, muted: bool) -> None:
+        self.cases.reports[code]["muted"] = muted
+
     def card_of_message(self, chat_id: int, message_id: int) -> str | None:
         return self.cards.get((chat_id, message_id))
 
@@ -301,7 +343,12 @@ class Desk:
             self.store, sessions, submitter, self.events, "deliveries", clock, self.access.is_admin, self._can_delete
         )
         self.actions = CaseActions(
-            self.staff_store, self.access, Evidence(self.staff_store), self.events, "reports", clock
+            self.staff_store,
+            self.access,
+            Evidence(self.staff_store, self.events, "deliveries"),
+            self.events,
+            "reports",
+            clock,
         )
         admin = StaffAdmin(self.staff_store, self.access, BOT, clock)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)

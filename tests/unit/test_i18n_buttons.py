@@ -73,6 +73,8 @@ STAFF_BUTTONS: dict[str, int] = {
     "btn_evidence": 1,
     "btn_evidence_confirm": 1,
     "btn_back": 1,
+    "btn_mute": 1,
+    "btn_invite_cancel": 1,
     "btn_td_reported": 1,
     "btn_td_check": 1,
     "btn_recategorise": 1,

@@ -44,6 +44,9 @@ OPTIONAL_SETTINGS: Final[dict[str, str]] = {
     "publish_timeout_seconds": "the code's default is the production value",
     "telegram_timeout_seconds": "the code's default is the production value",
     "telegram_bot_token": "only the targets that call Telegram read it (fan_out never does)",
+    "profile_retention_days": "the code's default (365 days) is the production value",
+    "reporter_cases_per_hour": "the code's default (10) is the production value",
+    "reporter_cases_per_day": "the code's default (30) is the production value",
     "exports_per_hour": "the code's default (3 exports per person per hour) is the production value",
     # The takedown track's link checker (tick): the code's defaults are the production values, and the three
     # local-only levers (the platform double, private networks, a static address) must stay unset in the cloud.

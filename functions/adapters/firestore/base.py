@@ -28,6 +28,8 @@ CARD_REFS: Final = "card_refs"
 NOTICES: Final = "notices"
 FANOUTS: Final = "fanouts"
 ATTEMPTS: Final = "attempts"
+SENT_MESSAGES: Final = "sent_messages"
+REPORTER_QUOTAS: Final = "reporter_quotas"
 
 RETRY: Final = Retry(initial=0.1, maximum=1.0, multiplier=2.0, timeout=8.0)
 TIMEOUT: Final = 5.0

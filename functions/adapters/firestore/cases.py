@@ -62,6 +62,13 @@ class CaseRecords(AuditTrail, CaseReads):
     """Transitions (precondition writes), audit events, reporters, outbox marks."""
 
     # --- cases --------------------------------------------------------------------------------------------
+    def mark_muted(self, code: str, muted: bool) -> None:
+        """Mark the case as one of a muted reporter (its cards are not sent, nor re-pushed when overdue)."""
+        with transient_errors():
+            self.client.collection(REPORTS).document(code).update(
+                {"muted": muted, "updated_at": self.clock()}, retry=RETRY, timeout=TIMEOUT
+            )
+
     def apply_transition(
         self,
         code: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
@@ -25,12 +25,15 @@ from functions.domain.models import (
     Session,
 )
 
+PROFILE_TOUCH_EVERY: Final = timedelta(days=30)
+
 
 class Conversations:
     """Profiles and sessions (sessions and their items expire by TTL)."""
 
     client: firestore.Client
     session_ttl: timedelta
+    profile_ttl: timedelta
     clock: Callable[[], datetime]
 
     # --- profiles -------------------------------------------------------------------------------------
@@ -41,10 +44,40 @@ class Conversations:
         return Profile.model_validate(snap.to_dict()) if snap.exists else None
 
     def save_profile(self, profile: Profile) -> None:
-        """Store the reporter's profile."""
+        """Store the reporter's profile (what staff set on it, the mute, is kept); it expires after
+        `profile_ttl` without activity."""
+        now = self.clock()
+        fields = profile.model_dump(exclude={"muted", "expires_at"})
         with transient_errors():
             self.client.collection(USERS).document(str(profile.user_id)).set(
-                profile.model_dump() | {"updated_at": self.clock()}, retry=RETRY, timeout=TIMEOUT
+                fields | {"updated_at": now, "expires_at": now + self.profile_ttl},
+                merge=True,
+                retry=RETRY,
+                timeout=TIMEOUT,
+            )
+
+    def touch_profile(self, profile: Profile) -> None:
+        """Activity: move the profile's expiry on (written at most about once a month per person)."""
+        now = self.clock()
+        if profile.expires_at is not None and profile.expires_at > now + self.profile_ttl - PROFILE_TOUCH_EVERY:
+            return
+        try:
+            with transient_errors():
+                self.client.collection(USERS).document(str(profile.user_id)).update(
+                    {"expires_at": now + self.profile_ttl}, retry=RETRY, timeout=TIMEOUT
+                )
+        except gexc.NotFound:
+            return
+
+    def set_muted(self, user_id: int, muted: bool) -> None:
+        """Mute or unmute a reporter (their profile is created when they had none)."""
+        now = self.clock()
+        with transient_errors():
+            self.client.collection(USERS).document(str(user_id)).set(
+                {"user_id": user_id, "muted": muted, "updated_at": now, "expires_at": now + self.profile_ttl},
+                merge=True,
+                retry=RETRY,
+                timeout=TIMEOUT,
             )
 
     # --- sessions -------------------------------------------------------------------------------------
@@ -108,6 +141,13 @@ class Conversations:
             snaps = list(query.stream(retry=RETRY, timeout=TIMEOUT))
         items = [EvidenceItem.model_validate(snap.to_dict()) for snap in snaps]
         return sorted(items, key=lambda item: item.message_id)
+
+    def count_items(self, sid: str, flow_id: str) -> int:
+        """How many messages of evidence this flow holds (a count query: it reads no item)."""
+        query = self._session_ref(sid).collection(ITEMS).where(filter=firestore.FieldFilter("flow_id", "==", flow_id))
+        with transient_errors():
+            results = query.count(alias="n").get(retry=RETRY, timeout=TIMEOUT)
+        return int(results[0][0].value) if results and results[0] else 0
 
     def claim_album(self, sid: str, media_group_id: str, update_id: int) -> int:
         """Record which update opened an album; returns that update's id (first one wins)."""

@@ -31,6 +31,8 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "attempts",
     "ticks",
     "group_notices",
+    "sent_messages",
+    "reporter_quotas",
     "relay_refs",
     "replies",
     "reply_heads",
@@ -87,6 +89,8 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("attempts", "expires_at"),
     ("ticks", "expires_at"),
     ("group_notices", "expires_at"),
+    ("users", "expires_at"),  # reporter profiles, after PROFILE_RETENTION_DAYS without activity
+    ("reporter_quotas", "expires_at"),
     ("relay_refs", "expires_at"),
     ("replies", "expires_at"),
     ("reply_heads", "expires_at"),

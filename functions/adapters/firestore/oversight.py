@@ -23,6 +23,7 @@ from functions.adapters.firestore.cases import AuditTrail, CaseReads
 from functions.adapters.firestore.delivery_records import CardHolders
 from functions.adapters.firestore.quotas import Quotas
 from functions.adapters.firestore.relays import ChildContactReads
+from functions.adapters.firestore.sent_messages import SentMessages
 from functions.adapters.firestore.staff import StaffReads
 from functions.domain.models import Status
 from functions.domain.statistics import CLOSED_STATUSES, OPEN_VALUES, QUEUE_FIELDS
@@ -54,7 +55,7 @@ def _rows(snaps: Iterable[Any]) -> list[dict[str, Any]]:
     return [(snap.to_dict() or {}) | {"id": snap.id} for snap in snaps]
 
 
-class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, Quotas, ChildContactReads):
+class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, SentMessages, Quotas, ChildContactReads):
     """Reads and writes of the oversight features (same client and retry rules as FirestoreStore)."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
@@ -300,6 +301,10 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, Quotas, Chi
         with transient_errors():
             content = [s for s in self.client.get_all([self.client.collection(CONTENT).document(k) for k in keys])]
             pointing = [s for s in content if s.exists and s.get("report_id") == code]
+            # Keys that joins and album parts added point at the case without being in content_keys.
+            indexed = self.client.collection(CONTENT).where(filter=firestore.FieldFilter("report_id", "==", code))
+            known = {snap.id for snap in pointing}
+            pointing += [snap for snap in indexed.stream(retry=RETRY, timeout=TIMEOUT) if snap.id not in known]
             for start in range(0, len(pointing), BATCH_LIMIT):
                 batch = self.client.batch()
                 for item in pointing[start : start + BATCH_LIMIT]:

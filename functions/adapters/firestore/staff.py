@@ -126,9 +126,11 @@ class StaffRecords(StaffReads):
         if not snap.exists:
             return None
         data = snap.to_dict() or {}
+        if data["expires_at"] < self.clock():
+            return None  # expired, for its own user too: an old link never registers anyone again
         if data.get("used_by") == user_id:
             return data  # a re-sent /start of the same person
-        if data.get("used_by") is not None or data["expires_at"] < self.clock():
+        if data.get("used_by") is not None:
             return None
         try:
             with transient_errors():
@@ -141,3 +143,30 @@ class StaffRecords(StaffReads):
         except (gexc.FailedPrecondition, gexc.NotFound):
             return None
         return data
+
+    def open_invites(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Invites not used yet and not expired, oldest first, each with its code as `code`."""
+        query = self.client.collection(INVITES).where(filter=firestore.FieldFilter("used_by", "==", None))
+        now = self.clock()
+        with transient_errors():
+            rows = [(snap.to_dict() or {}) | {"code": snap.id} for snap in query.stream(retry=RETRY, timeout=TIMEOUT)]
+        live = [row for row in rows if isinstance(row.get("expires_at"), datetime) and row["expires_at"] > now]
+        return sorted(live, key=lambda row: row["expires_at"])[:limit]
+
+    def cancel_invite(self, code: str) -> bool:
+        """Delete an unused invite; False when there is no such open invite (used, expired or gone)."""
+        if not INVITE_CODE.fullmatch(code):
+            return False
+        ref = self.client.collection(INVITES).document(code)
+        with transient_errors():
+            snap = ref.get(retry=RETRY, timeout=TIMEOUT)
+        if not snap.exists or (snap.to_dict() or {}).get("used_by") is not None:
+            return False
+        try:
+            with transient_errors():
+                ref.delete(
+                    option=self.client.write_option(last_update_time=snap.update_time), retry=RETRY, timeout=TIMEOUT
+                )
+        except (gexc.FailedPrecondition, gexc.NotFound):
+            return False
+        return True

@@ -15,6 +15,7 @@ from functions.adapters.firestore.groups import Groups
 from functions.adapters.firestore.relays import RelayRecords
 from functions.adapters.firestore.replies import Replies
 from functions.adapters.firestore.reporter_counts import ReporterCounts
+from functions.adapters.firestore.sent_messages import SentMessages
 from functions.adapters.firestore.staff import StaffRecords
 from functions.adapters.firestore.submissions import Submissions
 
@@ -23,16 +24,24 @@ class FirestoreStore(Submissions, Groups, Replies):
     """The reporter side: profiles, sessions, submissions and groups; every method maps retryable errors to
     TransientError."""
 
-    def __init__(self, client: firestore.Client, session_ttl: timedelta, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        client: firestore.Client,
+        session_ttl: timedelta,
+        clock: Callable[[], datetime],
+        profile_ttl: timedelta = timedelta(days=365),
+    ) -> None:
         self.client = client
         self.session_ttl = session_ttl
         self.clock = clock
+        self.profile_ttl = profile_ttl
 
 
 class CaseStore(
     StaffRecords,
     CaseRecords,
     DeliveryRecords,
+    SentMessages,
     RelayRecords,
     ChildHelpRecords,
     Groups,

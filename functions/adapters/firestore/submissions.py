@@ -12,6 +12,7 @@ from google.cloud import firestore
 
 from functions.adapters.firestore.base import (
     CONTENT,
+    REPORTER_QUOTAS,
     REPORTERS,
     REPORTS,
     RETRY,
@@ -22,6 +23,7 @@ from functions.adapters.firestore.cases import CaseReads
 from functions.adapters.firestore.conversations import Conversations
 from functions.domain.additions import additions
 from functions.domain.case import Case
+from functions.domain.limits import DAY, Admission, ReportLimits, admit
 from functions.domain.models import (
     OPEN_STATUSES,
     EvidenceItem,
@@ -51,8 +53,28 @@ def content_keys(draft: ReportDraft) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+@dataclass(frozen=True)
+class Quota:
+    """A reporter's limit judged for one more new case, and when their record was read."""
+
+    admission: Admission
+    read_at: Any
+
+    @property
+    def allowed(self) -> bool:
+        """Whether one more new case is allowed now."""
+        return self.admission.allowed
+
+    @property
+    def retry_in_minutes(self) -> int:
+        """When refused: how long until one more is allowed."""
+        return self.admission.retry_in_minutes
+
+
 class Submissions(Conversations, CaseReads):
     """Cases as reporters make them; the session is written in the same transaction."""
+
+    report_limits: ReportLimits | None = None  # new cases per reporter (set by bootstrap)
 
     # --- reports --------------------------------------------------------------------------------------
     def match_content(self, draft: ReportDraft, *, look: bool) -> ContentMatch:
@@ -88,7 +110,30 @@ class Submissions(Conversations, CaseReads):
                 return report_id, str(report.get("severity"))
         return None
 
-    def create_case(self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None) -> bool:
+    def quota_for(self, draft: ReportDraft) -> Quota | None:
+        """The reporter's record of new cases, judged for one more (None: this draft does not count)."""
+        limits = self.report_limits
+        if not draft.counted or limits is None:
+            return None
+        ref = self.client.collection(REPORTER_QUOTAS).document(str(draft.reporter_user_id))
+        with transient_errors():
+            snap = ref.get(retry=RETRY, timeout=TIMEOUT)
+        times = [t for t in ((snap.to_dict() or {}).get("times") or []) if isinstance(t, datetime)]
+        return Quota(admit(times, self.clock(), limits), snap.update_time if snap.exists else None)
+
+    def _write_quota(self, batch: firestore.WriteBatch, draft: ReportDraft, quota: Quota) -> None:
+        """One more new case on the reporter's record, in the case's batch, with a precondition: two
+        submissions of one person at once cannot both take the last place."""
+        ref = self.client.collection(REPORTER_QUOTAS).document(str(draft.reporter_user_id))
+        doc = {"times": list(quota.admission.times), "expires_at": self.clock() + DAY}
+        if quota.read_at is not None:
+            batch.update(ref, doc, option=self.client.write_option(last_update_time=quota.read_at))
+        else:
+            batch.create(ref, doc)
+
+    def create_case(
+        self, code: str, draft: ReportDraft, match: ContentMatch, session: Session | None, quota: Quota | None = None
+    ) -> bool:
         """Store a new case with its content keys, first reporter and the session, in one atomic batch.
 
         Hot documents are never read-modify-written: the case and its keys are created with `create()`
@@ -115,6 +160,7 @@ class Submissions(Conversations, CaseReads):
             group_chat_id=draft.group_chat_id,
             group_message_ids=draft.group_message_ids,
             child_request=draft.child_request,
+            muted=draft.muted,
             fanout_pending=True,
             created_at=now,
             updated_at=now,
@@ -137,6 +183,8 @@ class Submissions(Conversations, CaseReads):
                 report_ref.collection(REPORTERS).document(str(draft.reporter_user_id)),
                 self._reporter_doc(draft, code, now, first=True),
             )
+            if quota is not None:
+                self._write_quota(batch, draft, quota)
         if session is not None:
             batch.set(self._session_ref(session.sid), self._session_doc(session))
         try:

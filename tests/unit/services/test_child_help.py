@@ -67,7 +67,8 @@ class Track:
         self.world = World()
         self.world.store = self.store
         access = Access(self.store, frozenset({ADMIN}))
-        self.cases = CaseActions(self.store, access, Evidence(self.store), self.events, "reports", lambda: NOW)
+        evidence = Evidence(self.store, self.events, "deliveries")
+        self.cases = CaseActions(self.store, access, evidence, self.events, "reports", lambda: NOW)
 
         def resolve(update_id: int, person: Any, code: str, resolution: str) -> Case | str:
             return self.cases.transition(update_id, person, code, Action.RESOLVE, resolution, notice="child_closed")

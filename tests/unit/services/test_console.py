@@ -166,7 +166,9 @@ class TestQueuePaging:
         docs += [doc(100 + n, category="sexual") for n in range(10)]  # restricted: not for a specialist
         desk = Desk()
         rows = Rows(docs)
-        actions = CaseActions(desk.staff_store, desk.access, Evidence(desk.staff_store), Published(), "r", desk.clock)
+        actions = CaseActions(
+            desk.staff_store, desk.access, Evidence(desk.staff_store, Published(), "d"), Published(), "r", desk.clock
+        )
         queue = ConsoleQueue(rows, actions, desk.clock)
         person = StaffMember(user_id=9, role=Role.SPECIALIST)
         seen: list[str] = []
@@ -185,7 +187,9 @@ class TestQueuePaging:
 
     def test_an_officer_cannot_ask_for_another_region(self) -> None:
         desk = Desk()
-        actions = CaseActions(desk.staff_store, desk.access, Evidence(desk.staff_store), Published(), "r", desk.clock)
+        actions = CaseActions(
+            desk.staff_store, desk.access, Evidence(desk.staff_store, Published(), "d"), Published(), "r", desk.clock
+        )
         queue = ConsoleQueue(Rows([]), actions, desk.clock)
         officer = StaffMember(user_id=9, role=Role.REGIONAL, regions=("71",))
         with pytest.raises(ApiError) as refused:

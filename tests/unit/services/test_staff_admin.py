@@ -22,7 +22,9 @@ class TestInvites:
         code = invite(desk, "regional 71,75")
         welcome = desk.message(7001, f"/start inv_{code}")
         assert t("ru", "staff_welcome", role=t("ru", "staffrole_regional")) in text_of(welcome)
-        assert [c.method for c in welcome.direct] == ["setMyCommands"]
+        assert [c.method for c in welcome.direct] == ["setMyCommands", "sendMessage"]
+        told = welcome.direct[1].params  # the inviter hears that their invite was used (issue 11 hole 9)
+        assert told["chat_id"] == ADMIN and "Person 7001" in told["text"]
         member = desk.staff_store.staff[7001]
         assert member.role == Role.REGIONAL and member.regions == ("71", "75") and member.name == "Person 7001"
 

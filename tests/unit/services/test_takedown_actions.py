@@ -45,7 +45,9 @@ def setup() -> tuple[Takedowns, TakedownActions, Published, Case]:
 
 
 def press(data: str, user_id: int = OFFICER, update_id: int = 1) -> IncomingCallback:
-    return IncomingCallback(update_id=update_id, callback_id="cb", sender=Sender(user_id), data=data, chat_id=user_id)
+    return IncomingCallback(
+        update_id=update_id, callback_id="cb", sender=Sender(user_id), data=data, chat_id=user_id, chat_type="private"
+    )
 
 
 def message(text: str, user_id: int = OFFICER) -> IncomingMessage:
