@@ -382,6 +382,7 @@ def _figures(
         "webhook": summary,
         "webhook_requests_per_second": round(summary["accepted"] / day_seconds, 1),
         "webhook_latency_by_kind": run.stats.tagged() | {"staff": run.staff_latency},
+        "viral_vs_others_during_the_burst": run.stats.during("viral"),
         "reports_confirmed": outcomes.get("confirmed", 0),
         "reports_per_second": round(outcomes.get("confirmed", 0) / day_seconds, 2),
         "reporter_outcomes": dict(outcomes),
@@ -434,6 +435,7 @@ def render(figures: dict[str, Any]) -> str:
         f"staff presses: {figures['staff_presses']}",
         f"consistency: {figures['consistency']}",
         f"viral case document: {figures['viral_case_writes']}",
+        f"viral vs the others during the burst (p50 ms): {figures['viral_vs_others_during_the_burst']}",
         f"telegram budget: {figures['telegram_budget']}",
         f"reporters without confirmation at once: {figures['reporters_without_confirmation']}, "
         f"never: {figures['reporters_who_never_saw_a_confirmation']}",

@@ -22,10 +22,10 @@ from devkit.emulators import free_port
 ROOT: Final = Path(__file__).resolve().parents[1]
 MAIN: Final = ROOT / "main.py"
 FUNCTIONS_FRAMEWORK: Final = ROOT / ".venv" / "bin" / "functions-framework"
-TARGETS: Final = ("telegram_webhook", "fan_out", "deliver", "tick", "console")
+TARGETS: Final = ("telegram_webhook", "fan_out", "deliver", "tick", "export", "console")
 # Requests each target works on at once: the concurrency (and THREADS) infra/functions.tf gives it in the cloud,
 # so that what runs here queues and waits as it does there (tests/unit/test_localstack.py checks they agree).
-THREADS: Final = {"telegram_webhook": 40, "fan_out": 10, "deliver": 8, "tick": 1, "console": 20}
+THREADS: Final = {"telegram_webhook": 40, "fan_out": 10, "deliver": 8, "tick": 1, "export": 1, "console": 20}
 
 
 class FunctionsError(RuntimeError):

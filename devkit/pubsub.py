@@ -1,7 +1,8 @@
 """Pub/Sub on the emulator wired as Terraform wires it in the cloud (the one copy every driver and test uses).
 
-Topics: reports, deliveries and their dead-letter topics. Push subscriptions: reports → fan_out and
-deliveries → deliver. Pull subscriptions on the dead-letter topics let a driver read what was parked.
+Topics: reports, deliveries, exports and their dead-letter topics. Push subscriptions: reports → fan_out,
+deliveries → deliver and exports → export. Pull subscriptions on the dead-letter topics let a driver read what
+was parked.
 """
 
 from __future__ import annotations
@@ -13,9 +14,16 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-TOPICS: Final = ("reports", "deliveries", "reports-dead-letter", "deliveries-dead-letter")
-PUSHES: Final = (("reports", "fan_out"), ("deliveries", "deliver"))
-PARKED: Final = ("reports-dead-letter", "deliveries-dead-letter")
+TOPICS: Final = (
+    "reports",
+    "deliveries",
+    "exports",
+    "reports-dead-letter",
+    "deliveries-dead-letter",
+    "exports-dead-letter",
+)
+PUSHES: Final = (("reports", "fan_out"), ("deliveries", "deliver"), ("exports", "export"))
+PARKED: Final = ("reports-dead-letter", "deliveries-dead-letter", "exports-dead-letter")
 EMULATOR_KEYS: Final = ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT")
 
 
@@ -71,8 +79,11 @@ class Wiring:
         return path
 
     def connect(self, endpoints: Mapping[str, str], suffix: str = "push") -> None:
-        """reports → fan_out and deliveries → deliver, pushed to the given targets' endpoints."""
+        """reports → fan_out, deliveries → deliver and exports → export, pushed to the given targets' endpoints
+        (a target not given is left unsubscribed)."""
         for topic, target in PUSHES:
+            if target not in endpoints:
+                continue
             self.subscribe(topic, f"{topic}-{suffix}", push_endpoint=endpoints[target])
 
     def park(self, suffix: str = "parked", topics: tuple[str, ...] = PARKED) -> dict[str, str]:

@@ -56,6 +56,7 @@ class Stats:
     statuses: Counter[str] = field(default_factory=Counter)
     gave_up: int = 0
     by_tag: dict[str, list[float]] = field(default_factory=dict)
+    stamped: list[tuple[float, str, float]] = field(default_factory=list)  # (answered at, tag, seconds)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, seconds: float, status: int | None, tag: str = "") -> None:
@@ -64,6 +65,29 @@ class Stats:
             self.statuses["no answer" if status is None else str(status)] += 1
             if tag:
                 self.by_tag.setdefault(tag, []).append(seconds)
+                self.stamped.append((time.monotonic(), tag, seconds))
+
+    def during(self, tag: str) -> dict[str, float]:
+        """p50 (ms) of the tag's requests and of every other tagged request answered while the tag's middle 80 %
+        were (e.g. a burst): the same moment's load on both sides of the ratio."""
+        with self._lock:
+            mine = sorted(at for at, t, _ in self.stamped if t == tag)
+            if len(mine) < 5:
+                return {}
+            start, end = mine[len(mine) // 10], mine[(len(mine) * 9) // 10]
+            inside = [(t, s * 1000) for at, t, s in self.stamped if start <= at <= end]
+        own = [ms for t, ms in inside if t == tag]
+        others = [ms for t, ms in inside if t != tag]
+        if not own or not others:
+            return {}
+        return {
+            "window_s": round(end - start, 1),
+            "n": len(own),
+            "others_n": len(others),
+            "p50": round(percentile(own, 50), 1),
+            "others_p50": round(percentile(others, 50), 1),
+            "ratio": round(percentile(own, 50) / max(percentile(others, 50), 0.001), 2),
+        }
 
     def tagged(self) -> dict[str, dict[str, float]]:
         """Latency percentiles (ms) per tag of the requests."""

@@ -1,8 +1,7 @@
 """The composition root: picks the concrete adapters and builds every service and the one router.
 
-Everything is built on first use and kept for the instance (clients connect lazily; heavy imports are deferred
-to the code path that needs them). `build(clock)` makes a separate set on another clock, sharing the clients:
-local runs and tests use it for time travel; production code never changes the clock.
+Everything is built on first use and kept for the instance (clients connect lazily; heavy imports wait for their
+code path). `build(clock)` makes another set on another clock, sharing the clients: time travel in local runs.
 """
 
 from __future__ import annotations
@@ -200,6 +199,7 @@ class Services:
         from functions.services.case_lookup import CaseLookup
         from functions.services.child_flow import ChildFlow
         from functions.services.conversation import ConversationDesk
+        from functions.services.export_job import ExportStart
         from functions.services.group_intake import GroupIntake
         from functions.services.notes import Notes
         from functions.services.quarantine import Quarantine
@@ -222,7 +222,8 @@ class Services:
         actions, case_commands = case_actions(config, cases, store, access, LazyPublisher(), self.clock)
         lookup = CaseLookup(self.oversight_store(), access, self.clock, timedelta(days=config.retention_days))
         oversight, links_since = self.oversight_store(), self.takedown().store().links_since
-        statistics = Statistics(oversight, access, self.clock, rollups(), config.exports_per_hour, links_since)
+        exports = ExportStart(telegram, LazyPublisher(), config.exports_topic)  # telegram: built on first use
+        statistics = Statistics(oversight, access, self.clock, rollups(), config.exports_per_hour, links_since, exports)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands |= case_commands  # /merge, /mute, /unmute
         commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)

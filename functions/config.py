@@ -23,16 +23,19 @@ class Settings(BaseSettings):
     google_cloud_project: str = "qorgau-local"
     reports_topic: str = "reports"
     deliveries_topic: str = "deliveries"
+    exports_topic: str = "exports"  # /export jobs, webhook → export target
     admin_telegram_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     session_ttl_minutes: int = 60 * 24
     max_body_bytes: int = 1024 * 1024
     publish_timeout_seconds: float = 5.0
     telegram_timeout_seconds: float = 10.0
-    exports_per_hour: int = 3  # per person: each /export reads every case of its period
+    exports_per_hour: int = 3  # per person: each /export reads every case of its period (in the export target)
     deliver_rate_per_second: float = 20.0  # of Telegram's ~30/s: the other ~10/s are the webhook's own answers
     max_delivery_attempts: int = 10
     reports_dead_letter_topic: str = "reports-dead-letter"
     deliveries_dead_letter_topic: str = "deliveries-dead-letter"
+    exports_dead_letter_topic: str = "exports-dead-letter"
+    export_progress_seconds: float = 3.0  # the export's progress message is edited at most this often
     # Oversight (functions/services/timed.py): the committee's service levels, retention and digest time.
     sla_urgent_take_minutes: int = 15  # an urgent case nobody took by then is escalated to duty and admins
     sla_take_minutes: int = 24 * 60  # a case nobody took by then goes into a reminder to its region

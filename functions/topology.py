@@ -22,7 +22,7 @@ from functions.log import get_logger
 
 log = get_logger("topology")
 
-TARGETS: Final = ("telegram_webhook", "fan_out", "deliver", "tick", "console")
+TARGETS: Final = ("telegram_webhook", "fan_out", "deliver", "tick", "export", "console")
 
 # Topic key (the key of local.topics in infra/pubsub.tf, or "<key>_dead_letter") -> the Settings field that
 # names the topic.
@@ -31,6 +31,8 @@ TOPIC_SETTINGS: Final[dict[str, str]] = {
     "deliveries": "deliveries_topic",
     "reports_dead_letter": "reports_dead_letter_topic",
     "deliveries_dead_letter": "deliveries_dead_letter_topic",
+    "exports": "exports_topic",
+    "exports_dead_letter": "exports_dead_letter_topic",
 }
 
 # Target -> the topics it publishes to, each with the code path that does it.
@@ -38,6 +40,7 @@ PUBLISHES: Final[dict[str, dict[str, str]]] = {
     "telegram_webhook": {
         "reports": "intake and staff: a case's events after their Firestore commit",
         "deliveries": "intake._queue_group_notice: the notice posted in a group after a report made there",
+        "exports": "stats.export: an /export job for the export target",
     },
     "fan_out": {
         "deliveries": "fanout: one delivery job per recipient",
@@ -49,6 +52,9 @@ PUBLISHES: Final[dict[str, dict[str, str]]] = {
     "tick": {
         "reports": "ticker.republish (the outbox) and sla escalations",
         "deliveries": "sla: reminders and digests",
+    },
+    "export": {
+        "exports_dead_letter": "exporter._retry_or_park: an export that failed its last attempt",
     },
     "console": {
         "reports": "console_queue.act: a case's events after a transition made in the staff console",
@@ -62,6 +68,7 @@ SECRET_READERS: Final[dict[str, dict[str, str]]] = {
         "telegram_webhook": "direct Bot API calls (edits, getChatMember)",
         "deliver": "sends every message",
         "tick": "the getWebhookInfo health check (services/telegram_health.py)",
+        "export": "progress edits and the spreadsheet (services/export_job.py)",
         "console": "checks the Mini App's initData, signs sessions, sends evidence to a staff chat",
     },
     "telegram_webhook_secret": {

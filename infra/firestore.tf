@@ -40,6 +40,8 @@ locals {
     ["relay_refs", "expires_at"],
     ["replies", "expires_at"],
     ["reply_heads", "expires_at"],
+    ["quotas", "expires_at"],
+    ["export_jobs", "expires_at"],
     ["console_opened", "expires_at"], # the console's once-only initData records
   ]
 }

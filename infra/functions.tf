@@ -1,4 +1,4 @@
-# The four Cloud Run functions (2nd gen), all built from the one source archive, each with its own entry point
+# The six Cloud Run functions (2nd gen), all built from the one source archive, each with its own entry point
 # in main.py and its own service account. Sizing is per function and explained next to each number.
 #
 # Concurrency above 1 needs at least one whole vCPU, so every function gets cpu "1". functions-framework serves
@@ -83,6 +83,25 @@ locals {
       max_instances = 1
       concurrency   = 1
     }
+    export = {
+      name        = "${local.prefix}-export"
+      entry_point = "export"
+      description = "Pub/Sub push target of exports: reads the cases page by page into one spreadsheet, sends it."
+      public      = false
+      # The webhook's 512 MiB is shared by 40 updates in flight; an export gets its own instance: rows stream
+      # into the file (openpyxl write-only) a page at a time, so memory grows with the file, not the cases
+      # (BENCHMARKS.md: the peak at 100,000 rows). /tmp of a function is in memory too, hence the margin.
+      memory = "1Gi"
+      cpu    = "1"
+      # 100,000 rows took 11 minutes on the loaded emulator here (BENCHMARKS.md). Past the push's ack deadline
+      # (600 s at most) Pub/Sub pushes the job again: that attempt finds the lease held (renewed every page)
+      # and asks to be retried later, so one attempt runs and one file is sent.
+      timeout_seconds = 1800
+      min_instances   = 0
+      # One export per instance, a few at once: each person may start 3 an hour (EXPORTS_PER_HOUR).
+      max_instances = 3
+      concurrency   = 1
+    }
   }
 
   # Plain environment of every function: each name is a field of functions.config.Settings (upper-cased),
@@ -91,6 +110,7 @@ locals {
     GOOGLE_CLOUD_PROJECT  = var.project_id
     REPORTS_TOPIC         = google_pubsub_topic.main["reports"].name
     DELIVERIES_TOPIC      = google_pubsub_topic.main["deliveries"].name
+    EXPORTS_TOPIC         = google_pubsub_topic.main["exports"].name
     ADMIN_TELEGRAM_IDS    = join(",", var.admin_telegram_ids)
     TELEGRAM_API_BASE_URL = var.telegram_api_base_url
     TELEGRAM_BOT_USERNAME = var.telegram_bot_username
@@ -102,6 +122,7 @@ locals {
     MAX_DELIVERY_ATTEMPTS        = tostring(local.max_delivery_attempts)
     REPORTS_DEAD_LETTER_TOPIC    = google_pubsub_topic.dead_letter["reports"].name
     DELIVERIES_DEAD_LETTER_TOPIC = google_pubsub_topic.dead_letter["deliveries"].name
+    EXPORTS_DEAD_LETTER_TOPIC    = google_pubsub_topic.dead_letter["exports"].name
     LOG_EXECUTION_ID             = "true" # functions-framework adds the execution id to every log line
     # The committee's oversight policy (functions/services/timed.py, README "Oversight"): service levels in
     # minutes, the hour of the daily digest in Kazakhstan time, and how long a closed case keeps reporter

@@ -1,4 +1,4 @@
-# Two topics, each pushed to its consumer function by a subscription Terraform owns (not an Eventarc trigger),
+# Three topics, each pushed to its consumer function by a subscription Terraform owns (not an Eventarc trigger),
 # which is what lets us set the retry policy and the dead-letter topic. A message that fails
 # max_delivery_attempts times is parked on "<topic>-dead-letter" - by the consumer itself on its last attempt
 # (with the failure reason as an attribute), or by Pub/Sub's dead-letter policy if even that fails - and kept
@@ -23,6 +23,12 @@ locals {
       # evidence pages, the console for the evidence pages it asks for.
       publishers = ["fan_out", "telegram_webhook", "tick", "console"]
       push_sa    = "${local.prefix}-push-deliveries"
+    }
+    exports = {
+      name       = var.exports_topic
+      consumer   = "export"             # its own function: more memory, one export per instance
+      publishers = ["telegram_webhook"] # /export, after the hourly limit
+      push_sa    = "${local.prefix}-push-exports"
     }
   }
 

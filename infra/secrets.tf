@@ -11,8 +11,9 @@ locals {
       secret_id = "telegram-bot-token"
       env       = "TELEGRAM_BOT_TOKEN"
       # Everything that calls the Bot API (tick: the getWebhookInfo health check). fan_out never does.
-      # console: checks the Mini App's initData, signs its sessions, sends evidence to a staff chat.
-      readers = ["telegram_webhook", "deliver", "tick", "console"]
+      # console: checks the Mini App's initData, signs its sessions, sends evidence to a staff chat; export: its
+      # progress edits and the spreadsheet.
+      readers = ["telegram_webhook", "deliver", "tick", "export", "console"]
     }
     telegram_webhook_secret = {
       secret_id = "telegram-webhook-secret"

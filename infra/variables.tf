@@ -32,6 +32,12 @@ variable "deliveries_topic" {
   default     = "deliveries"
 }
 
+variable "exports_topic" {
+  type        = string
+  description = "Pub/Sub topic of /export jobs (the webhook publishes, the export function consumes)."
+  default     = "exports"
+}
+
 variable "admin_telegram_ids" {
   type        = list(string)
   description = "Telegram user ids of the first administrators (ADMIN_TELEGRAM_IDS)."

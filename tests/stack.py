@@ -77,8 +77,8 @@ class Stack:
         return self._wiring().subscribe(topic, f"{topic}-push-{time.monotonic_ns()}", push_endpoint=endpoint)
 
     def connect_chain(self) -> None:
-        """reports → fan_out and deliveries → deliver, as in the cloud."""
-        endpoints = {target: self.functions.target_url(target) for target in ("fan_out", "deliver")}
+        """reports → fan_out, deliveries → deliver and exports → export, as in the cloud."""
+        endpoints = {target: self.functions.target_url(target) for target in ("fan_out", "deliver", "export")}
         self._wiring().connect(endpoints, suffix=f"push-{time.monotonic_ns()}")
 
     def pull(self, subscription: str, wait: float = 5.0, expect: int = 1) -> list[dict[str, Any]]:

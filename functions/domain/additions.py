@@ -1,8 +1,9 @@
 """What a reporter who joins a case adds to it: their links and media the case did not have, their description.
 
 Pure rules, no I/O. The additions are kept on the joining reporter's own document (bounded lists), and the case
-only counts them (server-side increments), so a viral case's document neither grows nor becomes a contended
-read-modify-write; the card says how many reporters added what, the evidence shows them.
+only counts them (tallied from the reporter documents by one aggregation query when a card is rendered and at
+fan-out's periodic refresh), so a viral case's document neither grows nor is written once per join; the card
+says how many reporters added what, the evidence shows them.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ class Additions:
             "description": self.description,
             "added_keys": self.keys,
             "has_additions": self.any(),
+            # Numbers the case's counters are tallied from (one aggregation, never a write of the case).
+            "contributed": 1 if self.any() else 0,
+            "added_link_count": len(self.urls),
+            "added_media_count": len(self.media),
+            "added_description_count": 1 if self.description else 0,
         }
 
     def counts(self) -> dict[str, int]:

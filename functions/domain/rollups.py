@@ -8,7 +8,8 @@ Layout (collection `stats`, one document per scope and period, every field a cou
 - fields: `c.<category>.<severity>.n` (cases created), `.s.<status>`, `.o.<outcome>`; duration histograms
   `h.<g|r>.<kind>.bNN` (g: general categories, r: restricted ones, counted only for those who may see them);
   the chart's days `d.dDD.<g|r>.in` (created that day) and `.out` (closed that day); national documents also
-  `g.r<region>.<g|r>` (cases by region).
+  `g.r<region>.<g|r>` (cases by region) and `g.r<region>.k.<g|r>.<kind>` (cases of a REGION_KINDS duration by
+  region: the country's /stats lists them by region without reading twenty regions' documents).
 A case counts in the documents of the day it was created (and, once closed, of the day it was closed), so the
 figures of a period are those of the cases created in it, plus the closings per day of the chart.
 """
@@ -163,6 +164,10 @@ def doc_id(scope: str, period: str) -> str:
     return f"{scope}_{period}"
 
 
+# Durations also counted by region in the national documents (the help-the-child track's lines by region).
+REGION_KINDS: Final = frozenset({"help_needed", "help_given"})
+
+
 def _add(writes: Writes, doc: str, path: str, amount: int = 1) -> None:
     fields = writes.setdefault(doc, {})
     fields[path] = fields.get(path, 0) + amount
@@ -185,6 +190,8 @@ def contributions(facts: RollupFacts) -> Writes:
             _add(writes, doc, f"d.d{facts.created_day.day:02d}.{vis}.in")
             if scope.startswith("all"):
                 _add(writes, doc, f"g.r{facts.region}.{vis}")
+                for kind in sorted({kind for kind, _ in facts.durations} & REGION_KINDS):
+                    _add(writes, doc, f"g.r{facts.region}.k.{vis}.{kind}")
         if facts.closed_day is not None:
             for period in (day_id(facts.closed_day), month_id(facts.closed_day)):
                 _add(writes, doc_id(scope, period), f"d.d{facts.closed_day.day:02d}.{vis}.out")
@@ -282,6 +289,7 @@ class Totals:
     by_severity: dict[str, int] = field(default_factory=dict)
     by_outcome: dict[str, int] = field(default_factory=dict)
     by_region: dict[str, int] = field(default_factory=dict)
+    region_kinds: dict[str, dict[str, int]] = field(default_factory=dict)  # region -> REGION_KINDS kind -> cases
     per_day: dict[date, list[int]] = field(default_factory=dict)  # day -> [created, closed]
     histograms: dict[str, histograms.Histogram] = field(default_factory=dict)
 
@@ -345,6 +353,8 @@ def add_document(totals: Totals, doc_name: str, doc: Mapping[str, Any], sign: in
     for region_key, classes in _maps(doc.get("g")):
         for vis in visible:
             _bump(totals.by_region, region_key[1:], sign * _count(_maps_get(classes, vis)))
+            for kind, n in _maps(_maps_get(_maps_get(classes, "k"), vis)):
+                _bump(totals.region_kinds.setdefault(region_key[1:], {}), str(kind), sign * _count(n))
 
 
 def _maps_get(value: Any, key: str) -> Any:

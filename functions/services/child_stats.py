@@ -57,20 +57,26 @@ def region_lines(
     days: int,
     regions: tuple[str, ...] | None,
     restricted_visible: bool,
+    national: Totals | None = None,
 ) -> tuple[list[str], int]:
     """Help needed and given by region (the regions of the scope where some child needed help), and how many
-    documents were read; nothing for a scope of one region (its line is the scope's)."""
+    documents were read; nothing for a scope of one region (its line is the scope's). For the whole country the
+    national documents already read (`national`: their totals) count by region, so nothing more is read."""
     codes: Sequence[str] = regions if regions is not None else REGION_CODES
     if len(codes) < 2:
         return [], 0
     today = kz_day(now)
     first, last = period_days(today, days)
-    wanted = {code: plan(f"r{code}", first, last, today) for code in codes}
-    found = store.read([name for reads in wanted.values() for name, _ in reads])
+    wanted = {code: plan(f"r{code}", first, last, today) for code in codes} if national is None else {}
+    found = store.read([name for reads in wanted.values() for name, _ in reads]) if wanted else {}
     lines: list[str] = []
     for code in codes:
-        totals = add_up(((name, found.get(name, {}), sign) for name, sign in wanted[code]), restricted_visible)
-        needed, given = help_counts(totals)
+        if national is not None:
+            kinds = national.region_kinds.get(code, {})
+            needed, given = kinds.get("help_needed", 0), kinds.get("help_given", 0)
+        else:
+            totals = add_up(((name, found.get(name, {}), sign) for name, sign in wanted[code]), restricted_visible)
+            needed, given = help_counts(totals)
         if needed:
             region = t(lang, f"region_{code}")
             lines.append(t(lang, "stats_ch_region", region=region, needed=needed, given=given,

@@ -50,7 +50,7 @@ class DeliveryStore(Protocol):
     def track_message(self, code: str, chat_id: int, message_id: int, kind: str) -> None: ...
     def forget_message(self, chat_id: int, message_id: int) -> None: ...
     def additions_of(self, code: str) -> list[dict[str, Any]]: ...
-    def count_reporters(self, code: str) -> int: ...
+    def tally_reporters(self, code: str) -> dict[str, int]: ...
     def get_reply(self, reply_id: str) -> tuple[int, dict[str, Any]] | None: ...
 
 
@@ -115,8 +115,10 @@ class Delivery:
             return "done"
         if not person.active or not may_see(person, report.category, report.region):
             return self._stub(job, person, report)  # revoked, moved or out of scope
-        if report.purged_at is None:  # the exact count (the stored one is refreshed every 30 s; a purge keeps it)
-            report = report.model_copy(update={"reporter_count": self.store.count_reporters(job.report_id) or 1})
+        if report.purged_at is None:  # the exact counts (the stored ones are refreshed every 30 s; a purge keeps them)
+            tally = self.store.tally_reporters(job.report_id)
+            exact = {name: max(value, int(getattr(report, name) or 0)) for name, value in tally.items()}
+            report = report.model_copy(update=exact | {"reporter_count": tally.get("reporter_count") or 1})
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
             return "retry"

@@ -117,74 +117,107 @@ def workbook(
             leave them out.
 
     Returns:
-        The workbook's bytes (write-only mode: memory stays flat at 10,000 rows).
+        The workbook's bytes.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    writer = Writer(lang, personal=reporters is not None, links=links is not None)
+    for report in rows:
+        writer.add(report, reporters, links)
+    return writer.finish(stats, scope)
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(t(lang, "sheet_cases"))
-    columns = list(COLUMNS)
-    for index, name in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 14)
-    sheet.freeze_panes = "B2"
-    bold = Font(bold=True)
-    header = []
-    for name in columns:
-        cell = WriteOnlyCell(sheet, value=t(lang, f"col_{name}"))
-        cell.font = bold
-        header.append(cell)
-    personal = [t(lang, f"col_{PERSONAL_COLUMN}")] if reporters is not None else []
-    for title in child_help_texts.export_headers(lang) + personal:  # the child track, then reporter ids if asked
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    if links is not None:
-        for title in takedown_texts.export_headers(lang):
+
+class Writer:
+    """The workbook written as the cases arrive (openpyxl's write-only mode: rows go to a temporary file, so
+    memory stays flat however many there are); the summary sheet is written last, from the statistics, and the
+    child track's sheet from the few cases that have a figure of that track (kept as they pass)."""
+
+    def __init__(self, lang: str, *, personal: bool, links: bool) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
+        self.lang, self.links, self.rows = lang, links, 0
+        self.child_rows: list[dict[str, Any]] = []
+        self.book = Workbook(write_only=True)
+        sheet = self.book.create_sheet(t(lang, "sheet_cases"))
+        columns = list(COLUMNS)
+        for index, name in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 14)
+        sheet.freeze_panes = "B2"
+        bold = Font(bold=True)
+        titles = [t(lang, f"col_{name}") for name in columns]
+        titles += child_help_texts.export_headers(lang)  # the child track, then reporter ids if asked
+        titles += [t(lang, f"col_{PERSONAL_COLUMN}")] if personal else []
+        titles += takedown_texts.export_headers(lang) if links else []
+        header = []
+        for title in titles:
             cell = WriteOnlyCell(sheet, value=title)
             cell.font = bold
             header.append(cell)
-    sheet.append(header)
-    for report in rows:
-        cells = takedown_texts.export_cells(links.get(str(report["id"]), ())) if links is not None else []
-        row = row_of(lang, report, reporters)
-        child = child_help_texts.export_cells(lang, report)
-        sheet.append(row[: len(COLUMNS)] + child + row[len(COLUMNS) :] + cells)
+        sheet.append(header)
+        self.sheet = sheet
 
-    summary = book.create_sheet(t(lang, "sheet_summary"))
-    summary.column_dimensions["A"].width = 40
-    summary.column_dimensions["B"].width = 14
-    summary.append([t(lang, "sum_scope"), scope])
-    summary.append([t(lang, "sum_period"), f"{local(stats.since):%d.%m.%Y} — {local(stats.until):%d.%m.%Y}"])
-    summary.append([t(lang, "sum_total"), stats.total])
-    summary.append([])
-    summary.append([t(lang, "sum_by_status")])
-    for status, count in stats.by_status.items():
-        summary.append([t(lang, f"status_{status}"), _count(stats, count)])
-    summary.append([])
-    summary.append([t(lang, "sum_by_category")])
-    for category, count in stats.by_category.items():
-        summary.append([t(lang, f"cat_{category}"), _count(stats, count)])
-    summary.append([])
-    summary.append([t(lang, "sum_by_region")])
-    for region, count in stats.by_region.items():
-        summary.append([t(lang, f"region_{region}"), count])
-    summary.append([])
-    take = round(stats.median_take_minutes, 1) if stats.median_take_minutes is not None else None
-    resolve = round(stats.median_resolve_hours, 2) if stats.median_resolve_hours is not None else None
-    summary.append([t(lang, "sum_median_take_minutes"), take])
-    summary.append([t(lang, "sum_median_resolve_hours"), resolve])
-    if stats.narrow:
-        summary.append([t(lang, "stats_small_note")])
-    child = book.create_sheet(t(lang, "ch_sheet"))  # the help-the-child track, by region
-    child.column_dimensions["A"].width = 30
-    for line in child_help_texts.summary_rows(lang, rows):
-        child.append(line)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    def add(
+        self,
+        report: dict[str, Any],
+        reporters: dict[str, list[int]] | None,
+        links: Mapping[str, Sequence[Takedown]] | None,
+    ) -> None:
+        """One case as the next row (the person may see it: the caller checked)."""
+        cells = takedown_texts.export_cells((links or {}).get(str(report["id"]), ())) if self.links else []
+        row = row_of(self.lang, report, reporters)
+        child = child_help_texts.export_cells(self.lang, report)
+        self.sheet.append(row[: len(COLUMNS)] + child + row[len(COLUMNS) :] + cells)
+        self.rows += 1
+        if report.get("child_help") or report.get("first_contact_at"):  # a figure of the child track
+            self.child_rows.append(report)
+
+    def discard(self) -> None:
+        """An attempt that failed: close the rows' temporary file and delete it (a function's /tmp is memory)."""
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            self.sheet.close()
+        writer = getattr(self.sheet, "_writer", None)
+        if writer is not None and isinstance(getattr(writer, "out", None), str):
+            with contextlib.suppress(OSError, ValueError):
+                writer.cleanup()
+
+    def finish(self, stats: Stats, scope: str) -> bytes:
+        """The summary sheet, then the file's bytes."""
+        lang = self.lang
+        summary = self.book.create_sheet(t(lang, "sheet_summary"))
+        summary.column_dimensions["A"].width = 40
+        summary.column_dimensions["B"].width = 14
+        summary.append([t(lang, "sum_scope"), scope])
+        summary.append([t(lang, "sum_period"), f"{local(stats.since):%d.%m.%Y} — {local(stats.until):%d.%m.%Y}"])
+        summary.append([t(lang, "sum_total"), stats.total])
+        summary.append([])
+        summary.append([t(lang, "sum_by_status")])
+        for status, count in stats.by_status.items():
+            summary.append([t(lang, f"status_{status}"), _count(stats, count)])
+        summary.append([])
+        summary.append([t(lang, "sum_by_category")])
+        for category, count in stats.by_category.items():
+            summary.append([t(lang, f"cat_{category}"), _count(stats, count)])
+        summary.append([])
+        summary.append([t(lang, "sum_by_region")])
+        for region, count in stats.by_region.items():
+            summary.append([t(lang, f"region_{region}"), count])
+        summary.append([])
+        take = round(stats.median_take_minutes, 1) if stats.median_take_minutes is not None else None
+        resolve = round(stats.median_resolve_hours, 2) if stats.median_resolve_hours is not None else None
+        summary.append([t(lang, "sum_median_take_minutes"), take])
+        summary.append([t(lang, "sum_median_resolve_hours"), resolve])
+        if stats.narrow:
+            summary.append([t(lang, "stats_small_note")])
+        child = self.book.create_sheet(t(lang, "ch_sheet"))  # the help-the-child track, by region
+        child.column_dimensions["A"].width = 30
+        for line in child_help_texts.summary_rows(lang, self.child_rows):
+            child.append(line)
+        buffer = io.BytesIO()
+        self.book.save(buffer)
+        return buffer.getvalue()
 
 
 def _count(stats: Stats, count: int) -> int | str:

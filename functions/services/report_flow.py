@@ -158,17 +158,18 @@ class ReportFlow:
         if session is None:
             return self.start(ctx, item, note)
         count = self.store.count_items(ctx.sid, session.flow_id)  # a count, not a read of every earlier item
+        described = False
         if count >= MAX_ITEMS_PER_REPORT:
             text = t(ctx.lang, "evidence_limit", max=MAX_ITEMS_PER_REPORT)
-            return Outcome(body=send(ctx.chat_id, text, kb.evidence_done(ctx.lang, session.flow_id)))
-        self.store.add_item(ctx.sid, session.flow_id, item)
-        count += 1
-        described = bool(note) and not session.description
-        if described:
-            session.description = note
-        text = t(ctx.lang, "evidence_added", count=count)
-        if item.media and session.category == SEXUAL:  # kept as file_id only; asked for no more
-            text = t(ctx.lang, "sexual_media_arrived") + "\n" + text
+        else:
+            self.store.add_item(ctx.sid, session.flow_id, item)
+            count += 1
+            described = bool(note) and not session.description
+            if described:
+                session.description = note
+            text = t(ctx.lang, "evidence_added", count=count)
+            if item.media and session.category == SEXUAL:  # kept as file_id only; asked for no more
+                text = t(ctx.lang, "sexual_media_arrived") + "\n" + text
         keyboard = None
         if session.step in {"evidence", "confirm"}:  # the question stays answerable under the new count
             question, keyboard = self.question(session)

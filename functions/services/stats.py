@@ -8,27 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 from functions.domain.categories import RESTRICTED_CATEGORIES
+from functions.domain.export_job import ExportJob
 from functions.domain.incoming import IncomingMessage
 from functions.domain.models import Outcome
 from functions.domain.regions import REGION_CODES
 from functions.domain.rollups import Totals
 from functions.domain.statistics import (
-    EXPORT_FIELDS,
     EXPORT_MAX_DAYS,
     Request,
     Stats,
-    compute,
-    facts_of,
     parse_request,
     scope_regions,
 )
-from functions.domain.takedown import Takedown, by_case
+from functions.domain.takedown import Takedown
 from functions.domain.time import KZ_TZ
 from functions.domain.workflow import Role, StaffMember, may_see
-from functions.i18n import plural, t
+from functions.i18n import t
 from functions.log import get_logger
 from functions.services import child_stats, takedown_texts
 from functions.services.access import Access
@@ -45,15 +43,16 @@ MAX_CATEGORY_LINES: Final = 8
 class StatsStore(Protocol):
     """What statistics need from storage (OversightStore implements it)."""
 
-    def cases_created(
-        self, since: datetime, until: datetime, regions: tuple[str, ...] | None, fields: Sequence[str] | None
-    ) -> list[dict[str, Any]]: ...
-    def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
     def take_quota(self, name: str, user_id: int, per_hour: int) -> bool: ...
-    def record_export(self, by: int, days: int, region: str | None, personal: bool, rows: int) -> None: ...
 
 
 LinksSince = Callable[[datetime, tuple[str, ...] | None], Sequence[Takedown]]
+
+
+class ExportQueue(Protocol):
+    """Hands an export to the export target (services.export_job.ExportStart)."""
+
+    def start(self, job: ExportJob) -> Outcome: ...
 
 
 class Statistics:
@@ -67,6 +66,7 @@ class Statistics:
         rollups: RollupReads,
         exports_per_hour: int = 3,
         links: LinksSince | None = None,
+        exports: ExportQueue | None = None,
     ) -> None:
         self.store = store
         self.access = access
@@ -74,6 +74,7 @@ class Statistics:
         self.rollups = rollups
         self.exports_per_hour = exports_per_hour
         self.links = links  # the takedown records of a period (time to removal); None leaves them out
+        self.exports = exports  # the export target's queue
 
     def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
         """Handle /stats and /export (private chats only)."""
@@ -83,7 +84,7 @@ class Statistics:
         if name == "stats":
             return self.stats(person, message.chat_id, arg)
         if name == "export":
-            return self.export(person, message.chat_id, arg)
+            return self.export(person, message.chat_id, arg, message.update_id)
         return None
 
     # --- /stats ---------------------------------------------------------------------------------------------
@@ -118,8 +119,9 @@ class Statistics:
         lines = child_stats.scope_lines(person.lang, totals)
         if lines:
             restricted = self._restricted(person, regions)
+            national = totals if regions is None else None  # the country's documents count by region already
             more, reads = child_stats.region_lines(
-                person.lang, self.rollups, self.clock(), request.days, regions, restricted
+                person.lang, self.rollups, self.clock(), request.days, regions, restricted, national
             )
             lines += more
             log.info("stats read", extra={"by": person.user_id, "days": request.days, "documents": reads})
@@ -154,49 +156,31 @@ class Statistics:
         return Outcome(direct=[photo], body=send(chat_id, summary[:4096]))
 
     # --- /export --------------------------------------------------------------------------------------------
-    def export(self, person: StaffMember, chat_id: int, arg: str) -> Outcome:
-        """A spreadsheet of the cases in scope; reporter ids only when an admin asks for them (pii)."""
+    def export(self, person: StaffMember, chat_id: int, arg: str, update_id: int = 0) -> Outcome:
+        """A spreadsheet of the cases in scope, made by the export target (reporter ids only when an admin asks
+        for them, pii): checked and counted against the hourly limit here, "preparing…" at once."""
         lang = person.lang
         request = parse_request(arg, EXPORT_MAX_DAYS)
         if request.bad:
             return Outcome(body=send(chat_id, t(lang, "export_usage")))
         if request.personal and person.role != Role.ADMIN:
             return Outcome(body=send(chat_id, t(lang, "export_pii_admins_only")))
-        regions = scope_regions(person, request.region)
-        if regions == ():
+        if scope_regions(person, request.region) == ():
             return Outcome(body=send(chat_id, t(lang, "refuse_out_of_scope")))
+        if self.exports is None:  # a composition without the export target (never in a deployed webhook)
+            return Outcome(body=send(chat_id, t(lang, "export_failed")))
         if not self.store.take_quota("export", person.user_id, self.exports_per_hour):
             return Outcome(body=send(chat_id, t(lang, "export_limit", n=self.exports_per_hour)))
-        until = self.clock()
-        since = until - timedelta(days=request.days)
-        rows = [
-            r
-            for r in self.store.cases_created(since, until, regions, EXPORT_FIELDS)
-            if may_see(person, str(r.get("category")), str(r.get("region")))
-        ]
-        rows.sort(key=lambda r: r.get("created_at") or until)
-        reporters = self.store.reporter_ids_since(since) if request.personal else None
-        facts = [f for f in (facts_of(r) for r in rows) if f is not None]
-        stats = compute(facts, since, until, regions)
-        scope = self.scope_name(lang, regions)
-        from functions.services import export
-
-        links = None
-        if self.links is not None:
-            codes = {str(r["id"]) for r in rows}
-            links = by_case([r for r in self.links(since, regions) if r.case_code in codes])
-        data = export.workbook(rows, stats, lang, scope, reporters, links)
-        self.store.record_export(person.user_id, request.days, request.region, request.personal, len(rows))
-        log.info(
-            "export",
-            extra={"by": person.user_id, "days": request.days, "rows": len(rows), "personal": request.personal},
+        job = ExportJob(
+            export_id=f"x{update_id}-{person.user_id}",
+            user_id=person.user_id,
+            chat_id=chat_id,
+            lang=lang,
+            days=request.days,
+            region=request.region,
+            personal=request.personal,
         )
-        day = until.astimezone(KZ_TZ).strftime("%Y%m%d")
-        filename = f"qorgau-{request.days}d-{request.region or 'all'}-{day}.xlsx"
-        caption = plural(lang, "export_caption", len(rows), rows=len(rows), days=request.days, scope=scope)
-        if request.personal:
-            caption += "\n" + t(lang, "export_personal_note")
-        return Outcome(direct=[upload("sendDocument", "document", chat_id, data, filename, caption)])
+        return self.exports.start(job)
 
 
 def median_text(lang: str, minutes: float | None) -> str:

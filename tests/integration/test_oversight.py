@@ -108,6 +108,24 @@ def upload_of(outcome: Any, field: str) -> bytes:
     return bytes(call.params[field].data)
 
 
+def export_file(moment: datetime, who: StaffMember, arg: str) -> bytes:
+    """The spreadsheet the export target makes for this person (on a fixed clock), read from the Firestore
+    emulator page by page as the target reads it."""
+    from functions.adapters.firestore.exports import ExportStore
+    from functions.domain.export_job import ExportJob
+    from functions.domain.statistics import parse_request
+    from functions.services.export_job import ExportRun
+
+    request = parse_request(arg, 90)
+    job = ExportJob(
+        export_id="x-test", user_id=who.user_id, chat_id=who.user_id, days=request.days, personal=request.personal
+    )
+    store = ExportStore(bootstrap.firestore_client(), lambda: moment)
+    access = Access(bootstrap.cases(), frozenset({ADMIN_ID}))
+    run = ExportRun(store, access, bootstrap.telegram(), lambda: moment, page_size=5)
+    return run.build(who, job.model_copy(update={"region": request.region})).data
+
+
 def last_text(stack: Stack, chat_id: int) -> str:
     return str(stack.last_bot_message(chat_id).get("text") or "")
 
@@ -316,13 +334,15 @@ class TestExport:
         seed_statistics(stack, now)
         seed(stack, 900, created=now - timedelta(days=1), region="71", category="sexual", severity="urgent")
         add_staff(9401, "regional", ("71",))
+        stack.connect_chain()  # exports → the export target
         say(stack, 9401, "/export 30d")
-        sent = [c for c in stack.double.calls("sendDocument", chat_id=9401) if c["status"] == 200]
+        sent = wait_for(
+            lambda: [c for c in stack.double.calls("sendDocument", chat_id=9401) if c["status"] == 200], timeout=60
+        )
         assert len(sent) == 1 and sent[0]["params"]["protect_content"] is True
         assert "12 обращений" in sent[0]["params"]["caption"]
 
-        outcome = oversight_at(now).export(person(9401, "regional", ("71",)), 9401, "30d")
-        sheets = read_workbook(upload_of(outcome, "document"))
+        sheets = read_workbook(export_file(now, person(9401, "regional", ("71",)), "30d"))
         cases, summary = sheets["Обращения"], sheets["Сводка"]
         header, rows = cases[0], cases[1:]
         assert header[:4] == ("Номер", "Поступило", "Категория", "Важность") and "ID заявителей" not in header
@@ -339,16 +359,14 @@ class TestExport:
         assert code_in(report_link(stack, 9451, "https://vk.com/wall-77_1")) == code
         say(stack, 9402, "/export 7d pii")
         assert "только администраторам" in last_text(stack, 9402)
-        sheets = read_workbook(
-            upload_of(oversight_at(utcnow()).export(person(9402, "specialist"), 9402, "7d"), "document")
-        )
+        sheets = read_workbook(export_file(utcnow(), person(9402, "specialist"), "7d"))
         assert "ID заявителей" not in sheets["Обращения"][0]
         assert not any("9450" in str(cell) for row in sheets["Обращения"] for cell in row)
-        admin = oversight_at(utcnow()).export(person(ADMIN_ID, "admin"), ADMIN_ID, "7d pii")
-        sheets = read_workbook(upload_of(admin, "document"))
+        sheets = read_workbook(export_file(utcnow(), person(ADMIN_ID, "admin"), "7d pii"))
         row = sheets["Обращения"][1]
         assert sheets["Обращения"][0][-1] == "ID заявителей" and row[-1] == "9450, 9451"
-        exports = [d.to_dict() for d in stack.db.collection("exports").stream()]
+        say(stack, ADMIN_ID, "/export 7d pii")
+        exports = wait_for(lambda: [d.to_dict() for d in stack.db.collection("exports").stream()], timeout=60)
         assert any(e["personal"] and e["by"] == ADMIN_ID and e["rows"] == 1 for e in exports)
 
 

@@ -62,6 +62,36 @@ class TestViralCase:
         httpx.post(f"{stack.functions.url}/tick", json={}, timeout=60).raise_for_status()
         assert ref.get().get("reporter_count") == 13  # tick made the stored count exact
 
+    def test_joiners_who_add_a_description_do_not_write_the_case_and_the_card_counts_them(self, stack: Stack) -> None:
+        stack.connect_chain()
+        add_staff(9602, "regional", ("71",))
+        link = "https://www.tiktok.com/@x/video/7322222222222222299"
+        first = code_in(report_link(stack, 9730, link))
+        card(stack, 9602, first)
+        ref = stack.db.collection("reports").document(first)
+        wait_for(lambda: ref.get().get("fanout_pending") is False)
+        seen = {ref.get().update_time}
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                seen.add(ref.get().update_time)
+                time.sleep(0.02)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        users = list(range(9731, 9739))
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda user: report_link(stack, user, link, description=f"видел это {user}"), users))
+        wanted = "Дополнили: 8 (ссылок: 0, медиа: 0, описаний: 8)"
+        wait_for(lambda: wanted in str(card(stack, 9602, first)["text"]), timeout=30)
+        done.set()
+        watcher.join()
+        assert len(seen) - 1 <= 2, "additions are tallied from the reporters' documents, never written per join"
+        httpx.post(f"{stack.functions.url}/tick", json={}, timeout=60).raise_for_status()
+        stored = ref.get().to_dict() or {}
+        assert (stored["reporter_count"], stored["contributors"], stored["added_descriptions"]) == (9, 8, 8)
+
     def test_merge_moves_reporters_with_one_write_of_the_count(self, stack: Stack) -> None:
         main = code_in(report_link(stack, 9720, "https://t.me/scalechan/1"))
         duplicate = code_in(report_link(stack, 9721, "https://t.me/scalechan/2"))
@@ -104,9 +134,15 @@ class TestStatsThroughFanOut:
 
 class TestExportQuota:
     def test_a_person_exports_at_most_three_times_an_hour(self, stack: Stack) -> None:
+        stack.connect_chain()  # exports → the export target
+
+        def files() -> int:
+            return len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200])
+
         for _ in range(3):
             say(stack, ADMIN_ID, "/export 7d")
-        assert len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200]) == 3
+        wait_for(lambda: files() == 3, timeout=60)
         say(stack, ADMIN_ID, "/export 7d")
         assert "Лимит выгрузок в час: 3" in str(stack.last_bot_message(ADMIN_ID)["text"])
-        assert len([c for c in stack.double.calls("sendDocument", chat_id=ADMIN_ID) if c["status"] == 200]) == 3
+        time.sleep(2)
+        assert files() == 3

@@ -20,7 +20,7 @@ from tests.stack import ADMIN_ID, SECRET, Stack, wait_for
 
 pytestmark = pytest.mark.integration
 
-TARGETS = ("telegram_webhook", "fan_out", "deliver", "tick")
+TARGETS = ("telegram_webhook", "fan_out", "deliver", "tick", "export")
 
 
 def webhook(stack: Stack, body: bytes, headers: dict[str, str] | None = None, method: str = "POST") -> httpx.Response:
@@ -131,7 +131,7 @@ class TestMethods:
         response = httpx.request(method, f"{stack.functions.url}/tick", timeout=30)
         assert response.status_code == 405
 
-    @pytest.mark.parametrize("target", ["fan_out", "deliver"])
+    @pytest.mark.parametrize("target", ["fan_out", "deliver", "export"])
     @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
     def test_consumers_drop_anything_but_a_post(self, stack: Stack, target: str, method: str) -> None:
         response = httpx.request(method, f"{stack.functions.url}/{target}", timeout=30)
@@ -269,7 +269,7 @@ GARBAGE_PUSHES = [
 
 
 class TestForgedPushes:
-    @pytest.mark.parametrize("target", ["fan_out", "deliver"])
+    @pytest.mark.parametrize("target", ["fan_out", "deliver", "export"])
     @pytest.mark.parametrize("body", GARBAGE_PUSHES)
     def test_garbage_is_acknowledged_and_dropped(self, stack: Stack, target: str, body: bytes) -> None:
         response = push(stack, target, None, raw=body)

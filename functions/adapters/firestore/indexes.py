@@ -36,6 +36,8 @@ COLLECTIONS: Final[tuple[str, ...]] = (
     "relay_refs",
     "replies",
     "reply_heads",
+    "quotas",
+    "export_jobs",
     "console_opened",
 )
 
@@ -94,5 +96,7 @@ TTL_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("relay_refs", "expires_at"),
     ("replies", "expires_at"),
     ("reply_heads", "expires_at"),
+    ("quotas", "expires_at"),
+    ("export_jobs", "expires_at"),
     ("console_opened", "expires_at"),
 )

@@ -221,14 +221,11 @@ class Submissions(Conversations, CaseReads):
         batch = self.client.batch()
         if draft.not_a_reporter:  # a quarantined post of content already reported: indexed, nobody joins
             batch.update(report_ref, {"quarantined_posts": firestore.Increment(1), "updated_at": now})
-        else:  # the joiner's answers and additions on their own document; the case only counts the additions
+        else:  # the joiner's answers and additions on their own document; the case document is not written:
+            # reporters and additions are tallied from these documents (cards, fan-out's and tick's refresh),
+            # so a viral case is no hot document
             added = additions(draft, [key for key in match.keys if key not in match.found])
             batch.create(reporter_ref, self._reporter_doc(draft, code, now, first=False) | added.reporter_fields())
-            # Reporters are counted from their documents (the case's reporter_count is refreshed by fan-out and
-            # tick), so a plain join never writes the case document: a viral case is no hot document.
-            counters = {name: firestore.Increment(n) for name, n in added.counts().items()}
-            if counters:
-                batch.update(report_ref, {"updated_at": now} | counters)
         for key in match.keys:
             if key not in match.found:
                 batch.create(

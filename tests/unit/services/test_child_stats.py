@@ -87,5 +87,13 @@ class TestByRegion:
         ]
         assert reads == len(store.asked) and reads <= 20 * 7
 
+    def test_the_whole_country_counts_by_region_from_the_national_documents_read_already(self) -> None:
+        store = Rollups(CASES)
+        by_regions, _ = child_stats.region_lines("ru", store, NOW, 7, None, True)
+        national = totals(store, None)  # what /stats read for the country (the national shards)
+        asked = len(store.asked)
+        lines, reads = child_stats.region_lines("ru", store, NOW, 7, None, True, national)
+        assert lines == by_regions and reads == 0 and len(store.asked) == asked
+
     def test_a_scope_of_one_region_has_no_breakdown(self) -> None:
         assert child_stats.region_lines("ru", Rollups(CASES), NOW, 7, ("71",), True) == ([], 0)
