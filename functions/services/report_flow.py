@@ -87,7 +87,12 @@ class ReportFlow:
         if self.mine is None or code != session.report_code:
             return Outcome(body=answer(press.callback_id, t(lang, "stale_button")))
         items = self.store.list_items(ctx.sid, session.flow_id)
-        if self.mine.add(code, items, ctx.update_id) == "not_open":  # closed meanwhile: a new report, then
+        added = self.mine.add(code, items, ctx.update_id)
+        if added == "full":  # the case holds as many items as a report may: told kindly, nothing changed
+            return Outcome(
+                body=answer(press.callback_id, t(lang, "evidence_limit", max=MAX_ITEMS_PER_REPORT), alert=True)
+            )
+        if added == "not_open":  # closed meanwhile: a new report, then
             session.report_code = None
             edited = edit(ctx.chat_id, press.message_id, t(lang, "add_closed", code=code), *self.question(session)[1:])
             return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))

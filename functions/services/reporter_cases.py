@@ -11,6 +11,7 @@ from typing import Any, Final, Literal, Protocol
 from functions.domain.additions import MAX_ADDED_DESCRIPTION
 from functions.domain.case import Case
 from functions.domain.events import ReportChanged
+from functions.domain.limits import MAX_ITEMS_PER_REPORT
 from functions.domain.models import EvidenceItem, Status
 from functions.errors import TransientError
 from functions.log import get_logger
@@ -23,7 +24,7 @@ ADDED: Final = "reporter_added"  # the notices of additions (cards only)
 DESCRIBED: Final = "reporter_described"
 ATTEMPTS: Final = 6
 Withdrawal = Literal["withdrawn", "not_alone", "not_open", "child_request"]
-Amended = Literal["done", "not_open"]
+Amended = Literal["done", "not_open", "full"]
 
 
 class CasePort(Protocol):
@@ -78,6 +79,16 @@ class ReporterCases:
         found = self.cases.read_case(code)
         if found is None or not found[0].is_open:
             return "not_open"
+        room = MAX_ITEMS_PER_REPORT - len(found[0].urls) - len(found[0].media)  # the per-report bound
+        kept = []
+        for item in items:
+            size = len(item.urls) + len(item.media)
+            if size <= room:
+                kept.append(item)
+                room -= size
+        if not kept:
+            return "full"
+        items = kept
         for item in items:
             self.evidence.attach_evidence(code, item)
         count = sum(len(item.urls) + len(item.media) for item in items)
