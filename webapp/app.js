@@ -302,7 +302,7 @@
       row.forEach(function (cell) { line.appendChild(el("td", { text: cell })); });
       box.appendChild(line);
     });
-    return box;
+    return el("div", { class: "scroll" }, box);
   }
   function dashboard() {
     state.view = "dashboard"; tabs();

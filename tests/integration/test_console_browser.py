@@ -182,6 +182,23 @@ class TestConsoleInTheBrowser:
         assert "dark" in str(browser.find("html").get_attribute("class"))
         browser.shot("queue-dark")
 
+    def test_the_track_filters_narrow_the_queue(self, stack: Stack, browser: Browser, cases: dict[str, str]) -> None:
+        from selenium.webdriver.support.ui import Select
+
+        stack.db.document(f"reports/{cases['a71']}").update({"contact_pending": True, "child_request": True})
+        stack.db.document(f"reports/{cases['a71_new']}").update({"content_state": "live"})
+        browser.open(stack, OFFICER_71)
+        assert browser.codes() == [cases["a71_new"], cases["a71"]]
+        Select(browser.find("select[name=child]")).select_by_value("contact_pending")
+        wait_for(lambda: browser.codes() == [cases["a71"]])
+        assert "ждёт первого контакта" in browser.find(f"article[data-code='{cases['a71']}']").text
+        Select(browser.find("select[name=child]")).select_by_value("")
+        Select(browser.find("select[name=content]")).select_by_value("live")
+        wait_for(lambda: browser.codes() == [cases["a71_new"]])
+        Select(browser.find("select[name=content]")).select_by_value("removed")
+        wait_for(lambda: browser.codes() == [])
+        Select(browser.find("select[name=content]")).select_by_value("")
+
     def test_take_in_the_console_racing_a_take_in_the_bot(
         self, stack: Stack, browser: Browser, cases: dict[str, str]
     ) -> None:
