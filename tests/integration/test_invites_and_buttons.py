@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from functions.domain.time import utcnow
-from tests.integration.helpers import code_in, press, report_link, say
+from tests.integration.helpers import code_in, press, report_link, say, start
 from tests.integration.test_staff import add_staff, card, last_answer
 from tests.stack import ADMIN_ID, Stack
 
@@ -112,7 +112,7 @@ class TestStaffButtonsOnlyInPrivate:
 
 class TestChildRequestsAreNeverMerged:
     def _child_case(self, stack: Stack, user: int) -> str:
-        say(stack, user, "/start")
+        start(stack, user)
         press(stack, user, "Мне ещё нет 18 лет")
         press(stack, user, "город Астана")
         say(stack, user, "https://instagram.com/p/ChildMerge")

@@ -14,7 +14,7 @@ from devkit.botapi_double.builders import make_text_update
 from functions import bootstrap
 from functions.domain.time import utcnow
 from functions.domain.urls import canonical_url, content_key_for_url
-from tests.integration.helpers import code_in, press, report_link, say, send_media
+from tests.integration.helpers import code_in, press, report_link, say, send_media, start
 from tests.integration.test_oversight import sla_at
 from tests.integration.test_staff import add_staff, card, press_card
 from tests.stack import ADMIN_ID, Stack, wait_for
@@ -36,7 +36,7 @@ STATISTICAL = {
     "urls", "media", "description", "content_keys", "group_chat_id", "group_message_ids", "merged_into", "muted",
     "sla_take_reminded_at", "sla_stale_reminded_for", "quarantined", "quarantined_posts", "contributors",
     "added_links", "added_media", "added_descriptions", "conv_last_writer", "first_contact_at", "first_contact_by",
-    "fc_reminded_at", "fc_escalated_at", "reporter_count_at",
+    "fc_reminded_at", "fc_escalated_at", "reporter_count_at", "contact_pending", "content_state",
 }  # fmt: skip
 EMPTY_WHEN_PURGED = ("urls", "media", "description", "content_keys", "group_chat_id", "group_message_ids")
 
@@ -74,8 +74,8 @@ def seed(stack: Stack) -> tuple[str, list[str]]:
     send_media(stack, REPORTER_A, "photo")
     for label in ("Драка, насилие между детьми", "Нет", "город Астана"):
         press(stack, REPORTER_A, label)
-    say(stack, REPORTER_A, LINK_A)
-    press(stack, REPORTER_A, "Готово")
+    say(stack, REPORTER_A, LINK_A)  # added on the summary (the flow started with evidence)
+    press(stack, REPORTER_A, "✏️ Описание")
     say(stack, REPORTER_A, DESCRIPTION)
     press(stack, REPORTER_A, "Отправить")
     code = code_in(stack.last_bot_message(REPORTER_A)["text"])
@@ -153,14 +153,17 @@ def test_nothing_but_the_statistical_fields_remain_anywhere(stack: Stack) -> Non
 
 
 def test_a_reporter_profile_expires_after_a_year_without_activity(stack: Stack) -> None:
-    say(stack, 950_060, "/start")
+    start(stack, 950_060)
     press(stack, 950_060, "Родитель")
     press(stack, 950_060, "Абай")  # not the region report_link picks (that one would be ticked)
     profile = stack.doc("users/950060")
     assert profile is not None and isinstance(profile.get("expires_at"), datetime)
     assert timedelta(days=364) < profile["expires_at"] - utcnow() <= timedelta(days=366)
     before = profile["expires_at"]
-    report_link(stack, 950_060, "https://vk.com/video-950_9")
+    say(stack, 950_060, "https://vk.com/video-950_9")  # the profile's region is the default: not asked
+    for label in ("Драка, насилие между детьми", "Нет", "Отправить"):
+        press(stack, 950_060, label)
+    assert "Номер обращения" in stack.last_bot_message(950_060)["text"]
     assert stack.doc("users/950060")["expires_at"] >= before  # type: ignore[index]  # activity moves it on
 
 

@@ -125,7 +125,7 @@ def press(view: View, user_id: int, ends_with: str) -> None:
 def report(view: View, user_id: int, url: str) -> str:
     """A whole private-chat report of one link (fights, no danger, Astana)."""
     write(view, user_id, url)  # type: ignore[arg-type]
-    for step in (":cat:violence", ":danger:no", ":region:71", ":ev:done", ":desc:skip", ":confirm:yes"):
+    for step in (":cat:violence", ":danger:no", ":region:71", ":confirm:yes"):  # the short flow (issue 14)
         press(view, user_id, step)
     confirmed = wait_for(lambda: CODE.search(str(view.last_bot_message(user_id).get("text"))), timeout=60)
     return str(confirmed.group(0))
