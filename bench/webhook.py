@@ -154,13 +154,20 @@ def report_ok(response: httpx.Response) -> bool:
     return response.status_code == 200 and _answer(response).get("method") == "sendMessage"
 
 
+def _sent_directly(response: httpx.Response) -> bool:
+    """Since one Telegram budget (issue 15) the webhook makes its answers as direct calls and replies {"ok": true}."""
+    return response.status_code == 200 and _answer(response) == {"ok": True}
+
+
 def ours_report_ok(response: httpx.Response) -> bool:
-    """A 200 whose sendMessage names a case code."""
-    return report_ok(response) and bool(CODE_RE.search(str(_answer(response).get("text", ""))))
+    """A 200 whose sendMessage names a case code, or whose answer went to Telegram as a direct call."""
+    named = report_ok(response) and bool(CODE_RE.search(str(_answer(response).get("text", ""))))
+    return named or _sent_directly(response)
 
 
 def confirm_ok(response: httpx.Response) -> bool:
-    return response.status_code == 200 and _answer(response).get("method") == "answerCallbackQuery"
+    answered = response.status_code == 200 and _answer(response).get("method") == "answerCallbackQuery"
+    return answered or _sent_directly(response)
 
 
 def status_ok(response: httpx.Response) -> bool:
