@@ -145,6 +145,8 @@ def main() -> int:
     except KeyboardInterrupt:
         say("stopping…")
     finally:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a second signal must not cut the clean-up
+            signal.signal(signum, signal.SIG_IGN)
         stop.set()
         stop_processes(procs.values())
         if double is not None:
