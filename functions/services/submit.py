@@ -85,8 +85,7 @@ class Submitter:
 
         result = self._store(draft, session, outcome_for)
         self.publish(result, draft)
-        # The confirmation must reach the reporter: made as a direct call, a 429 there goes to deliver.
-        return result, Outcome.model_validate_json(outcome_for(result)).model_copy(update={"must_arrive": True})
+        return result, _confirmation(outcome_for, result)
 
     def _store(self, draft: ReportDraft, session: Session | None, outcome_for: OutcomeFor) -> SubmitResult:
         for attempt in range(SUBMIT_ATTEMPTS):
@@ -153,5 +152,11 @@ def _answered(session: Session | None, result: SubmitResult, outcome_for: Outcom
         return None
     session.report_code = result.code
     session.step = "done"
-    session.last_outcome = outcome_for(result)
+    session.last_outcome = _confirmation(outcome_for, result).model_dump_json()  # a replay must arrive too
     return session
+
+
+def _confirmation(outcome_for: OutcomeFor, result: SubmitResult) -> Outcome:
+    """The answer to a stored report: it must reach the reporter, so it is made as a direct call (a 429 or a
+    failure there goes to deliver), never left to ride in the webhook's answer, which Telegram drops silently."""
+    return Outcome.model_validate_json(outcome_for(result)).model_copy(update={"must_arrive": True})

@@ -39,6 +39,17 @@ class TestGroupIntake:
         assert text_of(answer) == t("ru", "group_report_created", code=code)
         assert answer.body is not None and "reply_parameters" in answer.body.params
 
+    def test_a_resent_post_replays_a_confirmation_that_must_arrive(self) -> None:
+        desk = Desk()
+        enabled(desk)
+        desk.store.save_profile(Profile(user_id=4013, region="71"))
+        first = desk.link(4013, URL, chat_id=GROUP, chat_type="supergroup")
+        session = desk.flow_of(4013, GROUP)
+        again = desk.link(4013, URL, chat_id=GROUP, chat_type="supergroup", update_id=session.last_update_id)
+        assert len(desk.store.reports) == 1
+        assert first.must_arrive and again.must_arrive
+        assert text_of(again) == text_of(first)
+
     def test_without_a_region_the_author_is_asked_and_only_they_may_answer(self) -> None:
         desk = Desk()
         enabled(desk)

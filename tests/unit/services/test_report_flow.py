@@ -76,6 +76,20 @@ class TestSubmitReport:
         assert len(desk.store.reports) == 1 and len(desk.events.sent) == 1
         assert text_of(again).startswith(t("ru", "report_created", code=next(iter(desk.store.reports))))
 
+    def test_a_resent_send_replays_a_confirmation_that_must_arrive(self) -> None:
+        # The first answer must arrive (a direct call; a refusal goes to deliver). So must the replayed one:
+        # riding in the webhook's answer, a 429 or a fault there would lose the reporter's only confirmation.
+        desk = Desk()
+        desk.link(2011, URL)
+        for action, value in (("cat", "violence"), ("danger", "no"), ("region", "71")):
+            flow_press(desk, 2011, action, value)
+        flow = desk.flow_of(2011)
+        first = desk.press(2011, callbacks.flow(flow.flow_id, "confirm", "yes"))
+        flow = desk.flow_of(2011)
+        again = desk.press(2011, callbacks.flow(flow.flow_id, "confirm", "yes"), update_id=flow.last_update_id)
+        assert first.must_arrive and again.must_arrive
+        assert text_of(again) == text_of(first)
+
     def test_when_pubsub_is_down_the_case_is_still_stored_and_answered(self) -> None:
         desk = Desk()
         desk.events.down = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from functions.domain.models import Outcome, ReportDraft, Session, SubmitResult
+from functions.domain.models import BotCall, Outcome, ReportDraft, Session, SubmitResult
 from functions.errors import TransientError
 from functions.services.submit import Submitter
 from tests.unit.fakes import NOW, Published, ReporterSide
@@ -30,11 +30,16 @@ def session(user_id: int) -> Session:
 
 
 def answer(result: SubmitResult) -> str:
-    return (
-        Outcome().model_dump_json()
-        if result.outcome == "created"
-        else f'{{"direct": [], "body": null, "x": "{result.code}"}}'
-    )
+    """The answer's JSON, as the flows render it: what storing did, with the case code."""
+    text = f"{result.outcome} {result.code}"
+    return Outcome(body=BotCall(method="sendMessage", params={"chat_id": 1, "text": text})).model_dump_json()
+
+
+def stored_with(session: Session | None, result: SubmitResult) -> bool:
+    """Whether the session holds this result's answer, as one that must arrive (a replay must arrive too)."""
+    assert session is not None and session.last_outcome is not None
+    expected = Outcome.model_validate_json(answer(result)).model_copy(update={"must_arrive": True})
+    return Outcome.model_validate_json(session.last_outcome) == expected
 
 
 class Racing(ReporterSide):
@@ -60,7 +65,7 @@ class TestSubmit:
         assert result.outcome == "created" and result.code in store.reports
         stored = store.get_session("1:1")
         assert stored is not None and stored.step == "done" and stored.report_code == result.code
-        assert stored.last_outcome == answer(result)
+        assert stored_with(stored, result)
 
     def test_a_lost_race_is_tried_again_with_a_new_code(self) -> None:
         store = Racing(rivals=2)
@@ -80,5 +85,5 @@ class TestSubmit:
         again, _ = submitter.submit(draft(4), session(4), answer)
         assert again == SubmitResult(code=first.code, outcome="already_reporter", severity="normal")
         stored = store.get_session("4:4")
-        assert stored is not None and stored.last_outcome == answer(again)
+        assert stored_with(stored, again)
         assert [m.type for _, m, _ in events.sent] == ["report.created"]  # type: ignore[attr-defined]
