@@ -390,7 +390,7 @@ class Consistency:
             parked_jobs: delivery jobs found on the deliveries dead-letter topic.
             reporter_chats: private chats of the reporters (one confirmation each at most).
         """
-        from functions.domain.workflow import recipients
+        from functions.domain.routing import usual_recipients
 
         by_link: dict[str, list[dict[str, Any]]] = {}
         for report in reports:
@@ -424,7 +424,7 @@ class Consistency:
         expected = [
             (report["id"], person.user_id)
             for report in reports
-            for person in recipients(
+            for person in usual_recipients(
                 staff, str(report.get("category")), str(report.get("region")), str(report.get("severity"))
             )
         ]

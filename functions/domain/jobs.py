@@ -28,4 +28,12 @@ class DeliveryJob(BaseModel):
     message_id: int | None = None  # kind "scrub": the bot's message to take the case's content out of
 
 
+def card_job(code: str, recipient: int, event_id: str, key: str | None = None) -> DeliveryJob:
+    """The job that sends (or re-renders) one person's card of a case; its id is <key>:<recipient>, the key
+    being the event's id unless given (a bucket of joins refreshes each card once)."""
+    return DeliveryJob(
+        job_id=f"{key or event_id}:{recipient}", kind="card", report_id=code, recipient_id=recipient, event_id=event_id
+    )
+
+
 NOTICE_WINDOW_SECONDS: Final = 5  # one coalesced quarantine notice per group per window: ≤ 12/min < 20/min

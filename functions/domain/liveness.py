@@ -108,34 +108,32 @@ _PAGE: Final = Rule(ProbeKind.PAGE, _PAGE_STATUSES)
 _NONE: Final = Rule(ProbeKind.NONE, {})
 _PRIVATE_TELEGRAM: Final = re.compile(r"^https://t\.me/c/")
 
+
+def _oembed(statuses: Mapping[int, Answer], endpoint: str, items: str) -> Rule:
+    """A platform asked through its oEmbed endpoint: a 2xx answer is "live" only when its body is JSON."""
+    return Rule(ProbeKind.OEMBED, statuses, endpoint=endpoint, json_body=True, items=re.compile(items))
+
+
 RULES: Final[Mapping[str, Rule]] = {
-    "youtube": Rule(
-        ProbeKind.OEMBED,
+    "youtube": _oembed(
         {400: Answer.GONE, 401: Answer.EMBEDDING_DISABLED, 403: Answer.PRIVATE, 404: Answer.GONE},
-        endpoint="https://www.youtube.com/oembed?format=json&url=",
-        json_body=True,
-        items=re.compile(r"^https://youtube\.com/(?:watch\?v=|playlist\?list=)"),
+        "https://www.youtube.com/oembed?format=json&url=",
+        r"^https://youtube\.com/(?:watch\?v=|playlist\?list=)",
     ),
-    "vimeo": Rule(
-        ProbeKind.OEMBED,
+    "vimeo": _oembed(
         {403: Answer.EMBEDDING_DISABLED, 404: Answer.GONE},
-        endpoint="https://vimeo.com/api/oembed.json?url=",
-        json_body=True,
-        items=re.compile(r"^https://vimeo\.com/[0-9]+$"),
+        "https://vimeo.com/api/oembed.json?url=",
+        r"^https://vimeo\.com/[0-9]+$",
     ),
-    "x": Rule(
-        ProbeKind.OEMBED,
+    "x": _oembed(
         {403: Answer.PRIVATE, 404: Answer.GONE},
-        endpoint="https://publish.twitter.com/oembed?url=",
-        json_body=True,
-        items=re.compile(r"^https://x\.com/i/status/[0-9]+$"),
+        "https://publish.twitter.com/oembed?url=",
+        r"^https://x\.com/i/status/[0-9]+$",
     ),
-    "tiktok": Rule(
-        ProbeKind.OEMBED,
+    "tiktok": _oembed(
         {400: Answer.GONE, 403: Answer.EMBEDDING_DISABLED, 404: Answer.GONE},
-        endpoint="https://www.tiktok.com/oembed?url=",
-        json_body=True,
-        items=re.compile(r"^https://tiktok\.com/video/[0-9]+$"),
+        "https://www.tiktok.com/oembed?url=",
+        r"^https://tiktok\.com/video/[0-9]+$",
     ),
     "telegram": Rule(
         ProbeKind.EMBED_PAGE,

@@ -123,24 +123,3 @@ def target_status(action: Action) -> Status:
 def actions_for(staff: StaffMember, case: CaseView) -> list[Action]:
     """The actions to offer as buttons on this person's card."""
     return [action for action in Action if check(staff, case, action, ARGUMENTS.get(action, ("",))[0]) is None]
-
-
-def recipients(staff: list[StaffMember], category: str, region: str, severity: str) -> list[StaffMember]:
-    """Who gets a card for a new case: regional officers of its region, specialists on duty, and for urgent
-    cases every specialist and admin; sexual-exploitation cases only child_safety staff and admins."""
-    chosen: list[StaffMember] = []
-    restricted = category in {c.value for c in RESTRICTED_CATEGORIES}
-    for person in staff:
-        if not person.active or person.unreachable:
-            continue
-        if restricted:
-            wanted = person.role in {Role.ADMIN, Role.CHILD_SAFETY}
-        elif person.role == Role.REGIONAL:
-            wanted = region in person.regions
-        elif person.role in {Role.SPECIALIST, Role.CHILD_SAFETY}:
-            wanted = person.on_duty or severity == "urgent"
-        else:
-            wanted = severity == "urgent"
-        if wanted:
-            chosen.append(person)
-    return chosen

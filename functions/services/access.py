@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from functions.domain.case import Case
 from functions.domain.incoming import IncomingCallback, IncomingMessage
@@ -12,6 +12,8 @@ from functions.domain.models import Outcome
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
 from functions.services.calls import answer, send
+
+P = TypeVar("P")
 
 
 class StaffDirectory(Protocol):
@@ -81,3 +83,40 @@ class Access:
         if press.chat_type != "private" or press.chat_id != press.sender.user_id:
             return Outcome(body=answer(press.callback_id, t(person.lang, "staff_buttons_private_only"), alert=True))
         return person
+
+    def on_press(
+        self,
+        press: IncomingCallback,
+        lang: str,
+        parse: Callable[[str], P | None],
+        then: Callable[[IncomingCallback, StaffMember, P], Outcome],
+        refusal: str = "refuse_no_access",
+    ) -> Outcome:
+        """A press on a staff button whose data `parse` reads: `then` acts on it for the person pressing (in their
+        language, in their own private chat); else the refusal (`refusal` when the data does not parse)."""
+        person = self.pressing_in_private(press, lang)
+        if isinstance(person, Outcome):
+            return person
+        parsed = parse(press.data)
+        if parsed is None:
+            return Outcome(body=answer(press.callback_id, t(person.lang, refusal), alert=True))
+        return then(press, person, parsed)
+
+    def on_command(
+        self,
+        message: IncomingMessage,
+        lang: str,
+        arg: str,
+        usage: str,
+        fits: Callable[[list[str]], bool],
+        then: Callable[[IncomingMessage, StaffMember, list[str]], Outcome],
+    ) -> Outcome:
+        """A staff command whose argument's words must fit a form: `then` acts on them for the person sending it
+        (in their language, in private); else the refusal, or the command's `usage` text."""
+        person = self.in_private(message, lang)
+        if isinstance(person, Outcome):
+            return person
+        words = arg.split()
+        if not fits(words):
+            return Outcome(body=send(message.chat_id, t(person.lang, usage)))
+        return then(message, person, words)

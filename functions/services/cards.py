@@ -28,15 +28,6 @@ SEVERITY_ICON: Final = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
 MAX_LINKS: Final = 10
 MAX_DESCRIPTION_ON_CARD: Final = 500
 MAX_LINK_ON_CARD: Final = 300  # UTF-16 units; the whole link is in the evidence message
-PLATFORM_NAMES: Final = {
-    "tiktok": "TikTok",
-    "instagram": "Instagram",
-    "youtube": "YouTube",
-    "vk": "VK",
-    "telegram": "Telegram",
-    "x": "X",
-    "facebook": "Facebook",
-}
 
 
 def text_hash_of(text: str, keyboard: Keyboard) -> str:
@@ -138,25 +129,12 @@ def card_message(
         pages = report_pages(urls)
         if pages:
             parts.append(t(lang, "card_platform_pages"))
-            parts.extend(f"{PLATFORM_NAMES.get(name, name)}: {page}" for name, page in pages)
+            parts.extend(f"{takedown_texts.platform_name(name)}: {page}" for name, page in pages)
     if case.media:
         parts.append(t(lang, "card_media", n=len(case.media)))
     parts.extend(extra)
     text, entities = compose(parts)
     return text, entities, card_keyboard(case, staff, menu, links)
-
-
-def render_card(
-    case: Case,
-    staff: StaffMember,
-    now: datetime,
-    owner_name: str | None,
-    menu: str | None = None,
-    links: Sequence[Takedown] = (),
-) -> tuple[str, Keyboard]:
-    """The card's text and keyboard (without its entities: see card_message, which sending must use)."""
-    text, _, keyboard = card_message(case, staff, now, owner_name, menu, links)
-    return text, keyboard
 
 
 def additions_line(lang: str, case: Case) -> str:

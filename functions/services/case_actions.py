@@ -233,15 +233,17 @@ class CaseActions:
     # --- /merge -------------------------------------------------------------------------------------------
     def merge(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
         """/merge <duplicate> <main>: the duplicate is rejected into the main case, its reporters move with it."""
-        person = self.access.in_private(message, lang)
-        if isinstance(person, Outcome):
-            return person
+        return self.access.on_command(message, lang, arg, "merge_usage", self._two_cases, self._merge)
+
+    @staticmethod
+    def _two_cases(words: list[str]) -> bool:
+        """/merge's words: two different case codes."""
+        codes = [normalise_case_code(word) for word in words]
+        return len(codes) == 2 and None not in codes and codes[0] != codes[1]
+
+    def _merge(self, message: IncomingMessage, person: StaffMember, words: list[str]) -> Outcome:
         lang, chat_id = person.lang, message.chat_id
-        parts = arg.split()
-        codes = [normalise_case_code(part) for part in parts]
-        if len(codes) != 2 or None in codes or codes[0] == codes[1]:
-            return Outcome(body=send(chat_id, t(lang, "merge_usage")))
-        duplicate, main = str(codes[0]), str(codes[1])
+        duplicate, main = (str(normalise_case_code(word)) for word in words)
         found = self.store.read_case(main)
         if found is None:
             return Outcome(body=send(chat_id, t(lang, "case_not_found")))

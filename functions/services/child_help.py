@@ -79,20 +79,17 @@ class ChildHelpActions:
         self.resolve = resolve
 
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
-        """A press on one of the track's buttons."""
-        parsed = callbacks.parse_child(press.data)
-        person = self.access.pressing_in_private(press, lang)  # never from a message in a group
-        if isinstance(person, Outcome):
-            return person
+        """A press on one of the track's buttons (never from a message in a group)."""
+        return self.access.on_press(press, lang, callbacks.parse_child, self._pressed, "ch_refuse_no_access")
+
+    def _pressed(self, press: IncomingCallback, person: StaffMember, parsed: callbacks.CasePress) -> Outcome:
         lang = person.lang
-        if parsed is None or press.chat_id is None:
-            return Outcome(body=answer(press.callback_id, t(lang, "ch_refuse_no_access"), alert=True))
         code = normalise_case_code(parsed.code)
         found = self.store.read_case(code) if code else None
         if found is None or code is None:
             return Outcome(body=answer(press.callback_id, t(lang, "case_not_found"), alert=True))
         case = found[0]
-        chat_id = press.chat_id
+        chat_id = press.sender.user_id  # the press is in the person's own private chat (Access.on_press)
         if not may_see(person, case.category, case.region):
             return Outcome(body=answer(press.callback_id, t(lang, "ch_refuse_out_of_scope"), alert=True))
         if parsed.verb == "back":
@@ -162,7 +159,7 @@ class ChildHelpActions:
         return found[0] if found is not None else before
 
     def _card(self, press: IncomingCallback, person: StaffMember, case: Case, told: str) -> Outcome:
-        text, keyboard = cards.render_card(case, person, self.clock(), self.access.owner_name(case))
+        text, _, keyboard = cards.card_message(case, person, self.clock(), self.access.owner_name(case))
         call = edit(int(press.chat_id or 0), press.message_id, text, keyboard)
         return Outcome(direct=[call], body=answer(press.callback_id, told))
 

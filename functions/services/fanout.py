@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from functions.domain.case import Case
 from functions.domain.escalation import Answers, answers_of, most_serious
 from functions.domain.events import REPORT_EVENT, ReportChanged, ReportCreated, ReportJoined, ReportOverdue
-from functions.domain.jobs import DeliveryJob
+from functions.domain.jobs import DeliveryJob, card_job
 from functions.domain.models import Status
 from functions.domain.routing import newly_entitled, route
 from functions.domain.sla import escalation_recipients
@@ -137,16 +137,7 @@ class FanOut:
         )
         if not people:
             self._unrouted(event.report_id, report)
-        return [
-            DeliveryJob(
-                job_id=f"{event.event_id}:{p.user_id}",
-                kind="card",
-                report_id=event.report_id,
-                recipient_id=p.user_id,
-                event_id=event.event_id,
-            )
-            for p in people
-        ]
+        return [card_job(event.report_id, p.user_id, event.event_id) for p in people]
 
     @staticmethod
     def _unrouted(code: str, report: Case) -> None:
@@ -211,10 +202,7 @@ class FanOut:
         if not route(staff, category, region, severity):
             self._unrouted(code, report)
         jobs += [
-            DeliveryJob(
-                job_id=f"{event_id}:{p.user_id}", kind="card", report_id=code, recipient_id=p.user_id, event_id=event_id
-            )
-            for p in newly_entitled(staff, category, region, severity, holders)
+            card_job(code, p.user_id, event_id) for p in newly_entitled(staff, category, region, severity, holders)
         ]
         return jobs
 
@@ -223,12 +211,7 @@ class FanOut:
         suffix = event_id
         if bucket:  # many joins of a viral case: at most one refresh per card per bucket
             suffix = f"join-{code}-{int(self.clock().timestamp()) // JOIN_REFRESH_BUCKET_SECONDS}"
-        return [
-            DeliveryJob(
-                job_id=f"{suffix}:{holder}", kind="card", report_id=code, recipient_id=holder, event_id=event_id
-            )
-            for holder in self.store.card_holders(code)
-        ]
+        return [card_job(code, holder, event_id, suffix) for holder in self.store.card_holders(code)]
 
     def _changed(self, event: ReportChanged, report: Case, attributes: dict[str, str]) -> list[DeliveryJob]:
         outbox = report.outbox or {}
@@ -269,15 +252,7 @@ class FanOut:
         people = escalation_recipients(self.store.active_staff(), report.category, report.region)
         for person in people:
             if person.user_id not in holders:
-                jobs.append(
-                    DeliveryJob(
-                        job_id=f"{event.event_id}:{person.user_id}",
-                        kind="card",
-                        report_id=code,
-                        recipient_id=person.user_id,
-                        event_id=event.event_id,
-                    )
-                )
+                jobs.append(card_job(code, person.user_id, event.event_id))
                 continue
             jobs.append(
                 DeliveryJob(

@@ -7,6 +7,7 @@ retention), relayed to the case's owner only; /case shows it to the owner and ad
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from pydantic import BaseModel
@@ -53,14 +54,14 @@ def contact_keyboard(lang: str) -> Keyboard:
     }
 
 
+@dataclass
 class PhoneSharing:
     """The "share my phone" button under a relayed message, and the contact the reporter then sends."""
 
-    def __init__(self, store: PhoneStore, sessions: Sessions, jobs: JobSink, deliveries_topic: str) -> None:
-        self.store = store
-        self.sessions = sessions
-        self.jobs = jobs
-        self.deliveries_topic = deliveries_topic
+    store: PhoneStore
+    sessions: Sessions
+    jobs: JobSink
+    deliveries_topic: str
 
     def press(self, press: IncomingCallback, ctx: Context, code: str) -> Outcome:
         """Offer the contact-request keyboard to a reporter of an open case."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -52,28 +53,18 @@ def group_draft(ctx: Context, region: str, items: list[EvidenceItem], *, quarant
     )
 
 
+@dataclass
 class Quarantine:
     """/quarantine on|off and the quarantined posts."""
 
-    def __init__(
-        self,
-        store: QuarantineStore,
-        sessions: Sessions,
-        submitter: Submitter,
-        jobs: EventSink,
-        deliveries_topic: str,
-        clock: Callable[[], datetime],
-        is_admin: Callable[[int], bool],
-        bot_can_delete: Callable[[int], bool | None],
-    ) -> None:
-        self.store = store
-        self.sessions = sessions
-        self.submitter = submitter
-        self.jobs = jobs
-        self.deliveries_topic = deliveries_topic
-        self.clock = clock
-        self.is_admin = is_admin
-        self.bot_can_delete = bot_can_delete
+    store: QuarantineStore
+    sessions: Sessions
+    submitter: Submitter
+    jobs: EventSink
+    deliveries_topic: str
+    clock: Callable[[], datetime]
+    is_admin: Callable[[int], bool]
+    bot_can_delete: Callable[[int], bool | None]
 
     def setting(self, message: IncomingMessage, lang: str, arg: str) -> Outcome:
         """/quarantine on|off, committee administrators only; says at once when the bot lacks delete rights."""

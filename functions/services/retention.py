@@ -9,7 +9,7 @@ from typing import Any, Final, Protocol
 
 from pydantic import BaseModel
 
-from functions.domain.jobs import DeliveryJob
+from functions.domain.jobs import DeliveryJob, card_job
 from functions.log import get_logger
 from functions.services.sla import STATE, moment
 
@@ -71,17 +71,7 @@ class Retention:
         """Every message the bot sent with a purged case's content is taken back: each card is re-rendered
         (a short stub for whoever may no longer see the case: revoked, moved, out of scope), and each other
         recorded message (evidence, /case copies and histories) is edited to a stub or deleted."""
-        jobs = [
-            DeliveryJob(
-                job_id=f"purged-{code}:{holder}",
-                kind="card",
-                report_id=code,
-                recipient_id=holder,
-                event_id=f"purged-{code}",
-            )
-            for code in codes
-            for holder in self.store.card_holders(code)
-        ]
+        jobs = [card_job(code, holder, f"purged-{code}") for code in codes for holder in self.store.card_holders(code)]
         jobs += [
             DeliveryJob(
                 job_id=f"purged-{code}:m{sent['chat_id']}_{sent['message_id']}",

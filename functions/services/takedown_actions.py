@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Protocol
 
@@ -43,32 +44,22 @@ class TakedownActionsStore(Protocol):
     def audit(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
 
 
+@dataclass
 class TakedownActions:
     """The takedown buttons of a card (t:<verb>:<code>[:<platform>]) and /ref."""
 
-    def __init__(
-        self,
-        store: TakedownActionsStore,
-        access: Access,
-        events: EventSink,
-        reports_topic: str,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.store = store
-        self.access = access
-        self.events = events
-        self.reports_topic = reports_topic
-        self.clock = clock
+    store: TakedownActionsStore
+    access: Access
+    events: EventSink
+    reports_topic: str
+    clock: Callable[[], datetime]
 
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
-        """A press on "reported to <platform>" or "check now"."""
-        parsed = callbacks.parse_takedown(press.data)
-        person = self.access.pressing_in_private(press, lang)  # never from a message in a group
-        if isinstance(person, Outcome):
-            return person
+        """A press on "reported to <platform>" or "check now" (never from a message in a group)."""
+        return self.access.on_press(press, lang, callbacks.parse_takedown, self._pressed)
+
+    def _pressed(self, press: IncomingCallback, person: StaffMember, parsed: callbacks.CasePress) -> Outcome:
         lang = person.lang
-        if parsed is None:
-            return Outcome(body=answer(press.callback_id, t(lang, "refuse_no_access"), alert=True))
         found = self._case(person, parsed.code)
         if isinstance(found, str):
             return Outcome(body=answer(press.callback_id, found, alert=True))
@@ -95,13 +86,10 @@ class TakedownActions:
 
     def command(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
         """/ref <code> [platform] <reference>: the platform's reference number, marking the links reported."""
-        person = self.access.in_private(message, lang)
-        if isinstance(person, Outcome):
-            return person
+        return self.access.on_command(message, lang, arg, "td_ref_usage", _reference_fits, self._reference)
+
+    def _reference(self, message: IncomingMessage, person: StaffMember, words: list[str]) -> Outcome:
         lang, chat_id = person.lang, message.chat_id
-        words = arg.split()
-        if len(words) not in {2, 3} or not _REFERENCE_RE.match(words[-1]):
-            return Outcome(body=send(chat_id, t(lang, "td_ref_usage")))
         found = self._case(person, words[0])
         if isinstance(found, str):
             return Outcome(body=send(chat_id, found))
@@ -167,3 +155,8 @@ class TakedownActions:
             self.events.publish(self.reports_topic, event, type=event.type, report_id=case.code, notice="", argument="")
         except TransientError:
             log.warning("card refresh not published", extra={"report_id": case.code})
+
+
+def _reference_fits(words: list[str]) -> bool:
+    """/ref's words: a case code, perhaps a platform, and a reference of the allowed characters."""
+    return len(words) in {2, 3} and _REFERENCE_RE.match(words[-1]) is not None

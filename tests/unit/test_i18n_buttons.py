@@ -188,7 +188,7 @@ class TestRoleKeyboard:
         report = Case.from_document(
             "R7K3M9Q", {"status": "new", "category": "bullying", "region": "71", "reporter_role": "child"}
         )
-        text, _ = cards.render_card(report, staff, now=datetime(2026, 1, 1, tzinfo=UTC), owner_name=None)
+        text, _, _ = cards.card_message(report, staff, now=datetime(2026, 1, 1, tzinfo=UTC), owner_name=None)
         assert t(lang, "card_role_child") in text and t(lang, "role_child") not in text
 
 

@@ -8,6 +8,7 @@ from functions.domain.categories import Category, Severity, parse_category, seve
 from functions.domain.codes import new_case_code, normalise_case_code
 from functions.domain.models import Status
 from functions.domain.platforms import report_pages
+from functions.domain.routing import usual_recipients
 from functions.domain.workflow import (
     Action,
     CaseView,
@@ -17,7 +18,6 @@ from functions.domain.workflow import (
     actions_for,
     check,
     may_see,
-    recipients,
 )
 from functions.services.pacing import Pacer
 
@@ -113,15 +113,15 @@ class TestWhoSees:
         assert not may_see(SPECIALIST, "sexual", "71") and not may_see(ASTANA, "sexual", "71")
 
     def test_routing_of_a_normal_case(self) -> None:
-        chosen = {p.user_id for p in recipients(EVERYONE, "violence", "71", "high")}
+        chosen = {p.user_id for p in usual_recipients(EVERYONE, "violence", "71", "high")}
         assert chosen == {SPECIALIST.user_id, ASTANA.user_id}
 
     def test_routing_of_an_urgent_case(self) -> None:
-        chosen = {p.user_id for p in recipients(EVERYONE, "selfharm", "71", "urgent")}
+        chosen = {p.user_id for p in usual_recipients(EVERYONE, "selfharm", "71", "urgent")}
         assert chosen == {ADMIN.user_id, SPECIALIST.user_id, OFF_DUTY.user_id, ASTANA.user_id, CHILD_SAFETY.user_id}
 
     def test_routing_of_sexual_exploitation(self) -> None:
-        chosen = {p.user_id for p in recipients(EVERYONE, "sexual", "71", "urgent")}
+        chosen = {p.user_id for p in usual_recipients(EVERYONE, "sexual", "71", "urgent")}
         assert chosen == {ADMIN.user_id, CHILD_SAFETY.user_id}
 
 

@@ -96,23 +96,21 @@ class RelayRecords:
     def mark_first_contact(self, code: str, by: int | None, at: datetime) -> bool:
         """Record the first staff message that reached the child (a marker event: first one wins, then the case's
         fields); False when a first contact was recorded before."""
-        report = self.client.collection(REPORTS).document(code)
-        batch = self.client.batch()
-        batch.create(report.collection(EVENTS).document("first_contact"), {"type": "first_contact", "by": by, "at": at})
-        batch.update(report, {"first_contact_at": at, "first_contact_by": by, "contact_pending": False})
-        try:
-            with transient_errors():
-                batch.commit(retry=RETRY, timeout=TIMEOUT)
-        except (gexc.AlreadyExists, gexc.NotFound):
-            return False
-        return True
+        fields = {"first_contact_at": at, "first_contact_by": by, "contact_pending": False}
+        return self._marked_once(code, "first_contact", {"type": "first_contact", "by": by, "at": at}, fields)
 
     def mark_urgent(self, code: str, event_id: str) -> bool:
         """Make the case urgent because of what a child wrote (once per message); False when already recorded."""
+        marker = {"type": "urgent", "by": None, "at": self.clock()}
+        return self._marked_once(code, event_id, marker, {"severity": "urgent", "updated_at": self.clock()})
+
+    def _marked_once(self, code: str, event_id: str, marker: dict[str, Any], fields: dict[str, Any]) -> bool:
+        """Create the marker event and update the case in one batch: False when the marker exists already (the
+        change was made before) or the case is gone."""
         report = self.client.collection(REPORTS).document(code)
         batch = self.client.batch()
-        batch.create(report.collection(EVENTS).document(event_id), {"type": "urgent", "by": None, "at": self.clock()})
-        batch.update(report, {"severity": "urgent", "updated_at": self.clock()})
+        batch.create(report.collection(EVENTS).document(event_id), marker)
+        batch.update(report, fields)
         try:
             with transient_errors():
                 batch.commit(retry=RETRY, timeout=TIMEOUT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
@@ -35,6 +35,11 @@ from functions.domain.models import (
 from functions.domain.urls import content_key_for_media, content_key_for_url
 
 JoinOutcome = Literal["joined", "already_reporter", "changed"]
+# what a new case takes over from its draft as it is, field for field
+FROM_DRAFT: Final = (
+    "category", "severity", "region", "urls", "media", "source", "child_in_danger", "description", "reporter_role",
+    "group_chat_id", "group_message_ids", "child_request", "muted",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -144,24 +149,12 @@ class Submissions(Conversations, CaseReads):
         report = Case(
             code=code,
             status=Status.NEW,
-            category=draft.category,
-            severity=draft.severity,
-            region=draft.region,
-            urls=draft.urls,
-            media=draft.media,
+            **{name: getattr(draft, name) for name in FROM_DRAFT},
             reporter_count=0 if draft.not_a_reporter else 1,
             quarantined=draft.not_a_reporter,
-            source=draft.source,
             assignee=None,
-            child_in_danger=draft.child_in_danger,
-            description=draft.description,
-            reporter_role=draft.reporter_role,
             content_keys=match.keys,
-            group_chat_id=draft.group_chat_id,
-            group_message_ids=draft.group_message_ids,
-            child_request=draft.child_request,
             contact_pending=draft.child_request,  # domain.child_track.contact_pending of a new case
-            muted=draft.muted,
             fanout_pending=True,
             created_at=now,
             updated_at=now,

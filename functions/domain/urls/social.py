@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Final
 from urllib.parse import unquote
 
 from functions.domain.urls.parts import _build, _generic, _normalise_path, _Parts, _unwrap, _unwrap_relative
-from functions.domain.urls.tables import (
-    _FACEBOOK_ID_RE,
-    _FB_SHORT_RE,
-    _INSTAGRAM_ID_RE,
-    _INSTAGRAM_KINDS,
-    _INSTAGRAM_RESERVED,
-    _INSTAGRAM_USER_RE,
-    _TELEGRAM_MESSAGE_PARAMS,
-    _TELEGRAM_RESERVED,
-    _TELEGRAM_USER_RE,
-    _TIKTOK_ID_RE,
-    _TIKTOK_SHORT_HOSTS,
-    _TIKTOK_V_HTML_RE,
-    _VK_OBJECT_RE,
-    _VK_USER_RE,
-    _X_RESERVED,
-    _X_STATUS_ID_RE,
-    _X_USER_RE,
-    _YOUTUBE_CLIP_RE,
-    _YOUTUBE_ID_RE,
-    _YOUTUBE_NOT_IDS,
-    _YOUTUBE_PATH_KINDS,
-)
+from functions.domain.urls.tables import _TIKTOK_SHORT_HOSTS
+
+_YOUTUBE_ID_RE: Final = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_YOUTUBE_PATH_KINDS: Final = frozenset({"shorts", "embed", "live", "v", "e", "watch"})
+# Eleven-character path words that are not video ids (/embed/videoseries?list=…, /embed/live_stream?channel=…).
+_YOUTUBE_NOT_IDS: Final = frozenset({"videoseries", "live_stream"})
+_YOUTUBE_CLIP_RE: Final = re.compile(r"^Ug[A-Za-z0-9_-]{20,40}$")
 
 
 def _youtube(parts: _Parts) -> str | None:
@@ -57,6 +43,13 @@ def _youtube_consent(parts: _Parts) -> str | None:
     return _unwrap(parts, "continue") if parts.segments == ("m",) else None
 
 
+_INSTAGRAM_ID_RE: Final = re.compile(r"^[A-Za-z0-9_-]{5,64}$")
+# One shortcode is one item whichever page shows it: /p/, /reel/, /reels/ and /tv/ all become /p/.
+_INSTAGRAM_KINDS: Final[Mapping[str, str]] = {"reel": "p", "reels": "p", "tv": "p", "p": "p"}
+_INSTAGRAM_USER_RE: Final = re.compile(r"^[A-Za-z0-9._]{1,30}$")
+_INSTAGRAM_RESERVED: Final = frozenset({"explore", "accounts", "direct", "stories", "about", "developer", "legal"})
+
+
 def _instagram(parts: _Parts) -> str | None:
     seg = parts.segments
     if parts.host == "l.instagram.com":
@@ -76,6 +69,10 @@ def _instagram(parts: _Parts) -> str | None:
     if len(seg) == 1 and _INSTAGRAM_USER_RE.match(seg[0]) and seg[0].lower() not in _INSTAGRAM_RESERVED:
         return _build("instagram.com", [seg[0].lower()])
     return None
+
+
+_TIKTOK_ID_RE: Final = re.compile(r"^[0-9]{6,25}$")
+_TIKTOK_V_HTML_RE: Final = re.compile(r"^([0-9]{6,25})\.html$")
 
 
 def _tiktok(parts: _Parts) -> str | None:
@@ -101,6 +98,16 @@ def _tiktok(parts: _Parts) -> str | None:
     return None
 
 
+_TELEGRAM_USER_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
+_TELEGRAM_RESERVED: Final = frozenset(
+    {
+        "joinchat", "addstickers", "addemoji", "addlist", "addtheme", "share", "proxy", "socks", "c", "s",
+        "iv", "login", "setlanguage", "boost", "bg", "invoice", "confirmphone", "contact", "m", "nft",
+    }
+)  # fmt: skip
+_TELEGRAM_MESSAGE_PARAMS: Final = frozenset({"comment", "thread"})
+
+
 def _telegram(parts: _Parts) -> str | None:
     seg: tuple[str, ...] = parts.segments
     if parts.host != "t.me":
@@ -116,6 +123,13 @@ def _telegram(parts: _Parts) -> str | None:
         query = [(k, v) for k, v in parts.query if unquote(k) in _TELEGRAM_MESSAGE_PARAMS]
         return _build("t.me", seg, query)
     return _generic(_Parts("t.me", seg, parts.query, parts.fragment, parts.depth, parts.recurse))
+
+
+_X_STATUS_ID_RE: Final = re.compile(r"^[0-9]{1,25}$")
+_X_USER_RE: Final = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+_X_RESERVED: Final = frozenset(
+    {"i", "home", "search", "explore", "hashtag", "settings", "intent", "share", "messages", "notifications"}
+)
 
 
 def _x(parts: _Parts) -> str | None:
@@ -134,6 +148,10 @@ def _x(parts: _Parts) -> str | None:
     if len(seg) == 1 and _X_USER_RE.match(seg[0]) and seg[0].lower() not in _X_RESERVED:
         return _generic(parts, [seg[0].lower()])
     return _generic(parts, seg)
+
+
+_VK_OBJECT_RE: Final = re.compile(r"^(?:wall|video|photo|clip|album|topic|doc|story|market)-?[0-9]+_[0-9]+")
+_VK_USER_RE: Final = re.compile(r"^[A-Za-z0-9_.]{2,64}$")
 
 
 def _vk(parts: _Parts) -> str | None:
@@ -162,6 +180,10 @@ def _vk(parts: _Parts) -> str | None:
 def _vk_object(name: str) -> str:
     # A clip is a video of the same owner and id: vk.com/clip-1_2 and vk.com/video-1_2 show one item.
     return "video" + name[len("clip") :] if name.startswith("clip") else name
+
+
+_FACEBOOK_ID_RE: Final = re.compile(r"^[0-9]{5,25}$")
+_FB_SHORT_RE: Final = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 
 
 def _facebook(parts: _Parts) -> str | None:

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from typing import Final
+
 from functions.domain.urls.parts import _build, _Parts
-from functions.domain.urls.tables import (
-    _DAILYMOTION_ID_RE,
-    _LIKEE_ID_RE,
-    _LIKEE_USER_RE,
-    _OK_ID_RE,
-    _OK_KINDS,
-    _REDDIT_ID_RE,
-    _RUTUBE_HEX_RE,
-    _RUTUBE_NUMERIC_RE,
-    _TWITCH_CLIP_RE,
-    _TWITCH_VOD_RE,
-    _VIMEO_ID_RE,
-    _YAPPY_ID_RE,
-)
+
+_OK_ID_RE: Final = re.compile(r"^[0-9]{4,25}(?:-[0-9]{1,3})?$")
+_OK_KINDS: Final = frozenset({"video", "videoembed", "live"})
 
 
 def _ok(parts: _Parts) -> str | None:
@@ -31,6 +23,10 @@ def _ok(parts: _Parts) -> str | None:
     return None
 
 
+_RUTUBE_HEX_RE: Final = re.compile(r"^[0-9a-f]{32}$")
+_RUTUBE_NUMERIC_RE: Final = re.compile(r"^[0-9]{1,12}$")
+
+
 def _rutube(parts: _Parts) -> str | None:
     seg = [s for s in parts.segments if s not in ("private", "live")] if parts.segments[:1] != ("u",) else []
     if len(seg) == 2 and seg[0] in ("video", "embed", "shorts") and _RUTUBE_HEX_RE.match(seg[1]):
@@ -41,6 +37,9 @@ def _rutube(parts: _Parts) -> str | None:
     if numeric is not None and _RUTUBE_NUMERIC_RE.match(numeric):
         return _build("rutube.ru", ["play", "embed", numeric])
     return None
+
+
+_VIMEO_ID_RE: Final = re.compile(r"^[0-9]{3,12}$")
 
 
 def _vimeo(parts: _Parts) -> str | None:
@@ -65,6 +64,9 @@ def _vimeo(parts: _Parts) -> str | None:
     return None
 
 
+_DAILYMOTION_ID_RE: Final = re.compile(r"^[A-Za-z0-9]{5,25}$")
+
+
 def _dailymotion(parts: _Parts) -> str | None:
     seg = parts.segments
     video_id: str | None = None
@@ -79,6 +81,10 @@ def _dailymotion(parts: _Parts) -> str | None:
     if video_id is not None and _DAILYMOTION_ID_RE.match(video_id):
         return _build("dailymotion.com", ["video", video_id])
     return None
+
+
+_TWITCH_CLIP_RE: Final = re.compile(r"^[A-Za-z0-9_-]{6,100}$")
+_TWITCH_VOD_RE: Final = re.compile(r"^v?([0-9]{4,15})$")
 
 
 def _twitch(parts: _Parts) -> str | None:
@@ -107,6 +113,9 @@ def _twitch(parts: _Parts) -> str | None:
     return None
 
 
+_REDDIT_ID_RE: Final = re.compile(r"^[a-z0-9]{4,12}$")
+
+
 def _reddit(parts: _Parts) -> str | None:
     seg = parts.segments
     post: str | None = None
@@ -123,6 +132,10 @@ def _reddit(parts: _Parts) -> str | None:
     return None
 
 
+_LIKEE_ID_RE: Final = re.compile(r"^[0-9]{10,25}$")
+_LIKEE_USER_RE: Final = re.compile(r"^@[A-Za-z0-9._-]{1,64}$")
+
+
 def _likee(parts: _Parts) -> str | None:
     seg = parts.segments
     if len(seg) == 3 and _LIKEE_USER_RE.match(seg[0]) and seg[1] == "video" and _LIKEE_ID_RE.match(seg[2]):
@@ -130,6 +143,9 @@ def _likee(parts: _Parts) -> str | None:
     if len(seg) == 2 and seg[0] == "v":
         return _build("likee.video", seg)  # a share code: resolved by the checker
     return None
+
+
+_YAPPY_ID_RE: Final = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _yappy(parts: _Parts) -> str | None:

@@ -12,7 +12,7 @@ from functions.domain.case import Case
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
 from functions.services.calls import send
-from functions.services.cards import received_text, render_card
+from functions.services.cards import card_message, received_text
 from functions.services.commands import (
     REPORTER_COMMANDS,
     STAFF_COMMANDS,
@@ -36,7 +36,7 @@ def case(**kw: object) -> Case:
 
 class TestCard:
     def test_the_first_line_is_severity_category_region_and_the_code_comes_after(self) -> None:
-        text, _ = render_card(case(severity="urgent", child_in_danger=True), OFFICER, NOW, None)
+        text, _, _ = card_message(case(severity="urgent", child_in_danger=True), OFFICER, NOW, None)
         lines = text.split("\n")
         assert lines[0] == "🔴 " + " · ".join(
             [t("ru", "severity_urgent"), t("ru", "cat_bullying"), t("ru", "region_71")]
@@ -46,13 +46,13 @@ class TestCard:
         assert "R7K3M9Q" not in lines[0]
 
     def test_the_child_request_is_on_the_second_line_and_an_unknown_region_is_named(self) -> None:
-        text, _ = render_card(case(child_request=True, region=""), OFFICER, NOW, None)
+        text, _, _ = card_message(case(child_request=True, region=""), OFFICER, NOW, None)
         lines = text.split("\n")
         assert lines[0].endswith(t("ru", "card_region_unknown"))
         assert lines[1] == t("ru", "card_child_request")
 
     def test_the_card_shows_the_time_of_day_in_kazakhstan_not_a_frozen_age(self) -> None:
-        text, _ = render_card(case(created_at=NOW - timedelta(minutes=5)), OFFICER, NOW, None)
+        text, _, _ = card_message(case(created_at=NOW - timedelta(minutes=5)), OFFICER, NOW, None)
         assert t("ru", "card_received_at", time="09:00") in text
         assert "назад" not in text
         assert received_text(NOW - timedelta(days=1), NOW) == "09.03 09:05"

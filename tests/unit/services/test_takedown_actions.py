@@ -93,7 +93,7 @@ def test_the_card_shows_each_links_state_and_when_all_are_removed() -> None:
     store, _, _, case = setup()
     officer = StaffMember(user_id=OFFICER, role=Role.REGIONAL, regions=("71",), name="Officer")
     records = store.links_of(case.code)
-    text, keyboard = cards.render_card(case, officer, T0, None, links=records)
+    text, _, keyboard = cards.card_message(case, officer, T0, None, links=records)
     assert f"{TT} — ❔" in text
     labels = [b["text"] for row in keyboard["inline_keyboard"] for b in row]
     assert "📨 Сообщили: TikTok" in labels and "📨 Сообщили: YouTube" in labels and "🔄 Проверить ссылки" in labels
@@ -102,7 +102,7 @@ def test_the_card_shows_each_links_state_and_when_all_are_removed() -> None:
         for r in records
     ]
     gone = [with_check(r, T0 + timedelta(days=2, hours=4, minutes=5), Answer.GONE) for r in gone]
-    text, keyboard = cards.render_card(case, officer, T0, None, links=gone)
+    text, _, keyboard = cards.card_message(case, officer, T0, None, links=gone)
     assert "удалено через 2 д 0 ч" in text and "Все материалы дела больше недоступны" in text
     labels = [b["text"] for row in keyboard["inline_keyboard"] for b in row]
     assert not any(label.startswith(("📨", "🔄")) for label in labels)
