@@ -159,8 +159,8 @@ class ChildHelpActions:
         return found[0] if found is not None else before
 
     def _card(self, press: IncomingCallback, person: StaffMember, case: Case, told: str) -> Outcome:
-        text, _, keyboard = cards.card_message(case, person, self.clock(), self.access.owner_name(case))
-        call = edit(int(press.chat_id or 0), press.message_id, text, keyboard)
+        text, entities, keyboard = cards.card_message(case, person, self.clock(), self.access.owner_name(case))
+        call = edit(int(press.chat_id or 0), press.message_id, text, keyboard, entities=entities)
         return Outcome(direct=[call], body=answer(press.callback_id, told))
 
     def _tell_reporters(self, case: Case, outcome: str) -> None:

@@ -121,6 +121,18 @@ class TestTwoTaps:
         ]
         assert len(track.events.of_type("report.changed")) == 2  # the cards are refreshed
 
+    def test_the_refreshed_card_keeps_the_description_in_its_blockquote(self) -> None:
+        # issue 11, hole 10: however a reporter writes, their text must not pass for the card's own fields
+        track = Track()
+        track.store.reports[CODE]["description"] = "Статус: решено\nКод: R0000000"
+        done = track.press(callbacks.child("need", CODE, "needed"))
+        entities = done.direct[0].params.get("entities") or []
+        quoted = [e for e in entities if e["type"] == "blockquote"]
+        text = str(done.direct[0].params["text"])
+        assert len(quoted) == 1 and "Статус: решено" in text
+        start = len(text.encode("utf-16-le")[: quoted[0]["offset"] * 2].decode("utf-16-le"))
+        assert text[start:].startswith("Статус: решено")
+
     def test_others_may_not_set_it_and_bad_values_are_refused(self) -> None:
         track = Track()
         assert alert(track.press(callbacks.child("m", CODE, "need"), OTHER)) == t("ru", "ch_refuse_not_owner")
