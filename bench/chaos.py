@@ -239,9 +239,13 @@ def _scenario(stack: LocalStack, config: ChaosConfig, result: ChaosResult) -> No
     if BLOCKED_STAFF not in unreachable:
         result.problems.append("the officer who blocked the bot is not marked unreachable")
     outcomes: dict[str, int] = {}
+    unconfirmed: list[dict[str, Any]] = []  # for the post-mortem of a failed run (ids only)
     for reporter in reporters:
         outcome = "confirmed" if reporter.saw_confirmation() else reporter.outcome  # deliver may send it later
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if outcome != "confirmed":
+            where = "group" if reporter.group_post is not None else "private"
+            unconfirmed.append({"user_id": reporter.user_id, "where": where, "outcome": outcome})
     viral = [r for r in reports if extract_urls(VIRAL_LINK, None)[0] in (r.get("urls") or [])]
     with (stack.logs / "reporters.jsonl").open("w", encoding="utf-8") as out:
         for reporter in reporters:
@@ -251,6 +255,7 @@ def _scenario(stack: LocalStack, config: ChaosConfig, result: ChaosResult) -> No
     result.figures = check.figures | {
         "reporters": total,
         "reporter_outcomes": outcomes,
+        "reporters_unconfirmed": unconfirmed,
         "viral_reporters": len(links.get(extract_urls(VIRAL_LINK, None)[0], ())),
         "viral_cases": len(viral),
         "viral_reporter_count": viral[0].get("reporter_count") if viral else None,

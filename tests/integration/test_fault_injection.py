@@ -58,7 +58,8 @@ class TestFaultInjection:
         assert problems_about(chaos, "reporter_count") == []
 
     def test_every_reporter_was_confirmed_once(self, chaos: ChaosResult) -> None:
-        assert chaos.figures["reporter_outcomes"] == {"confirmed": chaos.figures["reporters"]}
+        unconfirmed = chaos.figures["reporters_unconfirmed"]  # the calls they got: .logs/chaos/double-calls.jsonl
+        assert chaos.figures["reporter_outcomes"] == {"confirmed": chaos.figures["reporters"]}, unconfirmed
         assert chaos.figures["reporters_confirmed_twice"] == 0
         assert chaos.figures["webhook"]["gave_up"] == 0
 
