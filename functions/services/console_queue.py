@@ -44,7 +44,7 @@ class QueueStore(Protocol):
         after: Cursor | None,
         limit: int,
         fields: Sequence[str],
-    ) -> list[dict[str, Any]]: ...
+    ) -> list[Case]: ...
 
 
 def actions_offered(person: StaffMember, case: Case) -> list[dict[str, Any]]:
@@ -95,13 +95,13 @@ class ConsoleQueue:
                     wanted, regions, person.user_id, phase, since, before, after, PAGE_SIZE, FIELDS
                 )
                 reads += 1
-                for row in rows:
-                    created = row.get("created_at")
-                    if not isinstance(created, datetime):
+                for case in rows:
+                    created = case.created_at
+                    if created is None:
                         continue
-                    after = Cursor(phase, created, str(row["id"]))
-                    if may_see(person, str(row.get("category")), str(row.get("region"))):
-                        shown.append(self._row(person, row, now))
+                    after = Cursor(phase, created, case.code)
+                    if may_see(person, case.category, case.region):
+                        shown.append(self._row(person, case, now))
                         last = after
                         if len(shown) == PAGE_SIZE:
                             break
@@ -118,8 +118,7 @@ class ConsoleQueue:
         }
 
     @staticmethod
-    def _row(person: StaffMember, row: dict[str, Any], now: datetime) -> dict[str, Any]:
-        case = Case.from_document(str(row["id"]), row)
+    def _row(person: StaffMember, case: Case, now: datetime) -> dict[str, Any]:
         created = case.created_at
         return {
             "code": case.code,
@@ -131,7 +130,7 @@ class ConsoleQueue:
             "age": age_bucket(created, now),
             "mine": case.assignee == person.user_id,
             "assigned": case.assignee is not None,
-            "sla_escalated": bool(row.get("sla_escalated_at")) and case.status.value == "new",
+            "sla_escalated": bool(case.sla_escalated_at) and case.status.value == "new",
             "restricted": is_restricted(case.category),
             "content": case.content_state,
             "child_help_needed": case.child_help.need == Need.NEEDED,

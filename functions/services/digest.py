@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import Status
 from functions.domain.sla import Thresholds, digest_recipients, overdue_reason, queue_order
@@ -31,10 +32,10 @@ class DigestStore(Protocol):
     """What the digest needs from storage (OversightStore implements it)."""
 
     def all_staff(self) -> list[StaffMember]: ...
-    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[dict[str, Any]]: ...
+    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[Case]: ...
     def cases_created(
         self, since: datetime, until: datetime, regions: tuple[str, ...] | None, fields: Sequence[str] | None
-    ) -> list[dict[str, Any]]: ...
+    ) -> list[Case]: ...
     def claim_marker(self, name: str, ttl: timedelta) -> bool: ...
     def has_marker(self, name: str) -> bool: ...
 
@@ -99,13 +100,13 @@ class Digest:
     def _digest_text(
         self,
         person: StaffMember,
-        open_cases: list[dict[str, Any]],
-        new_cases: list[dict[str, Any]],
+        open_cases: list[Case],
+        new_cases: list[Case],
         now: datetime,
         links: Sequence[Takedown] = (),
     ) -> str | None:
-        def visible(report: dict[str, Any]) -> bool:
-            return may_see(person, str(report.get("category")), str(report.get("region")))
+        def visible(case: Case) -> bool:
+            return may_see(person, case.category, case.region)
 
         mine_open = [r for r in open_cases if visible(r)]
         mine_new = [r for r in new_cases if visible(r)]
@@ -114,7 +115,7 @@ class Digest:
         lang = person.lang
         overdue = [(r, reason) for r in mine_open if (reason := overdue_reason(r, now, self.limits)) is not None]
         overdue.sort(key=lambda item: queue_order(item[0]))
-        by_status = {s.value: sum(1 for r in mine_open if r.get("status") == s.value) for s in Status}
+        by_status = {s.value: sum(1 for r in mine_open if r.status == s) for s in Status}
         lines = [
             t(lang, "digest_header", date=now.astimezone(KZ_TZ).strftime("%d.%m.%Y")),
             t(lang, "digest_new", n=len(mine_new)),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Final
+from typing import Any, Final
 
 from google.api_core import exceptions as gexc
 from google.api_core.retry import Retry
 
+from functions.domain.case import Case
 from functions.errors import TransientError
 
 REPORTS: Final = "reports"
@@ -53,3 +54,9 @@ def transient_errors() -> Iterator[None]:
         yield
     except _TRANSIENT as error:
         raise TransientError(type(error).__name__) from error
+
+
+def cases_of(snaps: Iterable[Any]) -> list[Case]:
+    """Case documents (whole, or the projection a query selected) as typed cases: fields a projection left out
+    take their defaults, so a caller reads only the fields its query selected."""
+    return [Case.from_document(snap.id, snap.to_dict() or {}) for snap in snaps]
