@@ -47,10 +47,6 @@ class Case(BaseModel):
     closed_at: datetime | None = None
     merged_into: str | None = None
     sla_escalated_at: datetime | None = None
-    # the SLA ladder's own bookkeeping (services.sla): an escalation not yet published, the reminders sent
-    sla_pending: bool = False
-    sla_take_reminded_at: datetime | None = None
-    sla_stale_reminded_for: datetime | None = None
     legal_hold: bool = False
     purged_at: datetime | None = None
     # who may see it (issue 11): a quarantined post's author is no reporter; joiners' additions are counted

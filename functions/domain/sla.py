@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.categories import Severity
 from functions.domain.models import Status
 from functions.domain.time import KZ_TZ
-from functions.domain.workflow import Role, StaffMember, may_see
+from functions.domain.workflow import CaseView, Role, StaffMember, may_see
 
 
-def queue_order(case: Case) -> tuple[int, datetime]:
+def queue_order(case: CaseRow) -> tuple[int, datetime]:
     """Urgent first, then oldest."""
     created = case.created_at
     return (
@@ -30,7 +30,7 @@ class Thresholds:
     stale: int = 7 * 24 * 60
 
 
-def overdue_reason(case: Case, now: datetime, limits: Thresholds) -> str | None:
+def overdue_reason(case: CaseRow, now: datetime, limits: Thresholds) -> str | None:
     """Why an open case is overdue now ('urgent', 'untaken' or 'stale'), or None when it is not."""
     created = case.created_at
     if case.status == Status.NEW and created is not None:
@@ -57,7 +57,7 @@ def escalation_recipients(staff: list[StaffMember], category: str, region: str) 
     ]
 
 
-def reminder_recipients(staff: list[StaffMember], case: Case) -> list[StaffMember]:
+def reminder_recipients(staff: list[StaffMember], case: CaseView) -> list[StaffMember]:
     """Who hears that a case waits too long: its owner and its region's officers; when there is neither, the
     specialists on duty; when nobody is on duty either, the admins."""
     category, region = case.category, case.region

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Final
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.categories import Category, Severity
 from functions.domain.models import OPEN_STATUSES, Status
 from functions.domain.regions import REGION_CODES, is_region
@@ -107,7 +107,7 @@ class CaseFacts:
     outcome: str | None = None
 
 
-def facts_of(case: Case) -> CaseFacts | None:
+def facts_of(case: CaseRow) -> CaseFacts | None:
     """The facts of a stored case (None when it lacks a creation time)."""
     if case.created_at is None:
         return None

@@ -9,6 +9,7 @@ from typing import Any, Final, Protocol
 
 from functions.domain import callbacks
 from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.codes import normalise_case_code
 from functions.domain.incoming import IncomingCallback, IncomingMessage
 from functions.domain.models import Outcome, Status
@@ -42,7 +43,7 @@ class LookupStore(Protocol):
     def get_case(self, code: str) -> Case | None: ...
     def events_of(self, code: str) -> list[dict[str, Any]]: ...
     def case_of_content(self, key: str) -> str | None: ...
-    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[Case]: ...
+    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[CaseRow]: ...
     def set_legal_hold(self, code: str, on: bool, by: int, event_id: str) -> bool: ...
     def rewind_state(self, name: str, field_name: str, to: datetime) -> None: ...
 
@@ -110,7 +111,7 @@ class CaseLookup:
         return Outcome(body=send(chat_id, text, keyboard, protect=True))
 
     @staticmethod
-    def _queue_line(lang: str, case: Case, now: datetime) -> str:
+    def _queue_line(lang: str, case: CaseRow, now: datetime) -> str:
         line = t(
             lang,
             "queue_line",
@@ -124,7 +125,7 @@ class CaseLookup:
         return f"⏰ {line}" if case.sla_escalated_at and case.status == Status.NEW else line
 
     @staticmethod
-    def _queue_keyboard(shown: list[Case], page: int, pages: int) -> Keyboard:
+    def _queue_keyboard(shown: list[CaseRow], page: int, pages: int) -> Keyboard:
         icons = cards.SEVERITY_ICON
         opens = [button(f"{icons.get(r.severity, '')} {r.code}", callbacks.queue_case(r.code)) for r in shown]
         rows = [opens[i : i + 2] for i in range(0, len(opens), 2)]

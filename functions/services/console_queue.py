@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Final, Protocol
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.child_help import Need
 from functions.domain.codes import normalise_case_code
 from functions.domain.console import PAGE_SIZE, ApiError, Cursor, QueueFilter, age_bucket, age_range, encode_cursor
 from functions.domain.escalation import is_restricted
 from functions.domain.statistics import QUEUE_FIELDS
-from functions.domain.workflow import ARGUMENTS, Action, Role, StaffMember, actions_for, may_see
+from functions.domain.workflow import ARGUMENTS, Action, CaseView, Role, StaffMember, actions_for, may_see
 from functions.log import get_logger
 from functions.services.case_actions import CaseActions
 
@@ -44,14 +44,13 @@ class QueueStore(Protocol):
         after: Cursor | None,
         limit: int,
         fields: Sequence[str],
-    ) -> list[Case]: ...
+    ) -> list[CaseRow]: ...
 
 
-def actions_offered(person: StaffMember, case: Case) -> list[dict[str, Any]]:
+def actions_offered(person: StaffMember, case: CaseView) -> list[dict[str, Any]]:
     """The actions this person may take on the case now, with the arguments each takes."""
     return [
-        {"action": action.value, "arguments": list(ARGUMENTS.get(action, ()))}
-        for action in actions_for(person, case.view())
+        {"action": action.value, "arguments": list(ARGUMENTS.get(action, ()))} for action in actions_for(person, case)
     ]
 
 
@@ -118,7 +117,7 @@ class ConsoleQueue:
         }
 
     @staticmethod
-    def _row(person: StaffMember, case: Case, now: datetime) -> dict[str, Any]:
+    def _row(person: StaffMember, case: CaseRow, now: datetime) -> dict[str, Any]:
         created = case.created_at
         return {
             "code": case.code,
@@ -133,9 +132,9 @@ class ConsoleQueue:
             "sla_escalated": bool(case.sla_escalated_at) and case.status.value == "new",
             "restricted": is_restricted(case.category),
             "content": case.content_state,
-            "child_help_needed": case.child_help.need == Need.NEEDED,
+            "child_help_needed": case.child_help is not None and case.child_help.need == Need.NEEDED,
             "contact_pending": case.contact_pending and case.first_contact_at is None,
-            "actions": actions_offered(person, case),
+            "actions": actions_offered(person, case.view()),
         }
 
     def act(self, person: StaffMember, raw_code: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -157,4 +156,4 @@ class ConsoleQueue:
         if isinstance(done, str):
             raise ApiError(409, done)
         log.info("console action", extra={"report_id": code, "action": action.value, "by": person.user_id})
-        return {"code": code, "status": done.status.value, "actions": actions_offered(person, done)}
+        return {"code": code, "status": done.status.value, "actions": actions_offered(person, done.view())}

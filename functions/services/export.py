@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from functions.domain.case import Case
-from functions.domain.child_help import ChildHelp
+from functions.domain.case_rows import CaseRow
 from functions.domain.models import Status
 from functions.domain.statistics import Stats
 from functions.domain.takedown import Takedown
@@ -48,7 +48,7 @@ def local(moment: object) -> datetime | None:
     return moment.astimezone(KZ_TZ).replace(tzinfo=None, microsecond=0)
 
 
-def outcome_text(lang: str, case: Case) -> str:
+def outcome_text(lang: str, case: CaseRow) -> str:
     """The closing outcome in words ('' while open)."""
     if not case.outcome:
         return ""
@@ -56,7 +56,7 @@ def outcome_text(lang: str, case: Case) -> str:
     return t(lang, f"{prefix}_{case.outcome}")
 
 
-def row_of(lang: str, case: Case, reporters: dict[str, list[int]] | None) -> list[Any]:
+def row_of(lang: str, case: CaseRow, reporters: dict[str, list[int]] | None) -> list[Any]:
     """One case as a spreadsheet row, in COLUMNS order (plus the reporter ids when asked for)."""
     created, taken = case.created_at, case.taken_at
     closed = case.closed_at if case.status in {Status.RESOLVED, Status.REJECTED} else None
@@ -95,7 +95,7 @@ def row_of(lang: str, case: Case, reporters: dict[str, list[int]] | None) -> lis
 
 
 def workbook(
-    rows: list[Case],
+    rows: list[CaseRow],
     stats: Stats,
     lang: str,
     scope: str,
@@ -156,17 +156,18 @@ class Writer:
 
     def add(
         self,
-        case: Case,
+        report: CaseRow,
         reporters: dict[str, list[int]] | None,
         links: Mapping[str, Sequence[Takedown]] | None,
     ) -> None:
         """One case as the next row (the person may see it: the caller checked)."""
-        cells = takedown_texts.export_cells((links or {}).get(case.code, ())) if self.links else []
-        row = row_of(self.lang, case, reporters)
+        cells = takedown_texts.export_cells((links or {}).get(report.code, ())) if self.links else []
+        row = row_of(self.lang, report, reporters)
+        case = report.case()  # the child track's rules read a whole case
         child = child_help_texts.export_cells(self.lang, case)
         self.sheet.append(row[: len(COLUMNS)] + child + row[len(COLUMNS) :] + cells)
         self.rows += 1
-        if case.child_help != ChildHelp() or case.first_contact_at is not None:  # a figure of the child track
+        if report.child_help is not None or report.first_contact_at is not None:  # a figure of the child track
             self.child_rows.append(case)
 
     def discard(self) -> None:

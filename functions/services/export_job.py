@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.export_job import LEASE_SECONDS, PAGE_SIZE, ExportJob
 from functions.domain.models import BotCall, Outcome
 from functions.domain.statistics import EXPORT_FIELDS, CaseFacts, Stats, compute, facts_of, scope_regions
@@ -58,7 +58,7 @@ class ExportStore(Protocol):
         fields: Sequence[str],
         after: Any | None,
         limit: int,
-    ) -> tuple[list[Case], Any | None]: ...
+    ) -> tuple[list[CaseRow], Any | None]: ...
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
     def claim_export(self, export_id: str, lease: timedelta) -> Literal["run", "done", "busy"]: ...
     def release_export(self, export_id: str) -> None: ...

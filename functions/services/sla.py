@@ -9,7 +9,7 @@ from typing import Any, Final, Protocol
 
 from pydantic import BaseModel
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.events import ReportOverdue
 from functions.domain.jobs import DeliveryJob
 from functions.domain.sla import Thresholds, queue_order, reminder_recipients
@@ -29,9 +29,9 @@ class LadderStore(Protocol):
     """What the SLA ladder needs from storage (OversightStore implements it)."""
 
     def all_staff(self) -> list[StaffMember]: ...
-    def urgent_untaken(self, created_before: datetime) -> list[Case]: ...
-    def untaken_between(self, start: datetime, end: datetime) -> list[Case]: ...
-    def stale_between(self, start: datetime, end: datetime) -> list[Case]: ...
+    def urgent_untaken(self, created_before: datetime) -> list[CaseRow]: ...
+    def untaken_between(self, start: datetime, end: datetime) -> list[CaseRow]: ...
+    def stale_between(self, start: datetime, end: datetime) -> list[CaseRow]: ...
     def get_state(self, name: str) -> tuple[dict[str, Any], Any]: ...
     def set_state(self, name: str, fields: dict[str, Any], read_at: Any) -> bool: ...
     def mark_reports(self, changes: dict[str, dict[str, Any]]) -> None: ...
@@ -92,7 +92,7 @@ class SlaLadder:
         stale_end = now - timedelta(minutes=self.limits.stale)
         take_start = moment(state.get("take_through")) or take_end - LOOKBACK
         stale_start = moment(state.get("stale_through")) or stale_end - LOOKBACK
-        items: list[tuple[Case, str]] = []
+        items: list[tuple[CaseRow, str]] = []
         if take_start < take_end:
             items += [
                 (r, "untaken") for r in self.store.untaken_between(take_start, take_end) if not r.sla_take_reminded_at
@@ -122,11 +122,11 @@ class SlaLadder:
         self.store.set_state(STATE, watermarks, read_at)
         return len(items)
 
-    def _send_reminders(self, items: list[tuple[Case, str]], now: datetime) -> None:
+    def _send_reminders(self, items: list[tuple[CaseRow, str]], now: datetime) -> None:
         staff = self.store.all_staff()
-        per_person: dict[int, tuple[StaffMember, list[tuple[Case, str]]]] = {}
+        per_person: dict[int, tuple[StaffMember, list[tuple[CaseRow, str]]]] = {}
         for report, reason in items:
-            for person in reminder_recipients(staff, report):
+            for person in reminder_recipients(staff, report.view()):
                 per_person.setdefault(person.user_id, (person, []))[1].append((report, reason))
         minute = now.astimezone(UTC).strftime("%Y%m%d%H%M")
         jobs: list[DeliveryJob] = []

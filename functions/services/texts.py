@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Final
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.time import coarse
 from functions.i18n import t
 from functions.services.cards import SEVERITY_ICON
@@ -19,7 +19,7 @@ def duration_text(lang: str, delta: timedelta) -> str:
     return t(lang, f"dur_{unit}", n=count)
 
 
-def case_line(lang: str, case: Case, reason: str, now: datetime) -> str:
+def case_line(lang: str, case: CaseRow, reason: str, now: datetime) -> str:
     """One case in a reminder or digest: icon, code, category, region and why it waits."""
     since = case.created_at if reason in {"urgent", "untaken"} else case.updated_at
     waited = now - since if since is not None else timedelta(0)

@@ -9,7 +9,7 @@ from typing import Any, Final
 from google.api_core import exceptions as gexc
 from google.api_core.retry import Retry
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.errors import TransientError
 
 REPORTS: Final = "reports"
@@ -56,7 +56,6 @@ def transient_errors() -> Iterator[None]:
         raise TransientError(type(error).__name__) from error
 
 
-def cases_of(snaps: Iterable[Any]) -> list[Case]:
-    """Case documents (whole, or the projection a query selected) as typed cases: fields a projection left out
-    take their defaults, so a caller reads only the fields its query selected."""
-    return [Case.from_document(snap.id, snap.to_dict() or {}) for snap in snaps]
+def case_rows(snaps: Iterable[Any]) -> list[CaseRow]:
+    """The case documents a query selected fields of, as typed rows (the one reader of oversight's case lists)."""
+    return [CaseRow.from_document(snap.id, snap.to_dict() or {}) for snap in snaps]

@@ -12,9 +12,9 @@ from typing import Any, Final, Literal
 
 from google.cloud import firestore
 
-from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, cases_of, transient_errors
+from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, case_rows, transient_errors
 from functions.adapters.firestore.oversight import OversightStore
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 
 EXPORT_JOBS: Final = "export_jobs"
 JOB_TTL: Final = timedelta(days=7)
@@ -34,7 +34,7 @@ class ExportStore(OversightStore):
         fields: Sequence[str],
         after: Any | None,
         limit: int,
-    ) -> tuple[list[Case], Any | None]:
+    ) -> tuple[list[CaseRow], Any | None]:
         """One page of the cases created in [since, until) of some regions (None: all), oldest first, with only
         these fields; and the cursor of the next page (None after the last one).
 
@@ -58,7 +58,7 @@ class ExportStore(OversightStore):
             query = query.start_after(after)
         with transient_errors():
             snaps = list(query.stream(retry=RETRY, timeout=PAGE_TIMEOUT))
-        return cases_of(snaps), (snaps[-1] if len(snaps) == limit else None)
+        return case_rows(snaps), (snaps[-1] if len(snaps) == limit else None)
 
     def claim_export(self, export_id: str, lease: timedelta) -> Claim:
         """Take the export for this attempt: 'run'; 'done' when its file was sent; 'busy' while another attempt

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.sla import (
     Thresholds,
     digest_recipients,
@@ -20,9 +20,9 @@ from functions.services.texts import chunks, duration_text
 from tests.unit.builders import NOW, staff
 
 
-def row(**fields: Any) -> Case:
+def row(**fields: Any) -> CaseRow:
     """A stored case as the oversight queries read it."""
-    return Case.from_document(str(fields.pop("id", "R1")), fields)
+    return CaseRow.from_document(str(fields.pop("id", "R1")), fields)
 
 
 class TestLadderChoices:
@@ -68,12 +68,12 @@ class TestLadderChoices:
 
     def test_reminders_go_to_owner_and_region_else_duty_else_admins(self) -> None:
         people = [staff(1, "regional", ("71",)), staff(2, "specialist", on_duty=True), staff(3, "admin")]
-        assert [p.user_id for p in reminder_recipients(people, row(category="other", region="71"))] == [1]
-        owned = row(category="other", region="71", assignee=2)
+        assert [p.user_id for p in reminder_recipients(people, row(category="other", region="71").view())] == [1]
+        owned = row(category="other", region="71", assignee=2).view()
         assert [p.user_id for p in reminder_recipients(people, owned)] == [1, 2]
-        assert [p.user_id for p in reminder_recipients(people, row(category="other", region="10"))] == [2]
-        assert [p.user_id for p in reminder_recipients(people[::2], row(category="other", region="10"))] == [3]
-        restricted = row(category="sexual", region="71")
+        assert [p.user_id for p in reminder_recipients(people, row(category="other", region="10").view())] == [2]
+        assert [p.user_id for p in reminder_recipients(people[::2], row(category="other", region="10").view())] == [3]
+        restricted = row(category="sexual", region="71").view()
         assert [p.user_id for p in reminder_recipients(people, restricted)] == [3]
 
     def test_digest_recipients(self) -> None:

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.statistics import compute
 from tests.unit.builders import NOW, fact
 
@@ -49,7 +49,7 @@ class TestFiles:
             {"id": "R3", "status": "new", "category": "sexual", "severity": "urgent", "region": "75",
              "created_at": NOW - timedelta(hours=1), "sla_escalated_at": NOW},
         ]  # fmt: skip
-        stored = [Case.from_document(str(r["id"]), r) for r in rows]
+        stored = [CaseRow.from_document(str(r["id"]), r) for r in rows]
         stats = self._stats(None)
         plain = load_workbook(io.BytesIO(export.workbook(stored, stats, "ru", "все", None)), read_only=True)
         cases = [tuple(r) for r in plain.worksheets[0].iter_rows(values_only=True)]
