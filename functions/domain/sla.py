@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.categories import Severity
 from functions.domain.models import Status
 from functions.domain.time import KZ_TZ
-from functions.domain.workflow import Role, StaffMember, may_see
+from functions.domain.workflow import CaseView, Role, StaffMember, may_see
 
 
-def queue_order(report: dict[str, Any]) -> tuple[int, datetime]:
+def queue_order(case: CaseRow) -> tuple[int, datetime]:
     """Urgent first, then oldest."""
-    created = report.get("created_at")
+    created = case.created_at
     return (
-        0 if report.get("severity") == Severity.URGENT else 1,
-        created if isinstance(created, datetime) else datetime.max.replace(tzinfo=KZ_TZ),
+        0 if case.severity == Severity.URGENT else 1,
+        created if created is not None else datetime.max.replace(tzinfo=KZ_TZ),
     )
 
 
@@ -30,20 +30,19 @@ class Thresholds:
     stale: int = 7 * 24 * 60
 
 
-def overdue_reason(report: dict[str, Any], now: datetime, limits: Thresholds) -> str | None:
+def overdue_reason(case: CaseRow, now: datetime, limits: Thresholds) -> str | None:
     """Why an open case is overdue now ('urgent', 'untaken' or 'stale'), or None when it is not."""
-    status = str(report.get("status"))
-    created = report.get("created_at")
-    if status == Status.NEW and isinstance(created, datetime):
+    created = case.created_at
+    if case.status == Status.NEW and created is not None:
         age = now - created
-        if report.get("severity") == Severity.URGENT and age >= timedelta(minutes=limits.urgent_take):
+        if case.severity == Severity.URGENT and age >= timedelta(minutes=limits.urgent_take):
             return "urgent"
         if age >= timedelta(minutes=limits.take):
             return "untaken"
         return None
-    updated = report.get("updated_at")
-    stale = isinstance(updated, datetime) and now - updated >= timedelta(minutes=limits.stale)
-    return "stale" if stale and status in {Status.IN_PROGRESS, Status.ESCALATED} else None
+    updated = case.updated_at
+    stale = updated is not None and now - updated >= timedelta(minutes=limits.stale)
+    return "stale" if stale and case.status in {Status.IN_PROGRESS, Status.ESCALATED} else None
 
 
 def escalation_recipients(staff: list[StaffMember], category: str, region: str) -> list[StaffMember]:
@@ -58,12 +57,12 @@ def escalation_recipients(staff: list[StaffMember], category: str, region: str) 
     ]
 
 
-def reminder_recipients(staff: list[StaffMember], report: dict[str, Any]) -> list[StaffMember]:
+def reminder_recipients(staff: list[StaffMember], case: CaseView) -> list[StaffMember]:
     """Who hears that a case waits too long: its owner and its region's officers; when there is neither, the
     specialists on duty; when nobody is on duty either, the admins."""
-    category, region = str(report.get("category")), str(report.get("region"))
+    category, region = case.category, case.region
     reachable = [p for p in staff if p.active and not p.unreachable and may_see(p, category, region)]
-    owner = report.get("assignee")
+    owner = case.assignee
     chosen = [p for p in reachable if p.user_id == owner or (p.role == Role.REGIONAL and region in p.regions)]
     if not chosen:
         chosen = [p for p in reachable if p.role in {Role.SPECIALIST, Role.CHILD_SAFETY} and p.on_duty]

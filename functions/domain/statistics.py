@@ -7,8 +7,9 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.categories import Category, Severity
 from functions.domain.models import OPEN_STATUSES, Status
 from functions.domain.regions import REGION_CODES, is_region
@@ -106,24 +107,21 @@ class CaseFacts:
     outcome: str | None = None
 
 
-def facts_of(doc: dict[str, Any]) -> CaseFacts | None:
+def facts_of(case: CaseRow) -> CaseFacts | None:
     """The facts of a stored case (None when it lacks a creation time)."""
-    created = doc.get("created_at")
-    if not isinstance(created, datetime):
+    if case.created_at is None:
         return None
-    taken = doc.get("taken_at")
-    closed = doc.get("closed_at")
-    status = str(doc.get("status") or Status.NEW.value)
+    status = case.status.value
     return CaseFacts(
-        code=str(doc.get("id") or ""),
+        code=case.code,
         status=status,
-        category=str(doc.get("category") or Category.OTHER.value),
-        severity=str(doc.get("severity") or Severity.NORMAL.value),
-        region=str(doc.get("region") or ""),
-        created_at=created,
-        taken_at=taken if isinstance(taken, datetime) else None,
-        closed_at=closed if isinstance(closed, datetime) and status in CLOSED_STATUSES else None,
-        outcome=str(doc["outcome"]) if doc.get("outcome") else None,
+        category=case.category or Category.OTHER.value,
+        severity=case.severity or Severity.NORMAL.value,
+        region=case.region,
+        created_at=case.created_at,
+        taken_at=case.taken_at,
+        closed_at=case.closed_at if status in CLOSED_STATUSES else None,
+        outcome=case.outcome or None,
     )
 
 

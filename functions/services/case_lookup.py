@@ -9,9 +9,10 @@ from typing import Any, Final, Protocol
 
 from functions.domain import callbacks
 from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.codes import normalise_case_code
 from functions.domain.incoming import IncomingCallback, IncomingMessage
-from functions.domain.models import Outcome
+from functions.domain.models import Outcome, Status
 from functions.domain.sla import queue_order
 from functions.domain.statistics import CLOSED_STATUSES, QUEUE_FIELDS
 from functions.domain.time import KZ_TZ
@@ -42,7 +43,7 @@ class LookupStore(Protocol):
     def get_case(self, code: str) -> Case | None: ...
     def events_of(self, code: str) -> list[dict[str, Any]]: ...
     def case_of_content(self, key: str) -> str | None: ...
-    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[dict[str, Any]]: ...
+    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[CaseRow]: ...
     def set_legal_hold(self, code: str, on: bool, by: int, event_id: str) -> bool: ...
     def rewind_state(self, name: str, field_name: str, to: datetime) -> None: ...
 
@@ -92,12 +93,7 @@ class CaseLookup:
         lang = person.lang
         regions = tuple(person.regions) if person.role == Role.REGIONAL else None
         rows = self.store.open_cases(regions, QUEUE_FIELDS)
-        mine = [
-            r
-            for r in rows
-            if may_see(person, str(r.get("category")), str(r.get("region")))
-            and actions_for(person, Case.from_document(str(r["id"]), r).view())
-        ]
+        mine = [r for r in rows if may_see(person, r.category, r.region) and actions_for(person, r.view())]
         mine.sort(key=queue_order)
         if not mine:
             text, keyboard = t(lang, "queue_empty"), None
@@ -115,28 +111,23 @@ class CaseLookup:
         return Outcome(body=send(chat_id, text, keyboard, protect=True))
 
     @staticmethod
-    def _queue_line(lang: str, report: dict[str, Any], now: datetime) -> str:
-        severity = str(report.get("severity", "normal"))
+    def _queue_line(lang: str, case: CaseRow, now: datetime) -> str:
         line = t(
             lang,
             "queue_line",
-            icon=cards.SEVERITY_ICON.get(severity, ""),
-            code=report["id"],
-            category=t(lang, f"cat_{report.get('category', 'other')}"),
-            region=t(lang, f"region_{report['region']}") if report.get("region") else "—",
-            age=cards.age_text(lang, report.get("created_at"), now),
-            status=t(lang, f"status_{report.get('status', 'new')}"),
+            icon=cards.SEVERITY_ICON.get(case.severity, ""),
+            code=case.code,
+            category=t(lang, f"cat_{case.category}"),
+            region=t(lang, f"region_{case.region}") if case.region else "—",
+            age=cards.age_text(lang, case.created_at, now),
+            status=t(lang, f"status_{case.status.value}"),
         )
-        return f"⏰ {line}" if report.get("sla_escalated_at") and report.get("status") == "new" else line
+        return f"⏰ {line}" if case.sla_escalated_at and case.status == Status.NEW else line
 
     @staticmethod
-    def _queue_keyboard(shown: list[dict[str, Any]], page: int, pages: int) -> Keyboard:
-        opens = [
-            button(
-                f"{cards.SEVERITY_ICON.get(str(r.get('severity')), '')} {r['id']}", callbacks.queue_case(str(r["id"]))
-            )
-            for r in shown
-        ]
+    def _queue_keyboard(shown: list[CaseRow], page: int, pages: int) -> Keyboard:
+        icons = cards.SEVERITY_ICON
+        opens = [button(f"{icons.get(r.severity, '')} {r.code}", callbacks.queue_case(r.code)) for r in shown]
         rows = [opens[i : i + 2] for i in range(0, len(opens), 2)]
         nav = []
         if page > 0:

@@ -108,13 +108,9 @@ def reporter_notice(lang: str, code: str, outcome: str, child: bool) -> str:
     return t(lang, "notice_child_outcome", code=code, outcome=t(lang, f"ch_rep_out_{outcome}"))
 
 
-def digest_lines(lang: str, person: StaffMember, rows: Sequence[dict[str, Any]], now: datetime) -> list[str]:
+def digest_lines(lang: str, person: StaffMember, cases: Sequence[Case], now: datetime) -> list[str]:
     """The child cases in this person's scope still waiting for a first contact, oldest first."""
-    waiting = []
-    for row in rows:
-        case = Case.from_document(str(row.get("id") or "R"), row)
-        if waiting_for_contact(case) and may_see(person, case.category, case.region):
-            waiting.append(case)
+    waiting = [c for c in cases if waiting_for_contact(c) and may_see(person, c.category, c.region)]
     if not waiting:
         return []
     waiting.sort(key=lambda c: c.created_at or now)
@@ -142,10 +138,9 @@ def export_headers(lang: str) -> list[str]:
     return [t(lang, key) for key in EXPORT_COLUMNS]
 
 
-def export_cells(lang: str, row: dict[str, Any]) -> list[Any]:
+def export_cells(lang: str, case: Case) -> list[Any]:
     """The child track of one case as export cells: need, referral, first contact (Kazakhstan time), minutes from
     intake to first contact, outcome."""
-    case = Case.from_document(str(row.get("id") or "R"), row)
     track = case.child_help
     contact = case.first_contact_at
     minutes = minutes_to_contact(case)
@@ -169,10 +164,10 @@ SUMMARY_COLUMNS: Final = (
 )
 
 
-def summary_rows(lang: str, rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+def summary_rows(lang: str, cases: Sequence[Case]) -> list[list[Any]]:
     """The export's child-track sheet: per region (those with any figure) and for the whole scope — children who
     needed help, were given it and the share, time to first contact (median, p90, minutes) and how many."""
-    figures = child_stats.by_region(Case.from_document(str(row.get("id") or "R"), row) for row in rows)
+    figures = child_stats.by_region(cases)
     table: list[list[Any]] = [[t(lang, key) for key in SUMMARY_COLUMNS]]
     regions = sorted(code for code in figures if code != child_stats.ALL)
     for code in [*regions, child_stats.ALL]:

@@ -142,7 +142,7 @@ class ConsoleCaseFile:
             "conversation": conversation,
             "notes": notes,
             "history": history,
-            "actions": actions_offered(person, case),
+            "actions": actions_offered(person, case.view()),
             "evidence": content,
         }
 

@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Final, Protocol
 
-from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.child_help import Need
 from functions.domain.codes import normalise_case_code
 from functions.domain.console import PAGE_SIZE, ApiError, Cursor, QueueFilter, age_bucket, age_range, encode_cursor
 from functions.domain.escalation import is_restricted
 from functions.domain.statistics import QUEUE_FIELDS
-from functions.domain.workflow import ARGUMENTS, Action, Role, StaffMember, actions_for, may_see
+from functions.domain.workflow import ARGUMENTS, Action, CaseView, Role, StaffMember, actions_for, may_see
 from functions.log import get_logger
 from functions.services.case_actions import CaseActions
 
@@ -44,14 +44,13 @@ class QueueStore(Protocol):
         after: Cursor | None,
         limit: int,
         fields: Sequence[str],
-    ) -> list[dict[str, Any]]: ...
+    ) -> list[CaseRow]: ...
 
 
-def actions_offered(person: StaffMember, case: Case) -> list[dict[str, Any]]:
+def actions_offered(person: StaffMember, case: CaseView) -> list[dict[str, Any]]:
     """The actions this person may take on the case now, with the arguments each takes."""
     return [
-        {"action": action.value, "arguments": list(ARGUMENTS.get(action, ()))}
-        for action in actions_for(person, case.view())
+        {"action": action.value, "arguments": list(ARGUMENTS.get(action, ()))} for action in actions_for(person, case)
     ]
 
 
@@ -95,13 +94,13 @@ class ConsoleQueue:
                     wanted, regions, person.user_id, phase, since, before, after, PAGE_SIZE, FIELDS
                 )
                 reads += 1
-                for row in rows:
-                    created = row.get("created_at")
-                    if not isinstance(created, datetime):
+                for case in rows:
+                    created = case.created_at
+                    if created is None:
                         continue
-                    after = Cursor(phase, created, str(row["id"]))
-                    if may_see(person, str(row.get("category")), str(row.get("region"))):
-                        shown.append(self._row(person, row, now))
+                    after = Cursor(phase, created, case.code)
+                    if may_see(person, case.category, case.region):
+                        shown.append(self._row(person, case, now))
                         last = after
                         if len(shown) == PAGE_SIZE:
                             break
@@ -118,8 +117,7 @@ class ConsoleQueue:
         }
 
     @staticmethod
-    def _row(person: StaffMember, row: dict[str, Any], now: datetime) -> dict[str, Any]:
-        case = Case.from_document(str(row["id"]), row)
+    def _row(person: StaffMember, case: CaseRow, now: datetime) -> dict[str, Any]:
         created = case.created_at
         return {
             "code": case.code,
@@ -131,12 +129,12 @@ class ConsoleQueue:
             "age": age_bucket(created, now),
             "mine": case.assignee == person.user_id,
             "assigned": case.assignee is not None,
-            "sla_escalated": bool(row.get("sla_escalated_at")) and case.status.value == "new",
+            "sla_escalated": bool(case.sla_escalated_at) and case.status.value == "new",
             "restricted": is_restricted(case.category),
             "content": case.content_state,
-            "child_help_needed": case.child_help.need == Need.NEEDED,
+            "child_help_needed": case.child_help is not None and case.child_help.need == Need.NEEDED,
             "contact_pending": case.contact_pending and case.first_contact_at is None,
-            "actions": actions_offered(person, case),
+            "actions": actions_offered(person, case.view()),
         }
 
     def act(self, person: StaffMember, raw_code: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -158,4 +156,4 @@ class ConsoleQueue:
         if isinstance(done, str):
             raise ApiError(409, done)
         log.info("console action", extra={"report_id": code, "action": action.value, "by": person.user_id})
-        return {"code": code, "status": done.status.value, "actions": actions_offered(person, done)}
+        return {"code": code, "status": done.status.value, "actions": actions_offered(person, done.view())}

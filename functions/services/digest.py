@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import Status
 from functions.domain.sla import Thresholds, digest_recipients, overdue_reason, queue_order
@@ -31,10 +33,10 @@ class DigestStore(Protocol):
     """What the digest needs from storage (OversightStore implements it)."""
 
     def all_staff(self) -> list[StaffMember]: ...
-    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[dict[str, Any]]: ...
+    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[CaseRow]: ...
     def cases_created(
         self, since: datetime, until: datetime, regions: tuple[str, ...] | None, fields: Sequence[str] | None
-    ) -> list[dict[str, Any]]: ...
+    ) -> list[CaseRow]: ...
     def claim_marker(self, name: str, ttl: timedelta) -> bool: ...
     def has_marker(self, name: str) -> bool: ...
 
@@ -73,9 +75,11 @@ class Digest:
         open_cases = self.store.open_cases(None, fields)
         new_cases = self.store.cases_created(now - timedelta(days=1), now, None, ("category", "region"))
         links = list(self.links(now - LINKS_LOOKBACK)) if self.links is not None else []
+        # The child track's rules read a whole case; only a child's request or a case with the track can be one.
+        children = [r.case() for r in open_cases if r.child_request or r.child_help is not None]
         jobs: list[DeliveryJob] = []
         for person in digest_recipients(self.store.all_staff()):
-            text = self._digest_text(person, open_cases, new_cases, now, links)
+            text = self._digest_text(person, open_cases, new_cases, now, links, children)
             if text is None:
                 continue
             jobs.append(
@@ -99,13 +103,14 @@ class Digest:
     def _digest_text(
         self,
         person: StaffMember,
-        open_cases: list[dict[str, Any]],
-        new_cases: list[dict[str, Any]],
+        open_cases: list[CaseRow],
+        new_cases: list[CaseRow],
         now: datetime,
         links: Sequence[Takedown] = (),
+        children: Sequence[Case] = (),
     ) -> str | None:
-        def visible(report: dict[str, Any]) -> bool:
-            return may_see(person, str(report.get("category")), str(report.get("region")))
+        def visible(case: CaseRow) -> bool:
+            return may_see(person, case.category, case.region)
 
         mine_open = [r for r in open_cases if visible(r)]
         mine_new = [r for r in new_cases if visible(r)]
@@ -114,7 +119,7 @@ class Digest:
         lang = person.lang
         overdue = [(r, reason) for r in mine_open if (reason := overdue_reason(r, now, self.limits)) is not None]
         overdue.sort(key=lambda item: queue_order(item[0]))
-        by_status = {s.value: sum(1 for r in mine_open if r.get("status") == s.value) for s in Status}
+        by_status = {s.value: sum(1 for r in mine_open if r.status == s) for s in Status}
         lines = [
             t(lang, "digest_header", date=now.astimezone(KZ_TZ).strftime("%d.%m.%Y")),
             t(lang, "digest_new", n=len(mine_new)),
@@ -135,6 +140,6 @@ class Digest:
         else:
             lines.append(t(lang, "digest_overdue_none"))
         lines += takedown_texts.digest_lines(lang, [r for r in links if may_see(person, r.category, r.region)], now)
-        lines += child_help_texts.digest_lines(lang, person, mine_open, now)
+        lines += child_help_texts.digest_lines(lang, person, children, now)
         lines.append(t(lang, "digest_footer"))
         return "\n".join(lines)[:MAX_TEXT]

@@ -7,6 +7,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
+from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
+from functions.domain.models import Status
 from functions.domain.statistics import Stats
 from functions.domain.takedown import Takedown
 from functions.domain.time import KZ_TZ
@@ -45,60 +48,54 @@ def local(moment: object) -> datetime | None:
     return moment.astimezone(KZ_TZ).replace(tzinfo=None, microsecond=0)
 
 
-def outcome_text(lang: str, report: dict[str, Any]) -> str:
+def outcome_text(lang: str, case: CaseRow) -> str:
     """The closing outcome in words ('' while open)."""
-    outcome = report.get("outcome")
-    if not outcome:
+    if not case.outcome:
         return ""
-    prefix = "res" if report.get("status") == "resolved" else "rej"
-    return t(lang, f"{prefix}_{outcome}")
+    prefix = "res" if case.status == Status.RESOLVED else "rej"
+    return t(lang, f"{prefix}_{case.outcome}")
 
 
-def row_of(lang: str, report: dict[str, Any], reporters: dict[str, list[int]] | None) -> list[Any]:
+def row_of(lang: str, case: CaseRow, reporters: dict[str, list[int]] | None) -> list[Any]:
     """One case as a spreadsheet row, in COLUMNS order (plus the reporter ids when asked for)."""
-    created, taken = report.get("created_at"), report.get("taken_at")
-    closed = report.get("closed_at") if report.get("status") in {"resolved", "rejected"} else None
+    created, taken = case.created_at, case.taken_at
+    closed = case.closed_at if case.status in {Status.RESOLVED, Status.REJECTED} else None
     take_minutes = (
-        round((taken - created).total_seconds() / 60, 1)
-        if isinstance(taken, datetime) and isinstance(created, datetime)
-        else None
+        round((taken - created).total_seconds() / 60, 1) if taken is not None and created is not None else None
     )
     close_hours = (
-        round((closed - created).total_seconds() / 3600, 2)
-        if isinstance(closed, datetime) and isinstance(created, datetime)
-        else None
+        round((closed - created).total_seconds() / 3600, 2) if closed is not None and created is not None else None
     )
     yes, no = t(lang, "word_yes"), t(lang, "word_no")
-    region = str(report.get("region") or "")
-    escalated_to = report.get("escalated_to")
+    region = case.region
     row: list[Any] = [
-        str(report["id"]),
+        case.code,
         local(created),
-        t(lang, f"cat_{report.get('category', 'other')}"),
-        t(lang, f"severity_{report.get('severity', 'normal')}"),
+        t(lang, f"cat_{case.category}"),
+        t(lang, f"severity_{case.severity}"),
         region,
         t(lang, f"region_{region}") if region else "",
-        t(lang, f"status_{report.get('status', 'new')}"),
-        outcome_text(lang, report),
-        t(lang, f"esc_{escalated_to}") if escalated_to else "",
+        t(lang, f"status_{case.status.value}"),
+        outcome_text(lang, case),
+        t(lang, f"esc_{case.escalated_to}") if case.escalated_to else "",
         local(taken),
         local(closed),
         take_minutes,
         close_hours,
-        int(report.get("reporter_count") or 1),
-        t(lang, f"source_{'group' if report.get('source') == 'group' else 'private'}"),
-        yes if report.get("child_in_danger") else no,
-        yes if report.get("sla_escalated_at") else no,
-        yes if report.get("legal_hold") else no,
-        yes if report.get("purged_at") else no,
+        case.reporter_count or 1,
+        t(lang, f"source_{'group' if case.source == 'group' else 'private'}"),
+        yes if case.child_in_danger else no,
+        yes if case.sla_escalated_at else no,
+        yes if case.legal_hold else no,
+        yes if case.purged_at else no,
     ]
     if reporters is not None:
-        row.append(", ".join(str(user_id) for user_id in sorted(reporters.get(str(report["id"]), []))))
+        row.append(", ".join(str(user_id) for user_id in sorted(reporters.get(case.code, []))))
     return row
 
 
 def workbook(
-    rows: list[dict[str, Any]],
+    rows: list[CaseRow],
     stats: Stats,
     lang: str,
     scope: str,
@@ -120,8 +117,8 @@ def workbook(
         The workbook's bytes.
     """
     writer = Writer(lang, personal=reporters is not None, links=links is not None)
-    for report in rows:
-        writer.add(report, reporters, links)
+    for case in rows:
+        writer.add(case, reporters, links)
     return writer.finish(stats, scope)
 
 
@@ -137,7 +134,7 @@ class Writer:
         from openpyxl.utils import get_column_letter
 
         self.lang, self.links, self.rows = lang, links, 0
-        self.child_rows: list[dict[str, Any]] = []
+        self.child_rows: list[Case] = []
         self.book = Workbook(write_only=True)
         sheet = self.book.create_sheet(t(lang, "sheet_cases"))
         columns = list(COLUMNS)
@@ -159,18 +156,19 @@ class Writer:
 
     def add(
         self,
-        report: dict[str, Any],
+        report: CaseRow,
         reporters: dict[str, list[int]] | None,
         links: Mapping[str, Sequence[Takedown]] | None,
     ) -> None:
         """One case as the next row (the person may see it: the caller checked)."""
-        cells = takedown_texts.export_cells((links or {}).get(str(report["id"]), ())) if self.links else []
+        cells = takedown_texts.export_cells((links or {}).get(report.code, ())) if self.links else []
         row = row_of(self.lang, report, reporters)
-        child = child_help_texts.export_cells(self.lang, report)
+        case = report.case()  # the child track's rules read a whole case
+        child = child_help_texts.export_cells(self.lang, case)
         self.sheet.append(row[: len(COLUMNS)] + child + row[len(COLUMNS) :] + cells)
         self.rows += 1
-        if report.get("child_help") or report.get("first_contact_at"):  # a figure of the child track
-            self.child_rows.append(report)
+        if report.child_help is not None or report.first_contact_at is not None:  # a figure of the child track
+            self.child_rows.append(case)
 
     def discard(self) -> None:
         """An attempt that failed: close the rows' temporary file and delete it (a function's /tmp is memory)."""

@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.export_job import LEASE_SECONDS, PAGE_SIZE, ExportJob
 from functions.domain.models import BotCall, Outcome
 from functions.domain.statistics import EXPORT_FIELDS, CaseFacts, Stats, compute, facts_of, scope_regions
@@ -57,7 +58,7 @@ class ExportStore(Protocol):
         fields: Sequence[str],
         after: Any | None,
         limit: int,
-    ) -> tuple[list[dict[str, Any]], Any | None]: ...
+    ) -> tuple[list[CaseRow], Any | None]: ...
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
     def claim_export(self, export_id: str, lease: timedelta) -> Literal["run", "done", "busy"]: ...
     def release_export(self, export_id: str) -> None: ...
@@ -220,10 +221,10 @@ class ExportRun:
         try:
             while True:
                 page, cursor = self.store.cases_page(since, until, regions, EXPORT_FIELDS, cursor, self.page_size)
-                for report in page:
-                    if may_see(person, str(report.get("category")), str(report.get("region"))):
-                        writer.add(report, reporters, links)
-                        fact = facts_of(report)
+                for case in page:
+                    if may_see(person, case.category, case.region):
+                        writer.add(case, reporters, links)
+                        fact = facts_of(case)
                         if fact is not None:
                             facts.append(fact)
                 if on_page is not None:

@@ -62,13 +62,12 @@ class FirstContactLadder:
             code = report.code
             created = report.created_at
             minutes = int((now - created).total_seconds() // 60) if created is not None else 0
-            as_row = {"category": report.category, "region": report.region, "assignee": report.assignee}
             if step == "escalate":
                 people = escalation_recipients(staff, report.category, report.region)
-                people += [p for p in reminder_recipients(staff, as_row) if p not in people]
+                people += [p for p in reminder_recipients(staff, report.view()) if p not in people]
                 key, field = "fc_escalated", "fc_escalated_at"
             else:
-                people, key, field = reminder_recipients(staff, as_row), "fc_reminder", "fc_reminded_at"
+                people, key, field = reminder_recipients(staff, report.view()), "fc_reminder", "fc_reminded_at"
             jobs += [
                 DeliveryJob(
                     job_id=f"{key}-{code}:{person.user_id}",

@@ -9,6 +9,7 @@ from typing import Any, Final, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.jobs import DeliveryJob, card_job
 from functions.log import get_logger
 from functions.services.sla import STATE, moment
@@ -23,7 +24,7 @@ class RetentionStore(Protocol):
     """What the purge needs from storage (OversightStore implements it)."""
 
     def card_holders(self, code: str) -> list[int]: ...
-    def closed_between(self, start: datetime, end: datetime, limit: int) -> list[dict[str, Any]]: ...
+    def closed_between(self, start: datetime, end: datetime, limit: int) -> list[CaseRow]: ...
     def get_state(self, name: str) -> tuple[dict[str, Any], Any]: ...
     def set_state(self, name: str, fields: dict[str, Any], read_at: Any) -> bool: ...
     def purge_case(self, code: str) -> bool: ...
@@ -55,13 +56,13 @@ class Retention:
         if start >= end:
             return 0
         rows = self.store.closed_between(start, end, PURGE_BATCH)
-        purged = [str(r["id"]) for r in rows if not r.get("legal_hold") and not r.get("purged_at")]
+        purged = [r.code for r in rows if not r.legal_hold and not r.purged_at]
         purged = [code for code in purged if self.store.purge_case(code)]
         if self.purge_links is not None:
             for code in purged:
                 self.purge_links(code)
         self.refresh_cards(purged)
-        last = moment(rows[-1].get("closed_at")) if len(rows) == PURGE_BATCH else None
+        last = rows[-1].closed_at if len(rows) == PURGE_BATCH else None
         self.store.set_state(STATE, {"purge_through": last or end}, read_at)
         if purged:
             log.info("cases purged", extra={"report_ids": purged[:50], "count": len(purged)})

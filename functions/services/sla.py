@@ -9,6 +9,7 @@ from typing import Any, Final, Protocol
 
 from pydantic import BaseModel
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.events import ReportOverdue
 from functions.domain.jobs import DeliveryJob
 from functions.domain.sla import Thresholds, queue_order, reminder_recipients
@@ -28,9 +29,9 @@ class LadderStore(Protocol):
     """What the SLA ladder needs from storage (OversightStore implements it)."""
 
     def all_staff(self) -> list[StaffMember]: ...
-    def urgent_untaken(self, created_before: datetime) -> list[dict[str, Any]]: ...
-    def untaken_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
-    def stale_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
+    def urgent_untaken(self, created_before: datetime) -> list[CaseRow]: ...
+    def untaken_between(self, start: datetime, end: datetime) -> list[CaseRow]: ...
+    def stale_between(self, start: datetime, end: datetime) -> list[CaseRow]: ...
     def get_state(self, name: str) -> tuple[dict[str, Any], Any]: ...
     def set_state(self, name: str, fields: dict[str, Any], read_at: Any) -> bool: ...
     def mark_reports(self, changes: dict[str, dict[str, Any]]) -> None: ...
@@ -58,18 +59,18 @@ class SlaLadder:
         """Urgent cases nobody took within the threshold: mark them and publish report.overdue (fan_out
         re-pushes them to every specialist on duty and to the admins). Returns how many were escalated."""
         cutoff = now - timedelta(minutes=self.limits.urgent_take)
-        due = [r for r in self.store.urgent_untaken(cutoff) if not r.get("sla_escalated_at") or r.get("sla_pending")]
+        due = [r for r in self.store.urgent_untaken(cutoff) if not r.sla_escalated_at or r.sla_pending]
         if not due:
             return 0
         # Marked first, so that the cards fan_out renders already say so; sla_pending until published.
         self.store.mark_reports(
-            {r["id"]: {"sla_escalated_at": r.get("sla_escalated_at") or now, "sla_pending": True} for r in due}
+            {r.code: {"sla_escalated_at": r.sla_escalated_at or now, "sla_pending": True} for r in due}
         )
         done: list[str] = []
         for report in due:
-            code = str(report["id"])
-            created = report.get("created_at")
-            waited = int((now - created).total_seconds() // 60) if isinstance(created, datetime) else 0
+            code = report.code
+            created = report.created_at
+            waited = int((now - created).total_seconds() // 60) if created is not None else 0
             event = ReportOverdue(event_id=f"overdue-{code}", report_id=code, occurred_at=now, minutes=waited)
             try:
                 self.publisher.publish(self.reports_topic, event, type=event.type, report_id=code)
@@ -91,32 +92,28 @@ class SlaLadder:
         stale_end = now - timedelta(minutes=self.limits.stale)
         take_start = moment(state.get("take_through")) or take_end - LOOKBACK
         stale_start = moment(state.get("stale_through")) or stale_end - LOOKBACK
-        items: list[tuple[dict[str, Any], str]] = []
+        items: list[tuple[CaseRow, str]] = []
         if take_start < take_end:
             items += [
-                (r, "untaken")
-                for r in self.store.untaken_between(take_start, take_end)
-                if not r.get("sla_take_reminded_at")
+                (r, "untaken") for r in self.store.untaken_between(take_start, take_end) if not r.sla_take_reminded_at
             ]
         if stale_start < stale_end:
             items += [
                 (r, "stale")
                 for r in self.store.stale_between(stale_start, stale_end)
-                if r.get("sla_stale_reminded_for") != r.get("updated_at")
+                if r.sla_stale_reminded_for != r.updated_at
             ]
         if items:
             self._send_reminders(items, now)
             marks: dict[str, dict[str, Any]] = {}
             for report, reason in items:
-                code = str(report["id"])
+                code = report.code
                 if reason == "untaken":
                     marks.setdefault(code, {})["sla_take_reminded_at"] = now
                     self.store.add_event(code, "sla-take", {"type": "sla", "action": "reminded", "by": None})
                 else:
-                    marks.setdefault(code, {})["sla_stale_reminded_for"] = report.get("updated_at")
-                    stamp = (
-                        int(report["updated_at"].timestamp()) if isinstance(report.get("updated_at"), datetime) else 0
-                    )
+                    marks.setdefault(code, {})["sla_stale_reminded_for"] = report.updated_at
+                    stamp = int(report.updated_at.timestamp()) if report.updated_at is not None else 0
                     self.store.add_event(code, f"sla-stale-{stamp}", {"type": "sla", "action": "stale", "by": None})
             self.store.mark_reports(marks)
         # Only if nobody moved the watermarks meanwhile; otherwise the next sweep looks at this window again
@@ -125,11 +122,11 @@ class SlaLadder:
         self.store.set_state(STATE, watermarks, read_at)
         return len(items)
 
-    def _send_reminders(self, items: list[tuple[dict[str, Any], str]], now: datetime) -> None:
+    def _send_reminders(self, items: list[tuple[CaseRow, str]], now: datetime) -> None:
         staff = self.store.all_staff()
-        per_person: dict[int, tuple[StaffMember, list[tuple[dict[str, Any], str]]]] = {}
+        per_person: dict[int, tuple[StaffMember, list[tuple[CaseRow, str]]]] = {}
         for report, reason in items:
-            for person in reminder_recipients(staff, report):
+            for person in reminder_recipients(staff, report.view()):
                 per_person.setdefault(person.user_id, (person, []))[1].append((report, reason))
         minute = now.astimezone(UTC).strftime("%Y%m%d%H%M")
         jobs: list[DeliveryJob] = []
@@ -143,7 +140,7 @@ class SlaLadder:
                     DeliveryJob(
                         job_id=f"remind-{minute}-{user_id}-{index}",
                         kind="text",
-                        report_id=str(mine[0][0]["id"]),
+                        report_id=mine[0][0].code,
                         recipient_id=user_id,
                         event_id=f"remind-{minute}",
                         text=text,

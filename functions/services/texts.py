@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.time import coarse
 from functions.i18n import t
 from functions.services.cards import SEVERITY_ICON
@@ -18,17 +19,17 @@ def duration_text(lang: str, delta: timedelta) -> str:
     return t(lang, f"dur_{unit}", n=count)
 
 
-def case_line(lang: str, report: dict[str, Any], reason: str, now: datetime) -> str:
+def case_line(lang: str, case: CaseRow, reason: str, now: datetime) -> str:
     """One case in a reminder or digest: icon, code, category, region and why it waits."""
-    since = report.get("created_at") if reason in {"urgent", "untaken"} else report.get("updated_at")
-    waited = now - since if isinstance(since, datetime) else timedelta(0)
+    since = case.created_at if reason in {"urgent", "untaken"} else case.updated_at
+    waited = now - since if since is not None else timedelta(0)
     return t(
         lang,
         "item_line",
-        icon=SEVERITY_ICON.get(str(report.get("severity")), ""),
-        code=report["id"],
-        category=t(lang, f"cat_{report.get('category', 'other')}"),
-        region=t(lang, f"region_{report['region']}") if report.get("region") else "—",
+        icon=SEVERITY_ICON.get(case.severity, ""),
+        code=case.code,
+        category=t(lang, f"cat_{case.category}"),
+        region=t(lang, f"region_{case.region}") if case.region else "—",
         reason=t(lang, f"overdue_{reason}", age=duration_text(lang, waited)),
     )
 

@@ -13,6 +13,7 @@ import pytest
 
 from functions import bootstrap
 from functions.adapters.firestore.exports import ExportStore
+from functions.domain.case_rows import CaseRow
 from functions.domain.export_job import ExportJob
 from functions.domain.models import BotCall
 from functions.domain.time import utcnow
@@ -49,7 +50,7 @@ class FailingOnce(ExportStore):
     fail_on = 3
     pages = 0
 
-    def cases_page(self, *args: Any, **kwargs: Any) -> tuple[list[dict[str, Any]], Any | None]:
+    def cases_page(self, *args: Any, **kwargs: Any) -> tuple[list[CaseRow], Any | None]:
         self.pages += 1
         if self.pages == self.fail_on:
             raise TransientError("Firestore unavailable")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Final
+from typing import Any, Final
 
 from google.api_core import exceptions as gexc
 from google.api_core.retry import Retry
 
+from functions.domain.case_rows import CaseRow
 from functions.errors import TransientError
 
 REPORTS: Final = "reports"
@@ -53,3 +54,8 @@ def transient_errors() -> Iterator[None]:
         yield
     except _TRANSIENT as error:
         raise TransientError(type(error).__name__) from error
+
+
+def case_rows(snaps: Iterable[Any]) -> list[CaseRow]:
+    """The case documents a query selected fields of, as typed rows (the one reader of oversight's case lists)."""
+    return [CaseRow.from_document(snap.id, snap.to_dict() or {}) for snap in snaps]

@@ -9,7 +9,8 @@ from typing import Any, Final
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, transient_errors
+from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, case_rows, transient_errors
+from functions.domain.case_rows import CaseRow
 from functions.domain.console import Cursor, QueueFilter
 from functions.domain.statistics import OPEN_VALUES
 
@@ -46,7 +47,7 @@ class ConsoleStore:
         after: Cursor | None,
         limit: int,
         fields: Sequence[str],
-    ) -> list[dict[str, Any]]:
+    ) -> list[CaseRow]:
         """One phase of the queue (0: urgent cases, 1: the rest), oldest first, after a cursor, at most limit.
 
         Equality and `in` filters on status, region, severity, category and assignee, the tracks' states
@@ -87,7 +88,7 @@ class ConsoleStore:
             query = query.start_after({"created_at": after.created_at, "__name__": reports.document(after.code)})
         query = query.select(list(fields)).limit(limit)
         with transient_errors():
-            return [(snap.to_dict() or {}) | {"id": snap.id} for snap in query.stream(retry=RETRY, timeout=30.0)]
+            return case_rows(query.stream(retry=RETRY, timeout=30.0))
 
 
 def _where(query: Any, field: str, values: list[str]) -> Any:

@@ -12,8 +12,9 @@ from typing import Any, Final, Literal
 
 from google.cloud import firestore
 
-from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, transient_errors
+from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, case_rows, transient_errors
 from functions.adapters.firestore.oversight import OversightStore
+from functions.domain.case_rows import CaseRow
 
 EXPORT_JOBS: Final = "export_jobs"
 JOB_TTL: Final = timedelta(days=7)
@@ -33,7 +34,7 @@ class ExportStore(OversightStore):
         fields: Sequence[str],
         after: Any | None,
         limit: int,
-    ) -> tuple[list[dict[str, Any]], Any | None]:
+    ) -> tuple[list[CaseRow], Any | None]:
         """One page of the cases created in [since, until) of some regions (None: all), oldest first, with only
         these fields; and the cursor of the next page (None after the last one).
 
@@ -57,8 +58,7 @@ class ExportStore(OversightStore):
             query = query.start_after(after)
         with transient_errors():
             snaps = list(query.stream(retry=RETRY, timeout=PAGE_TIMEOUT))
-        rows = [(snap.to_dict() or {}) | {"id": snap.id} for snap in snaps]
-        return rows, (snaps[-1] if len(snaps) == limit else None)
+        return case_rows(snaps), (snaps[-1] if len(snaps) == limit else None)
 
     def claim_export(self, export_id: str, lease: timedelta) -> Claim:
         """Take the export for this attempt: 'run'; 'done' when its file was sent; 'busy' while another attempt

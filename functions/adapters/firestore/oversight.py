@@ -17,6 +17,7 @@ from functions.adapters.firestore.base import (
     REPORTS,
     RETRY,
     TIMEOUT,
+    case_rows,
     transient_errors,
 )
 from functions.adapters.firestore.cases import AuditTrail, CaseReads
@@ -25,6 +26,7 @@ from functions.adapters.firestore.quotas import Quotas
 from functions.adapters.firestore.relays import ChildContactReads
 from functions.adapters.firestore.sent_messages import SentMessages
 from functions.adapters.firestore.staff import StaffReads
+from functions.domain.case_rows import CaseRow
 from functions.domain.models import Status
 from functions.domain.statistics import CLOSED_STATUSES, OPEN_VALUES, QUEUE_FIELDS
 from functions.errors import TransientError
@@ -78,15 +80,15 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, SentMessage
         return value if isinstance(value, str) else None
 
     # --- case lists ---------------------------------------------------------------------------------------
-    def _stream(self, query: Any, fields: Sequence[str] | None) -> list[dict[str, Any]]:
+    def _stream(self, query: Any, fields: Sequence[str] | None) -> list[CaseRow]:
         if fields is not None:
             query = query.select(list(fields))
         with transient_errors():
-            return _rows(query.limit(QUERY_LIMIT).stream(retry=RETRY, timeout=60.0))
+            return case_rows(query.limit(QUERY_LIMIT).stream(retry=RETRY, timeout=60.0))
 
     def cases_created(
         self, since: datetime, until: datetime, regions: tuple[str, ...] | None, fields: Sequence[str] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[CaseRow]:
         """Cases created in [since, until), of some regions (None: all), with only these fields.
 
         Uses the (region, created_at) composite index when regions are given.
@@ -102,12 +104,12 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, SentMessage
         )
         return self._stream(query, fields)
 
-    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[dict[str, Any]]:
+    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[CaseRow]:
         """Open cases (new, in progress, escalated), of some regions (None: all)."""
         status = firestore.FieldFilter("status", "in", sorted(OPEN_VALUES))
         if regions is None:
             return self._stream(self.client.collection(REPORTS).where(filter=status), fields)
-        found: list[dict[str, Any]] = []
+        found: list[CaseRow] = []
         for region in regions:
             query = (
                 self.client.collection(REPORTS)
@@ -117,7 +119,7 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, SentMessage
             found += self._stream(query, fields)
         return found
 
-    def urgent_untaken(self, created_before: datetime) -> list[dict[str, Any]]:
+    def urgent_untaken(self, created_before: datetime) -> list[CaseRow]:
         """Urgent cases still new that were created before this moment."""
         query = (
             self.client.collection(REPORTS)
@@ -127,7 +129,7 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, SentMessage
         )
         return self._stream(query, SLA_FIELDS)
 
-    def untaken_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    def untaken_between(self, start: datetime, end: datetime) -> list[CaseRow]:
         """Cases still new that were created in [start, end)."""
         query = (
             self.client.collection(REPORTS)
@@ -137,7 +139,7 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, SentMessage
         )
         return self._stream(query, SLA_FIELDS)
 
-    def stale_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    def stale_between(self, start: datetime, end: datetime) -> list[CaseRow]:
         """Cases in progress or escalated whose last change was in [start, end)."""
         query = (
             self.client.collection(REPORTS)
@@ -147,7 +149,7 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, SentMessage
         )
         return self._stream(query, SLA_FIELDS)
 
-    def closed_between(self, start: datetime, end: datetime, limit: int) -> list[dict[str, Any]]:
+    def closed_between(self, start: datetime, end: datetime, limit: int) -> list[CaseRow]:
         """Closed cases whose closing time is in [start, end), oldest first, at most limit."""
         query = (
             self.client.collection(REPORTS)
@@ -159,7 +161,7 @@ class OversightStore(StaffReads, AuditTrail, CaseReads, CardHolders, SentMessage
             .limit(limit)
         )
         with transient_errors():
-            return _rows(query.stream(retry=RETRY, timeout=60.0))
+            return case_rows(query.stream(retry=RETRY, timeout=60.0))
 
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]:
         """Telegram ids of the reporters who reported since this moment, by case (for an admin's export).

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.sla import (
     Thresholds,
     digest_recipients,
@@ -17,6 +18,11 @@ from functions.domain.sla import (
 )
 from functions.services.texts import chunks, duration_text
 from tests.unit.builders import NOW, staff
+
+
+def row(**fields: Any) -> CaseRow:
+    """A stored case as the oversight queries read it."""
+    return CaseRow.from_document(str(fields.pop("id", "R1")), fields)
 
 
 class TestLadderChoices:
@@ -36,16 +42,16 @@ class TestLadderChoices:
         ],
     )
     def test_overdue(self, report: dict[str, Any], reason: str | None) -> None:
-        assert overdue_reason(report, NOW, self.limits) == reason
+        assert overdue_reason(row(**report), NOW, self.limits) == reason
 
     def test_queue_order_is_urgent_first_then_oldest(self) -> None:
         rows = [
-            {"id": "a", "severity": "normal", "created_at": NOW - timedelta(days=3)},
-            {"id": "b", "severity": "urgent", "created_at": NOW},
-            {"id": "c", "severity": "high", "created_at": NOW - timedelta(days=1)},
-            {"id": "d", "severity": "urgent", "created_at": NOW - timedelta(hours=1)},
+            row(id="a", severity="normal", created_at=NOW - timedelta(days=3)),
+            row(id="b", severity="urgent", created_at=NOW),
+            row(id="c", severity="high", created_at=NOW - timedelta(days=1)),
+            row(id="d", severity="urgent", created_at=NOW - timedelta(hours=1)),
         ]
-        assert [r["id"] for r in sorted(rows, key=queue_order)] == ["d", "b", "a", "c"]
+        assert [r.code for r in sorted(rows, key=queue_order)] == ["d", "b", "a", "c"]
 
     def test_escalation_goes_to_duty_specialists_and_admins_who_may_see_it(self) -> None:
         people = [
@@ -62,12 +68,12 @@ class TestLadderChoices:
 
     def test_reminders_go_to_owner_and_region_else_duty_else_admins(self) -> None:
         people = [staff(1, "regional", ("71",)), staff(2, "specialist", on_duty=True), staff(3, "admin")]
-        assert [p.user_id for p in reminder_recipients(people, {"category": "other", "region": "71"})] == [1]
-        owned = {"category": "other", "region": "71", "assignee": 2}
+        assert [p.user_id for p in reminder_recipients(people, row(category="other", region="71").view())] == [1]
+        owned = row(category="other", region="71", assignee=2).view()
         assert [p.user_id for p in reminder_recipients(people, owned)] == [1, 2]
-        assert [p.user_id for p in reminder_recipients(people, {"category": "other", "region": "10"})] == [2]
-        assert [p.user_id for p in reminder_recipients(people[::2], {"category": "other", "region": "10"})] == [3]
-        restricted = {"category": "sexual", "region": "71"}
+        assert [p.user_id for p in reminder_recipients(people, row(category="other", region="10").view())] == [2]
+        assert [p.user_id for p in reminder_recipients(people[::2], row(category="other", region="10").view())] == [3]
+        restricted = row(category="sexual", region="71").view()
         assert [p.user_id for p in reminder_recipients(people, restricted)] == [3]
 
     def test_digest_recipients(self) -> None:

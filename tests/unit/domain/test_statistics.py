@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.statistics import Request, compute, facts_of, parse_request, scope_regions
 from tests.unit.builders import NOW, fact, staff
 
@@ -74,6 +75,6 @@ class TestStatistics:
 
     def test_facts_of_a_stored_case(self) -> None:
         doc = {"id": "R2", "status": "in_progress", "category": "violence", "region": "71", "created_at": NOW}
-        found = facts_of(doc | {"closed_at": NOW})
+        found = facts_of(CaseRow.from_document("R2", doc | {"closed_at": NOW}))
         assert found is not None and found.closed_at is None  # a reopened case is not closed
-        assert facts_of({"id": "R3"}) is None
+        assert facts_of(CaseRow.from_document("R3", {})) is None

@@ -230,7 +230,8 @@ class TestDigest:
              "child_help": {"need": "needed"}, "created_at": NOW},
         ]  # fmt: skip
         officer = TalkStore().staff[OWNER]
-        lines = child_help_texts.digest_lines("ru", officer, rows, NOW)
+        cases = [Case.from_document(str(r["id"]), r) for r in rows]
+        lines = child_help_texts.digest_lines("ru", officer, cases, NOW)
         assert lines[0] == t("ru", "digest_child_waiting", n=1) and "R1" in lines[1] and len(lines) == 2
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from functions.config import get_settings
 from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.console import (
     PAGE_SIZE,
     ApiError,
@@ -143,7 +144,7 @@ class Rows:
         self.calls = 0
 
     def queue_rows(self, wanted: QueueFilter, regions: Any, user_id: int, phase: int, since: Any, before: Any,
-                   after: Cursor | None, limit: int, fields: Any) -> list[dict[str, Any]]:  # fmt: skip
+                   after: Cursor | None, limit: int, fields: Any) -> list[CaseRow]:  # fmt: skip
         self.calls += 1
         found = [
             d
@@ -152,7 +153,8 @@ class Rows:
             and (regions is None or d["region"] in regions)
             and (after is None or after.phase != phase or (d["created_at"], d["id"]) > (after.created_at, after.code))
         ]
-        return sorted(found, key=lambda d: (d["created_at"], d["id"]))[:limit]
+        chosen = sorted(found, key=lambda d: (d["created_at"], d["id"]))[:limit]
+        return [CaseRow.from_document(d["id"], d) for d in chosen]
 
 
 def doc(n: int, **fields: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import pytest
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.export_job import ExportJob
 from functions.domain.models import BotCall
 from functions.domain.workflow import StaffMember
@@ -61,7 +62,7 @@ class Cases:
 
     def cases_page(
         self, since: datetime, until: datetime, regions: Any, fields: Any, after: Any, limit: int
-    ) -> tuple[list[dict[str, Any]], Any]:
+    ) -> tuple[list[CaseRow], Any]:
         self.pages += 1
         if self.pages == self.fail_on_page:
             self.fail_on_page = None
@@ -69,7 +70,8 @@ class Cases:
         start = int(after or 0)
         chosen = [c for c in self.cases if regions is None or c["region"] in regions]
         page = chosen[start : start + limit]
-        return [dict(c) for c in page], (start + limit if start + limit < len(chosen) else None)
+        rows = [CaseRow.from_document(c["id"], c) for c in page]
+        return rows, (start + limit if start + limit < len(chosen) else None)
 
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]:
         return {}

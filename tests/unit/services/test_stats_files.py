@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from functions.domain.case_rows import CaseRow
 from functions.domain.statistics import compute
 from tests.unit.builders import NOW, fact
 
@@ -48,8 +49,9 @@ class TestFiles:
             {"id": "R3", "status": "new", "category": "sexual", "severity": "urgent", "region": "75",
              "created_at": NOW - timedelta(hours=1), "sla_escalated_at": NOW},
         ]  # fmt: skip
+        stored = [CaseRow.from_document(str(r["id"]), r) for r in rows]
         stats = self._stats(None)
-        plain = load_workbook(io.BytesIO(export.workbook(rows, stats, "ru", "все", None)), read_only=True)
+        plain = load_workbook(io.BytesIO(export.workbook(stored, stats, "ru", "все", None)), read_only=True)
         cases = [tuple(r) for r in plain.worksheets[0].iter_rows(values_only=True)]
         columns = [*export.COLUMNS, *child_help_texts.EXPORT_COLUMNS]
         assert len(cases) == 3 and len(cases[0]) == len(columns)
@@ -66,7 +68,7 @@ class TestFiles:
         child = [tuple(r) for r in plain.worksheets[2].iter_rows(values_only=True)]
         assert plain.worksheets[2].title == "Помощь детям"
         assert child[1] == ("город Астана", 1, 1, 100, 30, 30, 1) and child[-1][0] == "Все регионы"
-        personal = export.workbook(rows, stats, "kk", "барлығы", {"R2": [7, 5]})
+        personal = export.workbook(stored, stats, "kk", "барлығы", {"R2": [7, 5]})
         sheet = load_workbook(io.BytesIO(personal), read_only=True).worksheets[0]
         table = [tuple(r) for r in sheet.iter_rows(values_only=True)]
         assert table[0][-1] == "Хабарлағандардың id-лері" and table[1][-1] == "5, 7" and not table[2][-1]

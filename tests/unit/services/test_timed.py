@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from functions.domain.case import Case
+from functions.domain.case_rows import CaseRow
 from functions.domain.events import ReportOverdue
 from functions.domain.sla import (
     Thresholds,
@@ -16,6 +17,11 @@ from functions.domain.sla import (
 from functions.domain.workflow import StaffMember
 from functions.services.timed import TimedOversight as Sla
 from tests.unit.builders import NOW, FakePublisher, staff
+
+
+def as_row(document: dict[str, Any]) -> CaseRow:
+    """A stored document as the store's queries return it."""
+    return CaseRow.from_document(str(document["id"]), document)
 
 
 class FakeStore:
@@ -34,30 +40,30 @@ class FakeStore:
     def card_holders(self, code: str) -> list[int]:
         return []
 
-    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[dict[str, Any]]:
-        return [r for r in self.reports.values() if r["status"] in {"new", "in_progress", "escalated"}]
+    def open_cases(self, regions: tuple[str, ...] | None, fields: Sequence[str] | None) -> list[CaseRow]:
+        return [as_row(r) for r in self.reports.values() if r["status"] in {"new", "in_progress", "escalated"}]
 
-    def cases_created(self, since: datetime, until: datetime, regions: Any, fields: Any) -> list[dict[str, Any]]:
-        return [r for r in self.reports.values() if since <= r["created_at"] < until]
+    def cases_created(self, since: datetime, until: datetime, regions: Any, fields: Any) -> list[CaseRow]:
+        return [as_row(r) for r in self.reports.values() if since <= r["created_at"] < until]
 
-    def urgent_untaken(self, created_before: datetime) -> list[dict[str, Any]]:
+    def urgent_untaken(self, created_before: datetime) -> list[CaseRow]:
         return [
-            dict(r)
+            as_row(r)
             for r in self.reports.values()
             if r["status"] == "new" and r["severity"] == "urgent" and r["created_at"] < created_before
         ]
 
-    def untaken_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.reports.values() if r["status"] == "new" and start <= r["created_at"] < end]
+    def untaken_between(self, start: datetime, end: datetime) -> list[CaseRow]:
+        return [as_row(r) for r in self.reports.values() if r["status"] == "new" and start <= r["created_at"] < end]
 
-    def stale_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    def stale_between(self, start: datetime, end: datetime) -> list[CaseRow]:
         return []
 
     def child_requests_since(self, since: datetime) -> list[Case]:
         rows = [r for r in self.reports.values() if r.get("child_request") and r["created_at"] >= since]
         return [Case.from_document(str(r["id"]), r) for r in rows]
 
-    def closed_between(self, start: datetime, end: datetime, limit: int) -> list[dict[str, Any]]:
+    def closed_between(self, start: datetime, end: datetime, limit: int) -> list[CaseRow]:
         return []
 
     def claim_marker(self, name: str, ttl: timedelta) -> bool:
