@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Final
+from typing import Any, Final
 
 from google.api_core import exceptions as gexc
 from google.api_core.retry import Retry
+from google.cloud import firestore
 
 from functions.errors import TransientError
 
@@ -53,3 +54,13 @@ def transient_errors() -> Iterator[None]:
         yield
     except _TRANSIENT as error:
         raise TransientError(type(error).__name__) from error
+
+
+def create_once(ref: firestore.DocumentReference, document: dict[str, Any]) -> bool:
+    """Create a document that is written once (a once-only record, an audit event); False when it is there."""
+    try:
+        with transient_errors():
+            ref.create(document, retry=RETRY, timeout=TIMEOUT)
+    except gexc.AlreadyExists:
+        return False
+    return True

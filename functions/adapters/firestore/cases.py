@@ -15,6 +15,7 @@ from functions.adapters.firestore.base import (
     REPORTS,
     RETRY,
     TIMEOUT,
+    create_once,
     transient_errors,
 )
 from functions.adapters.firestore.reporter_counts import count_reporters
@@ -29,14 +30,8 @@ class AuditTrail:
 
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool:
         """Record an audit event that changes no state (a note, a view, an SLA step); False if already there."""
-        try:
-            with transient_errors():
-                self.client.collection(REPORTS).document(code).collection(EVENTS).document(event_id).create(
-                    event | {"at": self.clock()}, retry=RETRY, timeout=TIMEOUT
-                )
-        except gexc.AlreadyExists:
-            return False
-        return True
+        ref = self.client.collection(REPORTS).document(code).collection(EVENTS).document(event_id)
+        return create_once(ref, event | {"at": self.clock()})
 
 
 class CaseReads:

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, transient_errors
+from functions.adapters.firestore.base import REPORTS, RETRY, create_once, transient_errors
 from functions.domain.console import Cursor, QueueFilter
 from functions.domain.statistics import OPEN_VALUES
 
@@ -26,14 +25,9 @@ class ConsoleStore:
 
     def claim_init_data(self, digest: str, user_id: int, at: datetime, expires_at: datetime) -> bool:
         """Record an initData as used; False when it was used before (a replay)."""
-        try:
-            with transient_errors():
-                self.client.collection(OPENED).document(digest).create(
-                    {"user_id": user_id, "at": at, "expires_at": expires_at}, retry=RETRY, timeout=TIMEOUT
-                )
-        except gexc.AlreadyExists:
-            return False
-        return True
+        return create_once(
+            self.client.collection(OPENED).document(digest), {"user_id": user_id, "at": at, "expires_at": expires_at}
+        )
 
     def queue_rows(
         self,
