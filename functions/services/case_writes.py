@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any, Final, Protocol, TypeVar
 
 from functions.domain.case import Case, CaseWrite
@@ -19,11 +20,50 @@ ATTEMPTS: Final = 6
 R = TypeVar("R")
 
 
-class CaseWrites(Protocol):
-    """Reading a case and writing it on a precondition (CaseStore implements it)."""
+class Again(Enum):
+    """An attempt lost the race: the case changed since it was read (read again and decide again)."""
+
+    AGAIN = "again"
+
+
+AGAIN: Final = Again.AGAIN
+
+
+class CaseReads(Protocol):
+    """Reading a case with what a precondition write needs (its update time)."""
 
     def read_case(self, code: str) -> tuple[Case, Any] | None: ...
+
+
+class CaseWrites(CaseReads, Protocol):
+    """Reading a case and writing it on a precondition (CaseStore implements it)."""
+
     def apply_transition(self, code: str, read_at: Any, write: CaseWrite) -> bool: ...
+
+
+def retried(
+    store: CaseReads, code: str, attempt: Callable[[Case, Any], R | Again], missing: R, attempts: int = ATTEMPTS
+) -> R:
+    """Read the case and attempt a precondition write on it, again while it changed meanwhile.
+
+    Args:
+        store: where the case is read (with its update time).
+        code: the case.
+        attempt: given the case and its update time: the outcome, or AGAIN when the write lost the race.
+        missing: the outcome when there is no such case.
+        attempts: how many reads at most.
+
+    Raises:
+        TransientError: the case kept changing (every attempt lost the race).
+    """
+    for _attempt in range(attempts):
+        found = store.read_case(code)
+        if found is None:
+            return missing
+        outcome = attempt(*found)
+        if not isinstance(outcome, Again):
+            return outcome
+    raise TransientError(f"case {code} kept changing")
 
 
 @dataclass(frozen=True)
@@ -57,11 +97,8 @@ class CaseWriter:
         Raises:
             TransientError: the case kept changing (every attempt lost the race).
         """
-        for _attempt in range(ATTEMPTS):
-            found = self.store.read_case(code)
-            if found is None:
-                return missing
-            case, read_at = found
+
+        def attempt(case: Case, read_at: Any) -> Case | R | Again:
             decided = decide(case)
             if not isinstance(decided, Change):
                 return decided
@@ -74,11 +111,15 @@ class CaseWriter:
                 to_status=decided.to_status or case.status.value,
             )
             outbox = event.model_dump(mode="json") | {"notice": decided.notice, "argument": decided.argument or ""}
-            if self.store.apply_transition(code, read_at, CaseWrite(version, decided.changes, decided.audit, outbox)):
-                self.log.info(decided.logged, extra={"report_id": code} | decided.log_extra)
-                self._publish(event, decided)
-                return case.model_copy(update=decided.changes | {"version": version + 1})
-        raise TransientError(f"case {code} kept changing")
+            write = CaseWrite(version, decided.changes, decided.audit, outbox)
+            if not self.store.apply_transition(code, read_at, write):
+                return AGAIN
+            self.log.info(decided.logged, extra={"report_id": code} | decided.log_extra)
+            self._publish(event, decided)
+            return case.model_copy(update=decided.changes | {"version": version + 1})
+
+        nothing: Case | R = missing
+        return retried(self.store, code, attempt, nothing)
 
     def _publish(self, event: ReportChanged, change: Change) -> None:
         argument = {"argument": change.argument} if change.argument is not None else {}
