@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from functions.domain.export_job import LEASE_SECONDS, PAGE_SIZE, ExportJob
+from functions.domain.export_job import LEASE_SECONDS, PAGE_SIZE, ExportJob, PeriodCases
 from functions.domain.models import BotCall, Outcome
 from functions.domain.statistics import EXPORT_FIELDS, CaseFacts, Stats, compute, facts_of, scope_regions
 from functions.domain.takedown import Takedown, by_case
@@ -50,13 +50,7 @@ class ExportStore(Protocol):
     """What an export job needs from storage (adapters/firestore/exports.py implements it)."""
 
     def cases_page(
-        self,
-        since: datetime,
-        until: datetime,
-        regions: tuple[str, ...] | None,
-        fields: Sequence[str],
-        after: Any | None,
-        limit: int,
+        self, cases: PeriodCases, after: Any | None, limit: int
     ) -> tuple[list[dict[str, Any]], Any | None]: ...
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
     def claim_export(self, export_id: str, lease: timedelta) -> Literal["run", "done", "busy"]: ...
@@ -217,9 +211,10 @@ class ExportRun:
         writer = export.Writer(job.lang, personal=reporters is not None, links=links is not None)
         facts: list[CaseFacts] = []
         cursor: Any | None = None
+        period = PeriodCases(since, until, regions, EXPORT_FIELDS)
         try:
             while True:
-                page, cursor = self.store.cases_page(since, until, regions, EXPORT_FIELDS, cursor, self.page_size)
+                page, cursor = self.store.cases_page(period, cursor, self.page_size)
                 for report in page:
                     if may_see(person, str(report.get("category")), str(report.get("region"))):
                         writer.add(report, reporters, links)
