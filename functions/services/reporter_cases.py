@@ -102,7 +102,9 @@ class ReporterCases:
         """One precondition write of the case with its audit event and outbox (retried when it changed)."""
 
         def decide(case: Case) -> Change | str:
-            refused = "not_open" if not case.is_open else rule(case) if rule is not None else None
+            if not case.is_open:
+                return "not_open"
+            refused = rule(case) if rule is not None else None
             if refused is not None:
                 return refused
             changes = changes_of(case)
