@@ -3,51 +3,21 @@
 from __future__ import annotations
 
 import flask
-from pydantic import ValidationError
 
 from functions import bootstrap
+from functions.config import Settings
 from functions.domain.jobs import DeliveryJob
-from functions.errors import TransientError
 from functions.log import get_logger
-from functions.pushes import PushedMessage, ack, parse_push, retry_or_park
+from functions.pushes import JobTarget, handle_job
 
 log = get_logger("deliver")
+_JOBS = JobTarget(DeliveryJob, "job_id", ("unreadable job dropped", "dropped: not a job", "delivered", "delivery"), log)
 
 
 def deliver(request: flask.Request) -> flask.Response:
     """Handle one pushed job: 2xx when delivered (or never deliverable), 503 to be re-delivered."""
-    pushed = parse_push(request)
-    if pushed is None:
-        log.warning("not a push message; dropped")
-        return ack("dropped: not a push message")
-    try:
-        job = DeliveryJob.model_validate(pushed.data)
-    except ValidationError:
-        log.warning("unreadable job dropped", extra={"message_id": pushed.message_id})
-        return ack("dropped: not a job")
-    try:
-        verdict = bootstrap.delivery().handle(job)
-        if verdict == "done":
-            return ack("delivered")
-        reason = "busy"
-    except TransientError as error:
-        reason = str(error)
-    except Exception as error:  # a job no code path expected: retried, then parked, never a 5xx loop
-        log.error("delivery crashed", extra={"job_id": job.job_id, "error_type": type(error).__name__})
-        reason = f"unexpected {type(error).__name__}"
-    return _retry_or_park(pushed, job, reason)
+    return handle_job(request, _JOBS, lambda job: bootstrap.delivery().handle(job), _dead_letter_topic)
 
 
-def _retry_or_park(pushed: PushedMessage, job: DeliveryJob, reason: str) -> flask.Response:
-    return retry_or_park(
-        bootstrap.parking(),
-        pushed,
-        key=f"job-{job.job_id}",
-        dead_letter_topic=bootstrap.settings().deliveries_dead_letter_topic,
-        data=job.model_dump(mode="json"),
-        parked_as=job.job_id,
-        reason=reason[:100],
-        failed="delivery failed; will be re-delivered",
-        log=log,
-        log_extra={"job_id": job.job_id, "error": reason[:200]},
-    )
+def _dead_letter_topic(config: Settings) -> str:
+    return config.deliveries_dead_letter_topic

@@ -1,30 +1,30 @@
-"""The fan_out target: a Pub/Sub push of a case event becomes one delivery job per recipient."""
+"""The fan_out target: a Pub/Sub push of a case event becomes one delivery job per recipient.
+
+Not a job target (pushes.JobTarget): the event is read by the fan-out service itself, which answers with its own
+note and is never busy; a failing event is counted by its event id (or the message's) and parked as it came.
+"""
 
 from __future__ import annotations
 
 import flask
 
 from functions import bootstrap
-from functions.errors import TransientError
 from functions.log import get_logger
-from functions.pushes import PushedMessage, ack, parse_push, retry_or_park
+from functions.pushes import Failed, PushedMessage, ack, attempt, handle_push, retry_or_park
 
 log = get_logger("fan_out")
 
 
 def fan_out(request: flask.Request) -> flask.Response:
     """Handle one pushed event: 2xx when fanned out (or permanently unreadable), 503 to be re-delivered."""
-    pushed = parse_push(request)
-    if pushed is None:
-        log.warning("not a push message; dropped")
-        return ack("dropped: not a push message")
-    try:
-        note = bootstrap.fanout().handle(pushed.data, pushed.attributes)
-    except TransientError as error:
-        return _retry_or_park(pushed, str(error))
-    except Exception as error:  # a message no code path expected: retried, then parked, never a 5xx loop
-        log.error("fan-out crashed", extra={"message_id": pushed.message_id, "error_type": type(error).__name__})
-        return _retry_or_park(pushed, f"unexpected {type(error).__name__}")
+    return handle_push(request, log, _fan_out)
+
+
+def _fan_out(pushed: PushedMessage) -> flask.Response:
+    run = lambda: bootstrap.fanout().handle(pushed.data, pushed.attributes)  # noqa: E731
+    note = attempt(run, log, "fan-out crashed", {"message_id": pushed.message_id})
+    if isinstance(note, Failed):
+        return _retry_or_park(pushed, note.reason)
     return ack(note)
 
 

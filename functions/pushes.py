@@ -1,4 +1,5 @@
-"""Pub/Sub push requests in the consumer targets: reading the standard push body, ack, retry or park."""
+"""Pub/Sub push requests in the consumer targets: reading the standard push body, ack, retry or park, and the
+one shape of a job target (deliver, export): read the job, run it, retry or park it when it fails."""
 
 from __future__ import annotations
 
@@ -6,13 +7,20 @@ import base64
 import binascii
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import flask
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+from functions import bootstrap
+from functions.config import Settings
 from functions.errors import TransientError
 from functions.services.parking import Parking
+
+J = TypeVar("J", bound=BaseModel)
+T = TypeVar("T")
 
 
 class PushedMessage(BaseModel):
@@ -73,6 +81,7 @@ def retry_or_park(
     failed: str,
     log_extra: dict[str, Any],
     log: logging.Logger,
+    on_parked: Callable[[], None] | None = None,
 ) -> flask.Response:
     """Ask Pub/Sub for another attempt, or park the message in its dead-letter topic after the last one.
 
@@ -87,15 +96,117 @@ def retry_or_park(
         failed: the log line when it is retried.
         log_extra: ids for that log line.
         log: the target's logger.
+        on_parked: called once the message is parked (its errors are not caught here).
 
     Returns:
         A 2xx when parked, a 503 to be re-delivered.
     """
+    parked = False
     try:
         if parking.should_park(key, pushed.delivery_attempt if pushed.attempt_known else None):
             parking.park(dead_letter_topic, data, parked_as, reason)
-            return ack("parked")
+            parked = True
     except TransientError:
         pass
+    if parked:
+        if on_parked is not None:
+            on_parked()
+        return ack("parked")
     log.warning(failed, extra=log_extra)
     return retry("transient failure")
+
+
+def handle_push(
+    request: flask.Request, log: logging.Logger, handle: Callable[[PushedMessage], flask.Response]
+) -> flask.Response:
+    """Read a pushed message and hand it on; a request that is not a push is dropped (a 2xx)."""
+    pushed = parse_push(request)
+    if pushed is None:
+        log.warning("not a push message; dropped")
+        return ack("dropped: not a push message")
+    return handle(pushed)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An attempt that failed (a transient failure, or a crash no code path expected): why, without content."""
+
+    reason: str
+
+
+def attempt(run: Callable[[], T], log: logging.Logger, crashed: str, ids: dict[str, Any]) -> T | Failed:
+    """Run the use case; a failure becomes Failed (retried, then parked: never a 5xx loop)."""
+    try:
+        return run()
+    except TransientError as error:
+        return Failed(str(error))
+    except Exception as error:  # a message no code path expected: retried, then parked, never a 5xx loop
+        log.error(crashed, extra=ids | {"error_type": type(error).__name__})
+        return Failed(f"unexpected {type(error).__name__}")
+
+
+@dataclass(frozen=True)
+class JobTarget(Generic[J]):
+    """What a target whose pushed message is one job (deliver, export) reads and says.
+
+    The job's id (`id_field`) names it in the logs, and less its `_id` it keys the job's attempts and the
+    parked message (`job-…`, `export-…`). `words`: the log line of an unreadable job, the answer that drops
+    it, the answer when done, and what failed (the crash and retry log lines).
+    """
+
+    model: type[J]
+    id_field: str
+    words: tuple[str, str, str, str]
+    log: logging.Logger
+
+
+def handle_job(
+    request: flask.Request,
+    target: JobTarget[J],
+    run: Callable[[J], str],
+    dead_letter_topic: Callable[[Settings], str],
+    on_parked: Callable[[J], None] | None = None,
+) -> flask.Response:
+    """Handle one pushed job: 2xx when done (or never doable), 503 to be re-delivered, parked after the last.
+
+    Args:
+        request: the push.
+        target: the job target's model and words.
+        run: the use case: "done", or "busy" (another attempt holds the job: retried).
+        dead_letter_topic: where its jobs are parked.
+        on_parked: after the last attempt (someone is told, best effort).
+    """
+    return handle_push(request, target.log, lambda pushed: _job(pushed, target, run, dead_letter_topic, on_parked))
+
+
+def _job(
+    pushed: PushedMessage,
+    target: JobTarget[J],
+    run: Callable[[J], str],
+    dead_letter_topic: Callable[[Settings], str],
+    on_parked: Callable[[J], None] | None,
+) -> flask.Response:
+    unreadable, dropped, done, what = target.words
+    try:
+        job = target.model.model_validate(pushed.data)
+    except ValidationError:
+        target.log.warning(unreadable, extra={"message_id": pushed.message_id})
+        return ack(dropped)
+    job_id = str(getattr(job, target.id_field))
+    verdict = attempt(lambda: run(job), target.log, f"{what} crashed", {target.id_field: job_id})
+    if verdict == "done":
+        return ack(done)
+    reason = verdict.reason if isinstance(verdict, Failed) else "busy"
+    return retry_or_park(
+        bootstrap.parking(),
+        pushed,
+        key=f"{target.id_field.removesuffix('_id')}-{job_id}",
+        dead_letter_topic=dead_letter_topic(bootstrap.settings()),
+        data=job.model_dump(mode="json"),
+        parked_as=job_id,
+        reason=reason[:100],
+        failed=f"{what} failed; will be re-delivered",
+        log=target.log,
+        log_extra={target.id_field: job_id, "error": reason[:200]},
+        on_parked=(lambda: on_parked(job)) if on_parked is not None else None,
+    )

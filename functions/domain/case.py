@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -89,3 +90,14 @@ class Case(BaseModel):
     def is_open(self) -> bool:
         """New, in progress or escalated."""
         return self.status in {Status.NEW, Status.IN_PROGRESS, Status.ESCALATED}
+
+
+@dataclass(frozen=True)
+class CaseWrite:
+    """One precondition write of a case read at `version`: its changed fields, the audit event it creates (as
+    version + 1) and the outbox of the event fan-out sends (None: nothing to fan out)."""
+
+    version: int
+    changes: dict[str, Any]
+    event: dict[str, Any]
+    outbox: dict[str, Any] | None

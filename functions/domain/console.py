@@ -138,6 +138,19 @@ class Cursor:
     code: str
 
 
+@dataclass(frozen=True)
+class QueueQuery:
+    """What every read of one queue page asks for: the filter, the regions it is limited to (None: all), the
+    person (for "mine"), the range of created_at and the fields of a row."""
+
+    wanted: QueueFilter
+    regions: tuple[str, ...] | None
+    user_id: int
+    since: datetime | None
+    before: datetime | None
+    fields: tuple[str, ...]
+
+
 def encode_cursor(cursor: Cursor) -> str:
     """The opaque text the app sends back for the next page."""
     return _b64(json.dumps([cursor.phase, cursor.created_at.isoformat(), cursor.code]).encode())

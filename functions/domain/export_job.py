@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from pydantic import BaseModel
@@ -23,3 +25,14 @@ class ExportJob(BaseModel):
     region: str | None = None
     personal: bool = False
     message_id: int | None = None  # the "preparing…" message the progress edits (None: the target sends one)
+
+
+@dataclass(frozen=True)
+class PeriodCases:
+    """The cases an export reads, page by page: created in [since, until), of some regions (None: all), with
+    only these fields."""
+
+    since: datetime
+    until: datetime
+    regions: tuple[str, ...] | None
+    fields: tuple[str, ...]

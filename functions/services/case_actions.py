@@ -10,16 +10,15 @@ from functions.domain import callbacks
 from functions.domain.case import Case
 from functions.domain.child_track import ChildRefusal, offers_track, resolve_blocker
 from functions.domain.codes import normalise_case_code
-from functions.domain.events import ReportChanged
 from functions.domain.incoming import IncomingCallback, IncomingMessage
 from functions.domain.models import Outcome
 from functions.domain.workflow import Action, Refusal, StaffMember, check, may_see, target_status
-from functions.errors import TransientError
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services import cards, child_help_texts
 from functions.services.access import Access
 from functions.services.calls import answer, edit, edit_markup, send
+from functions.services.case_writes import CaseWriter, CaseWrites, Change
 from functions.services.evidence import Evidence
 from functions.services.recategorise import Recategorise
 from functions.services.reporter_mute import ReporterMute
@@ -41,22 +40,11 @@ VERB_ACTION: Final = {
     "rej": Action.REJECT,
     "reopen": Action.REOPEN,
 }
-TRANSITION_ATTEMPTS: Final = 6
 
 
-class CaseStorePort(Protocol):
+class CaseStorePort(CaseWrites, Protocol):
     """What case actions need from storage (CaseStore implements it)."""
 
-    def read_case(self, code: str) -> tuple[Case, Any] | None: ...
-    def apply_transition(
-        self,
-        code: str,
-        read_at: Any,
-        version: int,
-        changes: dict[str, Any],
-        event: dict[str, Any],
-        outbox: dict[str, Any] | None,
-    ) -> bool: ...
     def move_reporters(self, source: str, target: str) -> int: ...
 
 
@@ -81,6 +69,7 @@ class CaseActions:
         self.reports_topic = reports_topic
         self.clock = clock
         self.recategorising = Recategorise(store, events, reports_topic, clock)
+        self.writes = CaseWriter(store, events, reports_topic, clock, log)
 
     # --- buttons ------------------------------------------------------------------------------------------
     def button(self, press: IncomingCallback, lang: str) -> Outcome:
@@ -176,12 +165,9 @@ class CaseActions:
         The write is a precondition write (the case must not have changed since it was read), so of many
         people pressing at once exactly one succeeds; the others re-read and are told what happened.
         """
-        lang = person.lang
-        for _attempt in range(TRANSITION_ATTEMPTS):
-            found = self.store.read_case(code)
-            if found is None:
-                return t(lang, "case_not_found")
-            case, read_at = found
+        lang, to_status = person.lang, target_status(action)
+
+        def decide(case: Case) -> Change | str:
             view = case.view()
             refusal = check(person, view, action, arg)
             if refusal is not None:
@@ -189,7 +175,6 @@ class CaseActions:
             blocker = resolve_blocker(case) if action == Action.RESOLVE else None
             if blocker is not None:  # both tracks close a case: the child's outcome first
                 return t(lang, f"ch_refuse_{blocker.value}")
-            to_status = target_status(action)
             changes: dict[str, Any] = {"status": to_status.value}
             if action == Action.TAKE:
                 changes["assignee"] = person.user_id
@@ -204,17 +189,7 @@ class CaseActions:
                 changes["outcome"] = arg
                 changes["closed_at"] = self.clock()
             changes |= extra or {}
-            version = case.version
-            told = notice or NOTICES[action]
-            event = ReportChanged(
-                event_id=f"changed-{code}-v{version + 1}",
-                report_id=code,
-                occurred_at=self.clock(),
-                from_status=view.status.value,
-                to_status=to_status.value,
-            )
             argument = str((extra or {}).get("merged_into") or arg)
-            outbox = event.model_dump(mode="json") | {"notice": told, "argument": argument}
             audit = {
                 "type": "transition",
                 "action": action.value,
@@ -224,11 +199,12 @@ class CaseActions:
                 "note": argument or None,
                 "update_id": update_id,
             }
-            if self.store.apply_transition(code, read_at, version, changes, audit, outbox):
-                log.info("case changed", extra={"report_id": code, "action": action.value, "by": person.user_id})
-                self._publish(event, told, argument)
-                return case.model_copy(update=changes | {"status": to_status, "version": version + 1})
-        raise TransientError(f"case {code} kept changing")
+            ids = {"action": action.value, "by": person.user_id}
+            told = notice or NOTICES[action]
+            return Change(changes, audit, told, argument=argument, to_status=to_status.value, log_extra=ids)
+
+        done = self.writes.write(code, decide, t(lang, "case_not_found"))
+        return done.model_copy(update={"status": to_status}) if isinstance(done, Case) else done
 
     # --- /merge -------------------------------------------------------------------------------------------
     def merge(self, message: IncomingMessage, lang: str, name: str, arg: str) -> Outcome | None:
@@ -269,14 +245,6 @@ class CaseActions:
         moved = self.store.move_reporters(duplicate, main)
         log.info("cases merged", extra={"report_id": duplicate, "into": main, "reporters": moved})
         return Outcome(body=send(chat_id, t(lang, "merged", duplicate=duplicate, main=main, count=moved)))
-
-    def _publish(self, event: ReportChanged, notice: str, arg: str) -> None:
-        try:
-            self.events.publish(
-                self.reports_topic, event, type=event.type, report_id=event.report_id, notice=notice, argument=arg
-            )
-        except TransientError:
-            log.warning("event not published; tick will retry", extra={"report_id": event.report_id})
 
     def _case_or_none(self, code: str) -> Case | None:
         found = self.store.read_case(code)

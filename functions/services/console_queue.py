@@ -9,14 +9,23 @@ taking one case, one wins, whichever screen they pressed on).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final, Protocol
 
 from functions.domain.case_rows import CaseRow
 from functions.domain.child_help import Need
 from functions.domain.codes import normalise_case_code
-from functions.domain.console import PAGE_SIZE, ApiError, Cursor, QueueFilter, age_bucket, age_range, encode_cursor
+from functions.domain.console import (
+    PAGE_SIZE,
+    ApiError,
+    Cursor,
+    QueueFilter,
+    QueueQuery,
+    age_bucket,
+    age_range,
+    encode_cursor,
+)
 from functions.domain.escalation import is_restricted
 from functions.domain.statistics import QUEUE_FIELDS
 from functions.domain.workflow import ARGUMENTS, Action, CaseView, Role, StaffMember, actions_for, may_see
@@ -33,18 +42,7 @@ ACTION_NAMES: Final = {action.value: action for action in Action}
 class QueueStore(Protocol):
     """The queue's query (ConsoleStore implements it)."""
 
-    def queue_rows(
-        self,
-        wanted: QueueFilter,
-        regions: tuple[str, ...] | None,
-        user_id: int,
-        phase: int,
-        since: datetime | None,
-        before: datetime | None,
-        after: Cursor | None,
-        limit: int,
-        fields: Sequence[str],
-    ) -> list[CaseRow]: ...
+    def queue_rows(self, query: QueueQuery, phase: int, after: Cursor | None, limit: int) -> list[CaseRow]: ...
 
 
 def actions_offered(person: StaffMember, case: CaseView) -> list[dict[str, Any]]:
@@ -81,6 +79,7 @@ class ConsoleQueue:
         regions = self.scope(person, wanted.region)
         now = self.clock()
         since, before = age_range(wanted.age, now)
+        query = QueueQuery(wanted, regions, person.user_id, since, before, FIELDS)
         phases = [0, 1] if wanted.severity is None else [0 if wanted.severity == "urgent" else 1]
         if cursor is not None:
             phases = [p for p in phases if p >= cursor.phase]
@@ -90,9 +89,7 @@ class ConsoleQueue:
         for phase in phases:
             after = cursor if cursor is not None and cursor.phase == phase else None
             while len(shown) < PAGE_SIZE and reads < MAX_FETCHES:
-                rows = self.store.queue_rows(
-                    wanted, regions, person.user_id, phase, since, before, after, PAGE_SIZE, FIELDS
-                )
+                rows = self.store.queue_rows(query, phase, after, PAGE_SIZE)
                 reads += 1
                 for case in rows:
                     created = case.created_at

@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel
 
 from functions.domain.case_rows import CaseRow
-from functions.domain.export_job import LEASE_SECONDS, PAGE_SIZE, ExportJob
+from functions.domain.export_job import LEASE_SECONDS, PAGE_SIZE, ExportJob, PeriodCases
 from functions.domain.models import BotCall, Outcome
 from functions.domain.statistics import EXPORT_FIELDS, CaseFacts, Stats, compute, facts_of, scope_regions
 from functions.domain.takedown import Takedown, by_case
@@ -50,15 +50,7 @@ class JobSink(Protocol):
 class ExportStore(Protocol):
     """What an export job needs from storage (adapters/firestore/exports.py implements it)."""
 
-    def cases_page(
-        self,
-        since: datetime,
-        until: datetime,
-        regions: tuple[str, ...] | None,
-        fields: Sequence[str],
-        after: Any | None,
-        limit: int,
-    ) -> tuple[list[CaseRow], Any | None]: ...
+    def cases_page(self, cases: PeriodCases, after: Any | None, limit: int) -> tuple[list[CaseRow], Any | None]: ...
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
     def claim_export(self, export_id: str, lease: timedelta) -> Literal["run", "done", "busy"]: ...
     def release_export(self, export_id: str) -> None: ...
@@ -218,9 +210,10 @@ class ExportRun:
         writer = export.Writer(job.lang, personal=reporters is not None, links=links is not None)
         facts: list[CaseFacts] = []
         cursor: Any | None = None
+        period = PeriodCases(since, until, regions, EXPORT_FIELDS)
         try:
             while True:
-                page, cursor = self.store.cases_page(since, until, regions, EXPORT_FIELDS, cursor, self.page_size)
+                page, cursor = self.store.cases_page(period, cursor, self.page_size)
                 for case in page:
                     if may_see(person, case.category, case.region):
                         writer.add(case, reporters, links)

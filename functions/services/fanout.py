@@ -17,9 +17,9 @@ from functions.domain.routing import newly_entitled, route
 from functions.domain.sla import escalation_recipients
 from functions.domain.visibility import reporter_argument
 from functions.domain.workflow import StaffMember
-from functions.errors import TransientError
 from functions.i18n import t
 from functions.log import get_logger
+from functions.services.case_writes import AGAIN, Again, retried
 
 log = get_logger("fanout")
 
@@ -171,11 +171,8 @@ class FanOut:
         A precondition write on the case (it must not have changed since it was read), re-read and retried on
         a conflict; only a join that raises the case writes it, so a viral case's joins stay increments.
         """
-        for _attempt in range(RAISE_ATTEMPTS):
-            found = self.store.read_case(code)
-            if found is None:
-                return None
-            report, read_at = found
+
+        def attempt(report: Case, read_at: Any) -> Case | Again | None:
             now = answers_of(report)
             raised = most_serious(now, joining)
             if raised == now:
@@ -187,10 +184,12 @@ class FanOut:
             }
             audit = {"type": "raised", "by": None, "category": raised.category, "severity": raised.severity}
             audit |= {"from_category": now.category, "from_severity": now.severity}
-            if self.store.raise_case(code, read_at, changes, f"raised-{user_id}", audit):
-                log.info("case raised by a join", extra={"report_id": code, "case_severity": raised.severity})
-                return report.model_copy(update=changes)
-        raise TransientError(f"case {code} kept changing")
+            if not self.store.raise_case(code, read_at, changes, f"raised-{user_id}", audit):
+                return AGAIN
+            log.info("case raised by a join", extra={"report_id": code, "case_severity": raised.severity})
+            return report.model_copy(update=changes)
+
+        return retried(self.store, code, attempt, None, RAISE_ATTEMPTS)
 
     def _reroute(self, code: str, event_id: str, report: Case) -> list[DeliveryJob]:
         """Who may see the case changed: every card is re-rendered (to the access-changed stub for those who may

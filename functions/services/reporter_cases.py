@@ -10,11 +10,10 @@ from typing import Any, Final, Literal, Protocol
 
 from functions.domain.additions import MAX_ADDED_DESCRIPTION
 from functions.domain.case import Case
-from functions.domain.events import ReportChanged
 from functions.domain.limits import MAX_ITEMS_PER_REPORT
 from functions.domain.models import EvidenceItem, Status
-from functions.errors import TransientError
 from functions.log import get_logger
+from functions.services.case_writes import CaseWriter, CaseWrites, Change
 from functions.services.submit import EventSink
 
 log = get_logger("reporter")
@@ -22,25 +21,14 @@ log = get_logger("reporter")
 WITHDRAWN: Final = "withdrawn"  # the outcome of a withdrawn case and the notice of its event (cards only)
 ADDED: Final = "reporter_added"  # the notices of additions (cards only)
 DESCRIBED: Final = "reporter_described"
-ATTEMPTS: Final = 6
 Withdrawal = Literal["withdrawn", "not_alone", "not_open", "child_request"]
 Amended = Literal["done", "not_open", "full"]
 
 
-class CasePort(Protocol):
+class CasePort(CaseWrites, Protocol):
     """Reading and changing a case (CaseStore implements it)."""
 
-    def read_case(self, code: str) -> tuple[Case, Any] | None: ...
     def count_reporters(self, code: str) -> int: ...
-    def apply_transition(
-        self,
-        code: str,
-        read_at: Any,
-        version: int,
-        changes: dict[str, Any],
-        event: dict[str, Any],
-        outbox: dict[str, Any] | None,
-    ) -> bool: ...
 
 
 class EvidencePort(Protocol):
@@ -57,9 +45,8 @@ class ReporterCases:
     ) -> None:
         self.cases = cases
         self.evidence = evidence
-        self.events = events
-        self.topic = topic
         self.clock = clock
+        self.writes = CaseWriter(cases, events, topic, clock, log)
 
     def withdraw(self, code: str, update_id: int) -> Withdrawal:
         """Withdraw the case: only an open one, only when nobody else reported it, never a child's request."""
@@ -113,32 +100,20 @@ class ReporterCases:
         extra: dict[str, Any] | None = None,
     ) -> str:
         """One precondition write of the case with its audit event and outbox (retried when it changed)."""
-        for _attempt in range(ATTEMPTS):
-            found = self.cases.read_case(code)
-            if found is None or not found[0].is_open:
+
+        def decide(case: Case) -> Change | str:
+            if not case.is_open:
                 return "not_open"
-            case, read_at = found
             refused = rule(case) if rule is not None else None
             if refused is not None:
                 return refused
             changes = changes_of(case)
             to_status = str(changes.get("status", case.status.value))
-            event = ReportChanged(
-                event_id=f"changed-{code}-v{case.version + 1}",
-                report_id=code,
-                occurred_at=self.clock(),
-                from_status=case.status.value,
-                to_status=to_status,
-            )
             # the reporter is on the case's reporters; the audit never names them
             audit = {"type": kind, "by": "reporter", "from": case.status.value, "to": to_status}
             audit |= (extra or {}) | {"update_id": update_id}
-            outbox = event.model_dump(mode="json") | {"notice": kind, "argument": ""}
-            if self.cases.apply_transition(code, read_at, case.version, changes, audit, outbox):
-                log.info("case changed by its reporter", extra={"report_id": code, "kind": kind})
-                try:
-                    self.events.publish(self.topic, event, type=event.type, report_id=code, notice=kind)
-                except TransientError:
-                    log.warning("event not published; tick will retry", extra={"report_id": code})
-                return "done"
-        raise TransientError(f"case {code} kept changing")
+            logged = "case changed by its reporter"
+            return Change(changes, audit, kind, to_status=to_status, logged=logged, log_extra={"kind": kind})
+
+        done = self.writes.write(code, decide, "not_open")
+        return "done" if isinstance(done, Case) else done

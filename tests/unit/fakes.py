@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from functions.domain.case import Case
+from functions.domain.case import Case, CaseWrite
 from functions.domain.incoming import IncomingCallback, IncomingMessage, Sender
 from functions.domain.limits import Admission, ReportLimits, admit
 from functions.domain.models import (
@@ -260,15 +260,8 @@ class StaffSide:
         found = self.read_case(code)
         return found[0] if found is not None else None
 
-    def apply_transition(
-        self,
-        code: str,
-        read_at: Any,
-        version: int,
-        changes: dict[str, Any],
-        event: dict[str, Any],
-        outbox: dict[str, Any] | None,
-    ) -> bool:
+    def apply_transition(self, code: str, read_at: Any, write: CaseWrite) -> bool:
+        version, changes, event, outbox = write.version, write.changes, write.event, write.outbox
         report = self.cases.reports[code]
         if self.stale_reads:
             self.stale_reads -= 1

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from google.api_core import exceptions as gexc
 from google.api_core.retry import Retry
+from google.cloud import firestore
 
 from functions.domain.case_rows import CaseRow
 from functions.errors import TransientError
@@ -59,3 +60,13 @@ def transient_errors() -> Iterator[None]:
 def case_rows(snaps: Iterable[Any]) -> list[CaseRow]:
     """The case documents a query selected fields of, as typed rows (the one reader of oversight's case lists)."""
     return [CaseRow.from_document(snap.id, snap.to_dict() or {}) for snap in snaps]
+
+
+def create_once(ref: firestore.DocumentReference, document: dict[str, Any]) -> bool:
+    """Create a document that is written once (a once-only record, an audit event); False when it is there."""
+    try:
+        with transient_errors():
+            ref.create(document, retry=RETRY, timeout=TIMEOUT)
+    except gexc.AlreadyExists:
+        return False
+    return True

@@ -15,10 +15,11 @@ from functions.adapters.firestore.base import (
     REPORTS,
     RETRY,
     TIMEOUT,
+    create_once,
     transient_errors,
 )
 from functions.adapters.firestore.reporter_counts import count_reporters
-from functions.domain.case import Case
+from functions.domain.case import Case, CaseWrite
 
 
 class AuditTrail:
@@ -29,14 +30,8 @@ class AuditTrail:
 
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool:
         """Record an audit event that changes no state (a note, a view, an SLA step); False if already there."""
-        try:
-            with transient_errors():
-                self.client.collection(REPORTS).document(code).collection(EVENTS).document(event_id).create(
-                    event | {"at": self.clock()}, retry=RETRY, timeout=TIMEOUT
-                )
-        except gexc.AlreadyExists:
-            return False
-        return True
+        ref = self.client.collection(REPORTS).document(code).collection(EVENTS).document(event_id)
+        return create_once(ref, event | {"at": self.clock()})
 
 
 class CaseReads:
@@ -69,28 +64,20 @@ class CaseRecords(AuditTrail, CaseReads):
                 {"muted": muted, "updated_at": self.clock()}, retry=RETRY, timeout=TIMEOUT
             )
 
-    def apply_transition(
-        self,
-        code: str,
-        read_at: Any,
-        version: int,
-        changes: dict[str, Any],
-        event: dict[str, Any],
-        outbox: dict[str, Any] | None,
-    ) -> bool:
+    def apply_transition(self, code: str, read_at: Any, write: CaseWrite) -> bool:
         """Write a transition only if the case did not change since it was read; False when it did.
 
         The case update carries a last-update-time precondition and the event document is created with the
         next version number, so of two people pressing at once exactly one succeeds.
         """
-        now = self.clock()
+        now, version = self.clock(), write.version
         report_ref = self.client.collection(REPORTS).document(code)
         batch = self.client.batch()
-        update = changes | {"version": version + 1, "updated_at": now}
-        if outbox is not None:
-            update |= {"outbox": outbox, "fanout_pending": True}
+        update = write.changes | {"version": version + 1, "updated_at": now}
+        if write.outbox is not None:
+            update |= {"outbox": write.outbox, "fanout_pending": True}
         batch.update(report_ref, update, option=self.client.write_option(last_update_time=read_at))
-        batch.create(report_ref.collection(EVENTS).document(f"v{version + 1:06d}"), event | {"at": now})
+        batch.create(report_ref.collection(EVENTS).document(f"v{version + 1:06d}"), write.event | {"at": now})
         try:
             with transient_errors():
                 batch.commit(retry=RETRY, timeout=TIMEOUT)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, case_rows, transient_errors
+from functions.adapters.firestore.base import REPORTS, RETRY, case_rows, create_once, transient_errors
 from functions.domain.case_rows import CaseRow
-from functions.domain.console import Cursor, QueueFilter
+from functions.domain.console import Cursor, QueueQuery
 from functions.domain.statistics import OPEN_VALUES
 
 OPENED: Final = "console_opened"  # one document per initData hash, deleted by TTL (infra/firestore.tf)
@@ -27,27 +25,11 @@ class ConsoleStore:
 
     def claim_init_data(self, digest: str, user_id: int, at: datetime, expires_at: datetime) -> bool:
         """Record an initData as used; False when it was used before (a replay)."""
-        try:
-            with transient_errors():
-                self.client.collection(OPENED).document(digest).create(
-                    {"user_id": user_id, "at": at, "expires_at": expires_at}, retry=RETRY, timeout=TIMEOUT
-                )
-        except gexc.AlreadyExists:
-            return False
-        return True
+        return create_once(
+            self.client.collection(OPENED).document(digest), {"user_id": user_id, "at": at, "expires_at": expires_at}
+        )
 
-    def queue_rows(
-        self,
-        wanted: QueueFilter,
-        regions: tuple[str, ...] | None,
-        user_id: int,
-        phase: int,
-        since: datetime | None,
-        before: datetime | None,
-        after: Cursor | None,
-        limit: int,
-        fields: Sequence[str],
-    ) -> list[CaseRow]:
+    def queue_rows(self, query: QueueQuery, phase: int, after: Cursor | None, limit: int) -> list[CaseRow]:
         """One phase of the queue (0: urgent cases, 1: the rest), oldest first, after a cursor, at most limit.
 
         Equality and `in` filters on status, region, severity, category and assignee, the tracks' states
@@ -55,40 +37,41 @@ class ConsoleStore:
         domain.child_track.contact_pending), a range on created_at,
         ordered by created_at then the document id: served by the reports_queue_* indexes, no offsets.
         """
+        wanted, regions, since, before = query.wanted, query.regions, query.since, query.before
         reports = self.client.collection(REPORTS)
-        query: Any = reports
+        selected: Any = reports
         statuses = [wanted.status] if wanted.status else sorted(OPEN_VALUES)
         if wanted.owner == "unassigned":
             statuses = [s for s in statuses if s == "new"]
             if not statuses:
                 return []
-        query = _where(query, "status", statuses)
+        selected = _where(selected, "status", statuses)
         if regions is not None:
             if not regions:
                 return []
-            query = _where(query, "region", list(regions))
+            selected = _where(selected, "region", list(regions))
         severities = [wanted.severity] if wanted.severity else list(URGENT if phase == 0 else NOT_URGENT)
-        query = _where(query, "severity", severities)
+        selected = _where(selected, "severity", severities)
         if wanted.category:
-            query = query.where(filter=firestore.FieldFilter("category", "==", wanted.category))
+            selected = selected.where(filter=firestore.FieldFilter("category", "==", wanted.category))
         if wanted.content:
-            query = query.where(filter=firestore.FieldFilter("content_state", "==", wanted.content))
+            selected = selected.where(filter=firestore.FieldFilter("content_state", "==", wanted.content))
         if wanted.child == "help_needed":
-            query = query.where(filter=firestore.FieldFilter("child_help.need", "==", "needed"))
+            selected = selected.where(filter=firestore.FieldFilter("child_help.need", "==", "needed"))
         if wanted.child == "contact_pending":
-            query = query.where(filter=firestore.FieldFilter("contact_pending", "==", True))
+            selected = selected.where(filter=firestore.FieldFilter("contact_pending", "==", True))
         if wanted.owner == "mine":
-            query = query.where(filter=firestore.FieldFilter("assignee", "==", user_id))
+            selected = selected.where(filter=firestore.FieldFilter("assignee", "==", query.user_id))
         if since is not None:
-            query = query.where(filter=firestore.FieldFilter("created_at", ">=", since))
+            selected = selected.where(filter=firestore.FieldFilter("created_at", ">=", since))
         if before is not None:
-            query = query.where(filter=firestore.FieldFilter("created_at", "<", before))
-        query = query.order_by("created_at").order_by("__name__")
+            selected = selected.where(filter=firestore.FieldFilter("created_at", "<", before))
+        selected = selected.order_by("created_at").order_by("__name__")
         if after is not None and after.phase == phase:
-            query = query.start_after({"created_at": after.created_at, "__name__": reports.document(after.code)})
-        query = query.select(list(fields)).limit(limit)
+            selected = selected.start_after({"created_at": after.created_at, "__name__": reports.document(after.code)})
+        selected = selected.select(list(query.fields)).limit(limit)
         with transient_errors():
-            return case_rows(query.stream(retry=RETRY, timeout=30.0))
+            return case_rows(selected.stream(retry=RETRY, timeout=30.0))
 
 
 def _where(query: Any, field: str, values: list[str]) -> Any:

@@ -6,7 +6,6 @@ attempt owns it now (a lease, so that a slow attempt and a re-delivery never run
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -15,6 +14,7 @@ from google.cloud import firestore
 from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, case_rows, transient_errors
 from functions.adapters.firestore.oversight import OversightStore
 from functions.domain.case_rows import CaseRow
+from functions.domain.export_job import PeriodCases
 
 EXPORT_JOBS: Final = "export_jobs"
 JOB_TTL: Final = timedelta(days=7)
@@ -26,21 +26,14 @@ Claim = Literal["run", "done", "busy"]
 class ExportStore(OversightStore):
     """Oversight's reads and writes, plus what an export job needs."""
 
-    def cases_page(
-        self,
-        since: datetime,
-        until: datetime,
-        regions: tuple[str, ...] | None,
-        fields: Sequence[str],
-        after: Any | None,
-        limit: int,
-    ) -> tuple[list[CaseRow], Any | None]:
-        """One page of the cases created in [since, until) of some regions (None: all), oldest first, with only
-        these fields; and the cursor of the next page (None after the last one).
+    def cases_page(self, cases: PeriodCases, after: Any | None, limit: int) -> tuple[list[CaseRow], Any | None]:
+        """One page of the cases (created in [since, until) of some regions, with only some fields), oldest
+        first; and the cursor of the next page (None after the last one).
 
         One query per page, started after the previous page's last document (the (region, created_at) index
         serves the regional ones): reads are one per case, memory one page.
         """
+        since, until, regions = cases.since, cases.until, cases.regions
         base: Any = self.client.collection(REPORTS)
         if regions is not None:
             if not regions:
@@ -51,7 +44,7 @@ class ExportStore(OversightStore):
             base.where(filter=firestore.FieldFilter("created_at", ">=", since))
             .where(filter=firestore.FieldFilter("created_at", "<", until))
             .order_by("created_at")
-            .select([*fields, "created_at"])
+            .select([*cases.fields, "created_at"])
             .limit(limit)
         )
         if after is not None:

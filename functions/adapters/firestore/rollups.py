@@ -13,25 +13,14 @@ from google.cloud import firestore
 
 from functions.adapters.firestore.base import REPORTS, RETRY, TIMEOUT, transient_errors
 from functions.domain.rollups import RollupFacts, Writes, add_writes, contributions, delta, facts_from_case
+from functions.domain.statistics import FACT_FIELDS
 from functions.errors import TransientError
 
 STATS: Final = "stats"
 MARKS: Final = "stats_marks"
 BATCH_LIMIT: Final = 400
 # What a roll-up reads of a case (a projection: the case's text and evidence never leave the database).
-CASE_FIELDS: Final[tuple[str, ...]] = (
-    "status",
-    "category",
-    "severity",
-    "region",
-    "created_at",
-    "taken_at",
-    "closed_at",
-    "outcome",
-    "first_contact_at",
-    "removed_at",
-    "rollup_durations",
-)
+CASE_FIELDS: Final[tuple[str, ...]] = (*FACT_FIELDS, "first_contact_at", "removed_at", "rollup_durations")
 SYNC_ATTEMPTS: Final = 6
 
 

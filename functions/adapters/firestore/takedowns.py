@@ -14,7 +14,8 @@ from typing import Any, Final
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from functions.adapters.firestore.base import CONTENT, EVENTS, REPORTS, RETRY, TIMEOUT, transient_errors
+from functions.adapters.firestore.base import CONTENT, REPORTS, RETRY, TIMEOUT, create_once, transient_errors
+from functions.adapters.firestore.cases import AuditTrail
 from functions.domain.case import Case
 from functions.domain.takedown import Takedown, record_id
 
@@ -23,7 +24,7 @@ MAX_LINKS_PER_CASE: Final = 50
 STATS_LIMIT: Final = 20_000
 
 
-class TakedownStore:
+class TakedownStore(AuditTrail):
     """Reads and writes of the takedown records; retryable failures become TransientError."""
 
     def __init__(self, client: firestore.Client, clock: Callable[[], datetime]) -> None:
@@ -131,25 +132,13 @@ class TakedownStore:
     def claim_content(self, key: str, code: str) -> bool:
         """Point a content key at a case when nothing points there yet (a resolved short link's target)."""
         now = self.clock()
-        try:
-            with transient_errors():
-                self.client.collection(CONTENT).document(key).create(
-                    {"report_id": code, "created_at": now, "updated_at": now}, retry=RETRY, timeout=TIMEOUT
-                )
-        except gexc.AlreadyExists:
-            return False
-        return True
+        return create_once(
+            self.client.collection(CONTENT).document(key), {"report_id": code, "created_at": now, "updated_at": now}
+        )
 
     def audit(self, code: str, event_id: str, event: dict[str, Any]) -> bool:
         """Record a takedown step in the case's history (once per id)."""
-        try:
-            with transient_errors():
-                self.client.collection(REPORTS).document(code).collection(EVENTS).document(event_id).create(
-                    event | {"at": self.clock()}, retry=RETRY, timeout=TIMEOUT
-                )
-        except gexc.AlreadyExists:
-            return False
-        return True
+        return self.add_event(code, event_id, event)
 
 
 __all__ = ["TAKEDOWNS", "TakedownStore", "record_id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from functions.domain.case import Case
+from functions.domain.case import Case, CaseWrite
 from functions.domain.events import ReportChanged, ReportCreated, ReportJoined
 from functions.domain.jobs import DeliveryJob
 from functions.domain.workflow import StaffMember
@@ -203,15 +203,8 @@ class TestRouting:
 
 
 class RecategoriseDocs(CaseDocs):
-    def apply_transition(
-        self,
-        code: str,
-        read_at: Any,
-        version: int,
-        changes: dict[str, Any],
-        event: dict[str, Any],
-        outbox: dict[str, Any] | None,
-    ) -> bool:
+    def apply_transition(self, code: str, read_at: Any, write: CaseWrite) -> bool:
+        version, changes, event, outbox = write.version, write.changes, write.event, write.outbox
         if not self._write(read_at, changes | {"version": version + 1, "outbox": outbox}):
             return False
         self.events[f"v{version + 1:06d}"] = event

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from functions.domain import callbacks
-from functions.domain.case import Case
+from functions.domain.case import Case, CaseWrite
 from functions.domain.incoming import IncomingCallback, IncomingMessage, Sender, SharedContact
 from functions.domain.jobs import DeliveryJob
 from functions.domain.workflow import Action
@@ -51,9 +51,8 @@ class TrackStore(TalkStore):
         self.events[event_id] = dict(audit)
         return True
 
-    def apply_transition(
-        self, code: str, read_at: Any, version: int, changes: dict[str, Any], event: dict[str, Any], outbox: Any
-    ) -> bool:
+    def apply_transition(self, code: str, read_at: Any, write: CaseWrite) -> bool:
+        version, changes, event = write.version, write.changes, write.event
         self.reports[code] |= changes | {"version": version + 1}
         self.version += 1
         self.events[f"v{version + 1}"] = event

@@ -19,6 +19,7 @@ from functions.domain.console import (
     InitDataRefused,
     OpenedApp,
     QueueFilter,
+    QueueQuery,
     age_bucket,
     decode_cursor,
     encode_cursor,
@@ -143,9 +144,9 @@ class Rows:
         self.docs = docs
         self.calls = 0
 
-    def queue_rows(self, wanted: QueueFilter, regions: Any, user_id: int, phase: int, since: Any, before: Any,
-                   after: Cursor | None, limit: int, fields: Any) -> list[CaseRow]:  # fmt: skip
+    def queue_rows(self, query: QueueQuery, phase: int, after: Cursor | None, limit: int) -> list[CaseRow]:
         self.calls += 1
+        regions = query.regions
         found = [
             d
             for d in self.docs

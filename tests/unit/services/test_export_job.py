@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pytest
 
 from functions.domain.case_rows import CaseRow
-from functions.domain.export_job import ExportJob
+from functions.domain.export_job import ExportJob, PeriodCases
 from functions.domain.models import BotCall
 from functions.domain.workflow import StaffMember
 from functions.errors import BotRetryAfter, TransientError
@@ -60,9 +60,8 @@ class Cases:
         self.records: list[int] = []
         self.extended = 0
 
-    def cases_page(
-        self, since: datetime, until: datetime, regions: Any, fields: Any, after: Any, limit: int
-    ) -> tuple[list[CaseRow], Any]:
+    def cases_page(self, cases: PeriodCases, after: Any, limit: int) -> tuple[list[CaseRow], Any]:
+        regions = cases.regions
         self.pages += 1
         if self.pages == self.fail_on_page:
             self.fail_on_page = None
