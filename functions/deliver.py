@@ -5,7 +5,7 @@ from __future__ import annotations
 import flask
 from pydantic import ValidationError
 
-from functions import bootstrap
+from functions import bootstrap, deliver_root
 from functions.domain.jobs import DeliveryJob
 from functions.errors import TransientError
 from functions.log import get_logger
@@ -50,4 +50,6 @@ def _retry_or_park(pushed: PushedMessage, job: DeliveryJob, reason: str) -> flas
         failed="delivery failed; will be re-delivered",
         log=log,
         log_extra={"job_id": job.job_id, "error": reason[:200]},
+        # a conversation message's writer hears it did not reach
+        on_park=lambda: deliver_root.parked(job, bootstrap.publisher(), bootstrap.settings().deliveries_topic),
     )

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import flask
@@ -73,6 +74,7 @@ def retry_or_park(
     failed: str,
     log_extra: dict[str, Any],
     log: logging.Logger,
+    on_park: Callable[[], None] | None = None,
 ) -> flask.Response:
     """Ask Pub/Sub for another attempt, or park the message in its dead-letter topic after the last one.
 
@@ -87,12 +89,15 @@ def retry_or_park(
         failed: the log line when it is retried.
         log_extra: ids for that log line.
         log: the target's logger.
+        on_park: run just before the message is parked (a TransientError from it retries instead).
 
     Returns:
         A 2xx when parked, a 503 to be re-delivered.
     """
     try:
         if parking.should_park(key, pushed.delivery_attempt if pushed.attempt_known else None):
+            if on_park is not None:
+                on_park()
             parking.park(dead_letter_topic, data, parked_as, reason)
             return ack("parked")
     except TransientError:
