@@ -268,15 +268,12 @@ class Services:
         return _once(self._cache, "fanout", build)
 
     def delivery(self) -> Delivery:
-        """The delivery use case, with this process's pacer."""
+        """The delivery use case, with this process's pacer (wired in deliver_root)."""
+        from functions import deliver_root
 
         def build() -> Delivery:
-            from functions.services.delivery import Delivery
-            from functions.services.pacing import Pacer
-
-            pacer = Pacer(rate_per_second=settings().deliver_rate_per_second)
-            return Delivery(
-                self.cases(), telegram(), pacer, self.clock, links=self.takedown().links_of, relays=self.cases()
+            return deliver_root.delivery(
+                self.cases(), self.takedown().links_of, self.clock, telegram(), publisher(), settings()
             )
 
         return _once(self._cache, "delivery", build)

@@ -81,6 +81,7 @@ def retry_or_park(
     failed: str,
     log_extra: dict[str, Any],
     log: logging.Logger,
+    on_park: Callable[[], None] | None = None,
     on_parked: Callable[[], None] | None = None,
 ) -> flask.Response:
     """Ask Pub/Sub for another attempt, or park the message in its dead-letter topic after the last one.
@@ -96,6 +97,7 @@ def retry_or_park(
         failed: the log line when it is retried.
         log_extra: ids for that log line.
         log: the target's logger.
+        on_park: run just before the message is parked (a TransientError from it retries instead).
         on_parked: called once the message is parked (its errors are not caught here).
 
     Returns:
@@ -104,6 +106,8 @@ def retry_or_park(
     parked = False
     try:
         if parking.should_park(key, pushed.delivery_attempt if pushed.attempt_known else None):
+            if on_park is not None:
+                on_park()
             parking.park(dead_letter_topic, data, parked_as, reason)
             parked = True
     except TransientError:
@@ -166,6 +170,7 @@ def handle_job(
     run: Callable[[J], str],
     dead_letter_topic: Callable[[Settings], str],
     on_parked: Callable[[J], None] | None = None,
+    on_park: Callable[[J], None] | None = None,
 ) -> flask.Response:
     """Handle one pushed job: 2xx when done (or never doable), 503 to be re-delivered, parked after the last.
 
@@ -175,8 +180,11 @@ def handle_job(
         run: the use case: "done", or "busy" (another attempt holds the job: retried).
         dead_letter_topic: where its jobs are parked.
         on_parked: after the last attempt (someone is told, best effort).
+        on_park: just before the job is parked (a TransientError from it retries instead).
     """
-    return handle_push(request, target.log, lambda pushed: _job(pushed, target, run, dead_letter_topic, on_parked))
+    return handle_push(
+        request, target.log, lambda pushed: _job(pushed, target, run, dead_letter_topic, on_parked, on_park)
+    )
 
 
 def _job(
@@ -185,6 +193,7 @@ def _job(
     run: Callable[[J], str],
     dead_letter_topic: Callable[[Settings], str],
     on_parked: Callable[[J], None] | None,
+    on_park: Callable[[J], None] | None,
 ) -> flask.Response:
     unreadable, dropped, done, what = target.words
     try:
@@ -208,5 +217,6 @@ def _job(
         failed=f"{what} failed; will be re-delivered",
         log=target.log,
         log_extra={target.id_field: job_id, "error": reason[:200]},
+        on_park=(lambda: on_park(job)) if on_park is not None else None,
         on_parked=(lambda: on_parked(job)) if on_parked is not None else None,
     )

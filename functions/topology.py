@@ -47,6 +47,8 @@ PUBLISHES: Final[dict[str, dict[str, str]]] = {
         "reports_dead_letter": "fan_out._retry_or_park: an event that failed its last attempt",
     },
     "deliver": {
+        "reports": "relay_delivery._refresh_cards: a relay's first contact refreshes the case's cards",
+        "deliveries": "deliver_root.parked: the writer of a parked conversation message is told",
         "deliveries_dead_letter": "deliver._retry_or_park: a job that failed its last attempt",
     },
     "tick": {

@@ -10,18 +10,21 @@
 locals {
   topics = {
     reports = {
-      name       = var.reports_topic
-      consumer   = "fan_out"                               # function the push subscription calls
-      publishers = ["telegram_webhook", "tick", "console"] # webhook after commit; tick: outbox, escalations; console: transitions
-      push_sa    = "${local.prefix}-push-reports"          # service account whose OIDC token the push carries
+      name     = var.reports_topic
+      consumer = "fan_out" # function the push subscription calls
+      # webhook after commit; tick: outbox, escalations; console: transitions; deliver: a relay's first contact
+      # refreshes the case's cards
+      publishers = ["telegram_webhook", "tick", "console", "deliver"]
+      push_sa    = "${local.prefix}-push-reports" # service account whose OIDC token the push carries
     }
     deliveries = {
       name     = var.deliveries_topic
       consumer = "deliver"
       # Must equal functions/topology.py (tests/unit/test_infra_topology.py): fan_out per recipient, tick for
       # reminders and digests, the webhook for the notice in a group after a report made there and the
-      # evidence pages, the console for the evidence pages it asks for.
-      publishers = ["fan_out", "telegram_webhook", "tick", "console"]
+      # evidence pages, the console for the evidence pages it asks for, deliver for the notice to the writer of a
+      # conversation message it parked.
+      publishers = ["fan_out", "telegram_webhook", "tick", "console", "deliver"]
       push_sa    = "${local.prefix}-push-deliveries"
     }
     exports = {

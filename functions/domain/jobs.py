@@ -16,8 +16,11 @@ class DeliveryJob(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     job_id: MessageId
-    # reply: an answer the webhook stored; relay, relay_in: conversation messages
-    kind: Literal["card", "notice", "group_notice", "text", "reply", "evidence", "scrub", "relay", "relay_in"]
+    # reply: an answer the webhook stored; relay, relay_in: conversation messages; relay_failed: the writer of a
+    # parked conversation message hears it (notice: the parked job's kind)
+    kind: Literal[
+        "card", "notice", "group_notice", "text", "reply", "evidence", "scrub", "relay", "relay_in", "relay_failed"
+    ]
     report_id: ReportId
     recipient_id: int
     event_id: MessageId

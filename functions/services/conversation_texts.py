@@ -9,7 +9,7 @@ from functions.domain.crisis import mentions_crisis
 from functions.i18n import catalog, t
 
 MAX_IN_HISTORY: Final = 500
-CONVERSATION_EVENTS: Final = frozenset({"message", "followup", "first_contact", "urgent"})
+CONVERSATION_EVENTS: Final = frozenset({"message", "followup", "first_contact", "urgent", "undelivered"})
 
 
 def role_label(lang: str, role: str | None) -> str:
@@ -44,6 +44,9 @@ def staff_text(lang: str, code: str, report: Case, event: dict[str, Any]) -> str
 def history_text(lang: str, event: dict[str, Any]) -> str:
     """What a conversation event says in /case (the text itself until retention blanks it)."""
     kind = str(event.get("type") or "")
+    if kind == "undelivered":  # a message delivery gave up on (refused, or parked after its last attempt)
+        side = "in" if event.get("dir") == "in" else "out"
+        return t(lang, f"hist_undelivered_{side}", n=int(event.get("reporter") or 1))
     if kind != "message":
         return t(lang, f"hist_{kind}")
     text = str(event.get("text") or "")[:MAX_IN_HISTORY]

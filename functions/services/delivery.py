@@ -23,7 +23,7 @@ from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
 from functions.services.evidence_pages import evidence_page
 from functions.services.pacing import Pacer
-from functions.services.relay_delivery import RelayDelivery, RelayStore
+from functions.services.relay_delivery import EventSink, RelayDelivery, RelayStore
 
 log = get_logger("deliver")
 
@@ -70,7 +70,9 @@ class Delivery:
     clock: Callable[[], datetime]
     sleep: Callable[[float], None] = time.sleep
     links: Callable[[str], Sequence[Takedown]] | None = None  # the takedown records a card shows
-    relays: RelayStore | None = None  # conversation messages (relay, relay_in jobs)
+    relays: RelayStore | None = None  # conversation messages (relay, relay_in, relay_failed jobs)
+    events: EventSink | None = None  # a relay's first contact refreshes the case's cards (through fan-out)
+    reports_topic: str = ""
 
     def handle(self, job: DeliveryJob) -> Verdict:
         """Deliver the job: 'done' (acknowledge) or 'retry' (let Pub/Sub re-deliver with backoff)."""
@@ -86,8 +88,8 @@ class Delivery:
             return self._scrub(job)
         if job.kind == "reply":
             return self._reply(job)
-        if job.kind in {"relay", "relay_in"} and self.relays is not None:
-            return RelayDelivery(self.relays, self._send, self.clock).handle(job)
+        if job.kind in {"relay", "relay_in", "relay_failed"} and self.relays is not None:
+            return RelayDelivery(self.relays, self._send, self.clock, self.events, self.reports_topic).handle(job)
         return self._notice(job)
 
     # --- the network call, paced ----------------------------------------------------------------------------

@@ -3,7 +3,10 @@ page by page, streams them into the spreadsheet, shows its progress by editing o
 
 The webhook half (`ExportStart`) sends "preparing…" and publishes an ExportJob; the target half (`ExportRun`)
 checks again who the person is and what they may see (their role may have changed meanwhile), and sends the file
-once: a re-delivered job whose file was sent is done; a failed attempt is retried from the start.
+once: a re-delivered job whose file was sent is done; a failed attempt is retried from the start. Just before the
+file goes out the attempt marks the job "sending": a retry that finds the mark without "sent" (the attempt died,
+or Telegram's answer was lost) cannot know whether the file arrived, so it sends none and tells the person to
+look, and to ask again if it is not there.
 """
 
 from __future__ import annotations
@@ -52,10 +55,11 @@ class ExportStore(Protocol):
 
     def cases_page(self, cases: PeriodCases, after: Any | None, limit: int) -> tuple[list[CaseRow], Any | None]: ...
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]: ...
-    def claim_export(self, export_id: str, lease: timedelta) -> Literal["run", "done", "busy"]: ...
+    def claim_export(self, export_id: str, lease: timedelta) -> Literal["run", "done", "busy", "uncertain"]: ...
     def release_export(self, export_id: str) -> None: ...
     def extend_export(self, export_id: str, lease: timedelta) -> None: ...
-    def finish_export(self, export_id: str, rows: int) -> None: ...
+    def mark_sending(self, export_id: str, sending: bool) -> None: ...
+    def finish_export(self, export_id: str, rows: int, outcome: str = "sent") -> None: ...
     def record_export(self, by: int, days: int, region: str | None, personal: bool, rows: int) -> None: ...
 
 
@@ -152,13 +156,27 @@ class ExportRun:
             TransientError: Firestore or Telegram failed; Pub/Sub re-delivers and the export starts again.
         """
         claim = self.store.claim_export(job.export_id, timedelta(seconds=LEASE_SECONDS))
-        if claim != "run":
+        if claim in {"done", "busy"}:
             return "done" if claim == "done" else "retry"
         try:
-            return self._run(job)
+            return self._uncertain(job) if claim == "uncertain" else self._run(job)
         except TransientError:
             self.store.release_export(job.export_id)
             raise
+
+    def _uncertain(self, job: ExportJob) -> Verdict:
+        """An earlier attempt began sending the file and never learnt whether Telegram took it (a crash, a
+        timeout): never a second file, never a silent loss — the person is told to look and to ask again if it
+        is not there (the progress message says it; a failure to say it is retried)."""
+        text = t(job.lang, "export_uncertain")
+        call = edit(job.chat_id, job.message_id, text) if job.message_id else send(job.chat_id, text)
+        try:
+            self.bot.call(call)
+        except BotRefused as error:  # blocked, or said before (not modified): nothing more to do
+            log.info("export: uncertain notice refused", extra={"export_id": job.export_id, "kind": error.kind})
+        self.store.finish_export(job.export_id, 0, outcome="uncertain")
+        log.warning("export may not have arrived; not sent again", extra={"export_id": job.export_id})
+        return "done"
 
     def give_up(self, job: ExportJob) -> None:
         """The last attempt failed (the job is parked): the person hears it, best effort."""
@@ -186,12 +204,16 @@ class ExportRun:
         caption = plural(lang, "export_caption", built.rows, rows=built.rows, days=job.days, scope=built.scope)
         if job.personal:
             caption += "\n" + t(lang, "export_personal_note")
+        self.store.mark_sending(job.export_id, True)  # from here on a retry cannot tell whether the file arrived
         try:
             self._send(upload("sendDocument", "document", chat, built.data, filename, caption))
         except BotRefused as error:  # blocked, or the chat is gone: nobody to send it to, ever
             log.warning("export refused by Telegram", extra={"export_id": job.export_id, "kind": error.kind})
-            self.store.finish_export(job.export_id, 0)
+            self.store.finish_export(job.export_id, 0, outcome="refused")
             return "done"
+        except BotRetryAfter:  # flood control answered: Telegram did not take the file, a retry may send it
+            self.store.mark_sending(job.export_id, False)
+            raise
         self.store.finish_export(job.export_id, built.rows)
         self.store.record_export(job.user_id, job.days, job.region, job.personal, built.rows)
         progress.show(t(lang, "export_ready", rows=built.rows), now=True)
@@ -242,7 +264,7 @@ class ExportRun:
                 if error.retry_after > SHORT_WAIT:
                     raise
                 self.sleep(error.retry_after)
-        raise TransientError("sendDocument: flood control")
+        raise BotRetryAfter(SHORT_WAIT)  # flood control each time: Telegram did not take the file
 
 
 def _refusal(person: StaffMember | None, job: ExportJob) -> str | None:

@@ -28,10 +28,10 @@ def test_a_report_made_in_a_group_queues_its_notice_from_the_webhook(stack: Stac
 def test_an_undeclared_publish_fails_as_in_the_cloud_and_is_recorded(stack: Stack) -> None:
     job = DeliveryJob(job_id="j-1", kind="group_notice", report_id="R", recipient_id=GROUP, event_id="e-1")
     with topology.acting_as("deliver"), pytest.raises(TransientError, match="may not publish"):
-        bootstrap.publisher().publish(bootstrap.settings().reports_topic, job)
+        bootstrap.publisher().publish(bootstrap.settings().exports_topic, job)
     with topology.acting_as("fan_out"), pytest.raises(TransientError, match="may not read"):
         bootstrap.telegram()
-    assert topology.take_violations() == ["deliver publish reports", "fan_out read telegram_bot_token"]
+    assert topology.take_violations() == ["deliver publish exports", "fan_out read telegram_bot_token"]
 
 
 def test_outside_a_target_nothing_is_checked(stack: Stack) -> None:

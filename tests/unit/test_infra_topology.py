@@ -55,7 +55,7 @@ def test_the_topology_names_real_targets_topics_and_settings() -> None:
 def test_an_undeclared_publish_is_refused_and_recorded() -> None:
     topology.take_violations()
     with topology.acting_as("deliver"):
-        with pytest.raises(TransientError, match="may not publish reports"):
-            topology.check_publish(Settings().reports_topic)
+        with pytest.raises(TransientError, match="may not publish exports"):
+            topology.check_publish(Settings().exports_topic)
         topology.check_publish(Settings().deliveries_dead_letter_topic)
-    assert topology.take_violations() == ["deliver publish reports"]
+    assert topology.take_violations() == ["deliver publish exports"]

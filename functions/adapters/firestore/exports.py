@@ -20,7 +20,7 @@ EXPORT_JOBS: Final = "export_jobs"
 JOB_TTL: Final = timedelta(days=7)
 PAGE_TIMEOUT: Final = 60.0
 
-Claim = Literal["run", "done", "busy"]
+Claim = Literal["run", "done", "busy", "uncertain"]
 
 
 class ExportStore(OversightStore):
@@ -55,7 +55,8 @@ class ExportStore(OversightStore):
 
     def claim_export(self, export_id: str, lease: timedelta) -> Claim:
         """Take the export for this attempt: 'run'; 'done' when its file was sent; 'busy' while another attempt
-        holds an unexpired lease (a transaction, so two attempts never both run)."""
+        holds an unexpired lease (a transaction, so two attempts never both run); 'uncertain' when an attempt
+        began sending the file and never learnt the outcome (it may have arrived: it is not sent again)."""
         ref = self.client.collection(EXPORT_JOBS).document(export_id)
         now = self.clock()
 
@@ -68,6 +69,9 @@ class ExportStore(OversightStore):
             held = data.get("lease_until")
             if isinstance(held, datetime) and held > now:
                 return "busy"
+            if data.get("sending_at") is not None:
+                transaction.set(ref, {"lease_until": now + lease}, merge=True)
+                return "uncertain"
             attempts = int(data.get("attempts") or 0) + 1
             record = {"lease_until": now + lease, "attempts": attempts, "expires_at": now + JOB_TTL}
             transaction.set(ref, record, merge=True)
@@ -91,12 +95,21 @@ class ExportStore(OversightStore):
                 {"lease_until": self.clock() + lease}, merge=True, retry=RETRY, timeout=TIMEOUT
             )
 
-    def finish_export(self, export_id: str, rows: int) -> None:
-        """The file was sent: a re-delivered job is done without sending another."""
+    def mark_sending(self, export_id: str, sending: bool) -> None:
+        """Record that this attempt is about to send the file (True), or that Telegram refused it before taking
+        it (False): from the mark on, a retry cannot know whether the file arrived, so it sends none."""
+        with transient_errors():
+            self.client.collection(EXPORT_JOBS).document(export_id).set(
+                {"sending_at": self.clock() if sending else None}, merge=True, retry=RETRY, timeout=TIMEOUT
+            )
+
+    def finish_export(self, export_id: str, rows: int, outcome: str = "sent") -> None:
+        """The file was sent (or will never be: refused, uncertain): a re-delivered job is done without sending
+        another."""
         now = self.clock()
         with transient_errors():
             self.client.collection(EXPORT_JOBS).document(export_id).set(
-                {"sent_at": now, "rows": rows, "lease_until": None, "expires_at": now + JOB_TTL},
+                {"sent_at": now, "rows": rows, "outcome": outcome, "lease_until": None, "expires_at": now + JOB_TTL},
                 merge=True,
                 retry=RETRY,
                 timeout=TIMEOUT,

@@ -17,7 +17,7 @@ from functions.errors import BotRefused, TransientError
 from functions.i18n import t
 from functions.services.access import Access
 from functions.services.conversation import ConversationDesk
-from functions.services.relay_delivery import RelayDelivery
+from functions.services.relay_delivery import RelayDelivery, failure_job
 from functions.services.reporter_answers import ReporterAnswers
 from functions.services.sessions import Context, Sessions
 from functions.services.staff_writes import StaffWrites
@@ -335,3 +335,49 @@ class TestReporterAnswers:
         message_id = self.relayed(world)
         assert world.say(4444, "hi", reply_to=message_id) is None
         assert world.say(REPORTERS[0], "hi", reply_to=12345) is None
+
+
+class TestParkedRelay:
+    """A relayed message parked after its last attempt: its failure job tells the writer, once, unless it did
+    arrive after all; a message called lost can never arrive later."""
+
+    def parked(self, world: World) -> DeliveryJob:
+        world.bot.fail[REPORTERS[0]] = TransientError("500")
+        world.press(OWNER, f"w:{CODE}:first")
+        world.say(OWNER, "Вопрос")
+        [job] = world.jobs.sent
+        assert world.deliver_all() == ["retry"]  # ... until the last attempt: deliver parks it
+        return job
+
+    def test_the_writer_hears_it_once_and_the_message_never_arrives_later(self) -> None:
+        world = World()
+        job = self.parked(world)
+        failure = failure_job(job)
+        assert (failure.kind, failure.notice, failure.recipient_id) == ("relay_failed", "relay", REPORTERS[0])
+        assert world.relay.handle(failure) == "done" and world.relay.handle(failure) == "done"
+        assert texts(world.bot.calls) == [t("ru", "conv_undelivered_parked", code=CODE, n="1")]
+        [event] = [e for e in world.store.events.values() if e.get("type") == "undelivered"]
+        assert (event["dir"], event["reporter"], event["by"]) == ("out", 1, None)
+        del world.bot.fail[REPORTERS[0]]
+        assert world.relay.handle(job) == "done"  # a late re-delivery of the parked job sends nothing
+        assert len(world.bot.calls) == 1
+
+    def test_a_message_that_did_arrive_is_not_called_lost(self) -> None:
+        world = World()
+        job = self.parked(world)
+        del world.bot.fail[REPORTERS[0]]
+        assert world.relay.handle(job) == "done"  # the last attempt got through after all
+        assert world.relay.handle(failure_job(job)) == "done"
+        assert texts(world.bot.calls) == [t("ru", "conv_to_reporter", code=CODE, text="Вопрос")]
+
+    def test_a_reporters_answer_parked_the_reporter_hears_it_in_their_language(self) -> None:
+        world = World()
+        message_id = TestReporterAnswers().relayed(world)
+        world.bot.fail[OWNER] = TransientError("500")
+        world.say(REPORTERS[2], "Ответ", reply_to=message_id)
+        [job] = world.jobs.sent
+        assert world.deliver_all() == ["retry"]
+        assert world.relay.handle(failure_job(job)) == "done"
+        assert texts(world.bot.calls)[-1] == t("ru", "conv_answer_undelivered", code=CODE)
+        [event] = [e for e in world.store.events.values() if e.get("type") == "undelivered"]
+        assert (event["dir"], event["reporter"]) == ("in", 3)

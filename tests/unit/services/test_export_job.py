@@ -59,6 +59,8 @@ class Cases:
         self.lease: datetime | None = None
         self.records: list[int] = []
         self.extended = 0
+        self.sending = False
+        self.outcome = ""
 
     def cases_page(self, cases: PeriodCases, after: Any, limit: int) -> tuple[list[CaseRow], Any]:
         regions = cases.regions
@@ -75,13 +77,13 @@ class Cases:
     def reporter_ids_since(self, since: datetime) -> dict[str, list[int]]:
         return {}
 
-    def claim_export(self, export_id: str, lease: timedelta) -> Literal["run", "done", "busy"]:
+    def claim_export(self, export_id: str, lease: timedelta) -> Literal["run", "done", "busy", "uncertain"]:
         if self.sent_at is not None:
             return "done"
         if self.lease is not None and self.lease > NOW:
             return "busy"
         self.lease = NOW + lease
-        return "run"
+        return "uncertain" if self.sending else "run"
 
     def release_export(self, export_id: str) -> None:
         self.lease = None
@@ -89,8 +91,11 @@ class Cases:
     def extend_export(self, export_id: str, lease: timedelta) -> None:
         self.extended += 1
 
-    def finish_export(self, export_id: str, rows: int) -> None:
-        self.sent_at, self.lease = NOW, None
+    def mark_sending(self, export_id: str, sending: bool) -> None:
+        self.sending = sending
+
+    def finish_export(self, export_id: str, rows: int, outcome: str = "sent") -> None:
+        self.sent_at, self.lease, self.outcome = NOW, None, outcome
 
     def record_export(self, by: int, days: int, region: str | None, personal: bool, rows: int) -> None:
         self.records.append(rows)
