@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
-from devkit.botapi_double.builders import make_media_update
+from devkit.botapi_double.builders import make_callback_update, make_media_update
+from devkit.botapi_double.markup import callback_data_of
 from tests.stack import Stack
 
 _IDS = itertools.count(700_000_001)
@@ -18,6 +20,23 @@ def press(stack: Stack, user_id: int, text: str, chat_id: int | None = None, lan
     result = stack.double.press_button(user_id, chat, message["message_id"], text=text, language_code=lang)
     assert result["status"] == 200, result
     return result
+
+
+def press_until_answered(stack: Stack, user_id: int, text: str, attempts: int = 8) -> dict[str, Any]:
+    """Press a button as Telegram delivers the press: the same update re-sent while the webhook answers non-2xx
+    (a 503 asks for it again, e.g. when many reporters of one case write at once)."""
+    message = stack.last_bot_message(user_id)
+    data = callback_data_of(message.get("reply_markup"), text)
+    assert data is not None, f"no button {text!r}"
+    update = make_callback_update(user_id, message["message_id"], data, update_id=next(_IDS))
+    pause = 0.2
+    for _ in range(attempts):
+        result = stack.double.post_update(update)
+        if result["status"] == 200:
+            return result
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
+    raise AssertionError(f"the webhook never took the press: {result}")
 
 
 def start(stack: Stack, user_id: int, lang: str = "ru", payload: str = "") -> dict[str, Any]:

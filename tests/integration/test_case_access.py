@@ -18,7 +18,7 @@ from devkit.botapi_double.builders import make_media_update
 from functions.domain.time import utcnow
 from functions.domain.urls import canonical_url, content_key_for_url
 from functions.log import JsonFormatter
-from tests.integration.helpers import code_in, press, report_link, say, send_media, start
+from tests.integration.helpers import code_in, press, press_until_answered, report_link, say, send_media, start
 from tests.integration.test_oversight import seed
 from tests.integration.test_staff import add_staff, buttons, card, press_card
 from tests.stack import ADMIN_ID, Stack, wait_for
@@ -198,7 +198,7 @@ class TestEscalatingJoins:
         for person, category, danger in zip(people, answers, dangers, strict=True):
             flow_to_confirm(stack, person, url, category, danger=danger)
         with ThreadPoolExecutor(len(people)) as pool:
-            list(pool.map(lambda p: press(stack, p, "Отправить"), people))
+            list(pool.map(lambda p: press_until_answered(stack, p, "Отправить"), people))
         reports = stack.reports()
         assert len(reports) == 1
         code = reports[0]["id"]
