@@ -22,7 +22,8 @@ import shutil
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -45,40 +46,30 @@ def out(line: str = "") -> None:
 
 def seed(db: Any, count: int, now: datetime) -> float:
     """`count` open cases over the last 30 days (batches of 500); returns the seconds it took."""
+    from bench.seed import busy_region, code_of, created_within, write_in_batches
     from functions.domain.categories import DEFAULT_SEVERITY, Category
-    from functions.domain.codes import ALPHABET
-    from functions.domain.regions import REGION_CODES
 
     rng = random.Random(20261202)
-    weights = [8 if code in ("71", "75", "79") else 2 for code in REGION_CODES]
-    started = time.perf_counter()
-    batch = db.batch()
-    for n in range(count):
-        created = now - timedelta(minutes=rng.uniform(1, 30 * 24 * 60))
-        category = rng.choice(list(Category))
-        status = "new" if rng.random() < 0.6 else "in_progress"
-        body, k = "", n
-        for _ in range(6):
-            k, digit = divmod(k, len(ALPHABET))
-            body += ALPHABET[digit]
-        batch.set(
-            db.collection("reports").document("R" + body),
-            {
-                "status": status,
-                "category": category.value,
-                "severity": DEFAULT_SEVERITY[category].value,
-                "region": rng.choices(REGION_CODES, weights)[0],
-                "assignee": ADMIN_ID if status == "in_progress" else None,
-                "created_at": created,
-                "updated_at": created,
-                "version": 1,
-            },
-        )
-        if n % 500 == 499:
-            batch.commit()
-            batch = db.batch()
-    batch.commit()
-    return time.perf_counter() - started
+
+    def documents() -> Iterator[tuple[str, dict[str, Any]]]:
+        for n in range(count):
+            created, category = created_within(rng, now, 30), rng.choice(list(Category))
+            status = "new" if rng.random() < 0.6 else "in_progress"
+            yield (
+                code_of(n),
+                {
+                    "status": status,
+                    "category": category.value,
+                    "severity": DEFAULT_SEVERITY[category].value,
+                    "region": busy_region(rng),
+                    "assignee": ADMIN_ID if status == "in_progress" else None,
+                    "created_at": created,
+                    "updated_at": created,
+                    "version": 1,
+                },
+            )
+
+    return write_in_batches(db, documents())
 
 
 def sign_in(base: str, user_id: int) -> str:

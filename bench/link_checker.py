@@ -10,44 +10,13 @@ not by the checker: run once with --interval 0 for the checker's own ceiling.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import resource
 import time
-from collections import Counter
-from collections.abc import Sequence
 
-from devkit.platform_double import ItemState, PlatformDoubleServer
-from functions.adapters.link_checker import CheckerConfig, LinkChecker
-
-_PUBLIC = "142.250.74.46"
-_STATES = (ItemState.LIVE,) * 7 + (ItemState.REMOVED, ItemState.PRIVATE, ItemState.FLAKY)
-
-
-def _links(count: int) -> list[str]:
-    shapes = (
-        "https://youtube.com/watch?v=Bench{n:06d}",
-        "https://tiktok.com/video/7300000000{n:09d}",
-        "https://t.me/bench_channel/{n}",
-        "https://vk.com/video-1_{n}",
-        "https://x.com/i/status/17000000{n:011d}",
-        "https://vimeo.com/9{n:08d}",
-    )
-    return [shapes[n % len(shapes)].format(n=n) for n in range(count)]
-
-
-async def _resolver(host: str) -> Sequence[str]:
-    return [_PUBLIC]
-
-
-async def _run(base_url: str, links: list[str], interval: float, concurrency: int) -> Counter[str]:
-    settings = CheckerConfig(
-        api_base_url=base_url, per_platform_interval_seconds=interval, per_platform_concurrency=concurrency
-    )
-    async with LinkChecker(settings, resolver=_resolver) as checker:
-        results = await checker.check_many(links)
-    return Counter(result.answer.value for result in results)
+from bench.takedown import STATES, check_all, links
+from devkit.platform_double import PlatformDoubleServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,18 +27,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight per platform")
     args = parser.parse_args(argv)
     logging.getLogger("qorgau.link_checker").setLevel(logging.WARNING)  # one line per check otherwise
-    links = _links(args.links)
+    urls = links(args.links)
     with PlatformDoubleServer() as server:
-        for n, link in enumerate(links):
-            server.double.set_item(link, _STATES[n % len(_STATES)])
+        for n, link in enumerate(urls):
+            server.double.set_item(link, STATES[n % len(STATES)])
         started = time.perf_counter()
-        answers = asyncio.run(_run(server.base_url, links, args.interval, args.concurrency))
+        answers = check_all(server.base_url, urls, args.interval, args.concurrency)
         elapsed = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = {
-        "links": len(links),
+        "links": len(urls),
         "seconds": round(elapsed, 2),
-        "checks_per_minute": round(len(links) / elapsed * 60),
+        "checks_per_minute": round(len(urls) / elapsed * 60),
         "peak_rss_mib_with_double": round(peak_mib, 1),
         "per_platform_interval_s": args.interval,
         "per_platform_concurrency": args.concurrency,

@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -80,55 +81,49 @@ def out(line: str = "") -> None:
 
 def seed(db: Any, count: int, now: datetime) -> float:
     """Store `count` cases over the last 90 days (batches of 500); returns the seconds it took."""
+    from bench.seed import busy_region, code_of, created_within, write_in_batches
     from functions.domain.categories import DEFAULT_SEVERITY, Category
-    from functions.domain.codes import ALPHABET
-    from functions.domain.regions import REGION_CODES
 
     rng = random.Random(20260310)
-    weights = [8 if code in ("71", "75", "79") else 2 for code in REGION_CODES]
-    started = time.perf_counter()
-    batch = db.batch()
-    for n in range(count):
-        created = now - timedelta(minutes=rng.uniform(1, 90 * 24 * 60))
-        category = rng.choice(list(Category))
-        roll = rng.random()
-        status = "resolved" if roll < 0.55 else "rejected" if roll < 0.65 else "in_progress" if roll < 0.85 else "new"
-        taken = created + timedelta(minutes=rng.uniform(5, 600)) if status != "new" else None
-        closed = (
-            (taken or created) + timedelta(hours=rng.uniform(1, 120)) if status in ("resolved", "rejected") else None
-        )
-        closed = min(closed, now) if closed else None
-        body, k = "", n
-        for _ in range(6):
-            k, digit = divmod(k, len(ALPHABET))
-            body += ALPHABET[digit]
-        batch.set(
-            db.collection("reports").document("R" + body),
-            {
-                "status": status,
-                "category": category.value,
-                "severity": DEFAULT_SEVERITY[category].value,
-                "region": rng.choices(REGION_CODES, weights)[0],
-                "urls": [f"https://t.me/chan/{n}"],
-                "media": [],
-                "reporter_count": 1 + int(rng.random() < 0.2),
-                "source": "private",
-                "assignee": ADMIN_ID if taken else None,
-                "child_in_danger": False,
-                "description": None,
-                "created_at": created,
-                "updated_at": closed or taken or created,
-                "taken_at": taken,
-                "closed_at": closed,
-                "outcome": ("content_removed" if status == "resolved" else "not_relevant") if closed else None,
-                "version": 1,
-            },
-        )
-        if n % 500 == 499:
-            batch.commit()
-            batch = db.batch()
-    batch.commit()
-    return time.perf_counter() - started
+
+    def documents() -> Iterator[tuple[str, dict[str, Any]]]:
+        for n in range(count):
+            created, category = created_within(rng, now, 90), rng.choice(list(Category))
+            roll = rng.random()
+            status = (
+                "resolved" if roll < 0.55 else "rejected" if roll < 0.65 else "in_progress" if roll < 0.85 else "new"
+            )
+            taken = created + timedelta(minutes=rng.uniform(5, 600)) if status != "new" else None
+            closed = (
+                (taken or created) + timedelta(hours=rng.uniform(1, 120))
+                if status in ("resolved", "rejected")
+                else None
+            )
+            closed = min(closed, now) if closed else None
+            yield (
+                code_of(n),
+                {
+                    "status": status,
+                    "category": category.value,
+                    "severity": DEFAULT_SEVERITY[category].value,
+                    "region": busy_region(rng),
+                    "urls": [f"https://t.me/chan/{n}"],
+                    "media": [],
+                    "reporter_count": 1 + int(rng.random() < 0.2),
+                    "source": "private",
+                    "assignee": ADMIN_ID if taken else None,
+                    "child_in_danger": False,
+                    "description": None,
+                    "created_at": created,
+                    "updated_at": closed or taken or created,
+                    "taken_at": taken,
+                    "closed_at": closed,
+                    "outcome": ("content_removed" if status == "resolved" else "not_relevant") if closed else None,
+                    "version": 1,
+                },
+            )
+
+    return write_in_batches(db, documents())
 
 
 def webhook(update_id: int, user_id: int, text: str) -> tuple[float, int]:

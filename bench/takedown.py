@@ -62,10 +62,10 @@ async def _resolver(host: str) -> Sequence[str]:
     return [PUBLIC]
 
 
-def throughput(server: PlatformDoubleServer, urls: list[str], interval: float, concurrency: int) -> dict[str, Any]:
-    """Check every link once with one checker; checks per minute and answers."""
+def check_all(base_url: str, urls: list[str], interval: float, concurrency: int) -> Counter[str]:
+    """Check every link once with one checker (the production adapter) against the double; the answers."""
     config = CheckerConfig(
-        api_base_url=server.base_url, per_platform_interval_seconds=interval, per_platform_concurrency=concurrency
+        api_base_url=base_url, per_platform_interval_seconds=interval, per_platform_concurrency=concurrency
     )
 
     async def run() -> Counter[str]:
@@ -73,9 +73,14 @@ def throughput(server: PlatformDoubleServer, urls: list[str], interval: float, c
             results = await checker.check_many(urls)
         return Counter(result.answer.value for result in results)
 
+    return asyncio.run(run())
+
+
+def throughput(server: PlatformDoubleServer, urls: list[str], interval: float, concurrency: int) -> dict[str, Any]:
+    """Check every link once with one checker; checks per minute and answers."""
     started = time.perf_counter()
     cpu = time.process_time()
-    answers = asyncio.run(run())
+    answers = check_all(server.base_url, urls, interval, concurrency)
     elapsed = time.perf_counter() - started
     return {
         "links": len(urls),
