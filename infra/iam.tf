@@ -68,21 +68,16 @@ resource "google_secret_manager_secret_iam_member" "accessor" {
 
 # --- invokers --------------------------------------------------------------------------------------------
 
-# The webhook is public at the network and IAM level; it rejects any request without the secret header.
-resource "google_cloud_run_service_iam_member" "webhook_public" {
-  #checkov:skip=CKV_GCP_102:Telegram cannot authenticate to Google; the webhook checks X-Telegram-Bot-Api-Secret-Token itself.
-  location = var.region
-  service  = google_cloudfunctions2_function.main["telegram_webhook"].name
-  role     = "roles/run.invoker"
-  member   = "allUsers"
-}
+# The public functions (local.functions[*].public, which also opens their ingress) may be invoked by anyone:
+# Telegram cannot authenticate to Google, so the webhook rejects any request without the secret header; nor can
+# Telegram's Mini App web view, so the staff console's API checks the Mini App's initData (HMAC with the bot
+# token) and then a short-lived session token on every call.
+resource "google_cloud_run_service_iam_member" "public_invoker" {
+  #checkov:skip=CKV_GCP_102:Telegram and its Mini App web view cannot authenticate to Google; the webhook checks X-Telegram-Bot-Api-Secret-Token, the console initData and session tokens, themselves.
+  for_each = { for key, fn in local.functions : key => fn if fn.public }
 
-# The staff console is public too: Telegram's web view cannot authenticate to Google; its API checks the
-# Mini App's initData (HMAC with the bot token) and then a short-lived session token on every call.
-resource "google_cloud_run_service_iam_member" "console_public" {
-  #checkov:skip=CKV_GCP_102:Telegram's Mini App web view cannot authenticate to Google; the console checks initData and session tokens itself.
   location = var.region
-  service  = google_cloudfunctions2_function.main["console"].name
+  service  = google_cloudfunctions2_function.main[each.key].name
   role     = "roles/run.invoker"
   member   = "allUsers"
 }

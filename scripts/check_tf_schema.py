@@ -384,7 +384,8 @@ def check_references(config: Config, schemas: Mapping[str, Mapping[str, Any]], r
     local_names = {name for _, name, _ in iter_locals(config)}
     declared = {(d.kind, d.type, d.name) for d in iter_declared(config)}
     for file, doc in config.items():
-        for expression in _expressions(doc):
+        # A moved block's `from` names an address that is no longer declared: check_moved checks those blocks.
+        for expression in _expressions({key: value for key, value in doc.items() if key != "moved"}):
             for match in _NAMED_REF.finditer(expression):
                 kind, name = match.group("kind"), match.group("name")
                 known = variables if kind == "var" else local_names
@@ -401,6 +402,54 @@ def check_references(config: Config, schemas: Mapping[str, Mapping[str, Any]], r
                     type_schema = schemas[schema_kind(kind)].get(type_name)
                     if type_schema is not None:
                         _check_path(match.group("path"), type_schema, ref, file, report)
+
+
+_ADDRESS: Final = re.compile(r'\$\{(?P<type>\w+)\.(?P<name>[A-Za-z_][\w-]*)(?:\["(?P<key>[^"\]]*)"\])?\}')
+_LOCAL_MAP: Final = re.compile(r"\$\{(?:merge\()?(?P<names>local\.\w+(?:, *local\.\w+)*)\)?\}")
+
+
+def _for_each_keys(config: Config, body: Mapping[str, Any]) -> set[str] | None:
+    """The instance keys of a resource whose for_each is `local.X` or `merge(local.X, ...)` of literal maps."""
+    match = _LOCAL_MAP.fullmatch(str(body.get("for_each", "")))
+    if match is None:
+        return None
+    values = {name: value for _, name, value in iter_locals(config)}
+    keys: set[str] = set()
+    for name in re.findall(r"local\.(\w+)", match.group("names")):
+        value = values.get(name)
+        if not isinstance(value, dict):
+            return None
+        keys.update(key for key in value if not key.startswith("__"))
+    return keys
+
+
+def check_moved(config: Config, report: Report) -> None:
+    """A moved block goes from an address no longer declared to a declared one of the same type (and, where the
+    resource's for_each is a literal map of locals, to one of its keys); no address is moved twice."""
+    declared = {(d.type, d.name): d.body for d in iter_declared(config) if d.kind == "resource"}
+    moved_from: dict[str, str] = {}
+    for file, doc in config.items():
+        for block in doc.get("moved", []):
+            ends = {end: _ADDRESS.fullmatch(str(block.get(end, ""))) for end in ("from", "to")}
+            source, target = ends["from"], ends["to"]
+            if source is None or target is None:
+                report.errors.append(f"{file}: moved block needs `from` and `to` resource addresses: {block}")
+                continue
+            where = f"{file}: moved {source.group(0)[2:-1]} -> {target.group(0)[2:-1]}"
+            if source.group("type") != target.group("type"):
+                report.errors.append(f"{where}: a resource can only move to the same type")
+            if source.group("key") is None and (source.group("type"), source.group("name")) in declared:
+                report.errors.append(f"{where}: {source.group('type')}.{source.group('name')} is still declared")
+            body = declared.get((target.group("type"), target.group("name")))
+            if body is None:
+                report.errors.append(f"{where}: the target is not declared")
+            elif target.group("key") is not None:
+                keys = _for_each_keys(config, body)
+                if keys is not None and target.group("key") not in keys:
+                    report.errors.append(f"{where}: {target.group('key')!r} is not a key of its for_each")
+            if source.group(0) in moved_from:
+                report.errors.append(f"{where}: also moved in {moved_from[source.group(0)]}")
+            moved_from[source.group(0)] = file
 
 
 def schema_kind(kind: str) -> str:
@@ -493,6 +542,7 @@ def check_config(config: Config, subset: Config) -> Report:
         if "description" not in body:
             report.errors.append(f"{file}: output {label!r} has no description")
     check_references(config, schemas, report)
+    check_moved(config, report)
     check_cycles(config, report)
     return report
 

@@ -102,6 +102,24 @@ def resource(type_name: str, name: str) -> dict[str, Any]:
     raise AssertionError(f"infra/ declares no {type_name}.{name}")
 
 
+def merged_locals(*names: str) -> dict[str, Any]:
+    """Local maps of infra/ merged as `merge(local.a, local.b)` merges them (a later key wins)."""
+    merged: dict[str, Any] = {}
+    for name in names:
+        merged.update({key: value for key, value in local(name).items() if not key.startswith("__")})
+    return merged
+
+
+def log_counters() -> dict[str, dict[str, Any]]:
+    """The entries of google_logging_metric.counter (one log-based counter each, named qorgau_<key>)."""
+    return merged_locals("log_counters", "takedown_log_counters")
+
+
+def alert_policies() -> dict[str, dict[str, Any]]:
+    """The entries of google_monitoring_alert_policy.main (one alert policy each)."""
+    return merged_locals("alert_policies", "takedown_alert_policies")
+
+
 def variable_default(name: str) -> Any:
     """The default of a variable of infra/."""
     for _, label, body in iter_labelled(config(), "variable"):
@@ -213,6 +231,44 @@ resource "google_pubsub_topic" "t" {
         errors = self._errors(tmp_path, snippet)
         assert "dependency cycle: local.name -> resource.google_pubsub_topic.t -> local.name" in errors
 
+    def test_checks_moved_blocks(self, tmp_path: Path) -> None:
+        snippet = """
+locals {
+  topics = { reports = {} }
+}
+resource "google_pubsub_topic" "main" {
+  for_each = local.topics
+  name     = each.key
+}
+resource "google_pubsub_topic" "kept" {
+  name = "kept"
+}
+moved {
+  from = google_pubsub_topic.reports
+  to   = google_pubsub_topic.main["reports"]
+}
+moved {
+  from = google_pubsub_topic.deliveries
+  to   = google_pubsub_topic.main["deliverys"]
+}
+moved {
+  from = google_pubsub_topic.kept
+  to   = google_pubsub_topic.main["reports"]
+}
+moved {
+  from = google_pubsub_topic.reports
+  to   = google_pubsub_subscription.main["reports"]
+}
+"""
+        errors = self._errors(tmp_path, snippet)
+        assert not any("moved google_pubsub_topic.reports -> google_pubsub_topic.main" in e for e in errors)
+        assert not any("is referenced but not declared" in e for e in errors), errors  # `from` is gone on purpose
+        assert any("'deliverys' is not a key of its for_each" in e for e in errors)
+        assert any("google_pubsub_topic.kept is still declared" in e for e in errors)
+        assert any("a resource can only move to the same type" in e for e in errors)
+        assert any("google_pubsub_subscription.main" in e and "the target is not declared" in e for e in errors)
+        assert any("also moved in main.tf" in e for e in errors)
+
     def test_command_line_fails_on_a_bad_file(self, tmp_path: Path, capsys: CaptureFixture[str]) -> None:
         (tmp_path / "bad.tf").write_text(BAD_SNIPPET, encoding="utf-8")
         assert check_main([str(tmp_path)]) == 1
@@ -283,10 +339,10 @@ class TestFunctions:
         assert service_config["ingress_settings"] == ingress
         invokers = resources("google_cloud_run_service_iam_member")
         public = [d for d in invokers if d.body["member"] == "allUsers"]
-        assert [d.body["service"] for d in public] == [
-            '${google_cloudfunctions2_function.main["telegram_webhook"].name}',
-            '${google_cloudfunctions2_function.main["console"].name}',
-        ]
+        assert [d.name for d in public] == ["public_invoker"]
+        # The same flag opens the ingress and grants allUsers: one rule, nothing else is public.
+        assert public[0].body["for_each"] == "${{for key, fn in local.functions : key => fn if fn.public}}"
+        assert public[0].body["service"] == "${google_cloudfunctions2_function.main[each.key].name}"
 
     def test_sizing_keeps_the_contract(self) -> None:
         functions = local("functions")

@@ -13,12 +13,69 @@ import pytest
 from functions.services.telegram_health import EVENT as HEALTH_EVENT
 from scripts import lock_requirements
 from scripts.check_tf_schema import DEFAULT_SUBSET, Declared, iter_declared, iter_labelled, parse_tf
-from tests.unit.test_infra import INFRA_DIR, REPO_ROOT, block, config, local, resource, resources, variable_default
+from tests.unit.test_infra import (
+    INFRA_DIR,
+    REPO_ROOT,
+    alert_policies,
+    block,
+    config,
+    local,
+    log_counters,
+    resource,
+    resources,
+    variable_default,
+)
 
 README: Final = INFRA_DIR / "README.md"
 # Attributes that place a resource somewhere. Every one must be var.region: the committee decides one location.
 LOCATION_KEYS: Final = frozenset({"location", "location_id", "region", "allowed_persistence_regions"})
 REGION: Final = "${var.region}"
+# What an entry of local.alert_policies may say (the rest is the same for every policy, in the resource).
+POLICY_REQUIRED: Final = frozenset({"display_name", "severity", "conditions", "subject", "content"})
+POLICY_KEYS: Final = POLICY_REQUIRED | {"enabled", "auto_close"}
+CONDITION_REQUIRED: Final = frozenset({"display_name", "filter"})
+CONDITION_KEYS: Final = CONDITION_REQUIRED | {
+    "threshold",
+    "absent",
+    "duration",
+    "period",
+    "aligner",
+    "reducer",
+    "group_by",
+}
+# Every address a configuration applied before the repeated resources became one resource with for_each held,
+# and where it lives now (infra/moved.tf): an operator's next apply moves them, destroying nothing.
+MOVED: Final = {
+    **{
+        f"google_logging_metric.{key}": f'google_logging_metric.counter["{key}"]'
+        for key in (
+            "function_errors",
+            "telegram_webhook_errors",
+            "case_unrouted",
+            "link_checks_interrupted",
+            "link_checks_refused",
+        )
+    },
+    **{
+        f"google_monitoring_alert_policy.{key}": f'google_monitoring_alert_policy.main["{key}"]'
+        for key in (
+            "webhook_5xx",
+            "function_errors",
+            "dead_letter",
+            "backlog",
+            "tick_absent",
+            "telegram_pending_updates",
+            "telegram_webhook_errors",
+            "case_unrouted",
+            "webhook_latency",
+            "link_checks",
+        )
+    },
+    **{
+        f"google_cloud_run_service_iam_member.{name}": f'google_cloud_run_service_iam_member.public_invoker["{key}"]'
+        for name, key in (("webhook_public", "telegram_webhook"), ("console_public", "console"))
+    },
+}
 
 
 def _walk(value: Any, path: str) -> Iterator[tuple[str, str, Any]]:
@@ -146,47 +203,76 @@ class TestAlerts:
         assert len(example["notification_channels"]) >= 1
 
     def test_every_alert_and_the_budget_notify_the_channels(self) -> None:
-        policies = resources("google_monitoring_alert_policy")
-        assert len(policies) >= 9
-        for policy in policies:
-            assert policy.body["notification_channels"] == "${var.notification_channels}", policy.name
+        assert [d.name for d in resources("google_monitoring_alert_policy")] == ["main"]
+        policy = resource("google_monitoring_alert_policy", "main")
+        assert policy["for_each"] == "${merge(local.alert_policies, local.takedown_alert_policies)}"
+        assert len(alert_policies()) >= 9
+        assert policy["notification_channels"] == "${var.notification_channels}"
         budget = resource("google_billing_budget", "monthly")
         rule = block(budget, "all_updates_rule")
         assert "var.notification_channels" in rule["monitoring_notification_channels"]
         assert budget["provider"] == "${google.billing}"
 
+    def test_alert_entries_name_only_what_the_policy_resource_reads(self) -> None:
+        # The resource fills what an entry leaves out (local.condition_defaults, try(..., default)): a misspelt
+        # key would be a silent default, so every key must be one it reads, and what has no default must be there.
+        assert set(local("condition_defaults")) - {"__is_block__"} <= CONDITION_KEYS
+        for key, policy in alert_policies().items():
+            assert POLICY_REQUIRED <= set(policy) <= POLICY_KEYS, key
+            assert policy["conditions"], key
+            for condition in policy["conditions"]:
+                assert CONDITION_REQUIRED <= set(condition) <= CONDITION_KEYS, (key, condition)
+                needed = "duration" if condition.get("absent") is True else "threshold"
+                assert needed in condition, (key, needed)
+        for key, counter in log_counters().items():
+            assert set(counter) == {"description", "filter"}, key
+
+    def test_the_policy_resource_reads_every_entry_key(self) -> None:
+        text = (INFRA_DIR / "monitoring.tf").read_text(encoding="utf-8")
+        body = text[text.index('resource "google_monitoring_alert_policy" "main"') :]
+        for name in POLICY_KEYS:
+            assert f"each.value.{name}" in body, name
+        for name in CONDITION_KEYS:
+            assert re.search(rf"(conditions|condition_threshold|condition_absent)\.value\.{name}\b", body), name
+
     def test_the_error_metric_counts_only_the_applications_own_lines(self) -> None:
-        metric = resource("google_logging_metric", "function_errors")["filter"]
+        metric = log_counters()["function_errors"]["filter"]
         assert 'log_id("run.googleapis.com/stdout")' in metric
         assert 'log_id("run.googleapis.com/stderr")' in metric
         assert "requests" not in metric and "severity>=ERROR" in metric
+        counter = resource("google_logging_metric", "counter")
+        assert counter["name"] == "${local.prefix}_${each.key}"
+        assert counter["for_each"] == "${merge(local.log_counters, local.takedown_log_counters)}"
 
     def test_a_case_routed_to_nobody_pages(self) -> None:
-        metric = resource("google_logging_metric", "case_unrouted")
-        assert 'jsonPayload.event="case_unrouted"' in metric["filter"]
-        alert = resource("google_monitoring_alert_policy", "case_unrouted")
+        assert 'jsonPayload.event="case_unrouted"' in log_counters()["case_unrouted"]["filter"]
+        alert = alert_policies()["case_unrouted"]
         assert alert["severity"] == "CRITICAL"
-        condition = block(block(alert, "conditions"), "condition_threshold")
-        assert "google_logging_metric.case_unrouted.name" in condition["filter"]
-        assert condition["threshold_value"] == 0
+        (condition,) = alert["conditions"]
+        assert 'google_logging_metric.counter["case_unrouted"].name' in condition["filter"]
+        assert condition["threshold"] == 0
 
     def test_telegram_health_lines_feed_an_alert(self) -> None:
         metric = resource("google_logging_metric", "telegram_pending_updates")
         assert f'jsonPayload.event="{HEALTH_EVENT}"' in metric["filter"]
-        alert = resource("google_monitoring_alert_policy", "telegram_pending_updates")
-        condition = block(block(alert, "conditions"), "condition_threshold")
-        assert condition["threshold_value"] == "${var.telegram_pending_updates_threshold}"
+        (condition,) = alert_policies()["telegram_pending_updates"]["conditions"]
+        assert "google_logging_metric.telegram_pending_updates.name" in condition["filter"]
+        assert condition["threshold"] == "${var.telegram_pending_updates_threshold}"
 
     def test_webhook_p99_latency_is_watched(self) -> None:
-        alert = resource("google_monitoring_alert_policy", "webhook_latency")
-        condition = block(block(alert, "conditions"), "condition_threshold")
+        (condition,) = alert_policies()["webhook_latency"]["conditions"]
         assert "run.googleapis.com/request_latencies" in condition["filter"]
-        assert block(condition, "aggregations")["per_series_aligner"] == "ALIGN_PERCENTILE_99"
+        assert condition["aligner"] == "ALIGN_PERCENTILE_99"
 
     def test_policies_on_log_metrics_wait_for_them(self) -> None:
-        for policy in resources("google_monitoring_alert_policy"):
-            if "logging.googleapis.com/user/" in str(policy.body["conditions"]):
-                assert "${terraform_data.log_metrics_ready}" in policy.body.get("depends_on", []), policy.name
+        policy = resource("google_monitoring_alert_policy", "main")
+        assert "${terraform_data.log_metrics_ready}" in policy["depends_on"]
+        # ... and the wait covers every log-based metric.
+        waited = resource("terraform_data", "log_metrics_ready")["triggers_replace"]
+        metrics = {f'${{google_logging_metric.counter["{key}"].id}}' for key in log_counters()}
+        metrics |= {f"${{google_logging_metric.{d.name}.id}}" for d in resources("google_logging_metric")}
+        metrics.discard("${google_logging_metric.counter.id}")
+        assert set(waited) == metrics
 
 
 # --- reproducible build and first apply -----------------------------------------------------------------------
@@ -250,6 +336,15 @@ class TestBuildAndFirstApply:
         command = values["provisioner"][0]["local-exec"]["command"]
         assert "$${${each.value.env}" in command  # the shell reads the variable, Terraform only its name
         assert not any("sensitive" in body for body in _variables().values())
+
+    def test_every_former_address_is_moved_not_destroyed(self) -> None:
+        moved = {
+            entry["from"].removeprefix("${").removesuffix("}"): entry["to"].removeprefix("${").removesuffix("}")
+            for doc in config().values()
+            for entry in doc.get("moved", [])
+        }
+        assert moved == MOVED
+        # check_tf_schema (test_infra_passes) checks that each target is declared and its key is an instance.
 
     def test_only_providers_from_the_lock_or_built_in(self) -> None:
         types = {d.type for d in _declared()}

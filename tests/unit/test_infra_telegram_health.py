@@ -13,7 +13,7 @@ import pytest
 from functions.log import JsonFormatter
 from functions.services import telegram_health
 from functions.services.telegram_health import TelegramHealth
-from tests.unit.test_infra import resource
+from tests.unit.test_infra import log_counters, resource
 
 NOW = datetime(2026, 12, 1, 10, 15, tzinfo=UTC)
 
@@ -94,7 +94,7 @@ def test_the_log_metrics_read_exactly_these_fields() -> None:
     pending = resource("google_logging_metric", "telegram_pending_updates")
     assert f'jsonPayload.event="{telegram_health.EVENT}"' in pending["filter"]
     assert pending["value_extractor"] == "EXTRACT(jsonPayload.pending_update_count)"
-    errors = resource("google_logging_metric", "telegram_webhook_errors")
+    errors = log_counters()["telegram_webhook_errors"]
     assert f'jsonPayload.event="{telegram_health.EVENT}"' in errors["filter"]
     assert "jsonPayload.recent_error=true" in errors["filter"]
     assert f'jsonPayload.event="{telegram_health.FAILED_EVENT}"' in errors["filter"]
