@@ -20,18 +20,8 @@ import pytest
 
 from functions import bootstrap
 from functions.i18n import t
-from tests.integration import test_conversations as conversations
-from tests.integration.test_conversations import (
-    FIRST_NAME,
-    USERNAME,
-    press_data,
-    press_label,
-    relayed,
-    report,
-    take,
-    texts_to,
-    write,
-)
+from tests.integration import test_conversations as conv
+from tests.integration.test_relay_gaps import history
 from tests.integration.test_staff import add_staff, card
 from tests.stack import Stack, wait_for
 
@@ -41,20 +31,21 @@ OFFICER: Final = 7_170_071  # regional officer of Astana (71), named "Officer 71
 SPECIALIST: Final = 7_170_100
 
 
-def history(stack: Stack, code: str) -> list[dict[str, object]]:
-    return [(e.to_dict() or {}) | {"id": e.id} for e in stack.db.collection(f"reports/{code}/events").stream()]
-
-
-def conversation(stack: Stack, reporter: int, lang: str, url: str) -> str:
-    """The officer took the case of `reporter` and wrote to them; the reporter pressed "Answer"."""
+def conversation(stack: Stack, reporter: int, lang: str, url: str | None) -> str:
+    """The officer took the case of `reporter` (a link, or a child's request for contact when `url` is None) and
+    wrote to them; the reporter pressed "Answer"."""
     stack.connect_chain()
     add_staff(OFFICER, "regional", ("71",))
-    code = report(stack, reporter, url, lang)
-    take(stack, OFFICER, code)
-    press_data(stack, OFFICER, f"w:{code}")
-    write(stack, OFFICER, "В какой школе это было?")
-    relayed(stack, reporter, code)
-    press_label(stack, reporter, t(lang, "btn_conv_answer"), lang)
+    if url is None:
+        code = conv.TestChild().child_request(stack, reporter, lang)
+        card(stack, OFFICER, code)
+    else:
+        code = conv.report(stack, reporter, url, lang)
+        conv.take(stack, OFFICER, code)
+    conv.press_data(stack, OFFICER, f"w:{code}")
+    conv.write(stack, OFFICER, "В какой школе это было?")
+    conv.relayed(stack, reporter, code)
+    conv.press_label(stack, reporter, t(lang, "btn_conv_answer"), lang)
     return code
 
 
@@ -76,13 +67,13 @@ class TestTheAnswerReachesWhoeverMayActNow:
         code = conversation(stack, reporter, lang, f"https://instagram.com/p/Revoked{lang}7170")
         add_staff(SPECIALIST, "specialist", on_duty=True, lang=lang)
         revoke(OFFICER)
-        write(stack, reporter, "Школа 12 routed-7170", lang)
-        assert t(lang, "conv_answer_sent") in texts_to(stack, reporter)
-        heard = wait_for(lambda: [x for x in texts_to(stack, SPECIALIST) if "routed-7170" in x], timeout=30)
+        conv.write(stack, reporter, "Школа 12 routed-7170", lang)
+        assert t(lang, "conv_answer_sent") in conv.texts_to(stack, reporter)
+        heard = wait_for(lambda: [x for x in conv.texts_to(stack, SPECIALIST) if "routed-7170" in x], timeout=30)
         assert code in heard[0]
-        assert not [x for x in texts_to(stack, OFFICER) if "routed-7170" in x]
+        assert not [x for x in conv.texts_to(stack, OFFICER) if "routed-7170" in x]
         to_staff = [str(c["params"]) for c in stack.double.calls(chat_id=SPECIALIST)]
-        for needle in (FIRST_NAME, USERNAME, str(reporter)):
+        for needle in (conv.FIRST_NAME, conv.USERNAME, str(reporter)):
             assert not any(needle in text for text in to_staff), needle
         assert not [e for e in history(stack, code) if e.get("type") == "undelivered"]
 
@@ -91,9 +82,9 @@ class TestTheAnswerReachesWhoeverMayActNow:
         reporter = 7_172_001 if lang == "ru" else 7_172_002
         code = conversation(stack, reporter, lang, f"https://instagram.com/p/Nobody{lang}7170")
         revoke(OFFICER)
-        write(stack, reporter, "Школа 12 kept-7170", lang)
+        conv.write(stack, reporter, "Школа 12 kept-7170", lang)
         told = t(lang, "conv_answer_kept", code=code)
-        assert texts_to(stack, reporter).count(told) == 1
+        assert conv.texts_to(stack, reporter).count(told) == 1
         events = history(stack, code)
         [kept] = [e for e in events if e.get("type") == "message" and e.get("dir") == "in"]
         assert kept["text"] == "Школа 12 kept-7170"
@@ -101,22 +92,16 @@ class TestTheAnswerReachesWhoeverMayActNow:
         assert (unheard["dir"], unheard["reporter"]) == ("in", 1)
 
         add_staff(SPECIALIST, "specialist", on_duty=True, lang=lang)  # someone who may read it later
-        write(stack, SPECIALIST, f"/case {code}", lang)
-        shown = "\n".join(texts_to(stack, SPECIALIST)[-3:])
+        conv.write(stack, SPECIALIST, f"/case {code}", lang)
+        shown = "\n".join(conv.texts_to(stack, SPECIALIST)[-3:])
         assert "kept-7170" in shown and t(lang, "hist_undelivered_in", n=1) in shown
 
     def test_a_child_nobody_can_hear_is_told_in_the_childs_voice(self, stack: Stack) -> None:
-        stack.connect_chain()
-        add_staff(OFFICER, "regional", ("71",))
         child = 7_173_001
-        code = conversations.TestChild().child_request(stack, child, "ru")
-        card(stack, OFFICER, code)
-        press_data(stack, OFFICER, f"w:{code}")
-        write(stack, OFFICER, "Привет! Ты в безопасности?")
-        [message] = relayed(stack, child, code)
+        code = conversation(stack, child, "ru", None)
         revoke(OFFICER)
-        write(stack, child, "мне страшно kept-child-7170", reply_to=message)
-        assert t("ru", "conv_answer_kept_child", code=code) in texts_to(stack, child)
+        conv.write(stack, child, "мне страшно kept-child-7170")
+        assert t("ru", "conv_answer_kept_child", code=code) in conv.texts_to(stack, child)
         assert [e for e in history(stack, code) if e.get("type") == "undelivered"]
 
 
@@ -129,13 +114,13 @@ class TestARelayParkedByPubSubItself:
         stack.connect_chain()
         add_staff(OFFICER, "regional", ("71",), lang=lang)
         reporter = 7_174_001 if lang == "ru" else 7_174_002
-        code = report(stack, reporter, f"https://instagram.com/p/DeadLetter{lang}7170", lang)
-        take(stack, OFFICER, code)
-        press_data(stack, OFFICER, f"w:{code}", lang)
+        code = conv.report(stack, reporter, f"https://instagram.com/p/DeadLetter{lang}7170", lang)
+        conv.take(stack, OFFICER, code)
+        conv.press_data(stack, OFFICER, f"w:{code}", lang)
         stack.drop_subscriptions()  # the job is published but no deliver attempt ever finishes
         stack.push_subscription("reports", "fan_out")
         jobs = stack.pull_subscription("deliveries")
-        write(stack, OFFICER, "Вы на связи? deadletter-7170", lang)
+        conv.write(stack, OFFICER, "Вы на связи? deadletter-7170", lang)
         [job] = [m for m in stack.pull(jobs, wait=20) if m["data"].get("kind") == "relay"]
         stack.drop_subscriptions()
         stack.connect_chain()
@@ -148,14 +133,14 @@ class TestARelayParkedByPubSubItself:
         dead_letter(stack, job["data"], attributes)
 
         told = t(lang, "conv_undelivered_parked", code=code, n=1)
-        wait_for(lambda: told in texts_to(stack, OFFICER), timeout=60)
+        wait_for(lambda: told in conv.texts_to(stack, OFFICER), timeout=60)
         wait_for(lambda: [e for e in history(stack, code) if e.get("type") == "undelivered"], timeout=10)
         dead_letter(stack, job["data"], attributes)  # Pub/Sub delivers at least once
         [message] = [e for e in history(stack, code) if e.get("type") == "message"]
         assert message.get("undelivered_1") is True
         time.sleep(5)  # the second failure job is handled (nothing to observe: it sends nothing)
-        assert texts_to(stack, OFFICER).count(told) == 1
-        assert not [x for x in texts_to(stack, reporter) if "deadletter-7170" in x]  # called lost: never sent
+        assert conv.texts_to(stack, OFFICER).count(told) == 1
+        assert not [x for x in conv.texts_to(stack, reporter) if "deadletter-7170" in x]  # called lost: never sent
 
     def test_other_parked_jobs_and_garbage_are_acknowledged_quietly(self, stack: Stack) -> None:
         url = stack.functions.target_url("deliver") + "/parked"
