@@ -1,7 +1,8 @@
 """Pub/Sub on the emulator wired as Terraform wires it in the cloud (the one copy every driver and test uses).
 
 Topics: reports, deliveries, exports and their dead-letter topics. Push subscriptions: reports → fan_out,
-deliveries → deliver and exports → export. Pull subscriptions on the dead-letter topics let a driver read what
+deliveries → deliver and exports → export, and the deliveries dead-letter topic → deliver at /parked (the writer
+of a parked conversation message is told). Pull subscriptions on the dead-letter topics let a driver read what
 was parked.
 """
 
@@ -23,6 +24,7 @@ TOPICS: Final = (
     "exports-dead-letter",
 )
 PUSHES: Final = (("reports", "fan_out"), ("deliveries", "deliver"), ("exports", "export"))
+PARKED_PUSH: Final = ("deliveries-dead-letter", "deliver", "/parked")  # infra/pubsub.tf parked_deliveries
 PARKED: Final = ("reports-dead-letter", "deliveries-dead-letter", "exports-dead-letter")
 EMULATOR_KEYS: Final = ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT")
 
@@ -79,12 +81,15 @@ class Wiring:
         return path
 
     def connect(self, endpoints: Mapping[str, str], suffix: str = "push") -> None:
-        """reports → fan_out, deliveries → deliver and exports → export, pushed to the given targets' endpoints
-        (a target not given is left unsubscribed)."""
+        """reports → fan_out, deliveries → deliver and exports → export, and parked deliveries → deliver's
+        /parked, pushed to the given targets' endpoints (a target not given is left unsubscribed)."""
         for topic, target in PUSHES:
             if target not in endpoints:
                 continue
             self.subscribe(topic, f"{topic}-{suffix}", push_endpoint=endpoints[target])
+        topic, target, path = PARKED_PUSH
+        if target in endpoints:
+            self.subscribe(topic, f"{topic}-{suffix}", push_endpoint=endpoints[target].rstrip("/") + path)
 
     def park(self, suffix: str = "parked", topics: tuple[str, ...] = PARKED) -> dict[str, str]:
         """A pull subscription on each dead-letter topic; their paths by topic."""

@@ -37,10 +37,15 @@ def delivery(
     )
 
 
-def parked(job: DeliveryJob, publisher: Any, deliveries_topic: str) -> None:
-    """A job is being parked after its last attempt: a conversation message's writer is told, through a job of
-    its own on the paced, retried path (raises TransientError when it cannot be published: the job is retried)."""
+def parked(job: DeliveryJob, publisher: Any, deliveries_topic: str) -> bool:
+    """A job is (being) parked after its last attempt: a conversation message's writer is told, through a job of
+    its own on the paced, retried path; True when there is one (raises TransientError when it cannot be
+    published: the job is retried). Run both when deliver parks the job and when the parked job comes back from
+    the dead-letter topic (Pub/Sub's own dead-lettering runs no hook of ours): the failure job is idempotent by
+    its id, so a writer hears it once."""
     from functions.services.relay_delivery import RELAY_KINDS, failure_job
 
-    if job.kind in RELAY_KINDS:
-        publisher.publish_many(deliveries_topic, [failure_job(job)])
+    if job.kind not in RELAY_KINDS:
+        return False
+    publisher.publish_many(deliveries_topic, [failure_job(job)])
+    return True

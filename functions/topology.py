@@ -48,7 +48,8 @@ PUBLISHES: Final[dict[str, dict[str, str]]] = {
     },
     "deliver": {
         "reports": "relay_delivery._refresh_cards: a relay's first contact refreshes the case's cards",
-        "deliveries": "deliver_root.parked: the writer of a parked conversation message is told",
+        "deliveries": "deliver_root.parked: the writer of a parked conversation message is told (on parking, and "
+        "when the parked job is pushed back at /parked)",
         "deliveries_dead_letter": "deliver._retry_or_park: a job that failed its last attempt",
     },
     "tick": {

@@ -2,7 +2,8 @@
 # which is what lets us set the retry policy and the dead-letter topic. A message that fails
 # max_delivery_attempts times is parked on "<topic>-dead-letter" - by the consumer itself on its last attempt
 # (with the failure reason as an attribute), or by Pub/Sub's dead-letter policy if even that fails - and kept
-# by a pull subscription for an operator to inspect and re-drive (README.md).
+# by a pull subscription for an operator to inspect and re-drive (README.md). Parked delivery jobs are also
+# pushed back to deliver, which tells the writer of a parked conversation message (parked_deliveries).
 #
 # Messages are stored only in var.region and, with enforce_in_transit, published and pulled only there: an
 # operator re-driving from a laptop uses the regional endpoint (README.md, "Dead letters").
@@ -114,6 +115,46 @@ resource "google_pubsub_subscription" "push" {
     google_cloud_run_service_iam_member.push_invoker,
     google_service_account_iam_member.push_token_creator,
     google_pubsub_topic_iam_member.dead_letter_publisher,
+  ]
+}
+
+# Parked delivery jobs come back to deliver, at /parked: the writer of a conversation message that was parked is
+# told, whoever parked it. deliver parks a job itself on its last attempt (and tells the writer then), but when
+# that attempt dies (a timeout, a killed instance) Pub/Sub's dead-letter policy parks it and runs none of our
+# code; this push closes that gap. The failure job it publishes is idempotent by its id, so a writer told at
+# parking time is not told twice; every other parked job is only acknowledged here (the operator's pull
+# subscription below keeps its own copy).
+resource "google_pubsub_subscription" "parked_deliveries" {
+  name   = "${var.deliveries_topic}-dead-letter-push"
+  topic  = google_pubsub_topic.dead_letter["deliveries"].id
+  labels = local.labels
+
+  ack_deadline_seconds       = min(600, local.functions["deliver"].timeout_seconds + 30)
+  message_retention_duration = local.message_retention
+
+  push_config {
+    push_endpoint = "${google_cloudfunctions2_function.main["deliver"].service_config[0].uri}/parked"
+    # The same push identity as the live deliveries subscription (run.invoker on deliver, token creator for the
+    # Pub/Sub agent); Cloud Run checks the audience against the function URL, whatever the path.
+    oidc_token {
+      service_account_email = google_service_account.push["deliveries"].email
+      audience              = google_cloudfunctions2_function.main["deliver"].service_config[0].uri
+    }
+  }
+
+  # No dead-letter policy: a failure job that cannot be published yet is retried for the 7 days of retention.
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [
+    google_cloud_run_service_iam_member.push_invoker,
+    google_service_account_iam_member.push_token_creator,
   ]
 }
 

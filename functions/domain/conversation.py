@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -9,6 +10,7 @@ from typing import Any, Final
 
 from functions.domain.case import Case
 from functions.domain.models import OPEN_STATUSES
+from functions.domain.routing import route
 from functions.domain.workflow import CaseView, Role, StaffMember, may_see
 
 MAX_MESSAGE: Final = 2000  # characters of one relayed message (a Telegram message holds 4096, the frame included)
@@ -113,8 +115,35 @@ def position_of(reporters: list[Reporter], user_id: int) -> int | None:
 
 
 def answer_recipient(case: Case) -> int | None:
-    """Who hears a reporter's answer: the case's owner, else whoever of the staff wrote to them last."""
+    """Who hears a reporter's answer first: the case's owner, else whoever of the staff wrote to them last."""
     return case.assignee if case.assignee is not None else case.conv_last_writer
+
+
+def may_hear(person: StaffMember | None, case: Case) -> bool:
+    """Whether this staff member can receive a reporter's answer of this case now: active, reachable, allowed to
+    see the case, and its owner, an admin, or anyone while it is not taken."""
+    if person is None or not person.active or person.unreachable:
+        return False
+    if not may_see(person, case.category, case.region):
+        return False
+    return case.assignee in {None, person.user_id} or person.role == Role.ADMIN
+
+
+def answer_hearers(
+    case: Case, staff: Callable[[int], StaffMember | None], everyone: Callable[[], Iterable[StaffMember]]
+) -> tuple[list[StaffMember], bool]:
+    """Who a reporter's answer goes to now, and whether they are the case's routing (not one named person).
+
+    The owner (else whoever last wrote) when they can hear it; when they were revoked, are unreachable or nobody
+    wrote, the staff the case is routed to now, by the cards' chain (region officers and specialists on duty,
+    else every specialist, else the admins). An empty list: nobody at all can receive it.
+    """
+    for user_id in dict.fromkeys((case.assignee, case.conv_last_writer)):
+        if user_id is not None:
+            person = staff(user_id)
+            if person is not None and may_hear(person, case):
+                return [person], False
+    return route(everyone(), case.category, case.region, case.severity), True
 
 
 def speaks_to_child(case: Case) -> bool:

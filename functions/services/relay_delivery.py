@@ -9,7 +9,7 @@ from typing import Any, Final, Literal, Protocol
 
 from functions.domain import callbacks
 from functions.domain.case import Case
-from functions.domain.conversation import ordered, speaks_to_child
+from functions.domain.conversation import may_hear, ordered, speaks_to_child
 from functions.domain.events import ReportChanged
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import BotCall
@@ -159,12 +159,7 @@ class RelayDelivery:
             return "done"
         if job.notice == "relay":
             return self._undelivered(job, event, notice_id, "conv_undelivered_parked")
-        if self._tell_reporter(job, report, event) == "retry":
-            self.store.release_notice(notice_id)
-            return "retry"
-        self.store.finish_notice(notice_id, sent=False)
-        self._record_undelivered(job, "in", int(event.get("reporter") or 1))
-        return "done"
+        return self._unheard(job, report, event, notice_id, claimed=True)
 
     def _tell_reporter(self, job: DeliveryJob, report: Case, event: dict[str, Any]) -> Verdict:
         """The reporter whose answer did not reach staff hears it, in their language (a child in the child's voice),
@@ -225,12 +220,21 @@ class RelayDelivery:
     def _to_staff(self, job: DeliveryJob, report: Case, event: dict[str, Any]) -> Verdict:
         code = job.report_id
         person = self.store.get_staff(job.recipient_id)
-        if person is None or not person.active or person.unreachable or event.get("dir") != "in":
+        if event.get("dir") != "in":
             return "done"
-        if not may_see(person, report.category, report.region):
-            return "done"
-        if event.get("type") == "phone" and not (person.role == Role.ADMIN or report.assignee == person.user_id):
-            return "done"  # a shared phone number: only the case's owner (and admins, in /case)
+        if event.get("type") == "phone":  # a shared phone number: only the case's owner (and admins, in /case)
+            if person is None or not may_hear(person, report):
+                return "done"
+            if not (person.role == Role.ADMIN or report.assignee == person.user_id):
+                return "done"
+        elif (
+            person is None
+            or not person.active
+            or person.unreachable
+            or not may_see(person, report.category, report.region)
+        ):  # revoked or unreachable since the answer was queued: the reporter hears it did not reach (never silent)
+            log.warning("answer's recipient cannot receive it now", extra={"job_id": job.job_id})
+            return self._unheard(job, report, event, "relayin_" + job.job_id.replace("/", "_"))
         if report.purged_at is None:  # "reporter 3 of 3": the exact count (the stored one lags by up to 30 s)
             report = report.model_copy(update={"reporter_count": self.store.count_reporters(code) or 1})
         text = staff_text(person.lang, code, report, event)
@@ -245,18 +249,31 @@ class RelayDelivery:
             if error.kind == "forbidden":
                 self.store.update_staff(person.user_id, unreachable=True)
             log.warning("answer to staff refused", extra={"job_id": job.job_id, "kind": error.kind})
-            if self._tell_reporter(job, report, event) == "retry":
-                self.store.release_notice(notice_id)
-                return "retry"
-            self.store.finish_notice(notice_id, sent=False)
-            self._record_undelivered(job, "in", position)
-            return "done"
+            return self._unheard(job, report, event, notice_id, claimed=True)
         except TransientError:
             self.store.release_notice(notice_id)
             return "retry"
         self.store.finish_notice(notice_id, sent=True)
         self._remember(person.user_id, result, {"report_id": code, "side": "staff", "reporter": position})
         log.info("relayed to staff", extra={"report_id": code, "job_id": job.job_id})
+        return "done"
+
+    def _unheard(
+        self, job: DeliveryJob, report: Case, event: dict[str, Any], notice_id: str, *, claimed: bool = False
+    ) -> Verdict:
+        """A reporter's answer did not reach the one staff member it was for: the reporter hears it once and the
+        history says so. One of a case's routed recipients missing it is only logged: the others have it."""
+        if job.argument == "routed":
+            if claimed:
+                self.store.finish_notice(notice_id, sent=False)
+            return "done"
+        if not claimed and not self.store.claim_notice(notice_id):
+            return "done"
+        if self._tell_reporter(job, report, event) == "retry":
+            self.store.release_notice(notice_id)
+            return "retry"
+        self.store.finish_notice(notice_id, sent=False)
+        self._record_undelivered(job, "in", int(event.get("reporter") or 1))
         return "done"
 
     def _remember(self, chat_id: int, result: Any, ref: dict[str, Any]) -> None:

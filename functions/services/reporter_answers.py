@@ -8,11 +8,12 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from functions.domain.case import Case
-from functions.domain.conversation import MAX_MESSAGE, answer_recipient, ordered, position_of, speaks_to_child
+from functions.domain.conversation import MAX_MESSAGE, answer_hearers, ordered, position_of, speaks_to_child
 from functions.domain.crisis import mentions_crisis
 from functions.domain.incoming import IncomingCallback, IncomingMessage
 from functions.domain.jobs import DeliveryJob
 from functions.domain.models import Media, Outcome, Session
+from functions.domain.workflow import StaffMember
 from functions.i18n import t
 from functions.log import get_logger
 from functions.services.calls import answer, send
@@ -30,6 +31,8 @@ class AnswerStore(Protocol):
     def add_event(self, code: str, event_id: str, event: dict[str, Any]) -> bool: ...
     def add_evidence(self, code: str, urls: list[str], media: list[Media]) -> None: ...
     def mark_urgent(self, code: str, event_id: str) -> bool: ...
+    def get_staff(self, user_id: int) -> StaffMember | None: ...
+    def active_staff(self) -> list[StaffMember]: ...
 
 
 class JobSink(Protocol):
@@ -64,7 +67,7 @@ class ReporterAnswers:
             role = ctx.profile.role if ctx.profile is not None else None
             paused = {"type": "message", "dir": "in", "by": None, "reporter": position, "role": role, "paused": True}
             self.store.add_event(code, event_id, paused | {"text": None})
-            self._tell_staff(code, report, event_id, album=None)
+            self._tell_staff(code, report, event_id, position, album=None)
             log.info("reporter paused the conversation", extra={"report_id": code, "reporter": position})
             said = send(ctx.chat_id, t(lang, "conv_not_now_child" if child else "conv_not_now"))
             return Outcome(direct=[said], body=answer(press.callback_id))
@@ -111,9 +114,12 @@ class ReporterAnswers:
         if child and mentions_crisis(text) and self.store.mark_urgent(code, f"crisis-{message.update_id}"):
             log.warning("crisis words in a child's message: case made urgent", extra={"report_id": code})
         album = evidence.media_group_id if evidence is not None and not text else None
-        self._tell_staff(code, report, event_id, album=album)
+        heard = self._tell_staff(code, report, event_id, position, album=album)
         log.info("reporter answered", extra={"report_id": code, "reporter": position, "media": len(media)})
-        said = send(ctx.chat_id, t(lang, "conv_answer_sent_child" if child else "conv_answer_sent"))
+        if heard:
+            said = send(ctx.chat_id, t(lang, "conv_answer_sent_child" if child else "conv_answer_sent"))
+        else:  # kept on the case for whoever can read it next; the reporter is told so, kindly
+            said = send(ctx.chat_id, t(lang, "conv_answer_kept_child" if child else "conv_answer_kept", code=code))
         if album is not None and session is not None:
             return Outcome(body=said)  # the rest of the album belongs to the same answer
         return self._done(ctx, session, said)
@@ -124,14 +130,27 @@ class ReporterAnswers:
         session.step = "done"
         return self.sessions.save(ctx, session, Outcome(body=said))
 
-    def _tell_staff(self, code: str, report: Case, event_id: str, album: str | None) -> None:
-        """A job to the staff member who hears the reporter (owner, else the last writer); none when nobody wrote."""
-        recipient = answer_recipient(report)
-        if recipient is None:
-            log.warning("reporter's answer with nobody to hear it", extra={"report_id": code})
-            return
-        job_id = f"album-{code}-{album}:s{recipient}" if album else f"{event_id}:s{recipient}"
-        job = DeliveryJob(
-            job_id=job_id[:300], kind="relay_in", report_id=code, recipient_id=recipient, event_id=event_id
-        )
-        self.jobs.publish_many(self.deliveries_topic, [job])
+    def _tell_staff(self, code: str, report: Case, event_id: str, position: int, album: str | None) -> bool:
+        """Jobs to the staff who hear the reporter now (the owner, else the last writer, else the case's routing);
+        False when nobody at all can: the answer stays on the case, and its history says it reached no one."""
+        people, routed = answer_hearers(report, self.store.get_staff, self.store.active_staff)
+        if not people:
+            entry = {"type": "undelivered", "dir": "in", "by": None, "reporter": position, "message": event_id}
+            self.store.add_event(code, f"unheard-{event_id}"[:300], entry)
+            log.error("reporter's answer with nobody to hear it; kept on the case", extra={"report_id": code})
+            return False
+        if routed:
+            log.warning("reporter's answer routed: the owner cannot hear it", extra={"report_id": code})
+        jobs = [
+            DeliveryJob(
+                job_id=(f"album-{code}-{album}:s{p.user_id}" if album else f"{event_id}:s{p.user_id}")[:300],
+                kind="relay_in",
+                report_id=code,
+                recipient_id=p.user_id,
+                event_id=event_id,
+                argument="routed" if routed else None,
+            )
+            for p in people
+        ]
+        self.jobs.publish_many(self.deliveries_topic, jobs)
+        return True

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from devkit.pubsub import PARKED_PUSH
 from functions import topology
 from functions.config import Settings
 from functions.errors import TransientError
-from tests.unit.test_infra import local, resource
+from tests.unit.test_infra import block, local, resource
 
 
 def _terraform_publishers() -> dict[str, set[str]]:
@@ -21,6 +22,23 @@ def _terraform_publishers() -> dict[str, set[str]]:
     for key, topic in topics.items():
         found[f"{key}_dead_letter"] = {topic["consumer"]}
     return found
+
+
+def test_parked_deliveries_come_back_to_deliver_at_parked_as_the_devkit_wires_them() -> None:
+    """Pub/Sub's own dead-lettering runs none of our code: the parked jobs are pushed back to deliver's /parked,
+    with the live deliveries subscription's push identity (its run.invoker grant on deliver)."""
+    topic, target, path = PARKED_PUSH
+    parked = resource("google_pubsub_subscription", "parked_deliveries")
+    key = topic.removesuffix("-dead-letter")
+    assert parked["topic"] == f'${{google_pubsub_topic.dead_letter["{key}"].id}}'
+    assert local("topics")[key]["consumer"] == target
+    uri = f'${{google_cloudfunctions2_function.main["{target}"].service_config[0].uri}}'
+    push = block(parked, "push_config")
+    assert push["push_endpoint"] == uri + path
+    oidc = block(push, "oidc_token")
+    assert oidc == oidc | {"audience": uri, "service_account_email": f'${{google_service_account.push["{key}"].email}}'}
+    assert "dead_letter_policy" not in parked  # retried for the retention, never parked on itself
+    assert target in topology.publishers(key)  # the failure job goes out on the live topic
 
 
 def test_topic_publishers_are_the_declared_ones() -> None:

@@ -98,6 +98,9 @@ class TalkStore:
     def get_staff(self, user_id: int) -> StaffMember | None:
         return self.staff.get(user_id)
 
+    def active_staff(self) -> list[StaffMember]:
+        return [p for p in self.staff.values() if p.active]
+
     def update_staff(self, user_id: int, **fields: Any) -> bool:
         return True
 
