@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -450,6 +451,36 @@ class Config:
     imports: int
     ptb: int
     confirms: int
+    bytecode: bool = False
+
+
+def our_sources() -> list[Path]:
+    """The project's modules a webhook instance may import (main.py and functions/)."""
+    return [ROOT / "main.py", *sorted((ROOT / "functions").rglob("*.py"))]
+
+
+def with_bytecode() -> int:
+    """How many of our modules have their bytecode compiled beside them (else every cold start compiles them:
+    the machine may set PYTHONDONTWRITEBYTECODE)."""
+    import importlib.util
+
+    return sum(Path(importlib.util.cache_from_source(str(path))).exists() for path in our_sources())
+
+
+@contextlib.contextmanager
+def compiled_sources(wanted: bool) -> Any:
+    """With --bytecode: compile our modules first (as an image that carries its bytecode), and remove the
+    __pycache__ directories made here afterwards."""
+    made: list[Path] = []
+    if wanted:
+        folders = {path.parent / "__pycache__" for path in our_sources()}
+        made = [folder for folder in folders if not folder.exists()]
+        subprocess.run([PYTHON, "-m", "compileall", "-q", "main.py", "functions"], cwd=ROOT, check=True)
+    try:
+        yield
+    finally:
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def child_env(emulators: Emulators, double: DoubleServer) -> dict[str, str]:
@@ -536,7 +567,7 @@ def bench_warm(
 
 def run(config: Config) -> dict[str, Any]:
     results: dict[str, Any] = {"config": config.__dict__, "threads": THREADS, "cpus": os.cpu_count()}
-    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
         emulators = Emulators(project=PROJECT, log_dir=work)
         double = DoubleServer(enforce_limits=False, token=TOKEN)
@@ -554,6 +585,8 @@ def run(config: Config) -> dict[str, Any]:
 
             ours_t = Target("ours", ROOT / "main.py", "telegram_webhook", ours_report_ok)
             floor_t = Target("floor", APPS / "floor.py", "webhook", report_ok)
+            stack.enter_context(compiled_sources(config.bytecode))
+            results["bytecode"] = {"ours": with_bytecode(), "of": len(our_sources())}
             print("import times…", file=sys.stderr, flush=True)
             probes = {"ours": ("main", ROOT), "floor": ("floor", APPS), "ptb_per_request": ("ptb_per_request", APPS)}
             probes |= {name: (name, ROOT) for name in LIBRARIES}
@@ -671,6 +704,11 @@ def report(results: dict[str, Any]) -> str:
         f"{_ratio(cold_o['first_report_s'], cold_f['first_report_s']):.2f}×",
     )
     row("  of which: until the worker answers s", f"{cold_o['up_s']:.2f}", f"{cold_f['up_s']:.2f}")
+    compiled = results.get("bytecode", {})
+    lines.append(
+        f"  our modules with bytecode at the cold starts: {compiled.get('ours', '?')} of {compiled.get('of', '?')}"
+        " (--bytecode compiles them first; without it each cold start may compile them from source)"
+    )
     imp_o, imp_f = results["import"]["ours"], results["import"]["floor"]
     row(
         "import main s (median)",
@@ -736,8 +774,13 @@ def main() -> int:
     parser.add_argument("--imports", type=int, default=5, help="fresh interpreters per import timing")
     parser.add_argument("--ptb", type=int, default=60, help="requests for the per-request Application median")
     parser.add_argument("--confirms", type=int, default=30, help="private 'Отправить' presses timed")
+    parser.add_argument(
+        "--bytecode",
+        action="store_true",
+        help="compile our modules before the cold starts (an image that carries its bytecode); removed after",
+    )
     args = parser.parse_args()
-    config = Config(args.samples, args.throughput, args.cold, args.imports, args.ptb, args.confirms)
+    config = Config(args.samples, args.throughput, args.cold, args.imports, args.ptb, args.confirms, args.bytecode)
     signal.signal(signal.SIGTERM, on_sigterm)
     started = time.perf_counter()
     try:
