@@ -28,7 +28,8 @@ import main
 app = flask.Flask("cold")
 statuses, built = [], []
 for update in json.loads(sys.argv[1]):
-    with app.test_request_context("/", method="POST", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": sys.argv[2]}):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": sys.argv[2]}
+    with app.test_request_context("/", method="POST", json=update, headers=headers):
         statuses.append(main.telegram_webhook(flask.request).status_code)
     built.append(sorted(m for m in json.loads(sys.argv[3]) if m in sys.modules))
 print(json.dumps({"statuses": statuses, "built": built}))
