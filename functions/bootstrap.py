@@ -195,22 +195,16 @@ class Services:
         from functions.child_help_root import ChildHelpWiring
         from functions.reporter_root import reporter_side
         from functions.safeguarding_root import case_actions
-        from functions.services.case_lookup import COMMANDS as LOOKUP_COMMANDS
-        from functions.services.case_lookup import CaseLookup
         from functions.services.child_flow import ChildFlow
         from functions.services.conversation import ConversationDesk
-        from functions.services.export_job import ExportStart
         from functions.services.group_intake import GroupIntake
-        from functions.services.notes import Notes
         from functions.services.quarantine import Quarantine
         from functions.services.reporter_answers import ReporterAnswers
-        from functions.services.router import Router, StaffCommand, StaffDesk
+        from functions.services.router import Router, StaffDesk
         from functions.services.sessions import Sessions
-        from functions.services.staff_admin import COMMANDS as ADMIN_COMMANDS
         from functions.services.staff_admin import StaffAdmin
         from functions.services.staff_writes import StaffWrites
-        from functions.services.stats import COMMANDS as STATS_COMMANDS
-        from functions.services.stats import Statistics
+        from functions.staff_root import LazyStaffDesk, staff_desk
 
         config = settings()
         store, cases, access, submitter = self.store(), self.cases(), self.access(), self.submitter()
@@ -220,20 +214,15 @@ class Services:
         quarantine = Quarantine(store, sessions, submitter, *notices, self.clock, access.is_admin, bot_can_delete)
         admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock, config.console_url)
         actions, case_commands = case_actions(config, cases, store, access, LazyPublisher(), self.clock)
-        lookup = CaseLookup(self.oversight_store(), access, self.clock, timedelta(days=config.retention_days))
-        oversight, links_since = self.oversight_store(), self.takedown().store().links_since
-        exports = ExportStart(telegram, LazyPublisher(), config.exports_topic)  # telegram: built on first use
-        statistics = Statistics(oversight, access, self.clock, rollups(), config.exports_per_hour, links_since, exports)
-        commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
-        commands |= case_commands  # /merge, /mute, /unmute
-        commands |= dict.fromkeys(LOOKUP_COMMANDS, lookup.command)
-        commands |= dict.fromkeys(STATS_COMMANDS, statistics.command)
-        commands["help"] = admin.menu.help
-        takedown = self.takedown().actions()
-        commands["ref"] = takedown.command
         child = ChildHelpWiring(cases, access, sessions, LazyPublisher(), config, self.clock)
-        buttons = {"s": actions.button, "q": lookup.button, "t": takedown.button, "h": child.actions(actions).button}
-        buttons["i"] = admin.button
+
+        def staff() -> StaffDesk:  # on the first staff command, button or reply (telegram: built on first use)
+            oversight, takedown, child_button = self.oversight_store(), self.takedown(), child.actions(actions).button
+            parts = (admin, case_commands, child_button, actions.button)
+            return staff_desk(
+                config, cases, access, oversight, rollups(), takedown, telegram, LazyPublisher(), self.clock, *parts
+            )
+
         writes = StaffWrites(cases, access, sessions, LazyPublisher(), config.deliveries_topic, self.clock)
         answers = ReporterAnswers(cases, sessions, LazyPublisher(), config.deliveries_topic)
         profiles, reports = reporter_side(store, cases, children, admin.menu.set_lang, actions, self.clock)
@@ -245,7 +234,7 @@ class Services:
             children=children,
             groups=GroupIntake(store, sessions, submitter, quarantine, access.is_admin),
             quarantine=quarantine,
-            staff=StaffDesk(commands=commands, buttons=buttons, reply=Notes(cases, access).reply),
+            staff=LazyStaffDesk(staff),
             conversation=ConversationDesk(cases, writes, answers, child.phones()),
         )
 

@@ -11,6 +11,7 @@ import flask
 from functions import bootstrap
 from functions.errors import TransientError
 from functions.log import get_logger
+from functions.services import meanwhile
 
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
 READ_PIECE: Final = 64 * 1024
@@ -91,8 +92,10 @@ def _handle(data: dict[str, Any]) -> flask.Response:
         log.warning("update not readable; acknowledged", extra={"update_id": update_id})
         return _reply(200)
     try:
-        outcome = bootstrap.router().handle(to_incoming(update))
-        body = bootstrap.answers().finish(update_id, outcome) if outcome.direct or outcome.must_arrive else outcome.body
+        with meanwhile.scope():  # an event's publish (started by the use case) is waited for after the answers
+            outcome = bootstrap.router().handle(to_incoming(update))
+            direct = outcome.direct or outcome.must_arrive
+            body = bootstrap.answers().finish(update_id, outcome) if direct else outcome.body
     except TransientError as error:
         log.warning("transient failure; asking Telegram to retry", extra={"update_id": update_id, "error": str(error)})
         return _reply(503, "temporarily unavailable")

@@ -74,8 +74,8 @@ class Answers:
         """
         calls = list(outcome.direct)
         body = outcome.body
-        if body is not None and outcome.must_arrive:
-            calls.append(body)
+        if body is not None and outcome.must_arrive and body.method not in NOT_DEFERRED:
+            calls.append(body)  # a button's answer still rides: refused now, it would be dropped, never retried
             body = None
         deferred: list[BotCall] = []
         for call in calls:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
 from functions.domain import callbacks
 from functions.domain.crisis import mentions_crisis
@@ -58,6 +58,17 @@ class StaffDesk:
     reply: StaffReply | None = None
 
 
+class StaffSide(Protocol):
+    """What the router asks of the staff side (a StaffDesk, or one that bootstrap builds on first use)."""
+
+    @property
+    def commands(self) -> Mapping[str, StaffCommand]: ...
+    @property
+    def buttons(self) -> Mapping[str, StaffButton]: ...
+    @property
+    def reply(self) -> StaffReply | None: ...
+
+
 @dataclass(frozen=True)
 class Router:
     """Answers one update (idempotent on update_id: a re-sent update replays the stored answer)."""
@@ -69,7 +80,7 @@ class Router:
     children: ChildFlow
     groups: GroupIntake
     quarantine: Quarantine
-    staff: StaffDesk
+    staff: StaffSide
     conversation: ConversationDesk | None = None
 
     def handle(self, incoming: Incoming | None) -> Outcome:

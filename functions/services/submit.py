@@ -12,6 +12,7 @@ from functions.domain.limits import MAX_ITEMS_PER_REPORT
 from functions.domain.models import EvidenceItem, Media, Outcome, ReportDraft, Session, SubmitResult
 from functions.errors import TransientError
 from functions.log import get_logger
+from functions.services.meanwhile import soon
 
 log = get_logger("intake")
 
@@ -84,7 +85,7 @@ class Submitter:
         """
 
         result = self._store(draft, session, outcome_for)
-        self.publish(result, draft)
+        soon(lambda: self.publish(result, draft))  # the webhook makes its answers while Pub/Sub acknowledges
         return result, _confirmation(outcome_for, result)
 
     def _store(self, draft: ReportDraft, session: Session | None, outcome_for: OutcomeFor) -> SubmitResult:

@@ -53,7 +53,11 @@ class TelegramGateway:
                     connect_timeout=self.timeout,
                     pool_timeout=self.timeout,
                 )
-                self._bot = Bot(self.token, base_url=f"{self.api_root}/bot", request=request)
+                # getUpdates is never called: its request is this one (PTB would build a second HTTP client,
+                # with its own TLS context, on the first call of every instance)
+                self._bot = Bot(
+                    self.token, base_url=f"{self.api_root}/bot", request=request, get_updates_request=request
+                )
                 self._loop = loop
                 self._pid = os.getpid()
             return self._loop, self._bot

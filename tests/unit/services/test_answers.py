@@ -72,3 +72,10 @@ class TestAnswers:
             service.finish(2, Outcome(direct=[upload]))
         spinner = BotCall(method="answerCallbackQuery", params={"callback_query_id": "q", "chat_id": 3})
         assert service.finish(3, Outcome(direct=[spinner])) is None and replies.stored == {}
+
+    def test_a_buttons_answer_rides_in_the_webhook_answer_even_when_the_outcome_must_arrive(self) -> None:
+        service, bot, replies, _ = answers({})
+        spinner = BotCall(method="answerCallbackQuery", params={"callback_query_id": "q"})
+        outcome = Outcome(direct=[send(4, "R7K3M9Q")], body=spinner, must_arrive=True)
+        assert service.finish(4, outcome) == spinner  # one Bot API call fewer: a refused one is dropped anyway
+        assert [c.params["text"] for c in bot.made] == ["R7K3M9Q"] and replies.stored == {}

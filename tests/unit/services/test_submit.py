@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 
 from functions.domain.models import BotCall, Outcome, ReportDraft, Session, SubmitResult
 from functions.errors import TransientError
+from functions.services import meanwhile
 from functions.services.submit import Submitter
 from tests.unit.fakes import NOW, Published, ReporterSide
 
@@ -87,3 +91,25 @@ class TestSubmit:
         stored = store.get_session("4:4")
         assert stored_with(stored, again)
         assert [m.type for _, m, _ in events.sent] == ["report.created"]  # type: ignore[attr-defined]
+
+    def test_in_the_webhooks_scope_the_event_is_acknowledged_while_the_answer_is_made(self) -> None:
+        release = threading.Event()
+
+        class Slow(Published):
+            def publish(self, topic: str, message: Any, **attributes: str) -> str:
+                release.wait(5)  # Pub/Sub's acknowledgement, slow
+                return super().publish(topic, message, **attributes)
+
+        store, events = ReporterSide(lambda: NOW), Slow()
+        with meanwhile.scope():
+            result, outcome = Submitter(store, events, "reports", lambda: NOW).submit(draft(5), None, answer)
+            assert outcome.must_arrive and events.sent == []  # the answer is ready before the acknowledgement
+            release.set()
+        assert [m.report_id for _, m, _ in events.sent] == [result.code]  # type: ignore[attr-defined]
+
+    def test_an_event_that_cannot_be_published_is_left_to_the_outbox_inside_the_scope_too(self) -> None:
+        store, events = ReporterSide(lambda: NOW), Published()
+        events.down = True
+        with meanwhile.scope():
+            result, _ = Submitter(store, events, "reports", lambda: NOW).submit(draft(6), None, answer)
+        assert result.code in store.reports and events.sent == []  # stored; tick publishes it later
