@@ -218,13 +218,16 @@ def _scenario(stack: LocalStack, config: ChaosConfig, result: ChaosResult) -> No
     db = stack.firestore()
     parked: list[dict[str, Any]] = []
     check = Consistency()
-    deadline = time.monotonic() + 90
+    # A job whose sender was killed mid-send waits for the dead sender's lease (2 minutes from the kill at 28.8 s)
+    # before it is sent: the drain waits for the last confirmations as long as that.
+    deadline = time.monotonic() + 150
     while True:
         parked += stack.pull_parked("deliveries-dead-letter", wait=1.0)
         reports = [(s.to_dict() or {}) | {"id": s.id} for s in db.collection("reports").stream()]
         unreachable = {p.user_id for p in cases.all_staff() if p.unreachable}
         check = Consistency().check(double, reports, links, staff, unreachable, parked, private_chats)
-        if not check.problems or time.monotonic() > deadline:
+        waiting = [reporter for reporter in reporters if not reporter.saw_confirmation()]
+        if (not check.problems and not waiting) or time.monotonic() > deadline:
             break
         if any("fanout_pending" in problem for problem in check.problems):  # tick runs every minute
             republished += int(stack.run_tick(timedelta(minutes=2)).get("republished", 0))

@@ -152,8 +152,11 @@ class Services:
 
         def build() -> CaseStore:
             from functions.adapters.firestore.stores import CaseStore
+            from functions.services.pacing import send_lease
 
-            return CaseStore(firestore_client(), self.clock)
+            store = CaseStore(firestore_client(), self.clock)
+            store.send_lease = send_lease(settings().telegram_timeout_seconds)
+            return store
 
         return _once(self._cache, "cases", build)
 

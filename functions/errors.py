@@ -11,6 +11,12 @@ class TransientError(QorgauError):
     """A backend (Firestore, Pub/Sub, Telegram) failed in a way worth retrying."""
 
 
+class Busy(TransientError):
+    """Another attempt holds the lease of this job (it may have died mid-send): try again once the lease runs out.
+
+    Not a failure of the job: its attempts do not count towards parking it."""
+
+
 class BotRetryAfter(TransientError):
     """The Bot API's flood control: wait retry_after seconds."""
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from functions import bootstrap
 from functions.config import Settings
-from functions.errors import TransientError
+from functions.errors import Busy, TransientError
 from functions.services.parking import Parking
 
 J = TypeVar("J", bound=BaseModel)
@@ -136,12 +136,15 @@ class Failed:
     """An attempt that failed (a transient failure, or a crash no code path expected): why, without content."""
 
     reason: str
+    busy: bool = False  # another attempt holds the job's lease: not a failure of the job
 
 
 def attempt(run: Callable[[], T], log: logging.Logger, crashed: str, ids: dict[str, Any]) -> T | Failed:
     """Run the use case; a failure becomes Failed (retried, then parked: never a 5xx loop)."""
     try:
         return run()
+    except Busy as error:
+        return Failed(str(error), busy=True)
     except TransientError as error:
         return Failed(str(error))
     except Exception as error:  # a message no code path expected: retried, then parked, never a 5xx loop
@@ -205,7 +208,13 @@ def _job(
     verdict = attempt(lambda: run(job), target.log, f"{what} crashed", {target.id_field: job_id})
     if verdict == "done":
         return ack(done)
-    reason = verdict.reason if isinstance(verdict, Failed) else "busy"
+    busy = verdict.busy if isinstance(verdict, Failed) else verdict == "busy"  # another attempt holds the job
+    if busy and not _last_known_attempt(pushed):
+        # Its lease runs out by itself (the holder may have died mid-send): waiting for it is not a failure, so
+        # it does not count towards parking, or a job whose sender was killed would be parked unsent.
+        target.log.info(f"{what} busy; will be re-delivered", extra={target.id_field: job_id})
+        return retry("busy: another attempt holds the job")
+    reason = verdict.reason if isinstance(verdict, Failed) else str(verdict)
     return retry_or_park(
         bootstrap.parking(),
         pushed,
@@ -220,3 +229,8 @@ def _job(
         on_park=(lambda: on_park(job)) if on_park is not None else None,
         on_parked=(lambda: on_parked(job)) if on_parked is not None else None,
     )
+
+
+def _last_known_attempt(pushed: PushedMessage) -> bool:
+    """Whether Pub/Sub says this is the last delivery before its dead-letter policy parks the message itself."""
+    return pushed.attempt_known and pushed.delivery_attempt >= bootstrap.parking().max_attempts

@@ -22,14 +22,14 @@ from functions.services.access import owner_name
 from functions.services.calls import edit, send
 from functions.services.cards import text_hash_of
 from functions.services.evidence_pages import evidence_page
-from functions.services.pacing import Pacer
+from functions.services.pacing import PACE_WAIT_SECONDS, SEND_DEADLINE_SECONDS, Pacer
 from functions.services.relay_delivery import EventSink, RelayDelivery, RelayStore
 
 log = get_logger("deliver")
 
 IN_PROCESS_RETRY_LIMIT: Final = 5.0
 NOTICE_GRACE_SECONDS: Final = 1.5  # a post stored just before the window closed is still listed
-Verdict = Literal["done", "retry"]
+Verdict = Literal["done", "retry", "busy"]  # busy: another attempt holds the lease (not a failure)
 
 
 class DeliveryStore(Protocol):
@@ -95,9 +95,9 @@ class Delivery:
     # --- the network call, paced ----------------------------------------------------------------------------
     def _send(self, chat_id: int, call: BotCall) -> Any:
         """Call Telegram within the pace; short 429 waits are honoured here, long ones go back to Pub/Sub."""
-        deadline = time.monotonic() + 30.0
+        deadline = time.monotonic() + SEND_DEADLINE_SECONDS
         while True:
-            if not self.pacer.wait(chat_id):
+            if not self.pacer.wait(chat_id, PACE_WAIT_SECONDS):
                 raise TransientError("pacing: this chat's queue is full")
             try:
                 return self.bot.call(call)
@@ -123,7 +123,7 @@ class Delivery:
             report = report.model_copy(update=exact | {"reporter_count": tally.get("reporter_count") or 1})
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
-            return "retry"
+            return "busy"
         owner = owner_name(self.store.get_staff, report)
         records = self.links(job.report_id) if self.links is not None and report.urls else ()
         text, entities, keyboard = cards.card_message(report, person, self.clock(), owner, links=records)
@@ -158,7 +158,7 @@ class Delivery:
         messages at any age); nobody is sent a stub they never had a card for."""
         state, card = self.store.claim_card(job.report_id, person.user_id)
         if state == "busy":
-            return "retry"
+            return "busy"
         message_id = card.get("message_id")
         text, keyboard = cards.access_changed(job.report_id, person.lang, purged=report.purged_at is not None)
         digest = text_hash_of(text, keyboard)

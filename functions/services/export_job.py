@@ -33,7 +33,7 @@ from functions.services.calls import edit, send, upload
 
 log = get_logger("export")
 
-Verdict = Literal["done", "retry"]
+Verdict = Literal["done", "retry", "busy"]  # busy: another attempt holds the lease (not a failure)
 LinksSince = Callable[[datetime, tuple[str, ...] | None], Sequence[Takedown]]
 SHORT_WAIT = 5.0  # a 429 shorter than this is waited out here; a longer one goes back to Pub/Sub
 
@@ -150,14 +150,14 @@ class ExportRun:
     page_size: int = PAGE_SIZE
 
     def handle(self, job: ExportJob) -> Verdict:
-        """Run the export once: 'done' (sent, or nothing to send), 'retry' (another attempt holds it).
+        """Run the export once: 'done' (sent, or nothing to send), 'busy' (another attempt holds it).
 
         Raises:
             TransientError: Firestore or Telegram failed; Pub/Sub re-delivers and the export starts again.
         """
         claim = self.store.claim_export(job.export_id, timedelta(seconds=LEASE_SECONDS))
         if claim in {"done", "busy"}:
-            return "done" if claim == "done" else "retry"
+            return "done" if claim == "done" else "busy"
         try:
             return self._uncertain(job) if claim == "uncertain" else self._run(job)
         except TransientError:

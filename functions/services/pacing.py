@@ -7,6 +7,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Final
+
+SEND_DEADLINE_SECONDS: Final = 30.0  # one send keeps honouring short 429s this long
+PACE_WAIT_SECONDS: Final = 20.0  # the longest wait for a chat's turn before the job goes back to Pub/Sub
+
+
+def send_lease(telegram_timeout_seconds: float) -> timedelta:
+    """How long one attempt may hold a card or a notice: its longest send (the deadline, then a last wait for the
+    chat's turn and a last call) and a margin. Shorter, a slow send could be made twice; longer, a job whose
+    sender died waits longer than it must."""
+    return timedelta(seconds=SEND_DEADLINE_SECONDS + PACE_WAIT_SECONDS + telegram_timeout_seconds + 10.0)
 
 
 @dataclass
@@ -55,7 +67,7 @@ class Pacer:
                 self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
             return slot - now
 
-    def wait(self, chat_id: int, max_wait: float = 20.0) -> bool:
+    def wait(self, chat_id: int, max_wait: float = PACE_WAIT_SECONDS) -> bool:
         """Sleep until this chat may be sent to; False when the wait would be longer than max_wait."""
         delay = self.reserve(chat_id, max_wait)
         if delay is None:

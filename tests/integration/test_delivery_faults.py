@@ -6,8 +6,10 @@ import time
 from datetime import timedelta
 
 from functions import bootstrap
+from functions.domain.jobs import DeliveryJob
 from functions.domain.time import utcnow
 from tests.integration.helpers import code_in, press, report_link, say
+from tests.integration.test_security import push
 from tests.integration.test_staff import add_staff
 from tests.stack import Stack, wait_for
 
@@ -59,3 +61,23 @@ class TestDeliveryFaults:
         refused = [c for c in stack.double.calls("sendMessage", chat_id=8201) if c["status"] == 429]
         assert refused == []
         assert bootstrap.settings().deliver_rate_per_second <= 30
+
+    def test_a_job_whose_sender_died_waits_for_its_lease_and_is_never_parked(self, stack: Stack) -> None:
+        # deliver was killed while sending a reporter's confirmation (handed over by the webhook after a 429): its
+        # lease on the notice stays for minutes, while Pub/Sub re-delivers the job at once. Those attempts find the
+        # job taken; they are not failures, so the job must not be parked before the lease lets it be sent.
+        chat, job_id = 8401, "reply-84010001-0"
+        call = {"method": "sendMessage", "params": {"chat_id": chat, "text": "Обращение R8401AB зарегистрировано"}}
+        bootstrap.store().put_reply(job_id, chat, call, 84010001)
+        notice = stack.db.collection("notices").document(job_id)
+        notice.set({"sent": False, "lease_until": utcnow() + timedelta(minutes=2)})  # the dead attempt's lease
+        job = DeliveryJob(job_id=job_id, kind="reply", report_id="reply", recipient_id=chat, event_id="update-1")
+        max_attempts = bootstrap.settings().max_delivery_attempts
+        answers = [
+            push(stack, "deliver", job.model_dump(mode="json"), message_id="m1") for _ in range(max_attempts + 2)
+        ]
+        assert [a.status_code for a in answers] == [503] * (max_attempts + 2), [a.text for a in answers]
+        assert stack.double.messages(chat) == []
+        notice.update({"lease_until": utcnow() - timedelta(seconds=1)})  # the lease ran out
+        assert push(stack, "deliver", job.model_dump(mode="json"), message_id="m1").status_code == 200
+        assert [m["text"] for m in stack.double.messages(chat)] == [call["params"]["text"]]

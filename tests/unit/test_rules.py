@@ -19,7 +19,7 @@ from functions.domain.workflow import (
     check,
     may_see,
 )
-from functions.services.pacing import Pacer
+from functions.services.pacing import PACE_WAIT_SECONDS, SEND_DEADLINE_SECONDS, Pacer, send_lease
 
 ADMIN = StaffMember(1, Role.ADMIN)
 SPECIALIST = StaffMember(2, Role.SPECIALIST, on_duty=True)
@@ -134,6 +134,13 @@ class TestPlatforms:
 
 
 class TestPacer:
+    def test_a_send_lease_outlasts_the_longest_send(self) -> None:
+        # a lease shorter than a slow but live send would let a second attempt make the same card twice
+        for timeout in (3.0, 10.0, 60.0):
+            longest = SEND_DEADLINE_SECONDS + PACE_WAIT_SECONDS + timeout
+            assert send_lease(timeout).total_seconds() > longest
+        assert send_lease(10.0).total_seconds() <= 120  # a dead sender's job waits no longer than it did
+
     def test_spacing_per_chat_group_and_overall(self) -> None:
         now = [0.0]
         pacer = Pacer(rate_per_second=10, clock=lambda: now[0], sleep=lambda s: None)

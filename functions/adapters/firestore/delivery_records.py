@@ -19,9 +19,9 @@ from functions.adapters.firestore.base import (
     TIMEOUT,
     transient_errors,
 )
-from functions.errors import TransientError
+from functions.errors import Busy
 
-SEND_LEASE: Final = timedelta(minutes=2)
+SEND_LEASE: Final = timedelta(minutes=2)  # the default; bootstrap sets send_lease from the send's own bounds
 
 ClaimState = Literal["claimed", "busy", "sent"]
 
@@ -41,6 +41,8 @@ class CardHolders:
 
 class DeliveryRecords(CardHolders):
     """What makes delivery exactly-once per recipient: markers, card leases, notice leases, attempt counts."""
+
+    send_lease: timedelta = SEND_LEASE  # how long one attempt holds a card or a notice (it may die holding it)
 
     client: firestore.Client
     clock: Callable[[], datetime]
@@ -67,7 +69,7 @@ class DeliveryRecords(CardHolders):
         """Take the right to send or edit this card now (one sender at a time per card)."""
         ref = self.client.collection(CARDS).document(f"{code}_{recipient_id}")
         now = self.clock()
-        lease = {"report_id": code, "recipient_id": recipient_id, "lease_until": now + SEND_LEASE}
+        lease = {"report_id": code, "recipient_id": recipient_id, "lease_until": now + self.send_lease}
         try:
             with transient_errors():
                 ref.create(lease | {"message_id": None, "hash": None, "created_at": now}, retry=RETRY, timeout=TIMEOUT)
@@ -82,7 +84,7 @@ class DeliveryRecords(CardHolders):
         try:
             with transient_errors():
                 ref.update(
-                    {"lease_until": now + SEND_LEASE},
+                    {"lease_until": now + self.send_lease},
                     option=self.client.write_option(last_update_time=snap.update_time),
                     retry=RETRY,
                     timeout=TIMEOUT,
@@ -125,7 +127,7 @@ class DeliveryRecords(CardHolders):
         try:
             with transient_errors():
                 ref.create(
-                    {"sent": False, "lease_until": now + SEND_LEASE, "expires_at": now + timedelta(days=30)},
+                    {"sent": False, "lease_until": now + self.send_lease, "expires_at": now + timedelta(days=30)},
                     retry=RETRY,
                     timeout=TIMEOUT,
                 )
@@ -137,10 +139,10 @@ class DeliveryRecords(CardHolders):
         data = snap.to_dict() or {}
         if data.get("sent") or (data.get("lease_until") and data["lease_until"] > now):
             if not data.get("sent"):
-                raise TransientError("notice is being sent by another delivery")
+                raise Busy("notice is being sent by another delivery")
             return False
         with transient_errors():
-            ref.update({"lease_until": now + SEND_LEASE}, retry=RETRY, timeout=TIMEOUT)
+            ref.update({"lease_until": now + self.send_lease}, retry=RETRY, timeout=TIMEOUT)
         return True
 
     def finish_notice(self, notice_id: str, sent: bool) -> None:
