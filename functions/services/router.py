@@ -116,6 +116,9 @@ class Router:
         if message.text is not None:
             return self.reports.text(ctx, message.text)
         if message.unsupported or message.forwarded:
+            waiting = self.children.waiting(ctx)  # a child's offer on screen: pointed to its buttons
+            if waiting is not None:
+                return waiting
             child = ctx.profile is not None and ctx.profile.is_child
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_free_text" if child else "unsupported_content")))
         return Outcome()  # service messages and future types: nothing to say

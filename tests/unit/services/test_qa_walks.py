@@ -7,10 +7,12 @@ import re
 
 import pytest
 
+from functions.domain import callbacks
+from functions.domain.models import EvidenceItem, Profile
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
 from functions.services.commands import staff_command_names
-from tests.unit.fakes import ADMIN, Desk, text_of
+from tests.unit.fakes import ADMIN, Desk, buttons_of, text_of
 
 LANGS = ("kk", "ru")
 
@@ -46,3 +48,82 @@ class TestStaffHelpPerRole:
         for command in ("/mute", "/unmute", "/invites", "/hold", "/invite", "/revoke", "/duty"):
             assert command in text
         assert t("ru", "cmd_mute") in text
+
+
+def child(desk: Desk, user_id: int, lang: str = "ru") -> None:
+    desk.store.save_profile(Profile(user_id=user_id, lang=lang, role="child", region="75"))
+
+
+def items_of(desk: Desk, user_id: int) -> list[EvidenceItem]:
+    flow = desk.flow_of(user_id)
+    return desk.store.list_items(flow.sid, flow.flow_id)
+
+
+def press_flow(desk: Desk, user_id: int, action: str, value: str = "") -> str:
+    return text_of(desk.press(user_id, callbacks.flow(desk.flow_of(user_id).flow_id, action, value)))
+
+
+class TestNothingIsLostWhenAFlowStartsAgain:
+    """/report while a report is half-way (the menu's button, or the bot's own hint) keeps what was sent."""
+
+    def test_an_adult_pressing_report_after_sending_photos_keeps_them(self) -> None:
+        desk = Desk()
+        desk.media(7300, "p-1", lang="ru")
+        desk.media(7300, "p-2")
+        answer = text_of(desk.message(7300, "/report"))
+        assert t("ru", "flow_restarted_kept", count=2) in answer and t("ru", "ask_category") in answer
+        assert [m.file_unique_id for item in items_of(desk, 7300) for m in item.media] == ["p-1", "p-2"]
+        press_flow(desk, 7300, "cat", "other")
+        press_flow(desk, 7300, "danger", "no")
+        assert "Материалов: 2" in press_flow(desk, 7300, "region", "71")  # straight to the summary: nothing asked
+        press_flow(desk, 7300, "confirm", "yes")
+        [case] = desk.store.reports.values()
+        assert len(case["media"]) == 2
+
+    def test_a_child_told_to_press_report_keeps_the_link_they_sent(self) -> None:
+        desk = Desk()
+        child(desk, 7301)
+        desk.message(7301, "/report")
+        desk.link(7301, "https://vk.com/wall-1_7301")
+        said = text_of(desk.message(7301, "мне страшно, мне пишут гадости"))
+        assert "/report" not in said  # the offer is on screen: the child is pointed to its buttons
+        assert t("ru", "btn_child_contact") in said
+        assert callbacks.flow(desk.flow_of(7301).flow_id, "child", "contact") in buttons_of(
+            desk.message(7301, None, unsupported=True)  # a sticker: the same kind pointer, with the buttons
+        )
+        desk.message(7301, "/report")
+        assert len(items_of(desk, 7301)) == 1
+        press_flow(desk, 7301, "child", "contact")
+        [case] = desk.store.reports.values()
+        assert case["urls"] == ["https://vk.com/wall-1_7301"] and case["child_request"] is True
+
+
+class TestTextWhereAButtonIsExpected:
+    """Words typed instead of a press are kept as the description (never dropped) and the press asked for."""
+
+    def test_text_at_the_category_question_becomes_the_description(self) -> None:
+        desk = Desk()
+        desk.link(7400, "https://youtu.be/abcdefghijk")
+        answer = desk.message(7400, "это в школе №12, в 5 классе")
+        assert t("ru", "note_kept") in text_of(answer) and t("ru", "choose_button") in text_of(answer)
+        assert callbacks.flow(desk.flow_of(7400).flow_id, "cat", "violence") in buttons_of(answer)
+        assert desk.flow_of(7400).description == "это в школе №12, в 5 классе"
+
+    def test_more_text_is_added_to_the_description_not_lost(self) -> None:
+        desk = Desk()
+        desk.link(7401, "драка https://youtu.be/abcdefghijk")  # the words typed with the link: the description
+        press_flow(desk, 7401, "cat", "violence")
+        said = text_of(desk.message(7401, "в школе №12"))
+        assert t("ru", "note_added") in said and t("ru", "ask_danger") in said
+        press_flow(desk, 7401, "danger", "no")
+        press_flow(desk, 7401, "region", "71")
+        summary = text_of(desk.message(7401, "снимали на перемене"))  # typed at the summary: added, summary again
+        assert "драка\nв школе №12\nснимали на перемене" in summary and desk.flow_of(7401).step == "confirm"
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_a_too_long_addition_is_refused_kindly_and_nothing_changes(self, lang: str) -> None:
+        desk = Desk()
+        desk.link(7402, "https://youtu.be/abcdefghijk", lang=lang)
+        said = text_of(desk.message(7402, "а" * 1001, lang=lang))
+        assert said == t(lang, "text_too_long", length=1001, max=1000)
+        assert desk.flow_of(7402).description is None
