@@ -127,3 +127,47 @@ class TestTextWhereAButtonIsExpected:
         said = text_of(desk.message(7402, "а" * 1001, lang=lang))
         assert said == t(lang, "text_too_long", length=1001, max=1000)
         assert desk.flow_of(7402).description is None
+
+
+FORMAL = {
+    "ru": re.compile(r"\b([Вв]ы|[Вв]ас|[Вв]ам|[Вв]аш\w*|\w+(?:ите|йте))\b"),  # «Вы» and its imperatives
+    "kk": re.compile(r"(\b[Сс]із\w*|\w+(?:ңыз|ңіз|ыңыз|іңіз|ңызшы|ңізші)\b)"),  # «Сіз» and its endings
+}
+
+
+def formal_words(lang: str, text: str) -> list[str]:
+    return [m.group(0) for m in FORMAL[lang].finditer(text)]
+
+
+class TestTheChildsVoiceEverywhere:
+    """After the child's role (or a child's poster), nothing reaches the child in the adult «Вы/Сіз» voice."""
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_the_markers_catch_the_adult_texts(self, lang: str) -> None:
+        assert formal_words(lang, t(lang, "lang_choose"))
+        assert formal_words(lang, t(lang, "ask_later_description", code="R"))
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_a_child_poster_asks_the_language_in_the_childs_voice(self, lang: str) -> None:
+        first = text_of(Desk().message(7500, "/start child", lang=lang))
+        assert "Привет" in first and "Сәлем" in first and formal_words("ru", first) == []
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_lang_cleanup_and_my_speak_to_a_child_as_a_child(self, lang: str) -> None:
+        desk = Desk()
+        child(desk, 7501, lang)
+        desk.link(7501, "https://vk.com/wall-1_7501", lang=lang)
+        desk.press(7501, callbacks.flow(desk.flow_of(7501).flow_id, "child", "contact"), lang=lang)
+        [code] = desk.store.reports
+        shown = [
+            text_of(desk.message(7501, "/lang", lang=lang)),
+            text_of(desk.message(7501, "/cleanup on", lang=lang)),
+            text_of(desk.message(7501, "/cleanup off", lang=lang)),
+            text_of(desk.press(7501, callbacks.my_case(code), lang=lang)),
+            text_of(desk.press(7501, callbacks.my_case(code, "d"), lang=lang)),
+        ]
+        for status in ("in_progress", "escalated", "resolved", "rejected"):
+            desk.store.reports[code]["status"] = status
+            shown.append(text_of(desk.press(7501, callbacks.my_case(code), lang=lang)))
+        assert [w for text in shown for w in formal_words(lang, text)] == []
+        assert all(shown)
