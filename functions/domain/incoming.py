@@ -78,6 +78,8 @@ class BotRightsChange:
     chat_type: str
     status: str
     can_delete: bool
+    joined: bool = False  # the bot came into the chat (it was not a member before)
+    language_code: str | None = None  # of the person who changed the bot's membership
 
 
 Incoming = IncomingMessage | IncomingCallback | BotRightsChange

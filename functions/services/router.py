@@ -77,7 +77,7 @@ class Router:
         if isinstance(incoming, IncomingCallback):
             return self._button(incoming)
         if isinstance(incoming, BotRightsChange):
-            return self.groups.bot_rights(incoming)
+            return self.groups.bot_rights(incoming, self.bot_username)
         if isinstance(incoming, IncomingMessage) and not incoming.sender.is_bot:
             if incoming.private:
                 return self._private(incoming)

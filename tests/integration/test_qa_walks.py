@@ -9,7 +9,7 @@ import pytest
 from functions.i18n import t
 from tests.integration.helpers import code_in, press, say
 from tests.integration.test_reporter_walks import shown
-from tests.stack import Stack
+from tests.stack import BOT_USERNAME, Stack
 from tests.unit.services.test_qa_walks import formal_words
 
 
@@ -43,3 +43,15 @@ class TestTheChildsVoice:
         assert [w for text in texts for w in formal_words(lang, text)] == []
         [case] = stack.reports()
         assert case["urls"] == ["https://instagram.com/p/ChildQA14001"] and case["child_request"] is True
+
+
+class TestTheBotAddedToAGroup:
+    def test_a_teacher_adding_the_bot_to_a_class_group_is_told_how_it_works(self, stack: Stack) -> None:
+        from devkit.botapi_double.builders import make_my_chat_member_update
+
+        group = -100_777_001
+        stack.double.post_update(make_my_chat_member_update(group, stack.double.bot_id, "member", "left"))
+        [hello] = stack.double.messages(group)
+        assert "/enable_group" in str(hello["text"]) and "@" + BOT_USERNAME in str(hello["text"])
+        say(stack, 14010, "https://vk.com/clip-1_14010", chat_id=group)  # not switched on: nothing registered
+        assert stack.reports() == [] and len(stack.double.messages(group)) == 1

@@ -120,3 +120,6 @@ class TestToIncoming:
         }
         incoming = read({"update_id": 9, "my_chat_member": change})
         assert isinstance(incoming, BotRightsChange) and incoming.can_delete is can_delete
+        assert incoming.joined and incoming.language_code == "kk"  # added to the group, by a Kazakh speaker
+        promoted = change | {"old_chat_member": {"status": "member", "user": USER | {"is_bot": True}}}
+        assert not read({"update_id": 10, "my_chat_member": promoted}).joined

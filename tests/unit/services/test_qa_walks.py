@@ -8,11 +8,12 @@ import re
 import pytest
 
 from functions.domain import callbacks
+from functions.domain.incoming import BotRightsChange
 from functions.domain.models import EvidenceItem, Profile
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
 from functions.services.commands import staff_command_names
-from tests.unit.fakes import ADMIN, Desk, buttons_of, text_of
+from tests.unit.fakes import ADMIN, BOT, Desk, buttons_of, text_of
 
 LANGS = ("kk", "ru")
 
@@ -171,3 +172,44 @@ class TestTheChildsVoiceEverywhere:
             shown.append(text_of(desk.press(7501, callbacks.my_case(code), lang=lang)))
         assert [w for text in shown for w in formal_words(lang, text)] == []
         assert all(shown)
+
+
+class TestTheBotAddedToAGroup:
+    """The bot added to a group (by anyone) says what it does there and how it is switched on; a change of its
+    rights later says nothing again."""
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_a_new_group_is_told_how_the_bot_is_switched_on(self, lang: str) -> None:
+        desk = Desk()
+        added = BotRightsChange(
+            update_id=1,
+            chat_id=-100500,
+            chat_type="supergroup",
+            status="member",
+            can_delete=False,
+            joined=True,
+            language_code=lang,
+        )
+        said = text_of(desk.router.handle(added))
+        assert said == t(lang, "group_hello", bot=BOT) and "/enable_group" in said
+        assert desk.store.groups[-100500]["bot_status"] == "member"
+        promoted = BotRightsChange(
+            update_id=2, chat_id=-100500, chat_type="supergroup", status="administrator", can_delete=True
+        )
+        assert text_of(desk.router.handle(promoted)) == ""
+
+    def test_an_enabled_group_the_bot_comes_back_to_is_told_it_works(self) -> None:
+        desk = Desk()
+        desk.store.update_group(-100501, enabled=True)
+        back = BotRightsChange(
+            update_id=3, chat_id=-100501, chat_type="group", status="member", can_delete=False, joined=True
+        )
+        assert text_of(desk.router.handle(back)) == t("ru", "group_enabled")
+
+    def test_a_private_chat_or_channel_gets_nothing(self) -> None:
+        desk = Desk()
+        for chat_type in ("private", "channel"):
+            change = BotRightsChange(
+                update_id=4, chat_id=-100502, chat_type=chat_type, status="member", can_delete=False, joined=True
+            )
+            assert desk.router.handle(change).body is None
