@@ -79,6 +79,8 @@ class Router:
         if isinstance(incoming, BotRightsChange):
             return self.groups.bot_rights(incoming, self.bot_username)
         if isinstance(incoming, IncomingMessage) and not incoming.sender.is_bot:
+            if incoming.edited:  # an edit is never read again; in a private chat, the person is told so
+                return self._edited(incoming) if incoming.private else Outcome()
             if incoming.private:
                 return self._private(incoming)
             if incoming.in_group:
@@ -97,6 +99,13 @@ class Router:
             adult = ctx.profile is not None and bool(ctx.profile.role) and not ctx.profile.is_child
             return with_helplines(outcome, ctx.chat_id, ctx.lang, adult=adult)
         return outcome
+
+    def _edited(self, message: IncomingMessage) -> Outcome:
+        """An edited message in a private chat: what was sent first stands; a correction is sent anew."""
+        user = message.sender
+        ctx = self.sessions.context(message.update_id, message.chat_id, user.user_id, user.language_code)
+        child = ctx.profile is not None and ctx.profile.is_child
+        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "edit_not_seen_child" if child else "edit_not_seen")))
 
     def _private_message(self, message: IncomingMessage, ctx: Context) -> Outcome:
         command = command_of(message.text, self.bot_username)

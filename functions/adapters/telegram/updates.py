@@ -52,7 +52,7 @@ def to_incoming(update: Update) -> Incoming | None:
             joined=change.old_chat_member.status in OUTSIDE and member.status not in OUTSIDE,
             language_code=change.from_user.language_code if change.from_user is not None else None,
         )
-    message = update.message
+    message = update.message or update.edited_message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
     replied = message.reply_to_message
@@ -69,6 +69,7 @@ def to_incoming(update: Update) -> Incoming | None:
         forwarded=message.forward_origin is not None,
         unsupported=any(getattr(message, kind, None) for kind in UNSUPPORTED),
         contact=_contact(message),
+        edited=update.message is None,
     )
 
 

@@ -213,3 +213,32 @@ class TestTheBotAddedToAGroup:
                 update_id=4, chat_id=-100502, chat_type=chat_type, status="member", can_delete=False, joined=True
             )
             assert desk.router.handle(change).body is None
+
+
+class TestAnEditedMessage:
+    """Telegram sends an edit as its own update: the person hears that edits are not read, and how to correct."""
+
+    def test_the_webhook_subscribes_to_edits(self) -> None:
+        from functions.webhook_updates import ALLOWED_UPDATES
+
+        assert "edited_message" in ALLOWED_UPDATES
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_an_edit_in_a_private_chat_is_answered_and_changes_nothing(self, lang: str) -> None:
+        desk = Desk()
+        desk.link(7600, "https://youtu.be/abcdefghijk", lang=lang)
+        before = desk.flow_of(7600)
+        said = desk.message(7600, "https://youtu.be/zyxwvutsrqp", lang=lang, edited=True)
+        assert text_of(said) == t(lang, "edit_not_seen")
+        assert desk.flow_of(7600) == before and len(items_of(desk, 7600)) == 1
+
+    def test_a_child_hears_it_in_the_childs_voice(self) -> None:
+        desk = Desk()
+        child(desk, 7601)
+        assert text_of(desk.message(7601, "исправила", edited=True)) == t("ru", "edit_not_seen_child")
+
+    def test_an_edit_in_a_group_gets_nothing(self) -> None:
+        desk = Desk()
+        desk.store.update_group(-100600, enabled=True)
+        edit = desk.message(7602, "https://youtu.be/abcdefghijk", chat_id=-100600, chat_type="group", edited=True)
+        assert edit.body is None and not edit.direct and desk.store.reports == {}
