@@ -179,6 +179,10 @@ class Router:
         if flow is None:
             return Outcome(body=answer(press.callback_id, t(ctx.lang, "stale_button")))
         session = ctx.session
+        if session is not None and session.flow_id == flow.flow_id and session.step == "done" and session.report_code:
+            # a second tap on Send (a slow phone): the report went, and its code says so
+            text = t(session.lang, "already_sent", code=session.report_code)
+            return Outcome(body=answer(press.callback_id, text))
         if session is None or session.flow_id != flow.flow_id or session.step in {"done", "cancelled"}:
             key = "stale_button"
             if press.chat_type in GROUP_TYPES and (session is None or session.flow_id != flow.flow_id):

@@ -242,3 +242,35 @@ class TestAnEditedMessage:
         desk.store.update_group(-100600, enabled=True)
         edit = desk.message(7602, "https://youtu.be/abcdefghijk", chat_id=-100600, chat_type="group", edited=True)
         assert edit.body is None and not edit.direct and desk.store.reports == {}
+
+
+class TestAButtonPressedTwice:
+    """A second tap on Send (a slow phone, a double tap) says the report went, not that the button is broken."""
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_send_pressed_again_names_the_case(self, lang: str) -> None:
+        desk = Desk()
+        desk.link(7700, "https://youtu.be/abcdefghijk", lang=lang)
+        flow = desk.flow_of(7700).flow_id
+        for action, value in (("cat", "other"), ("danger", "no"), ("region", "71")):
+            desk.press(7700, callbacks.flow(flow, action, value), lang=lang)
+        desk.press(7700, callbacks.flow(flow, "confirm", "yes"), lang=lang)
+        [code] = desk.store.reports
+        again = desk.press(7700, callbacks.flow(flow, "confirm", "yes"), lang=lang)
+        assert text_of(again) == t(lang, "already_sent", code=code) and len(desk.store.reports) == 1
+
+    def test_a_childs_second_tap_on_contact_names_the_case_too(self) -> None:
+        desk = Desk()
+        child(desk, 7701)
+        desk.link(7701, "https://vk.com/wall-1_7701")
+        flow = desk.flow_of(7701).flow_id
+        desk.press(7701, callbacks.flow(flow, "child", "contact"))
+        [code] = desk.store.reports
+        assert text_of(desk.press(7701, callbacks.flow(flow, "child", "contact"))) == t("ru", "already_sent", code=code)
+
+    def test_a_cancelled_flows_button_is_still_stale(self) -> None:
+        desk = Desk()
+        desk.link(7702, "https://youtu.be/abcdefghijk")
+        flow = desk.flow_of(7702).flow_id
+        desk.message(7702, "/cancel")
+        assert text_of(desk.press(7702, callbacks.flow(flow, "cat", "other"))) == t("ru", "stale_button")
