@@ -175,13 +175,16 @@ class ReportFlow:
             described = bool(note) and not session.description
             if described:
                 session.description = note
-            text = t(ctx.lang, "evidence_added", count=count)
+            # an album's first part: the rest is on its way, so no count yet (it would be short)
+            album = item.media_group_id is not None
+            text = t(ctx.lang, "album_added") if album else t(ctx.lang, "evidence_added", count=count)
             if item.media and session.category == SEXUAL:  # kept as file_id only; asked for no more
                 text = t(ctx.lang, "sexual_media_arrived") + "\n" + text
         keyboard = None
         if session.step in {"evidence", "confirm"}:  # the question stays answerable under the new count
             question, keyboard = self.question(session)
-            text += "\n\n" + question
+            if item.media_group_id is None:  # (an album's count is shown once it is whole: its buttons only)
+                text += "\n\n" + question
         outcome = Outcome(body=send(ctx.chat_id, text, keyboard))
         # the session is written only when it changed: a press racing this message keeps its step
         return self.sessions.save(ctx, session, outcome) if described else outcome

@@ -274,3 +274,22 @@ class TestAButtonPressedTwice:
         flow = desk.flow_of(7702).flow_id
         desk.message(7702, "/cancel")
         assert text_of(desk.press(7702, callbacks.flow(flow, "cat", "other"))) == t("ru", "stale_button")
+
+
+class TestAnAlbumInTheMiddleOfAReport:
+    """An album arrives as one update per photo: its first answer must not count only what has arrived so far."""
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_an_album_at_the_summary_is_acknowledged_whole(self, lang: str) -> None:
+        desk = Desk()
+        desk.link(7800, "https://youtu.be/abcdefghijk", lang=lang)
+        for action, value in (("cat", "other"), ("danger", "no"), ("region", "71")):
+            press_flow(desk, 7800, action, value)
+        first = desk.media(7800, "a-1", album="alb-7800", lang=lang)
+        assert text_of(first) == t(lang, "album_added")  # no "2 items" while three are on their way
+        flow = desk.flow_of(7800).flow_id
+        assert callbacks.flow(flow, "confirm", "yes") in buttons_of(first)  # Send stays at hand
+        for part in ("a-2", "a-3"):
+            assert desk.media(7800, part, album="alb-7800", lang=lang).body is None
+        assert len(items_of(desk, 7800)) == 4
+        assert t(lang, "evidence_count", count=4) in press_flow(desk, 7800, "edit", "more")  # every part kept
