@@ -11,7 +11,7 @@ from functions.domain import callbacks
 from functions.domain.incoming import BotRightsChange
 from functions.domain.models import EvidenceItem, Profile
 from functions.domain.workflow import Role, StaffMember
-from functions.i18n import t
+from functions.i18n import button_fits, t
 from functions.services.commands import staff_command_names
 from tests.unit.fakes import ADMIN, BOT, Desk, buttons_of, text_of
 
@@ -293,3 +293,24 @@ class TestAnAlbumInTheMiddleOfAReport:
             assert desk.media(7800, part, album="alb-7800", lang=lang).body is None
         assert len(items_of(desk, 7800)) == 4
         assert t(lang, "evidence_count", count=4) in press_flow(desk, 7800, "edit", "more")  # every part kept
+
+
+class TestInviteButtonsFitAPhone:
+    """/invites: one cancel button per open invite, whole on a phone whatever the role's name."""
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_every_cancel_button_shows_whole(self, lang: str) -> None:
+        desk = Desk()
+        desk.staff_store.staff[ADMIN] = StaffMember(user_id=ADMIN, role=Role.ADMIN, active=True, lang=lang)
+        for role in ("child_safety", "regional 71", "specialist"):
+            desk.message(ADMIN, f"/invite {role}", lang=lang)
+        listing = desk.message(ADMIN, "/invites", lang=lang)
+        rows = [row for c in [listing.body] if c for row in (c.params.get("reply_markup") or {})["inline_keyboard"]]
+        assert len(rows) == 3
+        for row in rows:
+            for b in row:
+                assert button_fits(b["text"], len(row)), b["text"]
+        numbers = [re.search(r"\d+", b["text"]).group(0) for row in rows for b in row]  # type: ignore[union-attr]
+        assert numbers == ["1", "2", "3"]
+        for n in numbers:  # each button names the line it cancels
+            assert re.search(rf"(^|\n)№{n}\b", text_of(listing))
