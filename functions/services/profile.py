@@ -209,7 +209,7 @@ class Profiles:
         lines = [t(ctx.lang, "my_header_child" if child else "my_header")]
         rows = []
         for report in mine:
-            status = t(ctx.lang, f"status_{report.status}")
+            status = t(ctx.lang, f"reporter_status_{report.status}")  # never where a case was passed
             lines.append(t(ctx.lang, "my_line", code=report.code, status=status, date=_date(report)))
             rows.append([kb.button(f"{report.code} · {status}"[:34], callbacks.my_case(report.code))])
         return self._outcome(ctx, press, "\n".join(lines), kb.markup(rows))
@@ -243,7 +243,7 @@ class Profiles:
             lang,
             "my_case",
             code=report.code,
-            status=t(lang, f"status_{report.status}"),
+            status=t(lang, f"reporter_status_{report.status}"),
             date=_date(report),
             meaning=t(lang, f"my_status_{report.status}{child}"),
         )

@@ -314,3 +314,24 @@ class TestInviteButtonsFitAPhone:
         assert numbers == ["1", "2", "3"]
         for n in numbers:  # each button names the line it cancels
             assert re.search(rf"(^|\n)№{n}\b", text_of(listing))
+
+
+class TestMyNeverSaysWhereACaseWent:
+    """/my is the reporter's (and maybe the poster's, who joined by sending the same link): an escalated case says
+    the committee is acting, never "passed to the police" (issue 11), and its button shows whole."""
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_an_escalated_case_in_my(self, lang: str) -> None:
+        desk = Desk()
+        desk.link(7900, "https://youtu.be/abcdefghijk", lang=lang)
+        for action, value in (("cat", "other"), ("danger", "no"), ("region", "71"), ("confirm", "yes")):
+            press_flow(desk, 7900, action, value)
+        [code] = desk.store.reports
+        desk.store.reports[code]["status"] = "escalated"
+        listing = desk.message(7900, "/my", lang=lang)
+        opened = desk.press(7900, callbacks.my_case(code), lang=lang)
+        shown = text_of(listing) + text_of(opened)
+        assert "полиц" not in shown.lower()  # kk «полицияға», ru «в полицию»
+        assert t(lang, "reporter_status_escalated") in shown
+        rows = [row for row in (listing.body.params.get("reply_markup") or {})["inline_keyboard"]]  # type: ignore[union-attr]
+        assert all(button_fits(b["text"], len(row)) for row in rows for b in row)
