@@ -128,7 +128,8 @@ class ReportFlow:
         if session is None or session.step in {"done", "cancelled"}:
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "nothing_to_cancel")))
         session.step = "cancelled"
-        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, "cancelled"))))
+        key = "child_no_thanks" if session.kind == "child" else "cancelled"  # a child: kind words, the helplines
+        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, key))))
 
     def cancel_button(self, ctx: Context, session: Session, press: IncomingCallback) -> Outcome:
         """The Cancel button of any flow."""

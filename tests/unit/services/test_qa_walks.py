@@ -335,3 +335,15 @@ class TestMyNeverSaysWhereACaseWent:
         assert t(lang, "reporter_status_escalated") in shown
         rows = [row for row in (listing.body.params.get("reply_markup") or {})["inline_keyboard"]]  # type: ignore[union-attr]
         assert all(button_fits(b["text"], len(row)) for row in rows for b in row)
+
+
+class TestAChildCancelling:
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_cancel_at_the_offer_is_answered_like_not_now(self, lang: str) -> None:
+        desk = Desk()
+        child(desk, 7950, lang)
+        desk.message(7950, "/report", lang=lang)
+        desk.link(7950, "https://vk.com/wall-1_7950", lang=lang)  # "thank you, received"
+        said = text_of(desk.message(7950, "/cancel", lang=lang))
+        assert said == t(lang, "child_no_thanks")  # not the adult's "Cancelled. Nothing saved."
+        assert desk.flow_of(7950).step == "cancelled" and desk.store.reports == {}
