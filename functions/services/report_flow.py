@@ -190,8 +190,9 @@ class ReportFlow:
         # the session is written only when it changed: a press racing this message keeps its step
         return self.sessions.save(ctx, session, outcome) if described else outcome
 
-    def text(self, ctx: Context, text: str) -> Outcome:
-        """Plain text: the description when asked for, else the current question again."""
+    def text(self, ctx: Context, text: str, *, forwarded: bool = False) -> Outcome:
+        """Plain text: the description when asked for, else kept as the description with the question again (a
+        forwarded text is someone else's words: only the question again)."""
         session = self.active(ctx)
         if session is None:
             waiting = self.children.waiting(ctx)  # a child's words while the offer stands: its buttons again
@@ -210,6 +211,9 @@ class ReportFlow:
             session.step = "confirm"
             body = send(ctx.chat_id, *self.question(session))
             return self.sessions.save(ctx, session, Outcome(body=body))
+        if forwarded:
+            question, keyboard = self.question(session)
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "choose_button") + "\n\n" + question, keyboard))
         return self._typed_at_a_button(ctx, session, text)
 
     def _typed_at_a_button(self, ctx: Context, session: Session, text: str) -> Outcome:

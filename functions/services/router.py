@@ -123,7 +123,7 @@ class Router:
             typed = None if message.forwarded else message.text or message.caption  # a forward's text is not theirs
             return self.reports.content(ctx, message.evidence, typed)
         if message.text is not None:
-            return self.reports.text(ctx, message.text)
+            return self.reports.text(ctx, message.text, forwarded=message.forwarded)
         if message.unsupported or message.forwarded:
             waiting = self.children.waiting(ctx)  # a child's offer on screen: pointed to its buttons
             if waiting is not None:

@@ -129,6 +129,14 @@ class TestTextWhereAButtonIsExpected:
         assert said == t(lang, "text_too_long", length=1001, max=1000)
         assert desk.flow_of(7402).description is None
 
+    def test_a_forwarded_text_is_not_taken_for_the_reporters_own_words(self) -> None:
+        desk = Desk()
+        desk.link(7403, "https://youtu.be/abcdefghijk")
+        said = desk.message(7403, "ты пожалеешь, жди после уроков", forwarded=True)  # someone else's message
+        assert desk.flow_of(7403).description is None and t("ru", "note_kept") not in text_of(said)
+        assert t("ru", "choose_button") in text_of(said)
+        assert callbacks.flow(desk.flow_of(7403).flow_id, "cat", "violence") in buttons_of(said)
+
 
 FORMAL = {
     "ru": re.compile(r"\b([Вв]ы|[Вв]ас|[Вв]ам|[Вв]аш\w*|\w+(?:ите|йте))\b"),  # «Вы» and its imperatives
