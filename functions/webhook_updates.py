@@ -5,5 +5,6 @@ from __future__ import annotations
 from typing import Final
 
 # message: reports, commands, notes; callback_query: every button; my_chat_member: the bot's own rights in a
-# group (whether it may delete messages). Edited messages, channel posts, reactions and the rest are not used.
-ALLOWED_UPDATES: Final[tuple[str, ...]] = ("message", "callback_query", "my_chat_member")
+# group (whether it may delete messages); edited_message: only to tell the person in a private chat that an edit
+# is not read (send the correction anew). Channel posts, reactions and the rest are not used.
+ALLOWED_UPDATES: Final[tuple[str, ...]] = ("message", "callback_query", "my_chat_member", "edited_message")

@@ -599,6 +599,9 @@ def unknown() -> Iterator[Entry]:
     for kind in UNKNOWN_UPDATE_KINDS:
         s = IDS.stranger()
         payload = private_message(s) | {"text": "https://example.org/unknown-kind"}
+        if kind == "edited_message":  # read only to tell the person that an edit is not read: a reply, no change
+            yield via_double(f"update type {kind}", update(**{kind: payload}), expect(reply="message"))
+            continue
         yield via_double(f"update type {kind}", update(**{kind: payload}), expect(reply="none"))
     for kind, value in UNKNOWN_MESSAGE_KINDS.items():
         s = IDS.stranger()

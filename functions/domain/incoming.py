@@ -44,6 +44,7 @@ class IncomingMessage:
     forwarded: bool = False
     unsupported: bool = False  # a sticker, poll, location and the like: nothing a report can hold
     contact: SharedContact | None = None  # a shared contact (accepted only as a reporter's own phone number)
+    edited: bool = False  # an earlier message, edited (never read as a report, a note or an answer)
 
     @property
     def private(self) -> bool:
@@ -78,6 +79,8 @@ class BotRightsChange:
     chat_type: str
     status: str
     can_delete: bool
+    joined: bool = False  # the bot came into the chat (it was not a member before)
+    language_code: str | None = None  # of the person who changed the bot's membership
 
 
 Incoming = IncomingMessage | IncomingCallback | BotRightsChange

@@ -34,10 +34,15 @@ class ChildFlow:
     def start(
         self, ctx: Context, profile: Profile, first: EvidenceItem | None, press: IncomingCallback | None = None
     ) -> Outcome:
-        """Kind words and the helplines, with the offer of an adult to talk to (on the pressed message, if any)."""
+        """Kind words and the helplines, with the offer of an adult to talk to (on the pressed message, if any);
+        what the child sent while an earlier offer stood goes on with the new one (nothing they sent is lost)."""
+        earlier = self.offer_of(ctx)
         session = self.sessions.new(ctx, "child", "child_offer")
         session.region = profile.region
         session.role = "child"
+        if earlier is not None:
+            for item in self.store.list_items(ctx.sid, earlier.flow_id):
+                self.store.add_item(ctx.sid, session.flow_id, item)
         if first is not None:
             self.store.add_item(ctx.sid, session.flow_id, first)
         text, keyboard = self.question(session)
@@ -45,6 +50,24 @@ class ChildFlow:
             return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, text, keyboard)))
         edited = edit(ctx.chat_id, press.message_id, text, keyboard)
         return self.sessions.save(ctx, session, Outcome(direct=[edited], body=answer(press.callback_id)))
+
+    @staticmethod
+    def offer_of(ctx: Context) -> Session | None:
+        """The child's offer standing in this chat, if any."""
+        session = ctx.session
+        if session is not None and session.kind == "child" and session.step == "child_offer":
+            return session
+        return None
+
+    def waiting(self, ctx: Context) -> Outcome | None:
+        """Words, a sticker or a forward while the offer stands: heard, and pointed to the offer's own buttons
+        (never to /report, which would begin again); None when no offer stands."""
+        session = self.offer_of(ctx)
+        if session is None:
+            return None
+        lang = session.lang
+        text = t(lang, "child_offer_waiting", contact=t(lang, "btn_child_contact"), no=t(lang, "btn_child_no"))
+        return Outcome(body=send(ctx.chat_id, text, kb.child_offer(lang, session.flow_id)))
 
     @staticmethod
     def question(session: Session) -> tuple[str, kb.Keyboard]:

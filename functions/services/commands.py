@@ -60,12 +60,37 @@ def reporter_command_call(chat_id: int, lang: str) -> BotCall:
     return BotCall(method="setMyCommands", params={"commands": commands, "scope": {"type": "chat", "chat_id": chat_id}})
 
 
-def staff_command_call(chat_id: int, role: str, lang: str) -> BotCall:
-    """setMyCommands for one staff member's chat: the commands their role may use, in their language."""
+# What /help writes after a staff command (its argument), where the menu's description does not say it.
+HELP_ARGUMENTS: Final[dict[str, str]] = {
+    "case": " R7K3M9Q",
+    "mute": " R7K3M9Q",
+    "unmute": " R7K3M9Q",
+    "hold": " R7K3M9Q on|off",
+    "cleanup": " on|off",
+}
+
+
+def staff_command_names(role: str) -> list[str]:
+    """The commands a staff role may use: its chat's command menu and its /help list the same ones."""
     names = list(STAFF_COMMANDS)
     if role in {"specialist", "child_safety", "admin"}:
         names += DUTY_COMMANDS
     if role == "admin":
         names += ADMIN_COMMANDS
-    commands = [{"command": name, "description": t(lang, f"cmd_{name}")} for name in names]
+    return names
+
+
+def staff_command_call(chat_id: int, role: str, lang: str) -> BotCall:
+    """setMyCommands for one staff member's chat: the commands their role may use, in their language."""
+    commands = [{"command": name, "description": t(lang, f"cmd_{name}")} for name in staff_command_names(role)]
     return BotCall(method="setMyCommands", params={"commands": commands, "scope": {"type": "chat", "chat_id": chat_id}})
+
+
+def staff_help(role: str, lang: str) -> str:
+    """/help for staff: how the desk works and how notes are written, then exactly the commands of their menu."""
+    lines = [
+        f"/{name}{HELP_ARGUMENTS.get(name, '')} — {t(lang, f'cmd_{name}')}"
+        for name in staff_command_names(role)
+        if name != "help"
+    ]
+    return "\n\n".join((t(lang, "staff_help_intro"), "\n".join(lines), t(lang, "staff_help_outro")))

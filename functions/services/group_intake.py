@@ -46,11 +46,18 @@ class GroupIntake:
         self.quarantine = quarantine
         self.is_admin = is_admin
 
-    def bot_rights(self, change: BotRightsChange) -> Outcome:
-        """The bot was made (or no longer is) an administrator of a group: remember whether it may delete."""
-        if change.chat_type in GROUP_TYPES:
-            self.store.set_group_bot_rights(change.chat_id, change.status, change.can_delete)
-        return Outcome()
+    def bot_rights(self, change: BotRightsChange, bot_username: str = "") -> Outcome:
+        """The bot was made (or no longer is) an administrator of a group: remember whether it may delete. Added
+        to a group, it says what it does there: how a committee administrator switches it on, or that it works."""
+        if change.chat_type not in GROUP_TYPES:
+            return Outcome()
+        self.store.set_group_bot_rights(change.chat_id, change.status, change.can_delete)
+        if not change.joined:
+            return Outcome()
+        lang = lang_from_telegram(change.language_code)
+        group = self.sessions.context(change.update_id, change.chat_id, 0, change.language_code, group=True).group
+        text = t(lang, "group_enabled") if group and group.get("enabled") else t(lang, "group_hello", bot=bot_username)
+        return Outcome(body=send(change.chat_id, text))
 
     def set_enabled(self, message: IncomingMessage, enabled: bool) -> Outcome:
         """/enable_group, /disable_group: committee administrators only."""

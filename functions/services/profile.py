@@ -57,9 +57,8 @@ class Profiles:
         if ctx.profile is None:  # kept with a session, so that a re-sent /start replays the same answer
             keyboard = kb.languages(payload if link is not None else "")
             session = self.sessions.new(ctx, "profile", LANG_STEP)
-            return self.sessions.save(
-                ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, "lang_first_prompt"), keyboard))
-            )
+            prompt = "lang_first_prompt_child" if link is not None and link.child else "lang_first_prompt"
+            return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, prompt), keyboard)))
         return self._go_on(ctx, ctx.profile, link, None)
 
     def _go_on(self, ctx: Context, profile: Profile, link: StartLink | None, press: IncomingCallback | None) -> Outcome:
@@ -160,12 +159,16 @@ class Profiles:
         profile = ctx.profile or Profile(user_id=ctx.user_id, lang=ctx.lang)
         profile.cleanup = arg == "on"
         self.store.save_profile(profile)
-        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "cleanup_on" if profile.cleanup else "cleanup_off")))
+        key = ("cleanup_on" if profile.cleanup else "cleanup_off") + ("_child" if profile.is_child else "")
+        return Outcome(body=send(ctx.chat_id, t(ctx.lang, key)))
 
     @staticmethod
     def lang_menu(ctx: Context) -> Outcome:
-        """/lang: the language picker."""
-        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "lang_choose"), kb.languages()))
+        """/lang: the language picker (in the child's voice for a child)."""
+        child = ctx.profile is not None and ctx.profile.is_child
+        return Outcome(
+            body=send(ctx.chat_id, t(ctx.lang, "lang_choose_child" if child else "lang_choose"), kb.languages())
+        )
 
     def set_lang(self, ctx: Context, press: IncomingCallback, value: str, question: Question | None = None) -> Outcome:
         """A press on the language picker: the profile, the chat's command menu (a staff member's language and
@@ -206,7 +209,7 @@ class Profiles:
         lines = [t(ctx.lang, "my_header_child" if child else "my_header")]
         rows = []
         for report in mine:
-            status = t(ctx.lang, f"status_{report.status}")
+            status = t(ctx.lang, f"reporter_status_{report.status}")  # never where a case was passed
             lines.append(t(ctx.lang, "my_line", code=report.code, status=status, date=_date(report)))
             rows.append([kb.button(f"{report.code} · {status}"[:34], callbacks.my_case(report.code))])
         return self._outcome(ctx, press, "\n".join(lines), kb.markup(rows))
@@ -219,6 +222,7 @@ class Profiles:
         if report is None or verb not in {"", "w", "wy", "d"}:  # not theirs: nothing about anyone else's case
             return Outcome(body=answer(press.callback_id, t(ctx.lang, "stale_button")))
         lang = ctx.lang
+        child = "_child" if ctx.profile is not None and ctx.profile.is_child else ""  # the child's voice
         back = kb.button(t(lang, "btn_flow_back"), callbacks.my_case())
         if verb == "w":  # "I made a mistake": asked once more, it cannot be undone by the reporter
             yes = kb.button(t(lang, "btn_withdraw_yes"), callbacks.my_case(code, "wy"))
@@ -229,7 +233,7 @@ class Profiles:
         if verb == "d" and report.status in OPEN:  # a description written later: the next text
             session = self.sessions.new(ctx, "report", LATER)
             session.report_code = code
-            text = t(lang, "ask_later_description", code=code)
+            text = t(lang, f"ask_later_description{child}", code=code)
             keyboard = kb.markup([[kb.cancel_button(lang, session.flow_id)]])
             return self.sessions.save(ctx, session, self._outcome(ctx, press, text, keyboard))
         if verb == "wy" and self.withdrawals is not None:
@@ -239,13 +243,16 @@ class Profiles:
             lang,
             "my_case",
             code=report.code,
-            status=t(lang, f"status_{report.status}"),
+            status=t(lang, f"reporter_status_{report.status}"),
             date=_date(report),
-            meaning=t(lang, f"my_status_{report.status}"),
+            meaning=t(lang, f"my_status_{report.status}{child}"),
         )
         rows = [[back]]
+        # a child's request cannot be withdrawn (the child tells the specialist instead): no button that leads
+        # to a refusal
         if report.status in OPEN and self.withdrawals is not None:
-            rows.insert(0, [kb.button(t(lang, "btn_withdraw"), callbacks.my_case(code, "w"))])
+            if not child:
+                rows.insert(0, [kb.button(t(lang, "btn_withdraw"), callbacks.my_case(code, "w"))])
             rows.insert(0, [kb.button(t(lang, "btn_describe_later"), callbacks.my_case(code, "d"))])
         return self._outcome(ctx, press, text, kb.markup(rows))
 

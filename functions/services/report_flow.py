@@ -62,8 +62,16 @@ class ReportFlow:
         profile = ctx.profile
         if profile is not None and profile.is_child:
             return self.children.start(ctx, profile, first)
+        earlier = self.active(ctx)
         session = self.sessions.new(ctx, "report", "category")
         text = t(ctx.lang, "ask_category")
+        if first is None and earlier is not None and earlier.step != LATER:  # /report half-way: begin again,
+            kept = self.store.list_items(ctx.sid, earlier.flow_id)  # keeping what was sent (never lost)
+            for item in kept:
+                self.store.add_item(ctx.sid, session.flow_id, item)
+            session.description = earlier.description
+            if kept:
+                text = t(ctx.lang, "flow_restarted_kept", count=len(kept)) + "\n\n" + text
         if first is not None:
             self.store.add_item(ctx.sid, session.flow_id, first)
             session.description = note
@@ -120,7 +128,8 @@ class ReportFlow:
         if session is None or session.step in {"done", "cancelled"}:
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "nothing_to_cancel")))
         session.step = "cancelled"
-        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, "cancelled"))))
+        key = "child_no_thanks" if session.kind == "child" else "cancelled"  # a child: kind words, the helplines
+        return self.sessions.save(ctx, session, Outcome(body=send(ctx.chat_id, t(ctx.lang, key))))
 
     def cancel_button(self, ctx: Context, session: Session, press: IncomingCallback) -> Outcome:
         """The Cancel button of any flow."""
@@ -167,21 +176,28 @@ class ReportFlow:
             described = bool(note) and not session.description
             if described:
                 session.description = note
-            text = t(ctx.lang, "evidence_added", count=count)
+            # an album's first part: the rest is on its way, so no count yet (it would be short)
+            album = item.media_group_id is not None
+            text = t(ctx.lang, "album_added") if album else t(ctx.lang, "evidence_added", count=count)
             if item.media and session.category == SEXUAL:  # kept as file_id only; asked for no more
                 text = t(ctx.lang, "sexual_media_arrived") + "\n" + text
         keyboard = None
         if session.step in {"evidence", "confirm"}:  # the question stays answerable under the new count
             question, keyboard = self.question(session)
-            text += "\n\n" + question
+            if item.media_group_id is None:  # (an album's count is shown once it is whole: its buttons only)
+                text += "\n\n" + question
         outcome = Outcome(body=send(ctx.chat_id, text, keyboard))
         # the session is written only when it changed: a press racing this message keeps its step
         return self.sessions.save(ctx, session, outcome) if described else outcome
 
-    def text(self, ctx: Context, text: str) -> Outcome:
-        """Plain text: the description when asked for, else the current question again."""
+    def text(self, ctx: Context, text: str, *, forwarded: bool = False) -> Outcome:
+        """Plain text: the description when asked for, else kept as the description with the question again (a
+        forwarded text is someone else's words: only the question again)."""
         session = self.active(ctx)
         if session is None:
+            waiting = self.children.waiting(ctx)  # a child's words while the offer stands: its buttons again
+            if waiting is not None:
+                return waiting
             child = ctx.profile is not None and ctx.profile.is_child
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_free_text" if child else "fallback_hint")))
         if session.step == LATER:
@@ -195,11 +211,28 @@ class ReportFlow:
             session.step = "confirm"
             body = send(ctx.chat_id, *self.question(session))
             return self.sessions.save(ctx, session, Outcome(body=body))
+        if forwarded:
+            question, keyboard = self.question(session)
+            return Outcome(body=send(ctx.chat_id, t(ctx.lang, "choose_button") + "\n\n" + question, keyboard))
+        return self._typed_at_a_button(ctx, session, text)
+
+    def _typed_at_a_button(self, ctx: Context, session: Session, text: str) -> Outcome:
+        """Words typed where a press is expected: kept as (or added to) the description, then the press asked for
+        with the question's own buttons; too long, and nothing changes."""
+        lang, words = session.lang, text.strip()
+        joined = f"{session.description}\n{words}" if session.description else words
+        if len(joined) > MAX_DESCRIPTION:
+            return Outcome(body=send(ctx.chat_id, t(lang, "text_too_long", length=len(joined), max=MAX_DESCRIPTION)))
+        note = t(lang, "note_added" if session.description else "note_kept")
+        session.description = joined
         if session.step == "evidence":
             key = "no_link_found_sexual" if session.category == SEXUAL else "no_link_found"
-            return Outcome(body=send(ctx.chat_id, t(ctx.lang, key), kb.evidence_done(ctx.lang, session.flow_id)))
-        text_out, keyboard = self.question(session)
-        return Outcome(body=send(ctx.chat_id, text_out, keyboard))
+            body = send(ctx.chat_id, note + "\n" + t(lang, key), kb.evidence_done(lang, session.flow_id))
+            return self.sessions.save(ctx, session, Outcome(body=body))
+        question, keyboard = self.question(session)
+        ask = "" if session.step == "confirm" else "\n" + t(lang, "choose_button")  # the summary shows it all
+        body = send(ctx.chat_id, note + ask + "\n\n" + question, keyboard)
+        return self.sessions.save(ctx, session, Outcome(body=body))
 
     def question(self, session: Session) -> tuple[str, kb.Keyboard]:
         """The text and keyboard of the flow's current step."""

@@ -88,8 +88,10 @@ class Router:
         if isinstance(incoming, IncomingCallback):
             return self._button(incoming)
         if isinstance(incoming, BotRightsChange):
-            return self.groups.bot_rights(incoming)
+            return self.groups.bot_rights(incoming, self.bot_username)
         if isinstance(incoming, IncomingMessage) and not incoming.sender.is_bot:
+            if incoming.edited:  # an edit is never read again; in a private chat, the person is told so
+                return self._edited(incoming) if incoming.private else Outcome()
             if incoming.private:
                 return self._private(incoming)
             if incoming.in_group:
@@ -109,6 +111,13 @@ class Router:
             return with_helplines(outcome, ctx.chat_id, ctx.lang, adult=adult)
         return outcome
 
+    def _edited(self, message: IncomingMessage) -> Outcome:
+        """An edited message in a private chat: what was sent first stands; a correction is sent anew."""
+        user = message.sender
+        ctx = self.sessions.context(message.update_id, message.chat_id, user.user_id, user.language_code)
+        child = ctx.profile is not None and ctx.profile.is_child
+        return Outcome(body=send(ctx.chat_id, t(ctx.lang, "edit_not_seen_child" if child else "edit_not_seen")))
+
     def _private_message(self, message: IncomingMessage, ctx: Context) -> Outcome:
         command = command_of(message.text, self.bot_username)
         if command is not None:
@@ -125,8 +134,11 @@ class Router:
             typed = None if message.forwarded else message.text or message.caption  # a forward's text is not theirs
             return self.reports.content(ctx, message.evidence, typed)
         if message.text is not None:
-            return self.reports.text(ctx, message.text)
+            return self.reports.text(ctx, message.text, forwarded=message.forwarded)
         if message.unsupported or message.forwarded:
+            waiting = self.children.waiting(ctx)  # a child's offer on screen: pointed to its buttons
+            if waiting is not None:
+                return waiting
             child = ctx.profile is not None and ctx.profile.is_child
             return Outcome(body=send(ctx.chat_id, t(ctx.lang, "child_free_text" if child else "unsupported_content")))
         return Outcome()  # service messages and future types: nothing to say
@@ -178,6 +190,10 @@ class Router:
         if flow is None:
             return Outcome(body=answer(press.callback_id, t(ctx.lang, "stale_button")))
         session = ctx.session
+        if session is not None and session.flow_id == flow.flow_id and session.step == "done" and session.report_code:
+            # a second tap on Send (a slow phone): the report went, and its code says so
+            text = t(session.lang, "already_sent", code=session.report_code)
+            return Outcome(body=answer(press.callback_id, text))
         if session is None or session.flow_id != flow.flow_id or session.step in {"done", "cancelled"}:
             key = "stale_button"
             if press.chat_type in GROUP_TYPES and (session is None or session.flow_id != flow.flow_id):

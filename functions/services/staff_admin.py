@@ -231,12 +231,12 @@ class StaffAdmin:
             return Outcome(body=send(chat_id, t(lang, "invites_empty")))
         lines = [t(lang, "invites_header", count=len(invites))]
         rows = []
-        for invite in invites:
+        for n, invite in enumerate(invites, 1):  # numbered: a button names its line (whole on a phone)
             role = t(lang, f"staffrole_{invite.get('role', 'specialist')}")
             regions = ", ".join(t(lang, f"region_{r}") for r in invite.get("regions") or []) or t(lang, "all_regions")
             until = invite["expires_at"].astimezone(KZ_TZ).strftime("%d.%m %H:%M")
-            lines.append(t(lang, "invites_line", role=role, regions=regions, until=until))
-            label = t(lang, "btn_invite_cancel", role=role, until=until)
+            lines.append(t(lang, "invites_line", n=n, role=role, regions=regions, until=until))
+            label = t(lang, "btn_invite_cancel", n=n, until=until)
             rows.append([button(label, callbacks.invite_cancel(str(invite["code"])))])
         return Outcome(body=send(chat_id, "\n".join(lines)[:4096], markup(rows)))
 

@@ -6,10 +6,9 @@ from typing import Any, Protocol
 
 from functions.domain.incoming import IncomingMessage
 from functions.domain.models import BotCall, Outcome
-from functions.i18n import t
 from functions.services.access import Access
 from functions.services.calls import send
-from functions.services.commands import staff_command_call
+from functions.services.commands import staff_command_call, staff_help
 
 
 class StaffLangStore(Protocol):
@@ -38,7 +37,7 @@ class StaffMenu:
         person = self.access.member(message.sender.user_id)
         if person is None:
             return None
-        return Outcome(body=send(message.chat_id, t(person.lang or lang, "staff_help")))
+        return Outcome(body=send(message.chat_id, staff_help(person.role.value, person.lang or lang)))
 
     def set_lang(self, user_id: int, lang: str) -> list[BotCall]:
         """/lang chosen by a staff member: their stored language and their chat's command menu follow."""

@@ -132,7 +132,7 @@ def chat_and_callback(update: dict[str, Any] | None) -> tuple[Any, Any, str | No
         message = query.get("message") if isinstance(query.get("message"), dict) else {}
         chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
         return chat.get("id"), query.get("id"), chat.get("type")
-    message = update.get("message")
+    message = update.get("message") or update.get("edited_message")
     if isinstance(message, dict) and isinstance(message.get("chat"), dict):
         return message["chat"].get("id"), None, message["chat"].get("type")
     return None, None, None

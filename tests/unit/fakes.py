@@ -242,7 +242,20 @@ class StaffSide:
         return list(self.staff.values())
 
     def create_invite(self, code: str, role: Role, regions: list[str], by: int, ttl: timedelta) -> None:
-        self.invites[code] = {"role": role.value, "regions": regions, "created_by": by, "used_by": None}
+        self.invites[code] = {
+            "role": role.value,
+            "regions": regions,
+            "created_by": by,
+            "used_by": None,
+            "expires_at": self.clock() + ttl,
+        }
+
+    def open_invites(self, limit: int = 50) -> list[dict[str, Any]]:
+        live = [v | {"code": k} for k, v in self.invites.items() if v["used_by"] is None]
+        return sorted(live, key=lambda row: row["expires_at"])[:limit]
+
+    def cancel_invite(self, code: str) -> bool:
+        return self.invites.pop(code, None) is not None
 
     def redeem_invite(self, code: str, user_id: int) -> dict[str, Any] | None:
         invite = self.invites.get(code)

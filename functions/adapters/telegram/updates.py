@@ -20,6 +20,7 @@ from functions.domain.urls import extract_urls
 
 MAX_ITEMS_PER_MESSAGE: Final = 10
 MEDIA_KINDS: Final = ("video", "animation", "document", "video_note", "voice", "audio")
+OUTSIDE: Final = frozenset({"left", "kicked"})  # the bot's statuses outside a chat
 UNSUPPORTED: Final = ("sticker", "poll", "location", "venue", "contact", "dice", "game", "story", "invoice")
 
 
@@ -48,8 +49,10 @@ def to_incoming(update: Update) -> Incoming | None:
             chat_type=change.chat.type,
             status=member.status,
             can_delete=bot_may_delete(member.status, can_delete),
+            joined=change.old_chat_member.status in OUTSIDE and member.status not in OUTSIDE,
+            language_code=change.from_user.language_code if change.from_user is not None else None,
         )
-    message = update.message
+    message = update.message or update.edited_message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
     replied = message.reply_to_message
@@ -66,6 +69,7 @@ def to_incoming(update: Update) -> Incoming | None:
         forwarded=message.forward_origin is not None,
         unsupported=any(getattr(message, kind, None) for kind in UNSUPPORTED),
         contact=_contact(message),
+        edited=update.message is None,
     )
 
 

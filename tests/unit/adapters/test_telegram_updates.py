@@ -34,6 +34,13 @@ def test_every_real_update_reads_or_is_left_out() -> None:
 
 
 class TestToIncoming:
+    def test_an_edited_message_is_read_as_an_edit(self) -> None:
+        text = "https://youtu.be/abcdefghijk"
+        message = {"message_id": 7, "date": 0, "edit_date": 1, "chat": CHAT, "from": USER, "text": text}
+        incoming = read({"update_id": 11, "edited_message": message})
+        assert isinstance(incoming, IncomingMessage) and incoming.edited and incoming.message_id == 7
+        assert not read({"update_id": 12, "message": message}).edited
+
     def test_a_text_with_a_link_carries_its_canonical_link(self) -> None:
         text = "смотрите https://www.tiktok.com/@a/video/7300000000000000001?is_from_webapp=1"
         message = {"message_id": 7, "date": 0, "chat": CHAT, "from": USER, "text": text}
@@ -120,3 +127,6 @@ class TestToIncoming:
         }
         incoming = read({"update_id": 9, "my_chat_member": change})
         assert isinstance(incoming, BotRightsChange) and incoming.can_delete is can_delete
+        assert incoming.joined and incoming.language_code == "kk"  # added to the group, by a Kazakh speaker
+        promoted = change | {"old_chat_member": {"status": "member", "user": USER | {"is_bot": True}}}
+        assert not read({"update_id": 10, "my_chat_member": promoted}).joined

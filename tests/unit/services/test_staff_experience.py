@@ -20,6 +20,7 @@ from functions.services.commands import (
     description_calls,
     reporter_help,
     staff_command_call,
+    staff_help,
 )
 from functions.services.delivery import notice_text
 from tests.unit.fakes import ADMIN, Desk, text_of
@@ -82,7 +83,7 @@ class TestMenus:
 
     def test_staff_help_for_staff_and_the_reporters_help_for_everyone_else(self) -> None:
         desk = Desk()
-        assert text_of(desk.message(ADMIN, "/help")) == t("ru", "staff_help")
+        assert text_of(desk.message(ADMIN, "/help")) == staff_help("admin", "ru")
         assert text_of(desk.message(4242, "/help")) == reporter_help("ru")
 
     def test_lang_changes_a_staff_members_language_and_their_menu(self) -> None:
@@ -93,7 +94,7 @@ class TestMenus:
         menus = [c for c in answer.direct if c.method == "setMyCommands"]
         assert len(menus) == 1 and menus[0].params["scope"] == {"type": "chat", "chat_id": 7100}
         assert {"command": "help", "description": t("kk", "cmd_help")} in menus[0].params["commands"]  # type: ignore[operator]
-        assert text_of(desk.message(7100, "/help")) == t("kk", "staff_help")
+        assert text_of(desk.message(7100, "/help")) == staff_help("specialist", "kk")
 
     def test_a_reporter_choosing_a_language_gets_no_staff_menu(self) -> None:
         answer = Desk().press(4242, callbacks.lang("kk"))
