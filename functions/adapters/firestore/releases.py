@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
@@ -66,7 +67,11 @@ class ReleaseRecords:
                 )
         except gexc.FailedPrecondition:
             return None
-        released = self.client.collection(REPORTS).where(filter=firestore.FieldFilter("released_from", "==", user_id))
+        by_owner = firestore.FieldFilter("released_from", "==", user_id)
+        query: Any = self.client.collection(REPORTS).where(filter=by_owner)  # the stubs mistype Query.count
         with transient_errors():
-            results = released.count(alias="n").get(retry=RETRY, timeout=TIMEOUT)
-        return int(results[0][0].value) if results and results[0] else 0
+            results = query.count(alias="n").get(retry=RETRY, timeout=TIMEOUT)
+        for row in results:
+            for result in row:
+                return int(result.value)
+        return 0
