@@ -57,6 +57,9 @@ class TestRevokedOwnersCases:
             wait_for(lambda c=code: "доступ изменён" in str(message(stack, OFFICER, owned[c]).get("text")))
         staff = stack.doc(f"staff/{OFFICER}")
         assert staff is not None and staff["release_pending"] is False
+        for code in codes:  # the statistics follow the case back: counted as new, its take no longer timed
+            wait_for(lambda c=code: (stack.doc(f"stats_marks/{c}") or {}).get("facts", {}).get("status") == "new")
+            assert "take" not in stack.doc(f"stats_marks/{code}")["facts"]["durations"]  # type: ignore[index]
 
         say(stack, ADMIN_ID, f"/case {codes[0]}")
         wait_for(
