@@ -195,6 +195,7 @@ class Services:
         return _once(self._cache, "router", self._build_router)
 
     def _build_router(self) -> Router:
+        from functions import release_root
         from functions.child_help_root import ChildHelpWiring
         from functions.reporter_root import reporter_side
         from functions.safeguarding_root import case_actions
@@ -215,7 +216,8 @@ class Services:
         children = ChildFlow(store, sessions, submitter)
         notices = (LazyPublisher(), config.deliveries_topic)  # where quarantine's group notices go
         quarantine = Quarantine(store, sessions, submitter, *notices, self.clock, access.is_admin, bot_can_delete)
-        admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock, config.console_url)
+        released = release_root.releases(cases, LazyPublisher(), config, self.clock)  # a revoked owner's cases
+        admin = StaffAdmin(cases, access, config.telegram_bot_username, self.clock, config.console_url, released)
         actions, case_commands = case_actions(config, cases, store, access, LazyPublisher(), self.clock)
         child = ChildHelpWiring(cases, access, sessions, LazyPublisher(), config, self.clock)
 
@@ -307,10 +309,13 @@ class Services:
         """The time-driven work: the outbox, then the timed oversight."""
 
         def build() -> Ticker:
+            from functions import release_root
             from functions.services.ticker import Ticker
 
             counts, links = self.cases(), self.takedown().link_checks()
-            return Ticker(self.store(), publisher(), settings().reports_topic, self.clock, self.timed(), counts, links)
+            released = release_root.releases(self.cases(), publisher(), settings(), self.clock)
+            parts = (self.clock, self.timed(), counts, links, released)
+            return Ticker(self.store(), publisher(), settings().reports_topic, *parts)
 
         return _once(self._cache, "ticker", build)
 

@@ -45,6 +45,9 @@ TRANSITIONS: Final[dict[Action, tuple[frozenset[Status], Status]]] = {
     Action.REJECT: (frozenset({Status.NEW, Status.IN_PROGRESS, Status.ESCALATED}), Status.REJECTED),
     Action.REOPEN: (frozenset({Status.RESOLVED, Status.REJECTED}), Status.IN_PROGRESS),
 }
+# The system's own transition (no button offers it): an owner who lost access hands their open cases back.
+RELEASED_FROM: Final = frozenset({Status.IN_PROGRESS, Status.ESCALATED})
+RELEASED_TO: Final = Status.NEW
 
 
 @dataclass(frozen=True)
@@ -123,3 +126,16 @@ def target_status(action: Action) -> Status:
 def actions_for(staff: StaffMember, case: CaseView) -> list[Action]:
     """The actions to offer as buttons on this person's card."""
     return [action for action in Action if check(staff, case, action, ARGUMENTS.get(action, ("",))[0]) is None]
+
+
+def releasable(case: CaseView, owner: int) -> bool:
+    """Whether the case goes back to the queue when `owner` loses access: it is open, taken, and still theirs."""
+    return case.status in RELEASED_FROM and case.assignee == owner
+
+
+@dataclass(frozen=True)
+class PendingRelease:
+    """A revoked person whose open cases are still being handed back, and the admin who revoked them."""
+
+    user_id: int
+    by: int

@@ -66,6 +66,8 @@ def status_line(lang: str, case: Case, owner_name: str | None) -> str:
     text = t(lang, f"status_{status.value}")
     if status == Status.ESCALATED and case.escalated_to:
         text += f" ({t(lang, 'esc_' + case.escalated_to)})"
+    if status == Status.NEW and case.escalated_to:  # handed back after it was passed on: the next owner sees it
+        text += f" ({t(lang, 'card_was_escalated', to=t(lang, 'esc_' + case.escalated_to))})"
     if status == Status.RESOLVED and case.outcome:
         text += f" ({t(lang, 'res_' + case.outcome)})"
     if status == Status.REJECTED and case.outcome:

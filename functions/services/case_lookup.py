@@ -217,6 +217,8 @@ class CaseLookup:
         elif kind == "phone":
             what = child_help_texts.phone_history(lang, event, privileged)
             who = history_who(lang, event | {"type": "message"}) or who
+        elif kind == "released":
+            what = t(lang, "hist_released")
         elif kind == "evidence_view":
             what = t(lang, "hist_evidence_view")
         elif kind == "sla" and action in SLA_STEPS:

@@ -28,6 +28,7 @@ NOTIFY_REPORTERS: Final = frozenset(
 )
 JOIN_REFRESH_BUCKET_SECONDS: Final = 30
 REROUTE_NOTICES: Final = frozenset({"recategorised"})  # staff changed who may see the case
+RELEASED: Final = "released"  # the owner lost access: the case is new again and needs someone now
 RAISE_ATTEMPTS: Final = 8
 
 
@@ -220,6 +221,8 @@ class FanOut:
         argument = attributes.get("argument") or (outbox.get("argument") if notice else None)
         if notice in REROUTE_NOTICES:
             jobs = self._reroute(event.report_id, event.event_id, report)
+        elif notice == RELEASED:
+            jobs = self._released(event.event_id, report)
         else:
             jobs = self._refresh(event.report_id, event.event_id)
         argument = reporter_argument(str(notice), argument)  # reporters never hear where a case was passed
@@ -240,6 +243,20 @@ class FanOut:
                 )
         return jobs
 
+    def _released(self, event_id: str, report: Case) -> list[DeliveryJob]:
+        """A case handed back (its owner lost access): every card is re-rendered (the revoked owner's to the
+        access-changed stub); the people it routes to now get a card, or, holding one, an alert that it needs
+        an owner again."""
+        code = report.code
+        holders = set(self.store.card_holders(code))
+        jobs = self._refresh(code, event_id)
+        if report.muted:  # a muted reporter's case is pushed to nobody
+            return jobs
+        people = route(self.store.active_staff(), report.category, report.region, report.severity)
+        if not people:
+            self._unrouted(code, report)
+        return jobs + _pushed(code, event_id, people, holders, lambda p: t(p.lang, "release_alert", code=code))
+
     def _overdue(self, event: ReportOverdue, report: Case) -> list[DeliveryJob]:
         """An urgent case nobody took in time: every card is refreshed (it now says so); specialists on duty
         and admins without a card get one, and those who have one get a short alert, so that each is pushed."""
@@ -249,21 +266,34 @@ class FanOut:
         if report.status != Status.NEW or report.muted:
             return jobs  # taken meanwhile (the refreshed cards say by whom), or a muted reporter's: no re-push
         people = escalation_recipients(self.store.active_staff(), report.category, report.region)
-        for person in people:
-            if person.user_id not in holders:
-                jobs.append(card_job(code, person.user_id, event.event_id))
-                continue
-            jobs.append(
-                DeliveryJob(
-                    job_id=f"{event.event_id}:a{person.user_id}",
-                    kind="text",
-                    report_id=code,
-                    recipient_id=person.user_id,
-                    event_id=event.event_id,
-                    text=t(person.lang, "sla_alert_urgent", code=code, minutes=event.minutes),
-                )
+
+        def alert(person: StaffMember) -> str:
+            return t(person.lang, "sla_alert_urgent", code=code, minutes=event.minutes)
+
+        return jobs + _pushed(code, event.event_id, people, holders, alert)
+
+
+def _pushed(
+    code: str, event_id: str, people: list[StaffMember], holders: set[int], alert: Callable[[StaffMember], str]
+) -> list[DeliveryJob]:
+    """A card for each of these people without one; a short alert (a message of its own, so that it is pushed)
+    for those who hold one already."""
+    jobs = []
+    for person in people:
+        if person.user_id not in holders:
+            jobs.append(card_job(code, person.user_id, event_id))
+            continue
+        jobs.append(
+            DeliveryJob(
+                job_id=f"{event_id}:a{person.user_id}",
+                kind="text",
+                report_id=code,
+                recipient_id=person.user_id,
+                event_id=event_id,
+                text=alert(person),
             )
-        return jobs
+        )
+    return jobs
 
 
 def _answers(stored: dict[str, Any]) -> Answers:

@@ -20,6 +20,7 @@ from functions.services.calls import answer, edit, send
 from functions.services.commands import staff_command_call
 from functions.services.console_menu import close_console, open_console
 from functions.services.keyboards import button, markup
+from functions.services.release import told
 from functions.services.staff_menu import StaffMenu, remove_menu
 
 log = get_logger("staff")
@@ -42,6 +43,12 @@ class StaffStore(Protocol):
     def cancel_invite(self, code: str) -> bool: ...
 
 
+class Release(Protocol):
+    """Hands a revoked person's open cases back (services/release.py's Releases)."""
+
+    def on_revoke(self, owner: int, by: int) -> int | None: ...
+
+
 class StaffAdmin:
     """Invites, roles, duty; each authorised from the stored role."""
 
@@ -52,8 +59,10 @@ class StaffAdmin:
         bot_username: str,
         clock: Callable[[], datetime],
         console_url: str = "",
+        releases: Release | None = None,
     ) -> None:
         self.store = store
+        self.releases = releases
         self.console_url = console_url  # staff chats' menu button opens the console (services/console_menu.py)
         self.access = access
         self.admin_ids = access.admin_ids
@@ -205,13 +214,21 @@ class StaffAdmin:
         target = int(arg.strip())
         if target in self.admin_ids:
             return Outcome(body=send(chat_id, t(lang, "revoke_env_admin")))
+        marker = {"release_pending": True} if self.releases is not None else {}  # tick finishes what this leaves
         if not self.store.update_staff(
-            target, active=False, on_duty=False, revoked_by=person.user_id, revoked_at=self.clock()
+            target, active=False, on_duty=False, revoked_by=person.user_id, revoked_at=self.clock(), **marker
         ):
             return Outcome(body=send(chat_id, t(lang, "revoke_unknown", user_id=target)))
         log.info("staff revoked", extra={"user_id": target, "by": person.user_id})
         calls = [remove_menu(target), close_console(target)]
-        return Outcome(direct=calls, body=send(chat_id, t(lang, "revoked", user_id=target)))
+        text = t(lang, "revoked", user_id=target)
+        if self.releases is not None:
+            released = self.releases.on_revoke(target, person.user_id)
+            if released is None:
+                text += "\n" + t(lang, "release_later")
+            elif released:
+                text += "\n" + told(lang, released, target)
+        return Outcome(direct=calls, body=send(chat_id, text))
 
     def _tell_inviter(self, invite: dict[str, Any], member: StaffMember) -> list[BotCall]:
         """The message that tells whoever made the invite that it was used, in their language."""

@@ -40,6 +40,12 @@ class LinkCheckRun(Protocol):
     def run(self) -> dict[str, int]: ...
 
 
+class ReleaseRun(Protocol):
+    """Goes on releasing revoked people's open cases (services/release.py's Releases)."""
+
+    def run(self) -> dict[str, int]: ...
+
+
 class Ticker:
     """Runs every minute from Cloud Scheduler; every step is idempotent."""
 
@@ -52,6 +58,7 @@ class Ticker:
         oversight: TimedOversight,
         counts: CountStore | None = None,
         links: LinkCheckRun | None = None,
+        releases: ReleaseRun | None = None,
     ) -> None:
         self.store = store
         self.events = events
@@ -60,6 +67,7 @@ class Ticker:
         self.oversight = oversight
         self.counts = counts
         self.links = links
+        self.releases = releases
 
     def run(self) -> dict[str, int]:
         """Do the time-driven work due now; returns counts per kind of work.
@@ -70,6 +78,8 @@ class Ticker:
             TransientError: when an oversight step failed; the next minute's call does it.
         """
         counts = {"republished": self.republish(), "recounted": self.recount()}
+        if self.releases is not None:  # before the SLA steps: a released case is new again
+            counts |= self.releases.run()
         counts |= self.oversight.run()
         if self.links is not None:
             counts |= self.links.run()

@@ -28,7 +28,7 @@ from functions.domain.models import (
     Session,
 )
 from functions.domain.urls import content_key_for_media, content_key_for_url, extract_urls
-from functions.domain.workflow import Role, StaffMember
+from functions.domain.workflow import RELEASED_FROM, PendingRelease, Role, StaffMember
 from functions.services.access import Access
 from functions.services.case_actions import CaseActions
 from functions.services.child_flow import ChildFlow
@@ -37,6 +37,7 @@ from functions.services.group_intake import GroupIntake
 from functions.services.notes import Notes
 from functions.services.profile import Profiles
 from functions.services.quarantine import Quarantine
+from functions.services.release import Releases
 from functions.services.report_flow import ReportFlow
 from functions.services.router import Router, StaffCommand, StaffDesk
 from functions.services.sessions import Sessions
@@ -219,6 +220,7 @@ class StaffSide:
         self.cases = reporter_side
         self.clock = clock
         self.staff: dict[int, StaffMember] = {}
+        self.marks: dict[int, dict[str, Any]] = {}  # staff fields a StaffMember does not carry (release marker)
         self.invites: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, dict[str, Any]]] = {}
         self.cards: dict[tuple[int, int], str] = {}
@@ -236,7 +238,24 @@ class StaffSide:
             return False
         known = {k: v for k, v in fields.items() if k in StaffMember.__dataclass_fields__}
         self.staff[user_id] = replace(self.staff[user_id], **known)
+        self.marks.setdefault(user_id, {}).update({k: v for k, v in fields.items() if k not in known})
         return True
+
+    def open_cases_of(self, user_id: int, limit: int) -> list[str]:
+        open_statuses = {s.value for s in RELEASED_FROM}
+        reports = self.cases.reports.items()
+        return [c for c, r in reports if r.get("assignee") == user_id and r.get("status") in open_statuses][:limit]
+
+    def pending_releases(self, limit: int = 20) -> list[PendingRelease]:
+        marked = [(u, m) for u, m in self.marks.items() if m.get("release_pending")]
+        return [PendingRelease(user_id=u, by=int(m.get("revoked_by") or 0)) for u, m in marked][:limit]
+
+    def finish_release(self, user_id: int) -> int | None:
+        mark = self.marks.get(user_id, {})
+        if not mark.get("release_pending"):
+            return None
+        mark["release_pending"] = False
+        return sum(1 for r in self.cases.reports.values() if r.get("released_from") == user_id)
 
     def all_staff(self) -> list[StaffMember]:
         return list(self.staff.values())
@@ -356,7 +375,8 @@ class Desk:
             "reports",
             clock,
         )
-        admin = StaffAdmin(self.staff_store, self.access, BOT, clock)
+        self.releases = Releases(self.staff_store, self.events, "reports", "deliveries", clock)
+        admin = StaffAdmin(self.staff_store, self.access, BOT, clock, releases=self.releases)
         commands: dict[str, StaffCommand] = dict.fromkeys(ADMIN_COMMANDS, admin.command)
         commands["merge"] = self.actions.merge
         staff_menu = StaffMenu(self.staff_store, self.access)

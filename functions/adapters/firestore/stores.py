@@ -13,6 +13,7 @@ from functions.adapters.firestore.child_help import ChildHelpRecords
 from functions.adapters.firestore.delivery_records import DeliveryRecords
 from functions.adapters.firestore.groups import Groups
 from functions.adapters.firestore.relays import RelayRecords
+from functions.adapters.firestore.releases import ReleaseRecords
 from functions.adapters.firestore.replies import Replies
 from functions.adapters.firestore.reporter_counts import ReporterCounts
 from functions.adapters.firestore.sent_messages import SentMessages
@@ -48,6 +49,7 @@ class CaseStore(
     ReporterCounts,
     Replies,
     CaseAccess,
+    ReleaseRecords,
 ):
     """The staff side: staff, invites, transitions and delivery records (same client and retry rules)."""
 
