@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel
 
 from functions.domain.events import MessageId, ReportId
+
+JobKind = Literal[
+    "card", "notice", "group_notice", "text", "reply", "evidence", "scrub", "relay", "relay_in", "relay_failed"
+]
 
 SCHEMA_VERSION = 1
 
@@ -18,9 +22,7 @@ class DeliveryJob(BaseModel):
     job_id: MessageId
     # reply: an answer the webhook stored; relay, relay_in: conversation messages; relay_failed: the writer of a
     # parked conversation message hears it (notice: the parked job's kind)
-    kind: Literal[
-        "card", "notice", "group_notice", "text", "reply", "evidence", "scrub", "relay", "relay_in", "relay_failed"
-    ]
+    kind: JobKind
     report_id: ReportId
     recipient_id: int
     event_id: MessageId
@@ -36,6 +38,14 @@ def card_job(code: str, recipient: int, event_id: str, key: str | None = None) -
     being the event's id unless given (a bucket of joins refreshes each card once)."""
     return DeliveryJob(
         job_id=f"{key or event_id}:{recipient}", kind="card", report_id=code, recipient_id=recipient, event_id=event_id
+    )
+
+
+def event_job(event_id: str, tag: str, kind: JobKind, code: str, chat_id: int, **fields: Any) -> DeliveryJob:
+    """A job an event makes for one chat; its id is <event id>:<tag> (the tag names the recipient, so a
+    re-delivered event makes the same job)."""
+    return DeliveryJob(
+        job_id=f"{event_id}:{tag}", kind=kind, report_id=code, recipient_id=chat_id, event_id=event_id, **fields
     )
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from functions.domain.case import Case
 from functions.domain.escalation import Answers, answers_of, most_serious
 from functions.domain.events import REPORT_EVENT, ReportChanged, ReportCreated, ReportJoined, ReportOverdue
-from functions.domain.jobs import DeliveryJob, card_job
+from functions.domain.jobs import DeliveryJob, card_job, event_job
 from functions.domain.models import Status
 from functions.domain.routing import newly_entitled, route
 from functions.domain.sla import escalation_recipients
@@ -283,16 +283,7 @@ def _pushed(
         if person.user_id not in holders:
             jobs.append(card_job(code, person.user_id, event_id))
             continue
-        jobs.append(
-            DeliveryJob(
-                job_id=f"{event_id}:a{person.user_id}",
-                kind="text",
-                report_id=code,
-                recipient_id=person.user_id,
-                event_id=event_id,
-                text=alert(person),
-            )
-        )
+        jobs.append(event_job(event_id, f"a{person.user_id}", "text", code, person.user_id, text=alert(person)))
     return jobs
 
 

@@ -13,7 +13,7 @@ from functions.domain.case import Case
 from functions.domain.conversation import ALL, FIRST, MAX_MESSAGE, Reporter, WriteRefusal, chosen, ordered
 from functions.domain.conversation import write_refusal as refusal_of
 from functions.domain.incoming import IncomingCallback, IncomingMessage
-from functions.domain.jobs import DeliveryJob
+from functions.domain.jobs import DeliveryJob, event_job
 from functions.domain.models import OPEN_STATUSES, Outcome, Session, Status
 from functions.domain.workflow import Role, StaffMember
 from functions.i18n import t
@@ -179,14 +179,6 @@ class StaffWrites:
     @staticmethod
     def _jobs(code: str, event_id: str, reporters: list[Reporter]) -> list[DeliveryJob]:
         return [
-            DeliveryJob(
-                job_id=f"{event_id}:r{r.user_id}",
-                kind="relay",
-                report_id=code,
-                recipient_id=r.chat_id,
-                event_id=event_id,
-                lang=r.lang,
-                argument=str(r.position),
-            )
+            event_job(event_id, f"r{r.user_id}", "relay", code, r.chat_id, lang=r.lang, argument=str(r.position))
             for r in reporters
         ]
