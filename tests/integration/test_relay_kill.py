@@ -3,10 +3,12 @@
 The stack runs as real processes (devkit/localstack.py, as `make run` and the chaos scenario start it). An
 officer writes to a reporter; Telegram hangs on that send; deliver is killed with the send in flight (its claim
 on the message is held, nothing reached the reporter) and started again on its port. Pub/Sub re-delivers the job:
-while the dead process's claim holds (2 minutes) every attempt is refused, then one attempt sends it. The message
-reaches the reporter exactly once — never twice, and not parked (the emulator re-delivers every second, so the
-test allows more attempts than production's 10, which Pub/Sub's backoff spreads over many minutes). Telegram's
-429s, 500s and timeouts on the relay are in test_conversations.py (TestDeliveryProblems).
+while the dead process's claim holds (2 minutes) every attempt is refused, then one attempt sends it. The test
+watches the restarted deliver refuse several attempts, then lets the claim's two minutes pass by moving the stored
+claim's end (`lease_until`) to now — the state the document is in two minutes later — instead of waiting them out.
+The message reaches the reporter exactly once — never twice, and not parked (the emulator re-delivers every
+second, so the test allows more attempts than production's 10, which Pub/Sub's backoff spreads over many
+minutes). Telegram's 429s, 500s and timeouts on the relay are in test_conversations.py (TestDeliveryProblems).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import itertools
 import re
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any, Final
 
 import pytest
 
 from devkit.botapi_double.builders import make_callback_update
 from devkit.localstack import LocalStack
+from functions.domain.time import utcnow
 from functions.i18n import t
 from tests.integration.test_conversations import press_data, relayed, write
 from tests.integration.test_staff import card
@@ -92,7 +96,6 @@ def local() -> Iterator[LocalStack]:
 
 def put_officer(stack: LocalStack) -> None:
     from functions.adapters.firestore.stores import CaseStore
-    from functions.domain.time import utcnow
     from functions.domain.workflow import Role, StaffMember
     from functions.errors import TransientError
 
@@ -154,15 +157,27 @@ class TestRelayUnderAKill:
 
         db = stack.firestore()
 
-        def claimed() -> bool | None:
+        def claim() -> Any:
             found = [s for s in db.collection("notices").stream() if s.id.startswith("relay_msg-")]
-            return True if found and not (found[0].to_dict() or {}).get("sent") else None
+            return found[0] if found and not (found[0].to_dict() or {}).get("sent") else None
 
-        wait_for(claimed, timeout=60)  # deliver holds the message and waits on Telegram
+        wait_for(claim, timeout=60)  # deliver holds the message and waits on Telegram
         time.sleep(0.5)
+        log = stack.logs / "deliver.log"
+        before_restart = log.stat().st_size
         stack.kill("deliver")
         stack.restart("deliver")
         assert sent_to_reporter(stack) == 0  # the send in flight never reached the reporter
+
+        def refused() -> int:
+            return log.read_bytes()[before_restart:].count(b"notice is being sent by another delivery")
+
+        wait_for(lambda: refused() >= 3, timeout=60)  # the restarted deliver refuses while the dead one's claim holds
+        assert sent_to_reporter(stack) == 0
+        held = claim()
+        assert held is not None, "the killed send's claim is gone"
+        assert held.to_dict()["lease_until"] > utcnow() + timedelta(seconds=30)  # it would hold a while yet
+        held.reference.update({"lease_until": utcnow() - timedelta(seconds=1)})  # its two minutes have passed
 
         deadline = time.monotonic() + 240
         parked: list[dict[str, Any]] = []
