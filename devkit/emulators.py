@@ -75,10 +75,24 @@ def _wait_ready(host: str, proc: subprocess.Popen[bytes], name: str, timeout: fl
     raise EmulatorError(f"the {name} emulator did not answer on {host} within {timeout:.0f} s")
 
 
+# JVM flags for both emulators: the JIT's first tier only. The emulators are short-lived and small; on a busy
+# two-core machine the optimising compiler competes with the tests for the CPU, and with these flags an emulator
+# answers about a second sooner after start and its first few thousand requests run a third faster (measured:
+# 3,000 Firestore writes and reads on a fresh emulator, 25-28 s without, 15-16 s with). EMULATOR_JAVA_OPTS
+# replaces them ("" for the JVM's defaults).
+JAVA_FLAGS: Final = "-XX:TieredStopAtLevel=1"
+
+
+def java_flags() -> list[str]:
+    """The JVM flags the emulators are started with."""
+    return os.environ.get("EMULATOR_JAVA_OPTS", JAVA_FLAGS).split()
+
+
 def _firestore_argv(jar: Path, port: str) -> list[str]:
     """The command line of the Firestore emulator on 127.0.0.1:port."""
     return [
         "java",
+        *java_flags(),
         "-Duser.language=en",
         "-cp",
         str(jar),
@@ -124,7 +138,11 @@ class Emulators:
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = (self.log_dir / f"{name}-emulator.log").open("ab")  # type: ignore[assignment]
-        self._procs.append(subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
+        # the Pub/Sub emulator's launcher script passes JAVA_OPTS to its JVM
+        env = os.environ | {"JAVA_OPTS": " ".join([os.environ.get("JAVA_OPTS", ""), *java_flags()]).strip()}
+        self._procs.append(
+            subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+        )
 
     def env(self) -> dict[str, str]:
         """The environment variables that point Google's clients at these emulators."""
