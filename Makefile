@@ -5,12 +5,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.in requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: run test lint typecheck unit integration infra bench clean chat
+.PHONY: run test lint typecheck unit integration infra bench clean chat venv
 
 $(STAMP): requirements.in requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*; touch $@
+
+## venv: the virtual environment with the pinned dependencies (every other target builds it first)
+venv: $(STAMP)
 
 ## run: the whole system locally (emulators, Bot API double, the four functions); Ctrl-C stops everything
 run: $(STAMP)

@@ -63,6 +63,12 @@ schema_subset_current() {
     fi
 }
 
+# --install-checkov: only make checkov's virtualenv ready (.ci/run does it while the project's venv is built).
+if [[ "${1:-}" == "--install-checkov" ]]; then
+    ensure_checkov
+    exit
+fi
+
 total_start=$SECONDS
 step "terraform fmt" terraform fmt -check -recursive -diff infra
 step "schema subset up to date" schema_subset_current
