@@ -75,11 +75,11 @@ def _wait_ready(host: str, proc: subprocess.Popen[bytes], name: str, timeout: fl
     raise EmulatorError(f"the {name} emulator did not answer on {host} within {timeout:.0f} s")
 
 
-# JVM flags for both emulators: the JIT's first tier only. The emulators are short-lived and small; on a busy
-# two-core machine the optimising compiler competes with the tests for the CPU, and with these flags an emulator
-# answers about a second sooner after start and its first few thousand requests run a third faster (measured:
-# 3,000 Firestore writes and reads on a fresh emulator, 25-28 s without, 15-16 s with). EMULATOR_JAVA_OPTS
-# replaces them ("" for the JVM's defaults).
+# JVM flags for both emulators: the JIT's first tier only. The emulators are short-lived; on a busy two-core
+# machine the optimising compiler competes with the tests for the CPU. Measured here: an emulator answers a second
+# or more sooner after a start (the test session's, each subprocess stack's and restart_firestore's), and 3,000
+# writes and reads on a fresh Firestore emulator took 15-16 s instead of 25-28 s; two whole integration files ran
+# within noise of the defaults (85-93 s against 90-94 s). EMULATOR_JAVA_OPTS replaces them ("" for the defaults).
 JAVA_FLAGS: Final = "-XX:TieredStopAtLevel=1"
 
 
