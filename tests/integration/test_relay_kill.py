@@ -3,9 +3,10 @@
 The stack runs as real processes (devkit/localstack.py, as `make run` and the chaos scenario start it). An
 officer writes to a reporter; Telegram hangs on that send; deliver is killed with the send in flight (its claim
 on the message is held, nothing reached the reporter) and started again on its port. Pub/Sub re-delivers the job:
-while the dead process's claim holds (2 minutes) every attempt is refused, then one attempt sends it. The test
-watches the restarted deliver refuse several attempts, then lets the claim's two minutes pass by moving the stored
-claim's end (`lease_until`) to now — the state the document is in two minutes later — instead of waiting them out.
+while the dead process's claim holds (its lease: the send's own bounds, 72 s with this stack's 12-second Telegram
+timeout) every attempt is refused, then one attempt sends it. The test watches the restarted deliver refuse
+several attempts, then lets the lease run out by moving the stored claim's end (`lease_until`) to now — the state
+the document is in once the lease has passed — instead of waiting it out.
 The message reaches the reporter exactly once — never twice, and not parked (the emulator re-delivers every
 second, so the test allows more attempts than production's 10, which Pub/Sub's backoff spreads over many
 minutes). Telegram's 429s, 500s and timeouts on the relay are in test_conversations.py (TestDeliveryProblems).
@@ -170,14 +171,14 @@ class TestRelayUnderAKill:
         assert sent_to_reporter(stack) == 0  # the send in flight never reached the reporter
 
         def refused() -> int:
-            return log.read_bytes()[before_restart:].count(b"notice is being sent by another delivery")
+            return log.read_bytes()[before_restart:].count(b"delivery busy; will be re-delivered")
 
         wait_for(lambda: refused() >= 3, timeout=60)  # the restarted deliver refuses while the dead one's claim holds
         assert sent_to_reporter(stack) == 0
         held = claim()
         assert held is not None, "the killed send's claim is gone"
-        assert held.to_dict()["lease_until"] > utcnow() + timedelta(seconds=30)  # it would hold a while yet
-        held.reference.update({"lease_until": utcnow() - timedelta(seconds=1)})  # its two minutes have passed
+        assert held.to_dict()["lease_until"] > utcnow() + timedelta(seconds=10)  # it would hold a while yet
+        held.reference.update({"lease_until": utcnow() - timedelta(seconds=1)})  # the lease has run out
 
         deadline = time.monotonic() + 240
         parked: list[dict[str, Any]] = []
